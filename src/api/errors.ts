@@ -1,0 +1,99 @@
+/**
+ * The one error table. Every application error the daemon can answer is declared here once:
+ * its short name, its JSON-RPC code (-32000..-32099), its D-Bus error name and a one-line
+ * description. Varlink errors (`<interface>.<Name>`) are derived from the same entries.
+ */
+
+/** Prefix of every D-Bus error name (and of JSON-RPC `error.data.name`). */
+export const ERROR_PREFIX = 'org.projectatomic.aptostree1.Error.';
+
+/** Standard JSON-RPC 2.0 codes; they keep the meaning the specification gives them. */
+export const JsonRpcCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+} as const;
+
+/** `data.name` of the standard errors, so every JSON-RPC error carries a name to switch on. */
+export const STANDARD_ERROR_NAMES: Record<number, string> = {
+  [JsonRpcCode.ParseError]: ERROR_PREFIX + 'ParseError',
+  [JsonRpcCode.InvalidRequest]: ERROR_PREFIX + 'InvalidRequest',
+  [JsonRpcCode.MethodNotFound]: ERROR_PREFIX + 'MethodNotFound',
+  [JsonRpcCode.InvalidParams]: ERROR_PREFIX + 'InvalidParams',
+  [JsonRpcCode.InternalError]: ERROR_PREFIX + 'InternalError',
+};
+
+/** Application errors: name → code and description. Codes never change once released. */
+export const ERROR_TABLE = {
+  Failed: { code: -32000, doc: 'The operation failed; the message says why.' },
+  NotImplemented: { code: -32001, doc: 'The method is declared but its implementation has not landed yet.' },
+  InvalidSysroot: { code: -32002, doc: 'The sysroot is missing or cannot be loaded; the message is libostree\'s.' },
+  NoSuchDeployment: { code: -32003, doc: 'No deployment has the given id or checksum.' },
+  NothingToRollback: { code: -32004, doc: 'There is no rollback deployment.' },
+  TransactionInProgress: { code: -32005, doc: 'Another transaction is running and the request asked not to queue.' },
+  TooLateToCancel: { code: -32006, doc: 'The transaction passed its point of no return and will complete.' },
+  Cancelled: { code: -32007, doc: 'The transaction was cancelled; nothing was changed.' },
+  NotAuthorized: { code: -32008, doc: 'polkit denied the action the request needs.' },
+  AuthorizationUnavailable: { code: -32009, doc: 'polkit could not be asked; only root is served.' },
+  PackageNotFound: { code: -32010, doc: 'No package of that name is known to APT.' },
+  DependencyProblem: { code: -32011, doc: 'APT cannot satisfy the requested package set.' },
+  LayeringLocked: { code: -32012, doc: 'Package layering is locked by the configuration (LockLayering).' },
+  InvalidConfig: { code: -32013, doc: 'The configuration file is invalid.' },
+  NoSuchTransaction: { code: -32014, doc: 'No transaction has the given id.' },
+  NoSuchOS: { code: -32015, doc: 'No stateroot (OS) of that name exists in the sysroot.' },
+  MessageTooLarge: { code: -32016, doc: 'A message exceeded the size limit; the connection is closed.' },
+  QueueFull: { code: -32017, doc: 'The transaction queue is full.' },
+} as const satisfies Record<string, { code: number; doc: string }>;
+
+export type ErrorName = keyof typeof ERROR_TABLE;
+
+/** Full D-Bus-style name of an error, e.g. `org.projectatomic.aptostree1.Error.Failed`. */
+export function errorFullName(name: ErrorName): string {
+  return ERROR_PREFIX + name;
+}
+
+/** Extra fields an error carries in `error.data` (besides `name`). */
+export type ErrorDetails = Record<string, unknown>;
+
+/**
+ * An application error that knows its own wire form. Handlers throw it; each transport turns
+ * it into its protocol's error shape. Anything else thrown is an internal error.
+ */
+export class ApiError extends Error {
+  readonly errorName: ErrorName;
+  readonly details: ErrorDetails;
+
+  constructor(name: ErrorName, message: string, details: ErrorDetails = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.errorName = name;
+    this.details = details;
+  }
+
+  get code(): number {
+    return ERROR_TABLE[this.errorName].code;
+  }
+
+  /** JSON-RPC `error` object: `{code, message, data: {name, ...details}}`. */
+  toJsonRpc(): { code: number; message: string; data: Record<string, unknown> } {
+    return { code: this.code, message: this.message, data: { ...this.details, name: errorFullName(this.errorName) } };
+  }
+}
+
+/**
+ * A protocol-level error with a standard JSON-RPC code (invalid params, unknown method...).
+ * `data` carries machine-readable details such as validation errors.
+ */
+export class ProtocolError extends Error {
+  readonly code: number;
+  readonly data: Record<string, unknown>;
+
+  constructor(code: number, message: string, data: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+    this.data = { ...data, name: STANDARD_ERROR_NAMES[code] ?? ERROR_PREFIX + 'Failed' };
+  }
+}

@@ -1,0 +1,66 @@
+import type { ErrorName } from './errors.js';
+import type { PolkitAction } from './polkit-actions.js';
+import { t, type AnyType, type Props, type SomeObjectType, type Static } from './schema-builder.js';
+
+/**
+ * read: answers at once, open to everyone. transaction: changes the system; queued,
+ * authorized, run by the worker, streams progress. control: acts on the daemon itself.
+ */
+export type MethodKind = 'read' | 'transaction' | 'control';
+
+/** Interfaces, mirroring the seed's D-Bus interfaces. */
+export type InterfaceName = 'Sysroot' | 'OS' | 'Transaction';
+
+/** The declaration of one API method: the only place the method is described. */
+/** `<Interface>.<Member>`, the JSON-RPC method name. */
+export type MethodNameString = `${InterfaceName}.${string}`;
+
+export interface MethodSpec<
+  P extends SomeObjectType = SomeObjectType,
+  R extends AnyType = AnyType,
+  N extends MethodNameString = MethodNameString,
+> {
+  readonly name: N;
+  readonly kind: MethodKind;
+  /** One line for docs, CLI help and interface descriptions. */
+  readonly doc: string;
+  readonly params: P;
+  readonly result: R;
+  /** polkit action a non-root caller needs; null for methods open to everyone. */
+  readonly action: PolkitAction | null;
+  /** For methods whose action depends on the request (UpdateDeployment). */
+  readonly selectAction?: (params: Static<P>) => PolkitAction;
+  /** Application errors the method can raise besides the ones every method can. */
+  readonly errors: readonly ErrorName[];
+  /** Issue that lands the implementation; set while the method answers NotImplemented. */
+  readonly landsIn?: number;
+}
+
+/** Declares a method, keeping its precise params/result types for handlers. */
+export function defineMethod<P extends SomeObjectType, R extends AnyType, const N extends MethodNameString>(
+  spec: MethodSpec<P, R, N>,
+): MethodSpec<P, R, N> {
+  return spec;
+}
+
+/** Options every transaction method accepts (DECISIONS.md "Parameters"). */
+export function transactionOptions<const WithReboot extends boolean>(withReboot: WithReboot) {
+  const common = {
+    osname: t.optional(t.string({ doc: 'Stateroot to act on; default: the booted one, else the default deployment\'s.' })),
+    detach: t.optional(t.boolean({ doc: 'Answer at once with the transaction id instead of at the end.' })),
+    noQueue: t.optional(t.boolean({ doc: 'Fail with TransactionInProgress instead of queueing.' })),
+    allowInteractiveAuthentication: t.optional(t.boolean({ doc: 'Let polkit ask the user for a password.' })),
+  };
+  const reboot = { reboot: t.optional(t.boolean({ doc: 'Reboot after success.' })) };
+  return (withReboot ? { ...common, ...reboot } : common) as WithReboot extends true
+    ? typeof common & typeof reboot
+    : typeof common;
+}
+
+/** Params object of a transaction method: its own fields plus the common options. */
+export function transactionParams<P extends Props, const WithReboot extends boolean>(
+  props: P,
+  withReboot: WithReboot,
+) {
+  return t.object({ ...transactionOptions(withReboot), ...props });
+}

@@ -1,0 +1,85 @@
+import { defineMethod } from '../method.js';
+import { t } from '../schema-builder.js';
+import { CachedUpdateRef } from '../types/cached-update.js';
+import { DeploymentRef } from '../types/deployment.js';
+import { PackageDiffEntryRef, PackageInfoRef } from '../types/package.js';
+
+const osname = t.optional(t.string({ doc: 'Stateroot; default: the booted one, else the default deployment\'s.' }));
+const names = t.array(t.string(), { minItems: 1, doc: 'Package names.' });
+const packages = t.object({ packages: t.array(PackageInfoRef) });
+
+export const GetOSProperties = defineMethod({
+  name: 'OS.GetProperties',
+  kind: 'read',
+  doc: 'An OS\'s properties: name, booted, default and rollback deployments, cached update.',
+  params: t.object({ osname }),
+  result: t.object({
+    name: t.string(),
+    bootedDeployment: t.nullable(DeploymentRef),
+    defaultDeployment: t.nullable(DeploymentRef),
+    rollbackDeployment: t.nullable(DeploymentRef),
+    cachedUpdate: t.nullable(CachedUpdateRef),
+    hasCachedUpdateAptDiff: t.boolean(),
+  }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS'],
+});
+
+export const Search = defineMethod({
+  name: 'OS.Search',
+  kind: 'read',
+  doc: 'Search package names and descriptions in the APT lists.',
+  params: t.object({ osname, names }),
+  result: packages,
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS'],
+  landsIn: 6,
+});
+
+export const WhatProvides = defineMethod({
+  name: 'OS.WhatProvides',
+  kind: 'read',
+  doc: 'Packages that provide the given names (virtual packages, Provides).',
+  params: t.object({ osname, provides: names }),
+  result: packages,
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS'],
+  landsIn: 6,
+});
+
+export const GetPackages = defineMethod({
+  name: 'OS.GetPackages',
+  kind: 'read',
+  doc: 'Details of the named packages.',
+  params: t.object({ osname, names }),
+  result: packages,
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS', 'PackageNotFound'],
+  landsIn: 6,
+});
+
+export const GetDeploymentsAptDiff = defineMethod({
+  name: 'OS.GetDeploymentsAptDiff',
+  kind: 'read',
+  doc: 'Package differences between two deployments.',
+  params: t.object({
+    osname,
+    from: t.string({ doc: 'Deployment id.' }),
+    to: t.string({ doc: 'Deployment id.' }),
+  }),
+  result: t.object({ changes: t.array(PackageDiffEntryRef) }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchDeployment'],
+  landsIn: 7,
+});
+
+export const GetCachedUpdateAptDiff = defineMethod({
+  name: 'OS.GetCachedUpdateAptDiff',
+  kind: 'read',
+  doc: 'Package differences between a deployment (default: booted, else default) and the cached update.',
+  params: t.object({ osname, id: t.optional(t.string({ doc: 'Deployment id.' })) }),
+  result: t.object({ changes: t.array(PackageDiffEntryRef), update: t.nullable(CachedUpdateRef) }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchDeployment'],
+  landsIn: 7,
+});

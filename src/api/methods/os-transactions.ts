@@ -1,0 +1,273 @@
+import { defineMethod, transactionParams } from '../method.js';
+import type { PolkitAction } from '../polkit-actions.js';
+import { t } from '../schema-builder.js';
+
+const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
+
+/** Result of a transaction that may write a new deployment. */
+const deploymentResult = t.object({
+  transaction,
+  changed: t.boolean({ doc: 'Whether the deployments changed.' }),
+  deployment: t.nullable(t.string(), { doc: 'Id of the new default deployment, if one was written.' }),
+  message: t.string({ doc: 'What happened, for humans (e.g. "No upgrade available.").' }),
+});
+
+const packageList = t.array(t.string(), { doc: 'Package specs: name, name=version or name:arch.' });
+
+export const Deploy = defineMethod({
+  name: 'OS.Deploy',
+  kind: 'transaction',
+  doc: 'Deploy a given commit of the current refspec (pulled if needed) as the new default.',
+  params: transactionParams(
+    {
+      revision: t.string({ doc: 'Commit checksum or version to deploy.' }),
+      allowDowngrade: t.optional(t.boolean({ doc: 'Allow a commit older than the current one.' })),
+    },
+    true,
+  ),
+  result: deploymentResult,
+  action: 'deploy',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 3,
+});
+
+export const Upgrade = defineMethod({
+  name: 'OS.Upgrade',
+  kind: 'transaction',
+  doc: 'Pull the newest commit of the origin and deploy it as the new default.',
+  params: transactionParams(
+    {
+      allowDowngrade: t.optional(t.boolean({ doc: 'Allow the remote to go back in time.' })),
+      downloadOnly: t.optional(t.boolean({ doc: 'Pull but do not deploy.' })),
+      check: t.optional(t.boolean({ doc: 'Only check for an update and cache what was found.' })),
+    },
+    true,
+  ),
+  result: deploymentResult,
+  action: 'upgrade',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 3,
+});
+
+export const Rollback = defineMethod({
+  name: 'OS.Rollback',
+  kind: 'transaction',
+  doc: 'Make the rollback deployment the default.',
+  params: transactionParams({}, true),
+  result: deploymentResult,
+  action: 'rollback',
+  errors: ['InvalidSysroot', 'NothingToRollback', 'TransactionInProgress', 'Cancelled', 'NotAuthorized'],
+  landsIn: 3,
+});
+
+export const Rebase = defineMethod({
+  name: 'OS.Rebase',
+  kind: 'transaction',
+  doc: 'Switch to another refspec (remote:branch), optionally at a revision, keeping layered packages.',
+  params: transactionParams(
+    {
+      refspec: t.string({ doc: 'REMOTE:REF or REF.' }),
+      revision: t.optional(t.string({ doc: 'Commit checksum or version.' })),
+      packages: t.optional(t.array(t.string(), { doc: 'Packages to layer on the new base.' })),
+    },
+    true,
+  ),
+  result: deploymentResult,
+  action: 'rebase',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 5,
+});
+
+export const PkgChange = defineMethod({
+  name: 'OS.PkgChange',
+  kind: 'transaction',
+  doc: 'Layer packages onto the base image and remove layered ones.',
+  params: transactionParams(
+    {
+      add: t.optional(packageList),
+      remove: t.optional(packageList),
+      dryRun: t.optional(t.boolean({ doc: 'Report the plan and change nothing.' })),
+      idempotent: t.optional(t.boolean({ doc: 'Already requested / not requested is not an error.' })),
+      allowInactive: t.optional(t.boolean({ doc: 'Allow requesting a package the base already contains.' })),
+    },
+    true,
+  ),
+  result: t.object({
+    transaction,
+    changed: t.boolean(),
+    deployment: t.nullable(t.string()),
+    message: t.string(),
+    plan: t.optional(t.freeObject({ doc: 'Dry run: packages, sizes and files the change would bring.' })),
+  }),
+  action: 'install-uninstall-packages',
+  errors: [
+    'InvalidSysroot',
+    'NoSuchOS',
+    'TransactionInProgress',
+    'Cancelled',
+    'NotAuthorized',
+    'PackageNotFound',
+    'DependencyProblem',
+    'LayeringLocked',
+    'Failed',
+  ],
+  landsIn: 6,
+});
+
+export const KernelArgs = defineMethod({
+  name: 'OS.KernelArgs',
+  kind: 'transaction',
+  doc: 'Change the kernel arguments of the default deployment (a new deployment); none given reports them.',
+  params: transactionParams(
+    {
+      existingKernelArgString: t.optional(t.string({ doc: 'The arguments the caller saw; refused if they changed since.' })),
+      append: t.optional(t.array(t.string())),
+      replace: t.optional(t.array(t.string(), { doc: 'KEY=OLD=NEW or KEY=NEW.' })),
+      delete: t.optional(t.array(t.string())),
+      appendIfMissing: t.optional(t.array(t.string())),
+      deleteIfPresent: t.optional(t.array(t.string())),
+    },
+    true,
+  ),
+  result: t.object({
+    transaction,
+    changed: t.boolean(),
+    deployment: t.nullable(t.string()),
+    message: t.string(),
+    kernelArgs: t.array(t.string(), { doc: 'The kernel arguments afterwards.' }),
+  }),
+  action: 'bootconfig',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 5,
+});
+
+export const SetInitramfsState = defineMethod({
+  name: 'OS.SetInitramfsState',
+  kind: 'transaction',
+  doc: 'Turn client-side initramfs regeneration on or off.',
+  params: transactionParams(
+    {
+      regenerate: t.boolean(),
+      args: t.optional(t.array(t.string(), { doc: 'Extra arguments for the initramfs generator.' })),
+    },
+    true,
+  ),
+  result: deploymentResult,
+  action: 'bootconfig',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 7,
+});
+
+export const CleanupElement = t.enum(['base', 'pending-deploy', 'rollback-deploy', 'metadata'], {
+  doc: 'What to clean up.',
+});
+
+export const Cleanup = defineMethod({
+  name: 'OS.Cleanup',
+  kind: 'transaction',
+  doc: 'Remove the pending or rollback deployment, unused base refs, or cached metadata.',
+  params: transactionParams({ elements: t.array(CleanupElement, { minItems: 1 }) }, false),
+  result: t.object({ transaction, changed: t.boolean(), message: t.string() }),
+  action: 'cleanup',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 5,
+});
+
+const UpdateModifiers = t.object(
+  {
+    setRefspec: t.optional(t.string({ doc: 'Rebase onto this refspec.' })),
+    setRevision: t.optional(t.string({ doc: 'Deploy this revision.' })),
+    installPackages: t.optional(packageList),
+    uninstallPackages: t.optional(packageList),
+  },
+  { doc: 'What to change in the new deployment.' },
+);
+const UpdateOptions = t.object(
+  {
+    reboot: t.optional(t.boolean()),
+    allowDowngrade: t.optional(t.boolean()),
+    cacheOnly: t.optional(t.boolean({ doc: 'Do not fetch anything.' })),
+    downloadOnly: t.optional(t.boolean({ doc: 'Fetch but do not deploy.' })),
+    dryRun: t.optional(t.boolean()),
+    idempotentLayering: t.optional(t.boolean()),
+  },
+  { doc: 'How to do it.' },
+);
+
+/** UpdateDeployment needs the action of its most far-reaching modifier (DECISIONS.md). */
+function updateDeploymentAction(params: {
+  modifiers: { setRefspec?: string; setRevision?: string; installPackages?: string[]; uninstallPackages?: string[] };
+}): PolkitAction {
+  const m = params.modifiers;
+  if (m.setRefspec !== undefined) return 'rebase';
+  if (m.setRevision !== undefined) return 'deploy';
+  if (m.installPackages !== undefined || m.uninstallPackages !== undefined) return 'install-uninstall-packages';
+  return 'upgrade';
+}
+
+export const UpdateDeployment = defineMethod({
+  name: 'OS.UpdateDeployment',
+  kind: 'transaction',
+  doc: 'The general form of upgrade, deploy, rebase and package changes in one transaction.',
+  params: transactionParams(
+    {
+      modifiers: t.ref('UpdateModifiers', UpdateModifiers),
+      options: t.ref('UpdateOptions', UpdateOptions),
+    },
+    false,
+  ),
+  result: deploymentResult,
+  action: 'upgrade',
+  selectAction: updateDeploymentAction,
+  errors: [
+    'InvalidSysroot',
+    'NoSuchOS',
+    'TransactionInProgress',
+    'Cancelled',
+    'NotAuthorized',
+    'PackageNotFound',
+    'DependencyProblem',
+    'LayeringLocked',
+    'Failed',
+  ],
+  landsIn: 5,
+});
+
+export const FinalizeDeployment = defineMethod({
+  name: 'OS.FinalizeDeployment',
+  kind: 'transaction',
+  doc: 'Finalize the staged deployment whose commit is given, then reboot.',
+  params: transactionParams({ checksum: t.string({ doc: 'Commit of the staged deployment (a safety check).' }) }, false),
+  result: deploymentResult,
+  action: 'finalize-deployment',
+  errors: ['InvalidSysroot', 'NoSuchDeployment', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 5,
+});
+
+export const RefreshMd = defineMethod({
+  name: 'OS.RefreshMd',
+  kind: 'transaction',
+  doc: 'Refresh the APT package lists in the cache dir.',
+  params: transactionParams({ force: t.optional(t.boolean({ doc: 'Refresh even if the lists are fresh.' })) }, false),
+  result: t.object({ transaction, changed: t.boolean(), message: t.string() }),
+  action: 'repo-refresh',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 6,
+});
+
+export const AutomaticUpdateTrigger = defineMethod({
+  name: 'OS.AutomaticUpdateTrigger',
+  kind: 'transaction',
+  doc: 'Run the automatic update policy now (none starts nothing).',
+  params: transactionParams(
+    { mode: t.optional(t.enum(['none', 'check', 'stage'], { doc: 'Override the configured policy.' })) },
+    false,
+  ),
+  result: t.object({
+    enabled: t.boolean({ doc: 'Whether the policy started anything.' }),
+    transaction: t.optional(transaction),
+  }),
+  action: 'upgrade',
+  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  landsIn: 7,
+});

@@ -1,0 +1,92 @@
+import { defineMethod } from '../method.js';
+import { t } from '../schema-builder.js';
+import { DeploymentRef } from '../types/deployment.js';
+import { TransactionRef } from '../types/transaction.js';
+
+const none = t.object({});
+
+export const GetDeployments = defineMethod({
+  name: 'Sysroot.GetDeployments',
+  kind: 'read',
+  doc: 'List every deployment of the sysroot in boot order.',
+  params: none,
+  result: t.object({ deployments: t.array(DeploymentRef) }),
+  action: null,
+  errors: ['InvalidSysroot'],
+});
+
+export const AutomaticUpdatePolicy = t.enum(['none', 'check', 'stage'], {
+  doc: 'What the automatic update timer does.',
+});
+
+export const GetSysrootProperties = defineMethod({
+  name: 'Sysroot.GetProperties',
+  kind: 'read',
+  doc: 'The sysroot\'s properties: booted deployment, path, active transaction, deployments, update policy.',
+  params: none,
+  result: t.object({
+    booted: t.nullable(t.string(), { doc: 'Id of the booted deployment, null when not booted into this sysroot.' }),
+    path: t.string({ doc: 'Absolute path of the sysroot.' }),
+    activeTransaction: t.nullable(TransactionRef, { doc: 'The running transaction, if any.' }),
+    deployments: t.array(DeploymentRef),
+    automaticUpdatePolicy: t.ref('AutomaticUpdatePolicy', AutomaticUpdatePolicy),
+  }),
+  action: null,
+  errors: ['InvalidSysroot'],
+});
+
+export const GetOS = defineMethod({
+  name: 'Sysroot.GetOS',
+  kind: 'read',
+  doc: 'Resolve an OS (stateroot) name; "" or no name means the default one.',
+  params: t.object({ name: t.optional(t.string({ doc: 'Stateroot name; "" for the default.' })) }),
+  result: t.object({
+    name: t.string({ doc: 'The stateroot name.' }),
+    objectPath: t.string({ doc: 'Its D-Bus object path.' }),
+  }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS'],
+});
+
+export const Reload = defineMethod({
+  name: 'Sysroot.Reload',
+  kind: 'control',
+  doc: 'Reload the sysroot state from disk.',
+  params: none,
+  result: t.object({}),
+  action: null,
+  errors: ['InvalidSysroot'],
+});
+
+export const ReloadConfig = defineMethod({
+  name: 'Sysroot.ReloadConfig',
+  kind: 'control',
+  doc: 'Reload the configuration file and the sysroot state.',
+  params: none,
+  result: t.object({}),
+  action: 'reload-daemon',
+  errors: ['InvalidConfig', 'InvalidSysroot'],
+  landsIn: 10,
+});
+
+export const RegisterClient = defineMethod({
+  name: 'Sysroot.RegisterClient',
+  kind: 'control',
+  doc: 'Register this connection as a client (keeps the daemon from idling out).',
+  params: t.object({ id: t.optional(t.string({ doc: 'Client description, e.g. the program name.' })) }),
+  result: t.object({}),
+  action: null,
+  errors: [],
+  landsIn: 10,
+});
+
+export const UnregisterClient = defineMethod({
+  name: 'Sysroot.UnregisterClient',
+  kind: 'control',
+  doc: 'Unregister this connection as a client.',
+  params: none,
+  result: t.object({}),
+  action: null,
+  errors: [],
+  landsIn: 10,
+});

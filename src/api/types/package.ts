@@ -1,0 +1,32 @@
+import { t } from '../schema-builder.js';
+
+/** A Debian package as package queries report it. */
+export const PackageInfo = t.object(
+  {
+    name: t.string(),
+    version: t.string(),
+    architecture: t.string(),
+    summary: t.string({ doc: 'First line of the description.' }),
+    origin: t.string({ doc: 'Repository the package comes from.' }),
+    status: t.enum(['base', 'layered', 'available'], {
+      doc: 'In the base image, layered on it, or neither.',
+    }),
+  },
+  { doc: 'A package known to APT.' },
+);
+export const PackageInfoRef = t.ref('PackageInfo', PackageInfo);
+
+/** One name/version/arch triple. */
+export const PackageVersion = t.object({ name: t.string(), version: t.string(), architecture: t.string() });
+
+/** One entry of a package diff between two deployments. */
+export const PackageDiffEntry = t.object(
+  {
+    name: t.string(),
+    change: t.enum(['added', 'removed', 'upgraded', 'downgraded']),
+    previous: t.nullable(t.ref('PackageVersion', PackageVersion)),
+    next: t.nullable(t.ref('PackageVersion', PackageVersion)),
+  },
+  { doc: 'A package that differs between two trees.' },
+);
+export const PackageDiffEntryRef = t.ref('PackageDiffEntry', PackageDiffEntry);

@@ -1,0 +1,40 @@
+/**
+ * The meaning of a deployment's origin file (DECISIONS.md "Deployments, origins, commits"):
+ * a plain deployment has `[origin] refspec=`, a layered one `[origin] baserefspec=` plus
+ * `[packages] requested=a;b;`; initramfs state lives in `[apt-ostree]`.
+ */
+import { KeyFile } from './key-file.js';
+
+/** What the daemon reads from an origin file. */
+export interface OriginInfo {
+  /** `[origin] refspec`, null when absent. */
+  refspec: string | null;
+  /** `[origin] baserefspec` (layered deployments), null when absent. */
+  baseRefspec: string | null;
+  /** The refspec the deployment follows: refspec, else baserefspec, else null. */
+  followedRefspec: string | null;
+  /** `[packages] requested`, empties dropped. */
+  requestedPackages: string[];
+  /** `[apt-ostree] regenerate-initramfs`, false when absent. */
+  regenerateInitramfs: boolean;
+  /** `[apt-ostree] initramfs-args`, empties dropped. */
+  initramfsArgs: string[];
+  /** The whole file, for keys this summary does not cover. */
+  keyFile: KeyFile;
+}
+
+/** Interprets origin-file text (as written by libostree or g_key_file_to_data). */
+export function parseOrigin(text: string): OriginInfo {
+  const kf = KeyFile.parse(text);
+  const refspec = kf.getString('origin', 'refspec');
+  const baseRefspec = kf.getString('origin', 'baserefspec');
+  return {
+    refspec,
+    baseRefspec,
+    followedRefspec: refspec ?? baseRefspec,
+    requestedPackages: kf.getStringList('packages', 'requested'),
+    regenerateInitramfs: kf.getBoolean('apt-ostree', 'regenerate-initramfs') ?? false,
+    initramfsArgs: kf.getStringList('apt-ostree', 'initramfs-args'),
+    keyFile: kf,
+  };
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { ApiError } from '../api/errors.js';
+import { IniSyntaxError, parseIni } from './ini.js';
+
+/** Default location of the configuration file (seed §5.3). */
+export const DEFAULT_CONFIG_PATH = '/etc/apt-ostreed/apt-ostreed.conf';
+
+export type AutomaticUpdatePolicy = 'none' | 'check' | 'stage';
+
+/** The daemon's configuration, with the seed's keys (§5.3) and DECISIONS.md's defaults. */
+export interface DaemonConfig {
+  idleExitTimeout: number;
+  automaticUpdatePolicy: AutomaticUpdatePolicy;
+  lockLayering: boolean;
+  disableRecommends: boolean;
+  maxConcurrentDownloads: number;
+  downloadTimeout: number;
+  rebootCommand: string[];
+  experimentalEnabled: boolean;
+  liveFs: boolean;
+}
+
+export const DEFAULT_CONFIG: DaemonConfig = {
+  idleExitTimeout: 60,
+  automaticUpdatePolicy: 'none',
+  lockLayering: false,
+  disableRecommends: false,
+  maxConcurrentDownloads: 4,
+  downloadTimeout: 300,
+  rebootCommand: ['systemctl', 'reboot'],
+  experimentalEnabled: false,
+  liveFs: false,
+};
+
+type Parser = (value: string, key: string) => Partial<DaemonConfig>;
+
+function bool(field: keyof DaemonConfig): Parser {
+  return (value, key) => {
+    if (value === 'true' || value === 'false') return { [field]: value === 'true' };
+    throw new Error(`${key} must be true or false, got "${value}"`);
+  };
+}
+
+function count(field: keyof DaemonConfig, min: number, max: number): Parser {
+  return (value, key) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new Error(`${key} must be an integer in ${min}..${max}, got "${value}"`);
+    return { [field]: n };
+  };
+}
+
+const KEYS: Record<string, Record<string, Parser>> = {
+  Daemon: {
+    IdleExitTimeout: count('idleExitTimeout', 0, 86400),
+    AutomaticUpdatePolicy: (value, key) => {
+      if (value === 'none' || value === 'check' || value === 'stage') return { automaticUpdatePolicy: value };
+      throw new Error(`${key} must be none, check or stage, got "${value}"`);
+    },
+    LockLayering: bool('lockLayering'),
+    DisableRecommends: bool('disableRecommends'),
+    MaxConcurrentDownloads: count('maxConcurrentDownloads', 1, 64),
+    DownloadTimeout: count('downloadTimeout', 1, 86400),
+    RebootCommand: (value, key) => {
+      // Split on whitespace only: the command is exec'd with an argv array, never by a shell.
+      const argv = value.split(/\s+/).filter((w) => w !== '');
+      if (argv.length === 0) throw new Error(`${key} must not be empty`);
+      return { rebootCommand: argv };
+    },
+  },
+  Experimental: {
+    Enabled: bool('experimentalEnabled'),
+    LiveFs: bool('liveFs'),
+  },
+};
+
+/** Parses configuration text; any unknown section or key, or bad value, is InvalidConfig. */
+export function parseConfig(text: string, source: string): DaemonConfig {
+  const config: DaemonConfig = { ...DEFAULT_CONFIG };
+  try {
+    for (const [section, entries] of parseIni(text)) {
+      const known = KEYS[section];
+      if (known === undefined) throw new Error(`unknown section [${section}]`);
+      for (const [key, value] of entries) {
+        const parse = known[key];
+        if (parse === undefined) throw new Error(`unknown key ${key} in [${section}]`);
+        Object.assign(config, parse(value, key));
+      }
+    }
+  } catch (err) {
+    const detail = err instanceof IniSyntaxError || err instanceof Error ? err.message : String(err);
+    throw new ApiError('InvalidConfig', `${source}: ${detail}`, { path: source });
+  }
+  return config;
+}
+
+/** Reads the configuration file; a missing file means the defaults. */
+export function loadConfig(path: string): DaemonConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_CONFIG };
+    throw new ApiError('InvalidConfig', `${path}: ${(err as Error).message}`, { path });
+  }
+  return parseConfig(text, path);
+}

@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { ApiError } from '../api/errors.js';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/daemon-config.js';
+import { Daemon } from './daemon.js';
+import { createLogger, type LogLevel } from './logger.js';
+
+const USAGE = `Usage: apt-ostreed [OPTIONS]
+
+The apt-ostree system daemon: serves JSON-RPC 2.0 (NDJSON) on a Unix socket.
+
+Options:
+  --sysroot DIR     OSTree sysroot to manage (default: /)
+  --socket PATH     Socket to listen on unless socket-activated (default: /run/apt-ostreed.sock)
+  --state-dir DIR   History and cached update (default: /var/lib/apt-ostree)
+  --cache-dir DIR   Downloaded packages and APT lists (default: /var/cache/apt-ostree)
+  --config FILE     Configuration file (default: ${DEFAULT_CONFIG_PATH})
+  --log-level L     error, warn, info or debug (default: info)
+  -h, --help        Show this help
+`;
+
+/** Starts the daemon; returns the exit code when it cannot start. */
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        sysroot: { type: 'string', default: '/' },
+        socket: { type: 'string', default: '/run/apt-ostreed.sock' },
+        'state-dir': { type: 'string', default: '/var/lib/apt-ostree' },
+        'cache-dir': { type: 'string', default: '/var/cache/apt-ostree' },
+        config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    process.stderr.write(`apt-ostreed: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const level = values['log-level'];
+  if (!['error', 'warn', 'info', 'debug'].includes(level)) {
+    process.stderr.write(`apt-ostreed: --log-level must be error, warn, info or debug\n`);
+    return 2;
+  }
+  const log = createLogger(level as LogLevel);
+  let config;
+  try {
+    config = loadConfig(values.config);
+  } catch (err) {
+    if (err instanceof ApiError) {
+      log.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const daemon = new Daemon(
+    {
+      sysroot: values.sysroot,
+      socket: values.socket,
+      stateDir: values['state-dir'],
+      cacheDir: values['cache-dir'],
+      configFile: values.config,
+    },
+    config,
+    log,
+  );
+  let where: string;
+  try {
+    where = await daemon.listen();
+  } catch (err) {
+    log.error(`cannot listen on ${values.socket}`, (err as Error).message);
+    return 1;
+  }
+  log.info(`listening on ${where}, sysroot ${values.sysroot}`);
+  const stop = (signal: string) => {
+    log.info(`${signal}: stopping`);
+    daemon.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return -1;
+}

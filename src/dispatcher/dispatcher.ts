@@ -1,0 +1,41 @@
+import { ApiError, JsonRpcCode, ProtocolError } from '../api/errors.js';
+import { findMethod, type MethodName } from '../api/method-table.js';
+import type { Authorizer } from '../authorization/authorizer.js';
+import type { CallContext } from './call-context.js';
+import type { Handler, HandlerTable } from './handlers.js';
+import { validateParams } from './params-validation.js';
+
+/**
+ * Runs one call through the fixed order every method follows: look up → validate →
+ * authorize → act. Transports only translate to and from their wire format.
+ */
+export class Dispatcher {
+  constructor(
+    private readonly handlers: HandlerTable,
+    private readonly authorizer: Authorizer,
+  ) {}
+
+  async call(name: string, rawParams: unknown, ctx: CallContext): Promise<unknown> {
+    const method = findMethod(name);
+    if (method === undefined) {
+      throw new ProtocolError(JsonRpcCode.MethodNotFound, `Method not found: ${name}`);
+    }
+    const params = rawParams === undefined ? {} : rawParams;
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new ProtocolError(
+        JsonRpcCode.InvalidParams,
+        `Invalid params for ${name}: params must be an object (by-name), not ${Array.isArray(params) ? 'an array' : typeof params}`,
+        { method: name },
+      );
+    }
+    validateParams(name, params);
+    await this.authorizer.authorize(method, params as Record<string, unknown>, ctx);
+    const handler = this.handlers[name as MethodName] as Handler<MethodName> | undefined;
+    if (handler === undefined) {
+      const when = method.landsIn === undefined ? '' : ` (planned in issue #${method.landsIn})`;
+      throw new ApiError('NotImplemented', `${name} is not implemented yet${when}`, { method: name });
+    }
+    // The params were validated against this very method's schema just above.
+    return handler(params as never, ctx);
+  }
+}

@@ -1,0 +1,14 @@
+import { jsonText, indexDocument, schemaDocuments } from './schema-files.js';
+import { validatorsSource } from './validators.js';
+
+/** Every generated, checked-in file: path relative to the repository root → content. */
+export function generatedArtifacts(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const { file, schema } of schemaDocuments().values()) files.set(file, jsonText(schema));
+  files.set('schema/index.json', jsonText(indexDocument()));
+  files.set('src/generated/validators.ts', validatorsSource());
+  return files;
+}
+
+/** Folders whose whole content is generated: a file there that the generator no longer makes is stale. */
+export const GENERATED_DIRS = ['schema', 'src/generated'];

@@ -1,0 +1,144 @@
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../daemon/logger.js';
+import { JsonRpcConnection } from './jsonrpc/jsonrpc-connection.js';
+import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
+
+export interface SocketServerOptions {
+  /** Largest message accepted on any protocol, in bytes. */
+  maxMessageBytes: number;
+}
+
+const NEWLINE = 0x0a;
+const NUL = 0x00;
+
+/**
+ * The daemon's one socket. Each connection is classified by its first message terminator:
+ * `\n` first → JSON-RPC 2.0 over NDJSON; `\0` first → Varlink (DECISIONS.md, "Transports").
+ */
+export class SocketServer {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly jsonRpc: JsonRpcEndpoint,
+    private readonly log: Logger,
+    private readonly options: SocketServerOptions,
+  ) {
+    // allowHalfOpen: a client that half-closes after sending (socat, nc -N) still gets its replies.
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    this.server.on('error', (err) => this.log.error('listening socket error', err));
+  }
+
+  /** Number of open client connections. */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Listen on a socket passed by systemd. */
+  listenFd(fd: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ fd }, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Bind a path (mode 0666: everyone may read status; methods are authorized one by one). */
+  async listenPath(path: string): Promise<void> {
+    await removeStaleSocket(path);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(path, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(path, 0o666);
+  }
+
+  /** Stop accepting, and close every connection. */
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => {});
+    let seen: Buffer[] = [];
+    let seenBytes = 0;
+    let jsonRpc: JsonRpcConnection | undefined;
+    const startJsonRpc = () => {
+      jsonRpc = new JsonRpcConnection(socket, this.jsonRpc, this.log, {
+        maxMessageBytes: this.options.maxMessageBytes,
+        peer: null,
+      });
+      const buffered = Buffer.concat(seen);
+      seen = [];
+      jsonRpc.receive(buffered);
+      return jsonRpc;
+    };
+    const onData = (chunk: Buffer) => {
+      if (jsonRpc !== undefined) {
+        jsonRpc.receive(chunk);
+        return;
+      }
+      seen.push(chunk);
+      seenBytes += chunk.length;
+      const nl = chunk.indexOf(NEWLINE);
+      const nul = chunk.indexOf(NUL);
+      if (nl === -1 && nul === -1 && seenBytes <= this.options.maxMessageBytes) return;
+      if (nul !== -1 && (nl === -1 || nul < nl)) {
+        socket.off('data', onData);
+        seen = [];
+        this.startVarlink(socket);
+        return;
+      }
+      startJsonRpc();
+    };
+    socket.on('data', onData);
+    socket.on('end', () => {
+      // A client that half-closes before any terminator: what it sent is one JSON-RPC message.
+      if (jsonRpc === undefined && seen.length > 0) startJsonRpc();
+      if (jsonRpc !== undefined) jsonRpc.endOfInput();
+      else socket.end();
+    });
+  }
+
+  /** Varlink lands in issue #8; until then a Varlink client gets a Varlink error, not silence. */
+  private startVarlink(socket: Socket): void {
+    const reply = {
+      error: 'org.varlink.service.InterfaceNotFound',
+      parameters: { interface: 'Varlink is not served yet (issue #8); use JSON-RPC (newline-delimited)' },
+    };
+    socket.end(JSON.stringify(reply) + '\0');
+  }
+}
+
+/**
+ * Removes a socket file left by a previous run, but never a live socket (another daemon is
+ * listening) or a file that is not a socket.
+ */
+async function removeStaleSocket(path: string): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return;
+  }
+  if (!isSocket) throw new Error(`${path} exists and is not a socket`);
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = createConnection(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw new Error(`${path} is in use by another process`);
+  unlinkSync(path);
+}
