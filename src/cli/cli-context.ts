@@ -1,0 +1,33 @@
+import type { ArgsDef, CommandDef, ParsedArgs } from 'citty';
+import type { MethodName } from '../api/method-table.js';
+import { JsonRpcClient, type NotificationListener } from '../client/jsonrpc-client.js';
+
+/** Where the CLI writes and what environment it sees; tests pass their own. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** What every command gets besides its parsed arguments. */
+export interface CliContext {
+  io: CliIo;
+  socketPath: string;
+  connect(onNotification?: NotificationListener): Promise<JsonRpcClient>;
+}
+
+/** A CLI verb: citty's command data plus the API methods it calls (checked against the table). */
+export interface CliCommand<A extends ArgsDef = ArgsDef> {
+  readonly definition: CommandDef<A>;
+  readonly methods: readonly MethodName[];
+  /** Runs the verb; returns the exit code. */
+  run(args: ParsedArgs<A>, ctx: CliContext): Promise<number>;
+}
+
+/** Declares a verb, keeping its argument types for `run` while the registry stays uniform. */
+export function cliCommand<const A extends ArgsDef>(command: CliCommand<A>): CliCommand {
+  return command as unknown as CliCommand;
+}
+
+/** Exit codes shared by every verb. */
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Cancelled: 3 } as const;

@@ -1,0 +1,46 @@
+import { defineCommand } from 'citty';
+import type { ResultOf } from '../../dispatcher/handlers.js';
+import { cliCommand, ExitCode } from '../cli-context.js';
+import { formatStatus } from '../format/status-text.js';
+
+const definition = defineCommand({
+  meta: { name: 'status', description: 'Show the deployments and what the daemon is doing' },
+  args: {
+    json: { type: 'boolean', description: 'Print {deployments, transaction, cachedUpdate} as JSON' },
+    booted: { type: 'boolean', description: 'Only show the booted deployment' },
+  },
+});
+
+/** `apt-ostree status [--json] [--booted]`. */
+export const status = cliCommand({
+  definition,
+  methods: ['Sysroot.GetProperties', 'OS.GetProperties'],
+  async run(args, ctx) {
+    const client = await ctx.connect();
+    try {
+      const sysroot = await client.call<ResultOf<'Sysroot.GetProperties'>>('Sysroot.GetProperties');
+      // An empty sysroot has no OS to ask about; there is no cached update then either.
+      const os =
+        sysroot.deployments.length > 0
+          ? await client.call<ResultOf<'OS.GetProperties'>>('OS.GetProperties')
+          : null;
+      const deployments = args.booted === true ? sysroot.deployments.filter((d) => d.booted) : sysroot.deployments;
+      if (args.json === true) {
+        const out = { deployments, transaction: sysroot.activeTransaction, cachedUpdate: os?.cachedUpdate ?? null };
+        ctx.io.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      } else {
+        ctx.io.stdout.write(
+          formatStatus({
+            deployments: sysroot.deployments,
+            transaction: sysroot.activeTransaction,
+            sysrootPath: sysroot.path,
+            bootedOnly: args.booted === true,
+          }),
+        );
+      }
+      return ExitCode.Ok;
+    } finally {
+      client.close();
+    }
+  },
+});

@@ -1,0 +1,63 @@
+import type { Deployment } from '../../backends/ostree/sysroot-reader.js';
+
+/** Formats seconds since the epoch like rpm-ostree: 2024-01-31T12:00:00Z. */
+export function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `key: value` lines with the keys right-aligned on one column, as rpm-ostree prints them. */
+function fields(rows: [string, string][], indent: number): string[] {
+  return rows.map(([key, value]) => `${' '.repeat(Math.max(0, indent - key.length))}${key}: ${value}`);
+}
+
+/** The lines describing one deployment (without the marker line). */
+function deploymentFields(d: Deployment): [string, string][] {
+  const rows: [string, string][] = [];
+  const when = isoTime(d.timestamp);
+  if (d.version !== null) rows.push(['Version', `${d.version} (${when})`]);
+  else rows.push(['Timestamp', when]);
+  if (d.baseChecksum !== null) rows.push(['BaseCommit', d.baseChecksum]);
+  rows.push(['Commit', d.checksum]);
+  if (d.staged) rows.push(['Staged', 'yes']);
+  if (d.unlocked !== 'none') rows.push(['Unlocked', d.unlocked]);
+  if (d.layeredPackages.length > 0) rows.push(['LayeredPackages', d.layeredPackages.join(' ')]);
+  const inactive = d.requestedPackages.filter((p) => !d.layeredPackages.includes(p));
+  if (inactive.length > 0) rows.push(['RequestedPackages', inactive.join(' ')]);
+  if (d.regenerateInitramfs) {
+    rows.push(['Initramfs', d.initramfsArgs.length > 0 ? `regenerate ${d.initramfsArgs.join(' ')}` : 'regenerate']);
+  }
+  if (d.pinned) rows.push(['Pinned', 'yes']);
+  return rows;
+}
+
+/** Everything `apt-ostree status` needs to print. */
+export interface StatusView {
+  deployments: readonly Deployment[];
+  transaction: { title: string; id: string } | null;
+  sysrootPath: string;
+  bootedOnly: boolean;
+}
+
+/** The human layout of `rpm-ostree status`: ● marks the booted deployment. */
+export function formatStatus(view: StatusView): string {
+  const lines: string[] = [];
+  lines.push(view.transaction === null ? 'State: idle' : `State: busy\nTransaction: ${view.transaction.title}`);
+  const shown = view.bootedOnly ? view.deployments.filter((d) => d.booted) : view.deployments;
+  if (view.deployments.length === 0) {
+    lines.push(`No deployments in ${view.sysrootPath}.`);
+    return lines.join('\n') + '\n';
+  }
+  if (shown.length === 0) {
+    lines.push(`Not booted into ${view.sysrootPath}: no booted deployment to show.`);
+    return lines.join('\n') + '\n';
+  }
+  lines.push('Deployments:');
+  const indent = Math.max(...shown.flatMap((d) => deploymentFields(d).map(([k]) => k.length))) + 8;
+  shown.forEach((d, i) => {
+    if (i > 0) lines.push('');
+    const marker = d.booted ? '●' : ' ';
+    lines.push(`${marker} ${d.osname}:${d.origin ?? '(no origin)'}`);
+    lines.push(...fields(deploymentFields(d), indent));
+  });
+  return lines.join('\n') + '\n';
+}
