@@ -160,7 +160,7 @@ describe('status text layout', () => {
       bootedOnly: false,
     });
     const [staged, booted] = text.split('Deployments:\n')[1].split('\n\n');
-    assert.match(staged, /^  debian:origin:debian\/bookworm\/x86_64\n/);
+    assert.match(staged, /^ {2}debian:origin:debian\/bookworm\/x86_64\n/);
     assert.match(staged, /Staged: yes/);
     assert.match(staged, /RequestedPackages: htop/);
     assert.match(booted, /^● debian:origin:debian\/bookworm\/x86_64\n/);

@@ -1,0 +1,154 @@
+/**
+ * The method table is the single source of truth: its invariants, and the generated files
+ * (schema/, precompiled validators) must match it exactly.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { ERROR_TABLE } from '../src/api/errors.js';
+import { METHODS } from '../src/api/method-table.js';
+import { POLKIT_ACTIONS } from '../src/api/polkit-actions.js';
+import { COMMANDS } from '../src/cli/commands/index.js';
+import { DEFAULT_CONFIG } from '../src/config/daemon-config.js';
+import { GENERATED_DIRS, generatedArtifacts } from '../src/generators/artifacts.js';
+import { readHandlers } from '../src/handlers/read-handlers.js';
+import { SysrootService } from '../src/services/sysroot-service.js';
+import { REPO_ROOT } from './support/repo-root.js';
+
+/** Methods DECISIONS.md lists, by interface. */
+const EXPECTED = {
+  Sysroot: ['GetDeployments', 'GetProperties', 'GetOS', 'Reload', 'ReloadConfig', 'RegisterClient', 'UnregisterClient'],
+  OS: [
+    'GetProperties', 'Search', 'WhatProvides', 'GetPackages', 'GetDeploymentsAptDiff', 'GetCachedUpdateAptDiff',
+    'Deploy', 'Upgrade', 'Rollback', 'Rebase', 'PkgChange', 'KernelArgs', 'SetInitramfsState', 'Cleanup',
+    'UpdateDeployment', 'FinalizeDeployment', 'RefreshMd', 'AutomaticUpdateTrigger',
+  ],
+  Transaction: ['List', 'Get', 'Watch', 'History', 'Cancel'],
+};
+
+/** The polkit map of DECISIONS.md ("Authorization"). */
+const ACTIONS: Record<string, string | null> = {
+  'OS.Deploy': 'deploy',
+  'OS.Upgrade': 'upgrade',
+  'OS.AutomaticUpdateTrigger': 'upgrade',
+  'OS.Rebase': 'rebase',
+  'OS.Rollback': 'rollback',
+  'OS.PkgChange': 'install-uninstall-packages',
+  'OS.KernelArgs': 'bootconfig',
+  'OS.SetInitramfsState': 'bootconfig',
+  'OS.Cleanup': 'cleanup',
+  'OS.RefreshMd': 'repo-refresh',
+  'OS.FinalizeDeployment': 'finalize-deployment',
+  'Sysroot.ReloadConfig': 'reload-daemon',
+  'Transaction.Cancel': 'cancel',
+  'Sysroot.Reload': null,
+  'Sysroot.RegisterClient': null,
+  'Sysroot.UnregisterClient': null,
+};
+
+describe('the method table', () => {
+  it('declares exactly the API of the seed\'s §1.3 plus DECISIONS.md\'s methods, once each', () => {
+    const names = METHODS.map((m) => m.name);
+    assert.equal(new Set(names).size, names.length, 'no duplicates');
+    const expected = Object.entries(EXPECTED).flatMap(([iface, members]) => members.map((m) => `${iface}.${m}`));
+    assert.deepEqual([...names].sort(), [...expected].sort());
+  });
+
+  it('gives every method a kind, a one-line doc and a closed params schema', () => {
+    for (const m of METHODS) {
+      assert.ok(['read', 'transaction', 'control'].includes(m.kind), m.name);
+      assert.ok(m.doc.length > 10 && !m.doc.includes('\n'), m.name);
+      assert.equal(m.params.kind, 'object', m.name);
+    }
+  });
+
+  it('follows the polkit map: read methods need nothing, transactions and guarded controls their action', () => {
+    for (const m of METHODS) {
+      if (m.kind === 'read') assert.equal(m.action, null, m.name);
+      if (m.kind === 'transaction') assert.notEqual(m.action, null, m.name);
+      if (m.name in ACTIONS) assert.equal(m.action, ACTIONS[m.name], m.name);
+      if (m.action !== null) assert.ok(m.action in POLKIT_ACTIONS, m.name);
+    }
+    const update = METHODS.find((m) => m.name === 'OS.UpdateDeployment');
+    assert.ok(update?.selectAction);
+    const pick = update.selectAction as (p: unknown) => string;
+    const options = {};
+    assert.equal(pick({ modifiers: { setRefspec: 'a:b', installPackages: ['x'] }, options }), 'rebase');
+    assert.equal(pick({ modifiers: { setRevision: 'abc', installPackages: ['x'] }, options }), 'deploy');
+    assert.equal(pick({ modifiers: { uninstallPackages: ['x'] }, options }), 'install-uninstall-packages');
+    assert.equal(pick({ modifiers: {}, options }), 'upgrade');
+  });
+
+  it('gives every transaction method the common options', () => {
+    for (const m of METHODS.filter((x) => x.kind === 'transaction')) {
+      for (const option of ['osname', 'detach', 'noQueue', 'allowInteractiveAuthentication']) {
+        assert.ok(option in m.params.props, `${m.name} lacks ${option}`);
+      }
+    }
+  });
+
+  it('marks exactly the methods without an implementation as not landed', () => {
+    const handlers = readHandlers({ sysroot: new SysrootService('/nonexistent'), config: () => DEFAULT_CONFIG });
+    for (const m of METHODS) {
+      const implemented = m.name in handlers;
+      assert.equal(m.landsIn === undefined, implemented, `${m.name}: landsIn=${m.landsIn}, handler=${implemented}`);
+    }
+  });
+
+  it('only names errors of the error table, and the table\'s codes are unique and in range', () => {
+    const codes = Object.values(ERROR_TABLE).map((e) => e.code);
+    assert.equal(new Set(codes).size, codes.length);
+    for (const code of codes) assert.ok(code <= -32000 && code >= -32099);
+    for (const m of METHODS) for (const e of m.errors) assert.ok(e in ERROR_TABLE, `${m.name}: ${e}`);
+  });
+
+  it('CLI verbs only call methods of the table', () => {
+    const names = new Set<string>(METHODS.map((m) => m.name));
+    for (const [verb, command] of Object.entries(COMMANDS)) {
+      for (const method of command.methods) assert.ok(names.has(method), `${verb} calls ${method}`);
+    }
+  });
+});
+
+describe('generated artifacts', () => {
+  function listFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
+    );
+  }
+
+  it('are exactly what the method table generates (run `npm run generate` after changing src/api)', () => {
+    const files = generatedArtifacts();
+    for (const [path, content] of files) {
+      let onDisk: string;
+      try {
+        onDisk = readFileSync(join(REPO_ROOT, path), 'utf8');
+      } catch {
+        assert.fail(`${path} is missing; run npm run generate`);
+      }
+      assert.ok(onDisk === content, `${path} drifted from the method table; run npm run generate`);
+    }
+    for (const dir of GENERATED_DIRS) {
+      for (const file of listFiles(join(REPO_ROOT, dir))) {
+        assert.ok(files.has(relative(REPO_ROOT, file)), `${relative(REPO_ROOT, file)} is stale`);
+      }
+    }
+  });
+
+  it('include a params and a result schema for every method and the shared types', () => {
+    const files = generatedArtifacts();
+    for (const m of METHODS) {
+      assert.ok(files.has(`schema/methods/${m.name}.params.json`));
+      assert.ok(files.has(`schema/methods/${m.name}.result.json`));
+    }
+    for (const type of ['Deployment', 'Transaction', 'TransactionEvent', 'Error']) {
+      assert.ok(files.has(`schema/types/${type}.json`), type);
+    }
+    const deployment = JSON.parse(files.get('schema/types/Deployment.json') ?? '{}') as { required: string[] };
+    for (const field of ['id', 'osname', 'checksum', 'serial', 'index', 'booted', 'staged', 'pinned', 'origin', 'version',
+      'timestamp', 'baseChecksum', 'requestedPackages', 'layeredPackages', 'kernelArgs', 'unlocked']) {
+      assert.ok(deployment.required.includes(field), field);
+    }
+  });
+});
