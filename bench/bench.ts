@@ -3,10 +3,10 @@
  * ratio (the machines are noisy; absolute numbers mean little). Exits 0 when it ran; a missed
  * target shows as "MISSED" in the table, not in the exit code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder.js';
@@ -74,45 +74,56 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Connect → first reply through systemd-socket-activate (the process starts on the connection). */
-async function coldStart(argv: string[], dir: string, runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const sock = join(dir, `cold-${i}.sock`);
-    const child = spawn('systemd-socket-activate', ['-l', sock, ...argv], { stdio: 'ignore' });
-    // Wait until systemd-socket-activate has bound the socket (it accepts nothing until it exec's).
-    for (let j = 0; j < 500; j++) {
-      try {
-        readFileSync('/proc/net/unix', 'utf8').includes(sock) ? j = 1000 : await sleep(5);
-      } catch {
-        await sleep(5);
-      }
-    }
-    const t0 = process.hrtime.bigint();
-    const socket = await connect(sock);
-    await roundTrip(socket, REQUEST);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    socket.destroy();
-    await stop(child);
+/** One connect → first reply through systemd-socket-activate (the process starts on the connection). */
+async function coldStartOnce(argv: string[], sock: string): Promise<number> {
+  const [cmd, ...args] = pinServer(['systemd-socket-activate', '-l', sock, ...argv]);
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  // Wait until systemd-socket-activate has bound the socket; it execs the command on the first connection.
+  // /proc/net/unix shows the socket at bind(), slightly before listen(): retry a refused connect.
+  while (!readFileSync('/proc/net/unix', 'utf8').includes(sock)) await sleep(5);
+  let t0 = process.hrtime.bigint();
+  let socket: Socket | undefined;
+  while (socket === undefined) {
+    t0 = process.hrtime.bigint();
+    socket = await connect(sock).catch(() => sleep(2).then(() => undefined));
   }
-  return median(times);
+  await roundTrip(socket, REQUEST);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  socket.destroy();
+  await stop(child);
+  return ms;
 }
 
-/** p50 latency of sequential requests on one connection. */
-async function latencyP50(path: string, n: number): Promise<number> {
-  const socket = await connect(path);
-  for (let i = 0; i < 200; i++) await roundTrip(socket, REQUEST); // warm up
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) times.push(await roundTrip(socket, REQUEST));
-  socket.destroy();
-  return median(times);
+/** Median cold start of each command, alternating runs between them. */
+async function coldStart(argvs: string[][], dir: string, runs: number): Promise<number[]> {
+  const times: number[][] = argvs.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, argv] of argvs.entries()) times[k].push(await coldStartOnce(argv, join(dir, `cold-${i}-${k}.sock`)));
+  }
+  return times.map(median);
+}
+
+/**
+ * p50 latency of sequential requests, one connection to each server, alternating between
+ * them request by request: the machine's state (frequency, core placement) drifts over
+ * seconds, and measuring one server after the other measured that drift, not the servers.
+ */
+async function latencyP50(paths: string[], n: number): Promise<number[]> {
+  const sockets = await Promise.all(paths.map(connect));
+  for (let i = 0; i < 300; i++) for (const s of sockets) await roundTrip(s, REQUEST); // warm up
+  const times: number[][] = paths.map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (const [k, s] of sockets.entries()) times[k].push(await roundTrip(s, REQUEST));
+  }
+  for (const s of sockets) s.destroy();
+  return times.map(median);
 }
 
 /** Requests per second with `clients` connections, each with one request in flight. */
-async function throughput(path: string, clients: number, seconds: number): Promise<number> {
+async function throughputWindow(path: string, clients: number, ms: number): Promise<number> {
   const sockets = await Promise.all(Array.from({ length: clients }, () => connect(path)));
   let done = 0;
-  const deadline = Date.now() + seconds * 1000;
+  const deadline = Date.now() + ms;
   await Promise.all(
     sockets.map(async (s) => {
       while (Date.now() < deadline) {
@@ -122,7 +133,16 @@ async function throughput(path: string, clients: number, seconds: number): Promi
     }),
   );
   for (const s of sockets) s.destroy();
-  return done / seconds;
+  return (done * 1000) / ms;
+}
+
+/** Throughput of each server, in alternating windows, as the median window. */
+async function throughput(paths: string[], clients: number): Promise<number[]> {
+  const rates: number[][] = paths.map(() => []);
+  for (let round = 0; round < 5; round++) {
+    for (const [k, p] of paths.entries()) rates[k].push(await throughputWindow(p, clients, 400));
+  }
+  return rates.map(median);
 }
 
 function rssMb(pid: number): number {
@@ -142,7 +162,16 @@ function add(figure: string, value: number, baseline: number, unit: string, targ
   });
 }
 
+/**
+ * With two or more CPUs, the bench (the client) runs on CPU 0 and every server on CPU 1, so
+ * the daemon and its baseline see the same placement: round trips between two processes
+ * differ by 2x depending on whether they share a core, which would swamp the comparison.
+ */
+const CPUS = availableParallelism();
+const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
+
 async function main(): Promise<void> {
+  if (CPUS >= 2) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'apt-ostreed-bench-'));
   const sysroot = join(dir, 'sysroot');
   const children: ChildProcess[] = [];
@@ -153,26 +182,24 @@ async function main(): Promise<void> {
     const runs = 11;
 
     // 1. Cold start, socket-activated: daemon vs. a bare node process doing the same echo.
-    await coldStart(echoArgv, dir, 2); // warm the page cache
-    await coldStart(daemonArgv, dir, 2);
-    const coldEcho = await coldStart(echoArgv, dir, runs);
-    const coldDaemon = await coldStart(daemonArgv, dir, runs);
+    await coldStart([echoArgv, daemonArgv], dir, 2); // warm the page cache
+    const [coldEcho, coldDaemon] = await coldStart([echoArgv, daemonArgv], dir, runs);
     add('cold start: connect → first reply (GetDeployments), socket-activated', coldDaemon, coldEcho, 'ms', 1.5);
 
     // 2. Warm latency and throughput against a bare NDJSON echo server on the same kind of socket.
     const daemonSock = join(dir, 'daemon.sock');
     const echoSock = join(dir, 'echo.sock');
-    const daemon = spawn(process.execPath, [DAEMON, '--sysroot', sysroot, '--config', '/dev/null', '--socket', daemonSock], { stdio: 'ignore' });
-    const echo = spawn(process.execPath, [ECHO, echoSock], { stdio: 'ignore' });
+    const [daemonCmd, ...daemonArgs] = pinServer([...daemonArgv.slice(0, -1), daemonSock]);
+    const [echoCmd, ...echoArgs] = pinServer([...echoArgv, echoSock]);
+    const daemon = spawn(daemonCmd, daemonArgs, { stdio: 'ignore' });
+    const echo = spawn(echoCmd, echoArgs, { stdio: 'ignore' });
     children.push(daemon, echo);
     await waitForSocket(daemonSock);
     await waitForSocket(echoSock);
-    const p50Echo = await latencyP50(echoSock, 3000);
-    const p50Daemon = await latencyP50(daemonSock, 3000);
+    const [p50Echo, p50Daemon] = await latencyP50([echoSock, daemonSock], 3000);
     add('Sysroot.GetDeployments p50 latency, one client', p50Daemon, p50Echo, 'ms', 1.3);
     for (const clients of [1, 8, 64]) {
-      const echoRps = await throughput(echoSock, clients, 2);
-      const daemonRps = await throughput(daemonSock, clients, 2);
+      const [echoRps, daemonRps] = await throughput([echoSock, daemonSock], clients);
       add(`requests/s, ${clients} concurrent client${clients > 1 ? 's' : ''}`, daemonRps, echoRps, 'req/s', null, true);
     }
 

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { ApiError, JsonRpcCode, STANDARD_ERROR_NAMES } from '../../api/errors.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Logger } from '../../daemon/logger.js';
+import { stringifyCached } from '../cached-json.js';
 import { MessageFramer } from '../message-framer.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
 
@@ -105,6 +106,6 @@ export class JsonRpcConnection {
 
   private send(message: unknown): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(JSON.stringify(message) + '\n');
+    this.socket.write(stringifyCached(message) + '\n');
   }
 }
