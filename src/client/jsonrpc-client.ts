@@ -1,3 +1,4 @@
+import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
 import { createConnection, type Socket } from 'node:net';
 
 /** The daemon's socket could not be reached. */
@@ -30,18 +31,15 @@ export class RemoteError extends Error {
   }
 }
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
-
 /** Receives server → client notifications (transaction events). */
 export type NotificationListener = (method: string, params: Record<string, unknown>) => void;
 
 /**
- * A JSON-RPC 2.0 client over the daemon's NDJSON Unix socket: many calls in flight, responses
- * matched by id, notifications handed to a listener.
+ * A JSON-RPC 2.0 client over the daemon's NDJSON Unix socket (json-rpc-2.0's JSONRPCClient
+ * for ids and matching): many calls in flight, notifications handed to a listener.
  */
 export class JsonRpcClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly rpc: JSONRPCClient;
   private buffered = '';
   private closedError: Error | null = null;
 
@@ -49,6 +47,9 @@ export class JsonRpcClient {
     private readonly socket: Socket,
     private readonly onNotification: NotificationListener,
   ) {
+    this.rpc = new JSONRPCClient((payload: unknown) => {
+      socket.write(JSON.stringify(payload) + '\n');
+    });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('close', () => this.failAll(new Error('connection to apt-ostreed closed')));
@@ -70,18 +71,21 @@ export class JsonRpcClient {
   }
 
   /** Calls a method and resolves with its result (rejects with RemoteError). */
-  call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    if (this.closedError) return Promise.reject(this.closedError);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.socket.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
-    });
+  async call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    if (this.closedError) throw this.closedError;
+    const response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params });
+    if (response.error) {
+      const data = (response.error.data ?? {}) as Record<string, unknown>;
+      throw new RemoteError(response.error.code, response.error.message, data);
+    }
+    return response.result as T;
   }
 
   close(): void {
     this.socket.end();
   }
+
+  private nextId = 1;
 
   private onData(chunk: string): void {
     this.buffered += chunk;
@@ -89,29 +93,19 @@ export class JsonRpcClient {
     while ((nl = this.buffered.indexOf('\n')) !== -1) {
       const line = this.buffered.slice(0, nl);
       this.buffered = this.buffered.slice(nl + 1);
-      if (line.trim() !== '') this.onMessage(JSON.parse(line) as Record<string, unknown>);
-    }
-  }
-
-  private onMessage(message: Record<string, unknown>): void {
-    if (typeof message.method === 'string') {
-      this.onNotification(message.method, (message.params ?? {}) as Record<string, unknown>);
-      return;
-    }
-    const waiter = typeof message.id === 'number' ? this.pending.get(message.id) : undefined;
-    if (waiter === undefined) return;
-    this.pending.delete(message.id as number);
-    if (message.error !== undefined) {
-      const e = message.error as { code: number; message: string; data?: Record<string, unknown> };
-      waiter.reject(new RemoteError(e.code, e.message, e.data ?? {}));
-    } else {
-      waiter.resolve(message.result);
+      if (line.trim() === '') continue;
+      const message = JSON.parse(line) as Record<string, unknown>;
+      if (typeof message.method === 'string') {
+        this.onNotification(message.method, (message.params ?? {}) as Record<string, unknown>);
+      } else {
+        this.rpc.receive(message as unknown as JSONRPCResponse);
+      }
     }
   }
 
   private failAll(err: Error): void {
+    if (this.closedError) return;
     this.closedError = err;
-    for (const waiter of this.pending.values()) waiter.reject(err);
-    this.pending.clear();
+    this.rpc.rejectAllPendingRequests(err.message);
   }
 }

@@ -52,7 +52,9 @@ export class JsonRpcConnection {
 
   private onLine(line: Buffer): void {
     const text = line.toString('utf8');
-    if (text.trim() === '') return;
+    // Blank lines (keep-alives, stray \r\n) are not requests. JSON texts start with '{' or '['
+    // almost always, so the trim only runs for lines that start with whitespace.
+    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -68,17 +70,20 @@ export class JsonRpcConnection {
       });
       return;
     }
+    void this.answer(message);
+  }
+
+  private async answer(message: unknown): Promise<void> {
     this.pending++;
-    this.endpoint
-      .handle(message, this.ctx)
-      .then((response) => {
-        if (response !== null) this.send(response);
-      })
-      .catch((err: unknown) => this.log.error('unhandled error answering a request', err))
-      .finally(() => {
-        this.pending--;
-        this.endIfDone();
-      });
+    try {
+      const response = await this.endpoint.handle(message, this.ctx);
+      if (response !== null) this.send(response);
+    } catch (err) {
+      this.log.error('unhandled error answering a request', err);
+    } finally {
+      this.pending--;
+      this.endIfDone();
+    }
   }
 
   private onOverflow(bytes: number, limit: number): void {
