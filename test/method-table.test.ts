@@ -151,4 +151,20 @@ describe('generated artifacts', () => {
       assert.ok(deployment.required.includes(field), field);
     }
   });
+
+  it('the polkit policy declares every action a method names, with the seed\'s defaults', () => {
+    const policy = generatedArtifacts().get('polkit/org.projectatomic.aptostree.policy') ?? '';
+    const ids = [...policy.matchAll(/<action id="([^"]+)">/g)].map((m) => m[1]);
+    for (const m of METHODS) {
+      if (m.action !== null) assert.ok(ids.includes(`org.projectatomic.aptostree.${m.action}`), m.name);
+    }
+    for (const extra of ['install-local-packages', 'override', 'cancel', 'repo-refresh', 'finalize-deployment']) {
+      assert.ok(ids.includes(`org.projectatomic.aptostree.${extra}`), extra);
+    }
+    const defaults = [...policy.matchAll(/<defaults>([\s\S]*?)<\/defaults>/g)].map((m) => m[1].replace(/\s+/g, ''));
+    assert.equal(defaults.length, ids.length);
+    for (const d of defaults) {
+      assert.equal(d, '<allow_any>auth_admin</allow_any><allow_inactive>auth_admin</allow_inactive><allow_active>auth_admin_keep</allow_active>');
+    }
+  });
 });

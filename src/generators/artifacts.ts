@@ -1,4 +1,5 @@
 import { jsonText, indexDocument, schemaDocuments } from './schema-files.js';
+import { polkitPolicy } from './polkit-policy.js';
 import { validatorsSource } from './validators.js';
 
 /** Every generated, checked-in file: path relative to the repository root → content. */
@@ -7,8 +8,9 @@ export function generatedArtifacts(): Map<string, string> {
   for (const { file, schema } of schemaDocuments().values()) files.set(file, jsonText(schema));
   files.set('schema/index.json', jsonText(indexDocument()));
   files.set('src/generated/validators.ts', validatorsSource());
+  files.set('polkit/org.projectatomic.aptostree.policy', polkitPolicy());
   return files;
 }
 
 /** Folders whose whole content is generated: a file there that the generator no longer makes is stale. */
-export const GENERATED_DIRS = ['schema', 'src/generated'];
+export const GENERATED_DIRS = ['schema', 'src/generated', 'polkit'];
