@@ -1,0 +1,48 @@
+import type { Static } from '../api/schema-builder.js';
+import type { TransactionEvent } from '../api/types/transaction-event.js';
+
+/** A progress event as an operation emits it (the engine adds the transaction id). */
+export type OperationEvent = Static<typeof TransactionEvent>;
+
+/**
+ * What an operation running in the worker process gets from the engine. Operations are plain
+ * async functions; they never talk to clients, locks of the daemon or the journal directly.
+ */
+export interface OperationContext {
+  /** Absolute sysroot path. */
+  readonly sysroot: string;
+  /** The stateroot to act on (already resolved by the daemon). */
+  readonly osname: string;
+  /** Transaction id, for naming temporary files (`<repo>/tmp/apt-ostree-<id>-*`). */
+  readonly transactionId: string;
+  /** Daemon configuration values the operations need. */
+  readonly config: { downloadTimeout: number; maxConcurrentDownloads: number };
+  /** Sends a progress event to every subscriber of the transaction. */
+  emit(event: OperationEvent): void;
+  /**
+   * Must be awaited right before the bootloader swap (`ostree_sysroot_write_deployments` /
+   * `simple_write_deployment`). It resolves when the daemon allows crossing; if the
+   * transaction was cancelled first, the worker is killed and it never resolves.
+   */
+  pointOfNoReturn(): Promise<void>;
+}
+
+/** What every deployment-changing operation returns. */
+export interface OperationResult {
+  changed: boolean;
+  /** Id (`<osname>-<checksum>.<serial>`) of the new default deployment, or null. */
+  deployment: string | null;
+  /** For humans, e.g. "No upgrade available." */
+  message: string;
+}
+
+/** An operation failure with an error name of the error table (src/api/errors.ts). */
+export class OperationError extends Error {
+  constructor(
+    readonly errorName: 'NothingToRollback' | 'NoSuchDeployment' | 'InvalidSysroot' | 'Failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}
