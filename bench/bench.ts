@@ -9,6 +9,9 @@ import { createConnection, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -160,6 +163,88 @@ async function throughput(paths: string[], clients: number): Promise<number[]> {
   return rates.map(median);
 }
 
+const execFileAsync = promisify(execFile);
+const CLI = join(ROOT, 'bin', 'apt-ostree');
+
+/** Times an async step in ms. */
+async function timed(step: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await step();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/** Sends one JSON-RPC request on a new connection and resolves with its response line. */
+async function rpc(sock: string, method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const socket = await connect(sock);
+  let text = '';
+  socket.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    socket.on('data', (d: string) => {
+      text += d;
+      for (const line of text.split('\n').slice(0, -1)) {
+        const message = JSON.parse(line) as Record<string, unknown>;
+        if ('id' in message) {
+          socket.destroy();
+          if ('error' in message) reject(new Error(JSON.stringify(message.error)));
+          else resolve(message);
+        }
+      }
+    });
+    socket.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) + '\n');
+  });
+}
+
+/** A commit of `files` small files, as an update both sides pull. */
+function bulkyUpdate(n: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: n }, (_, i) => [`usr/share/bench/${i}`, `bench file ${i}\n`.repeat(64)]));
+}
+
+/**
+ * OS.Upgrade through a running daemon vs. `ostree pull` + `ostree admin deploy` by hand, and
+ * `apt-ostree rollback` vs. `ostree admin deploy` of the rollback commit, on identical fresh
+ * sysroots in each round (every fixture is built from the same trees, timestamps and remote
+ * content, so both sides pull and deploy the very same commit).
+ */
+async function transactionFigures(dir: string): Promise<void> {
+  const upgrade: number[][] = [[], []];
+  const rollback: number[][] = [[], []];
+  const files = bulkyUpdate(1500);
+  for (let round = 0; round < 3; round++) {
+    const [a, b] = await Promise.all([
+      buildRemoteSysroot(join(dir, `tx-a${round}`)),
+      buildRemoteSysroot(join(dir, `tx-b${round}`)),
+    ]);
+    const sock = join(dir, `tx-${round}.sock`);
+    const daemon = spawn(process.execPath, [DAEMON, '--sysroot', a.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `tx-state${round}`)], { stdio: 'ignore' });
+    try {
+      await waitForSocket(sock);
+      const update = { version: '12.9', files, timestamp: a.timestamps.v2 + 86_400 };
+      const ca = addServerCommit(a, update);
+      const cb = addServerCommit(b, update);
+      if (ca !== cb) throw new Error('the two fixtures made different commits');
+      const byHand = () =>
+        timed(async () => {
+          await execFileAsync('ostree', ['pull', `--repo=${b.repo}`, b.remote, b.ref]);
+          await execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, b.refspec]);
+        });
+      const viaDaemon = () => timed(() => rpc(sock, 'OS.Upgrade'));
+      const order = shuffled(2);
+      for (const k of order) upgrade[k].push(await (k === 0 ? byHand() : viaDaemon()));
+      // Now both have [update, v2, v1]: roll back to v2.
+      const rollbackByHand = () =>
+        timed(() => execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, b.commits.v2]));
+      const rollbackViaCli = () => timed(() => execFileAsync(process.execPath, [CLI, '--socket', sock, 'rollback']));
+      for (const k of shuffled(2)) rollback[k].push(await (k === 0 ? rollbackByHand() : rollbackViaCli()));
+    } finally {
+      await stop(daemon);
+      await a.destroy();
+      await b.destroy();
+    }
+  }
+  add('OS.Upgrade via the daemon vs ostree pull + admin deploy by hand (1500-file update)', median(upgrade[1]), median(upgrade[0]), 'ms', 1.1);
+  add('apt-ostree rollback (CLI) vs ostree admin deploy of the rollback commit', median(rollback[1]), median(rollback[0]), 'ms', 1.2);
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -253,6 +338,8 @@ async function main(): Promise<void> {
     });
     // For information: the daemon that served the load above, and the same bare server.
     add('RSS after the load above (not idle-trimmed)', rssMb(daemon.pid as number), rssMb(echo.pid as number), 'MB', null);
+    // 4. Transactions.
+    await transactionFigures(dir);
   } finally {
     await Promise.all(children.map(stop));
     removeSysroot(sysroot);

@@ -7,6 +7,8 @@ export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Registers a Ctrl-C handler; returns its removal. Absent: interrupts are not handled. */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 /** What every command gets besides its parsed arguments. */

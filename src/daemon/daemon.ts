@@ -1,7 +1,11 @@
 import { AllowAllAuthorizer } from '../authorization/authorizer.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { HandlerTable } from '../dispatcher/handlers.js';
 import { readHandlers } from '../handlers/read-handlers.js';
+import { transactionHandlers } from '../handlers/transaction-handlers.js';
+import { createEventBus, type EventBus } from '../transactions/event-bus.js';
+import { TransactionManager } from '../transactions/transaction-manager.js';
 import { SysrootService } from '../services/sysroot-service.js';
 import { takeListenFds } from '../transports/listen-fds.js';
 import { JsonRpcEndpoint } from '../transports/jsonrpc/jsonrpc-endpoint.js';
@@ -23,6 +27,8 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** The running daemon: transports → dispatcher → authorization → handlers → backends. */
 export class Daemon {
   readonly sysroot: SysrootService;
+  readonly bus: EventBus;
+  readonly transactions: TransactionManager;
   private readonly server: SocketServer;
 
   constructor(
@@ -31,10 +37,23 @@ export class Daemon {
     private readonly log: Logger,
   ) {
     this.sysroot = new SysrootService(paths.sysroot);
-    const dispatcher = new Dispatcher(
-      readHandlers({ sysroot: this.sysroot, config: () => this.config }),
-      new AllowAllAuthorizer(),
-    );
+    this.bus = createEventBus();
+    this.transactions = new TransactionManager({
+      sysroot: paths.sysroot,
+      stateDir: paths.stateDir,
+      config: () => this.config,
+      bus: this.bus,
+      log,
+    });
+    const handlers: HandlerTable = {
+      ...readHandlers({
+        sysroot: this.sysroot,
+        config: () => this.config,
+        activeTransaction: () => this.transactions.active?.toJSON() ?? null,
+      }),
+      ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot }),
+    };
+    const dispatcher = new Dispatcher(handlers, new AllowAllAuthorizer());
     this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), log, { maxMessageBytes: MAX_MESSAGE_BYTES });
   }
 

@@ -2,15 +2,18 @@ import type { DaemonConfig } from '../config/daemon-config.js';
 import type { HandlerTable } from '../dispatcher/handlers.js';
 import { osObjectPath, resolveOsName, rolesOf } from '../services/deployment-roles.js';
 import type { SysrootService } from '../services/sysroot-service.js';
+import type { TransactionObject } from '../transactions/transaction.js';
 
 /** What the read handlers need from the daemon. */
 export interface ReadHandlerDeps {
   sysroot: SysrootService;
   config: () => DaemonConfig;
+  /** The running transaction, as the API shows it. */
+  activeTransaction: () => TransactionObject | null;
 }
 
 /** Implementations of the read methods of Sysroot and OS, and Sysroot.Reload. */
-export function readHandlers({ sysroot, config }: ReadHandlerDeps): HandlerTable {
+export function readHandlers({ sysroot, config, activeTransaction }: ReadHandlerDeps): HandlerTable {
   return {
     'Sysroot.GetDeployments': () => ({ deployments: sysroot.snapshot().deployments }),
 
@@ -19,7 +22,7 @@ export function readHandlers({ sysroot, config }: ReadHandlerDeps): HandlerTable
       return {
         booted: snapshot.booted,
         path: snapshot.path,
-        activeTransaction: null,
+        activeTransaction: activeTransaction(),
         deployments: snapshot.deployments,
         automaticUpdatePolicy: config().automaticUpdatePolicy,
       };

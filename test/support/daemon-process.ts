@@ -21,6 +21,8 @@ export interface StartOptions {
   sysroot: string;
   /** Configuration file content; default: an empty file (defaults). */
   config?: string;
+  /** State dir to use (kept on stop, e.g. to restart a daemon on it); default: a temporary one. */
+  stateDir?: string;
   extraArgs?: string[];
 }
 
@@ -54,7 +56,7 @@ export function exited(child: ChildProcess): Promise<number | string> {
 export async function startDaemon(options: StartOptions): Promise<DaemonHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'apt-ostreed-daemon-'));
   const socket = join(dir, 'apt-ostreed.sock');
-  const stateDir = join(dir, 'state');
+  const stateDir = options.stateDir ?? join(dir, 'state');
   const cacheDir = join(dir, 'cache');
   const config = join(dir, 'apt-ostreed.conf');
   writeFileSync(config, options.config ?? '');

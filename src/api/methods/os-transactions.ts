@@ -4,12 +4,12 @@ import { t } from '../schema-builder.js';
 
 const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
 
-/** Result of a transaction that may write a new deployment. */
+/** Result of a transaction that may write a new deployment; only `transaction` when detached. */
 const deploymentResult = t.object({
   transaction,
-  changed: t.boolean({ doc: 'Whether the deployments changed.' }),
-  deployment: t.nullable(t.string(), { doc: 'Id of the new default deployment, if one was written.' }),
-  message: t.string({ doc: 'What happened, for humans (e.g. "No upgrade available.").' }),
+  changed: t.optional(t.boolean({ doc: 'Whether the deployments changed (absent when detached).' })),
+  deployment: t.optional(t.nullable(t.string(), { doc: 'Id of the new default deployment, if one was written.' })),
+  message: t.optional(t.string({ doc: 'What happened, for humans (e.g. "No upgrade available.").' })),
 });
 
 const packageList = t.array(t.string(), { doc: 'Package specs: name, name=version or name:arch.' });
@@ -28,7 +28,6 @@ export const Deploy = defineMethod({
   result: deploymentResult,
   action: 'deploy',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 3,
 });
 
 export const Upgrade = defineMethod({
@@ -46,7 +45,6 @@ export const Upgrade = defineMethod({
   result: deploymentResult,
   action: 'upgrade',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 3,
 });
 
 export const Rollback = defineMethod({
@@ -57,7 +55,6 @@ export const Rollback = defineMethod({
   result: deploymentResult,
   action: 'rollback',
   errors: ['InvalidSysroot', 'NothingToRollback', 'TransactionInProgress', 'Cancelled', 'NotAuthorized'],
-  landsIn: 3,
 });
 
 export const Rebase = defineMethod({
@@ -94,9 +91,9 @@ export const PkgChange = defineMethod({
   ),
   result: t.object({
     transaction,
-    changed: t.boolean(),
-    deployment: t.nullable(t.string()),
-    message: t.string(),
+    changed: t.optional(t.boolean()),
+    deployment: t.optional(t.nullable(t.string())),
+    message: t.optional(t.string()),
     plan: t.optional(t.freeObject({ doc: 'Dry run: packages, sizes and files the change would bring.' })),
   }),
   action: 'install-uninstall-packages',
@@ -131,10 +128,10 @@ export const KernelArgs = defineMethod({
   ),
   result: t.object({
     transaction,
-    changed: t.boolean(),
-    deployment: t.nullable(t.string()),
-    message: t.string(),
-    kernelArgs: t.array(t.string(), { doc: 'The kernel arguments afterwards.' }),
+    changed: t.optional(t.boolean()),
+    deployment: t.optional(t.nullable(t.string())),
+    message: t.optional(t.string()),
+    kernelArgs: t.optional(t.array(t.string(), { doc: 'The kernel arguments afterwards.' })),
   }),
   action: 'bootconfig',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
@@ -167,7 +164,7 @@ export const Cleanup = defineMethod({
   kind: 'transaction',
   doc: 'Remove the pending or rollback deployment, unused base refs, or cached metadata.',
   params: transactionParams({ elements: t.array(CleanupElement, { minItems: 1 }) }, false),
-  result: t.object({ transaction, changed: t.boolean(), message: t.string() }),
+  result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
   action: 'cleanup',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
   landsIn: 5,
@@ -249,7 +246,7 @@ export const RefreshMd = defineMethod({
   kind: 'transaction',
   doc: 'Refresh the APT package lists in the cache dir.',
   params: transactionParams({ force: t.optional(t.boolean({ doc: 'Refresh even if the lists are fresh.' })) }, false),
-  result: t.object({ transaction, changed: t.boolean(), message: t.string() }),
+  result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
   action: 'repo-refresh',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
   landsIn: 6,

@@ -12,7 +12,6 @@ export const List = defineMethod({
   result: t.object({ transactions: t.array(TransactionRef) }),
   action: null,
   errors: [],
-  landsIn: 3,
 });
 
 export const Get = defineMethod({
@@ -23,7 +22,6 @@ export const Get = defineMethod({
   result: t.object({ transaction: TransactionRef }),
   action: null,
   errors: ['NoSuchTransaction'],
-  landsIn: 3,
 });
 
 export const Watch = defineMethod({
@@ -34,7 +32,6 @@ export const Watch = defineMethod({
   result: t.object({ transaction: TransactionRef }),
   action: null,
   errors: ['NoSuchTransaction'],
-  landsIn: 3,
 });
 
 export const History = defineMethod({
@@ -45,7 +42,6 @@ export const History = defineMethod({
   result: t.object({ transactions: t.array(TransactionRef) }),
   action: null,
   errors: [],
-  landsIn: 3,
 });
 
 export const Cancel = defineMethod({
@@ -56,5 +52,4 @@ export const Cancel = defineMethod({
   result: t.object({ transaction: id }),
   action: 'cancel',
   errors: ['NoSuchTransaction', 'TooLateToCancel', 'NotAuthorized'],
-  landsIn: 3,
 });

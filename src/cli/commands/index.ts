@@ -1,7 +1,19 @@
 import type { CliCommand } from '../cli-context.js';
+import { cancel } from './cancel.js';
+import { deploy } from './deploy.js';
+import { history } from './history.js';
+import { rollback } from './rollback.js';
 import { status } from './status.js';
+import { transaction } from './transaction.js';
+import { upgrade } from './upgrade.js';
 
 /** Every verb of `apt-ostree`, by name. */
 export const COMMANDS: Record<string, CliCommand> = {
   status,
+  upgrade,
+  deploy,
+  rollback,
+  cancel,
+  history,
+  transaction,
 };

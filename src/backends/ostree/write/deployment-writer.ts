@@ -1,0 +1,176 @@
+/**
+ * Making and ordering deployments: origins, `ostree_sysroot_deploy_tree` (libostree does the
+ * three-way /etc merge from the merge deployment), writing the boot list, and cleanup.
+ *
+ * Every write of the list uses NO_CLEAN / do_postclean=FALSE and is followed by
+ * {@link cleanupSysroot}, as rpm-ostree does: libostree's built-in post-clean prints
+ * "Freed objects" on stdout (g_print) and blocks on the repo's exclusive lock if a pull holds
+ * it, and doing it separately lets a failed cleanup be reported without failing a
+ * deployment that is already written.
+ */
+import { glib, takeString, type GErrorOut } from '../glib.js';
+import type { Ptr } from '../koffi.js';
+import { libostree } from '../libostree.js';
+import { check } from './errors.js';
+import { PruneFlags, WriteFlags, writeFfi } from './ffi.js';
+import type { SysrootSession } from './session.js';
+
+/** Text of a deployment's origin file, null when it has none. */
+export function originText(d: Ptr): string | null {
+  const kf = libostree().ostree_deployment_get_origin(d);
+  return kf === null ? null : takeString(glib().g_key_file_to_data(kf, null, null));
+}
+
+/**
+ * The origin of a new deployment made from `base`'s: a copy of its key file (so groups such
+ * as `[apt-ostree]` carry over), without libostree's transient state (`override-commit`,
+ * `unlocked`, `[libostree-transient]`), with `[origin] override-commit` set when the new
+ * deployment is pinned to a commit that is not the branch tip (what `ostree admin upgrade`
+ * and rpm-ostree both honour). Owned GKeyFile: g_key_file_unref.
+ */
+export function newOrigin(baseOriginText: string, overrideCommit: string | null): Ptr {
+  const ffi = writeFfi();
+  const kf = ffi.g_key_file_new();
+  try {
+    const err: GErrorOut = [null];
+    // (gsize)-1: NUL-terminated; flags KEEP_COMMENTS | KEEP_TRANSLATIONS.
+    check(ffi.g_key_file_load_from_data(kf, baseOriginText, 0xffffffffffffffffn, 3, err), err, 'Reading origin');
+    ffi.ostree_deployment_origin_remove_transient_state(kf);
+    if (overrideCommit !== null) ffi.g_key_file_set_string(kf, 'origin', 'override-commit', overrideCommit);
+    return kf;
+  } catch (e) {
+    ffi.g_key_file_unref(kf);
+    throw e;
+  }
+}
+
+/** Text of a GKeyFile (for messages and tests). */
+export function keyFileText(kf: Ptr): string {
+  return takeString(glib().g_key_file_to_data(kf, null, null)) ?? '';
+}
+
+/**
+ * `ostree_sysroot_deploy_tree`: checks out `checksum` as a new deployment of `osname` with
+ * `origin`, /etc merged from `merge`, and the kernel arguments of `kargsFrom`'s boot entry
+ * (NULL there: libostree takes the merge deployment's). The boot list is not touched.
+ * Returns the new deployment (owned: g_object_unref).
+ */
+export function deployTree(
+  session: SysrootSession,
+  osname: string,
+  checksum: string,
+  origin: Ptr,
+  merge: Ptr | null,
+  kargsFrom: Ptr | null,
+): Ptr {
+  const ffi = writeFfi();
+  const ost = libostree();
+  let kargv: Ptr | null = null;
+  const bootconfig = kargsFrom === null ? null : ost.ostree_deployment_get_bootconfig(kargsFrom);
+  const options = bootconfig === null ? null : ost.ostree_bootconfig_parser_get(bootconfig, 'options');
+  if (options !== null) {
+    // libostree's own parser keeps quoting exactly as its deploy code expects it.
+    const kargs = ffi.ostree_kernel_args_from_string(options);
+    try {
+      kargv = ffi.ostree_kernel_args_to_strv(kargs);
+    } finally {
+      ffi.ostree_kernel_args_free(kargs);
+    }
+  }
+  try {
+    const out: [Ptr | null] = [null];
+    const err: GErrorOut = [null];
+    check(
+      ffi.ostree_sysroot_deploy_tree(session.sysroot, osname, checksum, origin, merge, kargv, out, null, err),
+      err,
+      `Deploying ${checksum}`,
+    );
+    if (out[0] === null) throw new Error('ostree_sysroot_deploy_tree returned no deployment');
+    return out[0];
+  } finally {
+    ffi.g_strfreev(kargv);
+  }
+}
+
+/**
+ * Writes the boot list with `deployment` first (`ostree_sysroot_simple_write_deployment`,
+ * NO_CLEAN): kept are the merge deployment (the booted one when booted, else the previous
+ * default: it becomes the rollback), pinned deployments and other stateroots' deployments;
+ * an older rollback or pending deployment of the OS is dropped, as rpm-ostree does.
+ * The session reloads: earlier borrowed DeploymentRef pointers are invalid afterwards.
+ */
+export function writeAsDefault(session: SysrootSession, osname: string, deployment: Ptr, merge: Ptr | null): void {
+  const err: GErrorOut = [null];
+  check(
+    writeFfi().ostree_sysroot_simple_write_deployment(session.sysroot, osname, deployment, merge, WriteFlags.NO_CLEAN, null, err),
+    err,
+    'Writing the boot configuration',
+  );
+}
+
+/**
+ * Writes exactly this boot list (`ostree_sysroot_write_deployments_with_options`, no
+ * post-clean): how a rollback reorders, since 2022.7 has no set-default. The session reloads.
+ */
+export function writeDeploymentList(session: SysrootSession, deployments: Ptr[]): void {
+  const g = glib();
+  const ffi = writeFfi();
+  const arr = ffi.g_ptr_array_new();
+  // The array must own references: the reload inside the write frees the old list.
+  const held = deployments.map((d) => g.g_object_ref(d));
+  try {
+    for (const d of held) ffi.g_ptr_array_add(arr, d);
+    const err: GErrorOut = [null];
+    check(
+      ffi.ostree_sysroot_write_deployments_with_options(session.sysroot, arr, { do_postclean: 0 }, null, err),
+      err,
+      'Writing the boot configuration',
+    );
+  } finally {
+    g.g_ptr_array_unref(arr);
+    for (const d of held) g.g_object_unref(d);
+  }
+}
+
+/** What {@link cleanupSysroot} did. */
+export interface CleanupResult {
+  objectsTotal: number;
+  objectsPruned: number;
+  bytesFreed: number;
+}
+
+/**
+ * The equivalent of `ostree admin cleanup`, without its stdout output:
+ * `ostree_sysroot_prepare_cleanup` (removes deployment directories and boot versions not in
+ * the boot list, regenerates the `ostree/B/S/N` deployment refs) then
+ * `ostree_sysroot_cleanup_prune_repo` with REFS_ONLY (keeps what refs and deployments
+ * reach, at depth 0: older history commits go, as with `ostree admin cleanup`).
+ */
+export function cleanupSysroot(session: SysrootSession, prune = true): CleanupResult {
+  const ffi = writeFfi();
+  const err: GErrorOut = [null];
+  check(ffi.ostree_sysroot_prepare_cleanup(session.sysroot, null, err), err, 'Cleaning up deployments');
+  if (!prune) return { objectsTotal: 0, objectsPruned: 0, bytesFreed: 0 };
+  const reachable = ffi.ostree_repo_traverse_new_reachable();
+  try {
+    const total: [number] = [0];
+    const pruned: [number] = [0];
+    const size: [bigint | number] = [0];
+    check(
+      ffi.ostree_sysroot_cleanup_prune_repo(
+        session.sysroot,
+        { flags: PruneFlags.REFS_ONLY, reachable },
+        total,
+        pruned,
+        size,
+        null,
+        err,
+      ),
+      err,
+      'Pruning the repository',
+    );
+    return { objectsTotal: total[0], objectsPruned: pruned[0], bytesFreed: Number(size[0]) };
+  } finally {
+    ffi.g_hash_table_unref(reachable);
+  }
+}

@@ -1,0 +1,67 @@
+import type { TransactionObject } from '../transactions/transaction.js';
+import { ExitCode, type CliContext } from './cli-context.js';
+import { ProgressRenderer } from './format/progress-renderer.js';
+
+/** Exit code for an ended transaction. */
+export function exitCodeOf(tx: TransactionObject): number {
+  if (tx.state === 'succeeded') return ExitCode.Ok;
+  if (tx.state === 'cancelled') return ExitCode.Cancelled;
+  return ExitCode.Failed;
+}
+
+/**
+ * Starts a transaction method and follows it to the end: detached first (so the id is known
+ * at once and Ctrl-C can cancel exactly this transaction), then Transaction.Watch, which
+ * replays its events from the start. `--json` prints the raw stream, one JSON text per line.
+ */
+export async function runTransaction(
+  ctx: CliContext,
+  method: string,
+  params: Record<string, unknown>,
+  json: boolean,
+): Promise<number> {
+  const renderer = new ProgressRenderer(ctx.io.stdout, ctx.io.stdout.isTTY === true);
+  const client = await ctx.connect((event, p) => {
+    if (json) ctx.io.stdout.write(JSON.stringify({ method: event, params: p }) + '\n');
+    else renderer.event(event.replace(/^Transaction\./, ''), p);
+  });
+  let interrupted = false;
+  let id: string | undefined;
+  const stopListening = ctx.io.onInterrupt?.(() => {
+    if (interrupted || id === undefined) return;
+    interrupted = true;
+    renderer.finish();
+    ctx.io.stderr.write(`Cancelling transaction ${id}...\n`);
+    client.call('Transaction.Cancel', { id }).catch((err: Error) => ctx.io.stderr.write(`Cancel failed: ${err.message}\n`));
+  });
+  try {
+    ({ transaction: id } = await client.call<{ transaction: string }>(method, { ...params, detach: true }));
+    return await watch(ctx, client, id, json, renderer);
+  } finally {
+    stopListening?.();
+    client.close();
+  }
+}
+
+/** Follows a transaction by id and reports how it ended. */
+export async function watch(
+  ctx: CliContext,
+  client: { call<T>(method: string, params?: Record<string, unknown>): Promise<T> },
+  id: string,
+  json: boolean,
+  renderer: ProgressRenderer,
+): Promise<number> {
+  const { transaction } = await client.call<{ transaction: TransactionObject }>('Transaction.Watch', { id });
+  renderer.finish();
+  if (json) {
+    ctx.io.stdout.write(JSON.stringify({ transaction }) + '\n');
+  } else if (transaction.state === 'succeeded') {
+    const message = (transaction.result as { message?: string } | null)?.message;
+    ctx.io.stdout.write(`${message ?? 'Done.'}\n`);
+  } else if (transaction.state === 'cancelled') {
+    ctx.io.stderr.write(`Transaction ${id} cancelled: ${transaction.error?.message ?? ''}\n`);
+  } else {
+    ctx.io.stderr.write(`error: ${transaction.error?.message ?? 'transaction failed'}\n`);
+  }
+  return exitCodeOf(transaction);
+}

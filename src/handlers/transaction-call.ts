@@ -1,0 +1,50 @@
+import { ApiError, ERROR_PREFIX, ERROR_TABLE, type ErrorName } from '../api/errors.js';
+import type { CallContext } from '../dispatcher/call-context.js';
+import type { TransactionManager } from '../transactions/transaction-manager.js';
+import type { TransactionRecord } from '../transactions/transaction.js';
+import type { OperationEvent } from '../worker/operation-context.js';
+
+/** Sends one transaction event to a caller as the notification `Transaction.<type>`. */
+export function notifyEvent(ctx: CallContext, tx: TransactionRecord, event: OperationEvent): void {
+  const { type, ...fields } = event;
+  ctx.notify(`Transaction.${type}`, { transaction: tx.id, ...fields });
+}
+
+/**
+ * Streams a transaction's events to the caller (past ones first) until it ends. A caller
+ * that disconnects stops receiving; the transaction itself goes on.
+ */
+export async function follow(manager: TransactionManager, tx: TransactionRecord, ctx: CallContext): Promise<TransactionRecord> {
+  const unsubscribe = manager.subscribe(tx, (event) => notifyEvent(ctx, tx, event));
+  const onClose = () => unsubscribe();
+  ctx.signal.addEventListener('abort', onClose, { once: true });
+  try {
+    return await tx.done;
+  } finally {
+    ctx.signal.removeEventListener('abort', onClose);
+    unsubscribe();
+  }
+}
+
+/** The result of an ended transaction, or its error as an ApiError carrying its id. */
+export function outcomeOf(tx: TransactionRecord): Record<string, unknown> {
+  if (tx.state === 'succeeded') return { transaction: tx.id, ...(tx.result ?? {}) };
+  const full = tx.error?.name ?? ERROR_PREFIX + 'Failed';
+  const short = full.slice(ERROR_PREFIX.length);
+  const name: ErrorName = short in ERROR_TABLE ? (short as ErrorName) : 'Failed';
+  throw new ApiError(name, tx.error?.message ?? 'Transaction failed', { transaction: tx.id });
+}
+
+/**
+ * The JSON-RPC shape of a transaction call (DECISIONS.md): with `detach` the id at once;
+ * otherwise the events as notifications, then the result (or error) when it ends.
+ */
+export async function answerTransaction(
+  manager: TransactionManager,
+  tx: TransactionRecord,
+  params: { detach?: boolean },
+  ctx: CallContext,
+): Promise<Record<string, unknown>> {
+  if (params.detach === true) return { transaction: tx.id };
+  return outcomeOf(await follow(manager, tx, ctx));
+}

@@ -1,0 +1,63 @@
+import { ApiError } from '../api/errors.js';
+import type { HandlerTable, ParamsOf, ResultOf } from '../dispatcher/handlers.js';
+import type { CallContext } from '../dispatcher/call-context.js';
+import { resolveOsName } from '../services/deployment-roles.js';
+import type { SysrootService } from '../services/sysroot-service.js';
+import type { TransactionManager } from '../transactions/transaction-manager.js';
+import type { TransactionObject } from '../transactions/transaction.js';
+import type { WorkerMethod } from '../worker/protocol.js';
+import { answerTransaction, follow } from './transaction-call.js';
+
+export interface TransactionHandlerDeps {
+  manager: TransactionManager;
+  sysroot: SysrootService;
+}
+
+/** OS.Upgrade, OS.Deploy, OS.Rollback and the Transaction interface. */
+export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps): HandlerTable {
+  /** Resolves the OS, submits (or joins) and answers the JSON-RPC way. */
+  const start = async <R>(
+    method: WorkerMethod,
+    params: Record<string, unknown> & { osname?: string; detach?: boolean },
+    title: string,
+    ctx: CallContext,
+  ): Promise<R> => {
+    const osname = resolveOsName(sysroot.snapshot(), params.osname);
+    const { tx } = manager.submit(method, params, osname, title, ctx.peer);
+    return (await answerTransaction(manager, tx, params, ctx)) as R;
+  };
+
+  return {
+    'OS.Upgrade': (params, ctx) => {
+      const title = ['upgrade', params.downloadOnly ? '--download-only' : '', params.allowDowngrade ? '--allow-downgrade' : '']
+        .filter((w) => w !== '')
+        .join(' ');
+      return start<ResultOf<'OS.Upgrade'>>('OS.Upgrade', params, title, ctx);
+    },
+    'OS.Deploy': (params, ctx) => start<ResultOf<'OS.Deploy'>>('OS.Deploy', params, `deploy ${params.revision}`, ctx),
+    'OS.Rollback': (params, ctx) => start<ResultOf<'OS.Rollback'>>('OS.Rollback', params, 'rollback', ctx),
+
+    'Transaction.List': () => ({ transactions: manager.list().map((t) => t.toJSON()) }),
+
+    'Transaction.Get': ({ id }) => ({ transaction: lookup(manager, id) }),
+
+    'Transaction.Watch': async ({ id }: ParamsOf<'Transaction.Watch'>, ctx) => {
+      const tx = manager.find(id);
+      if (tx === undefined) return { transaction: lookup(manager, id) };
+      return { transaction: (await follow(manager, tx, ctx)).toJSON() };
+    },
+
+    'Transaction.History': ({ limit }) => ({ transactions: manager.history(limit ?? 50) }),
+
+    'Transaction.Cancel': async ({ id }) => {
+      const tx = await manager.cancel(id);
+      return { transaction: tx.id };
+    },
+  };
+}
+
+function lookup(manager: TransactionManager, id: string): TransactionObject {
+  const found = manager.lookup(id);
+  if (found === undefined) throw new ApiError('NoSuchTransaction', `No transaction ${id}`, { transaction: id });
+  return 'toJSON' in found ? found.toJSON() : found;
+}

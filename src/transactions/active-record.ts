@@ -1,0 +1,44 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TransactionObject } from './transaction.js';
+
+/** What the daemon must know about a running transaction to recover after a crash. */
+export interface ActiveRecord {
+  transaction: TransactionObject;
+  /** Every ref of the repo before the transaction started (restored if it is interrupted). */
+  refsBefore: Record<string, string>;
+  /** True once the new deployment list may have been written. */
+  pastPointOfNoReturn: boolean;
+}
+
+/**
+ * `<state-dir>/active-transaction.json`, written atomically (temp file + rename) when a
+ * transaction starts and when it passes its point of no return, removed when it ends. Found at
+ * start, it means the daemon died during that transaction.
+ */
+export class ActiveRecordFile {
+  readonly path: string;
+
+  constructor(private readonly stateDir: string) {
+    this.path = join(stateDir, 'active-transaction.json');
+  }
+
+  write(record: ActiveRecord): void {
+    mkdirSync(this.stateDir, { recursive: true });
+    const tmp = this.path + '.tmp';
+    writeFileSync(tmp, JSON.stringify(record));
+    renameSync(tmp, this.path);
+  }
+
+  read(): ActiveRecord | null {
+    try {
+      return JSON.parse(readFileSync(this.path, 'utf8')) as ActiveRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  clear(): void {
+    rmSync(this.path, { force: true });
+  }
+}

@@ -1,0 +1,45 @@
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TransactionObject } from './transaction.js';
+
+/**
+ * Finished transactions, one JSON line each, appended to `<state-dir>/history.jsonl`. Appends
+ * of one short line are atomic enough here: a torn last line (power loss) is skipped on read.
+ */
+export class HistoryJournal {
+  readonly path: string;
+
+  constructor(stateDir: string) {
+    this.path = join(stateDir, 'history.jsonl');
+  }
+
+  append(tx: TransactionObject): void {
+    mkdirSync(join(this.path, '..'), { recursive: true });
+    appendFileSync(this.path, JSON.stringify(tx) + '\n');
+  }
+
+  /** Newest first. */
+  read(limit: number): TransactionObject[] {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch {
+      return [];
+    }
+    const out: TransactionObject[] = [];
+    const lines = text.split('\n');
+    for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
+      if (lines[i] === '') continue;
+      try {
+        out.push(JSON.parse(lines[i]) as TransactionObject);
+      } catch {
+        // A torn line from a crash mid-append.
+      }
+    }
+    return out;
+  }
+
+  find(id: string): TransactionObject | undefined {
+    return this.read(Number.MAX_SAFE_INTEGER).find((t) => t.id === id);
+  }
+}

@@ -1,0 +1,300 @@
+import { join } from 'node:path';
+import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
+import type { DaemonConfig } from '../config/daemon-config.js';
+import type { Logger } from '../daemon/logger.js';
+import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { OperationEvent } from '../worker/operation-context.js';
+import { readRefs } from '../backends/ostree/write/ref-snapshot.js';
+import type { WorkerMethod } from '../worker/protocol.js';
+import { ActiveRecordFile } from './active-record.js';
+import type { EventBus, TransactionEventMessage } from './event-bus.js';
+import { HistoryJournal } from './history-journal.js';
+import { runRebootCommand } from './reboot.js';
+import { TransactionRecord, type TransactionObject } from './transaction.js';
+import { WorkerProcess, type WorkerOutcome } from './worker-process.js';
+
+/** Requests waiting behind the running one, at most. */
+export const MAX_QUEUE = 16;
+/** Finished transactions kept in memory for Get/Watch (older ones come from the journal). */
+const RECENT = 64;
+
+export interface ManagerDeps {
+  sysroot: string;
+  stateDir: string;
+  config: () => DaemonConfig;
+  bus: EventBus;
+  log: Logger;
+}
+
+/**
+ * The transaction engine: one writer at a time per sysroot, a bounded FIFO behind it,
+ * identical requests joined, every event published on the bus, every end journaled, and a
+ * record on disk while one runs so that a crash is recovered at the next start.
+ */
+export class TransactionManager {
+  private running: TransactionRecord | null = null;
+  private worker: WorkerProcess | null = null;
+  private readonly queue: TransactionRecord[] = [];
+  private readonly recent = new Map<string, TransactionRecord>();
+  private readonly journal: HistoryJournal;
+  private readonly activeFile: ActiveRecordFile;
+  /** Resolves once an interrupted transaction of a previous run has been recovered. */
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly deps: ManagerDeps) {
+    this.journal = new HistoryJournal(deps.stateDir);
+    this.activeFile = new ActiveRecordFile(deps.stateDir);
+    this.ready = this.recoverInterrupted();
+  }
+
+  /** The running transaction, if any. */
+  get active(): TransactionRecord | null {
+    return this.running;
+  }
+
+  /** Running first, then the queue in order. */
+  list(): TransactionRecord[] {
+    return [...(this.running ? [this.running] : []), ...this.queue];
+  }
+
+  /** A transaction in memory (running, queued or recently finished). */
+  find(id: string): TransactionRecord | undefined {
+    if (this.running?.id === id) return this.running;
+    return this.queue.find((t) => t.id === id) ?? this.recent.get(id);
+  }
+
+  /** A transaction in memory or in the journal. */
+  lookup(id: string): TransactionRecord | TransactionObject | undefined {
+    return this.find(id) ?? this.journal.find(id);
+  }
+
+  history(limit: number): TransactionObject[] {
+    return this.journal.read(limit);
+  }
+
+  /**
+   * Queues a request, or joins an identical one that is running or queued.
+   * `noQueue` fails at once when anything runs or waits.
+   */
+  submit(
+    method: WorkerMethod,
+    params: Record<string, unknown>,
+    osname: string,
+    title: string,
+    caller: PeerCredentials | null,
+  ): { tx: TransactionRecord; joined: boolean } {
+    const candidate = new TransactionRecord(method, params, osname, title, caller);
+    const same = this.list().find((t) => t.key === candidate.key && t.osname === osname && !t.cancelRequested);
+    if (same !== undefined) return { tx: same, joined: true };
+    if (params.noQueue === true && this.list().length > 0) {
+      const busy = this.list()[0];
+      throw new ApiError('TransactionInProgress', `Transaction in progress: ${busy.title} (${busy.id})`, {
+        transaction: busy.id,
+      });
+    }
+    if (this.queue.length >= MAX_QUEUE) {
+      throw new ApiError('QueueFull', `${MAX_QUEUE} transactions are already waiting; try again later`);
+    }
+    this.queue.push(candidate);
+    if (this.running !== null || this.queue.length > 1) {
+      this.publish(candidate, { type: 'Queued', position: this.queue.length });
+    }
+    void this.runNext();
+    return { tx: candidate, joined: false };
+  }
+
+  /**
+   * Replays the events a transaction produced so far, then streams the rest to `listener`
+   * until it ends. Returns the unsubscribe function.
+   */
+  subscribe(tx: TransactionRecord, listener: (event: OperationEvent) => void): () => void {
+    for (const event of tx.events) listener(event);
+    const handler = (m: TransactionEventMessage) => {
+      if (m.transaction === tx.id) listener(m.event);
+    };
+    this.deps.bus.on('transactionEvent', handler);
+    return () => this.deps.bus.off('transactionEvent', handler);
+  }
+
+  /**
+   * Cancels a queued transaction, or a running one before its point of no return (the worker
+   * is killed, refs are restored, leftovers removed). Resolves when it has ended.
+   */
+  async cancel(id: string | undefined): Promise<TransactionRecord> {
+    const tx = id === undefined ? this.running ?? this.queue[0] : this.find(id);
+    if (tx === undefined) {
+      throw new ApiError('NoSuchTransaction', id === undefined ? 'No transaction is running' : `No active transaction ${id}`, {
+        transaction: id ?? null,
+      });
+    }
+    if (tx.finished) throw new ApiError('NoSuchTransaction', `Transaction ${tx.id} has already ended (${tx.state})`);
+    if (tx.pastPointOfNoReturn) {
+      throw new ApiError('TooLateToCancel', `Transaction ${tx.id} is writing the new deployment list and will complete`, {
+        transaction: tx.id,
+      });
+    }
+    tx.cancelRequested = true;
+    const queuedAt = this.queue.indexOf(tx);
+    if (queuedAt !== -1) {
+      this.queue.splice(queuedAt, 1);
+      this.end(tx, 'cancelled', null, { name: 'Cancelled', message: 'Cancelled before it started' });
+      this.publishPositions();
+    } else if (tx === this.running) {
+      this.worker?.kill();
+    }
+    return tx.done;
+  }
+
+  private publish(tx: TransactionRecord, event: OperationEvent): void {
+    tx.record(event);
+    this.deps.bus.emit('transactionEvent', { transaction: tx.id, event });
+  }
+
+  private publishPositions(): void {
+    this.queue.forEach((t, i) => {
+      if (t !== this.running) this.publish(t, { type: 'Queued', position: i + 1 });
+    });
+  }
+
+  private async runNext(): Promise<void> {
+    await this.ready;
+    if (this.running !== null || this.queue.length === 0) return;
+    const tx = this.queue.shift() as TransactionRecord;
+    this.running = tx;
+    this.publishPositions();
+    try {
+      await this.execute(tx);
+    } catch (err) {
+      this.deps.log.error(`transaction ${tx.id} crashed the engine`, err);
+      if (!tx.finished) this.end(tx, 'failed', null, { name: 'Failed', message: String(err) });
+    } finally {
+      this.running = null;
+      this.worker = null;
+      void this.runNext();
+    }
+  }
+
+  private async execute(tx: TransactionRecord): Promise<void> {
+    tx.state = 'running';
+    tx.startedAt = new Date();
+    this.publish(tx, { type: 'Started' });
+    const refsBefore = readRefs(join(this.deps.sysroot, 'ostree', 'repo'));
+    this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false });
+    const config = this.deps.config();
+    this.worker = new WorkerProcess(
+      {
+        type: 'run',
+        transactionId: tx.id,
+        method: tx.method as WorkerMethod,
+        params: tx.params,
+        sysroot: this.deps.sysroot,
+        osname: tx.osname,
+        config: { downloadTimeout: config.downloadTimeout, maxConcurrentDownloads: config.maxConcurrentDownloads },
+      },
+      {
+        onEvent: (event) => this.publish(tx, event),
+        onPointOfNoReturn: () => {
+          if (tx.cancelRequested) return false;
+          tx.pastPointOfNoReturn = true;
+          this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: true });
+          return true;
+        },
+      },
+      this.deps.log,
+    );
+    // Cancel may have arrived while the worker was being set up.
+    if (tx.cancelRequested) this.worker.kill();
+    const outcome = await this.worker.outcome;
+    if (outcome.kind === 'done') {
+      this.activeFile.clear();
+      this.end(tx, 'succeeded', outcome.result, null);
+      if (tx.params.reboot === true) this.reboot(tx);
+      return;
+    }
+    // Failed, died or cancelled: before the point of no return nothing may stay changed.
+    const cancelled = tx.cancelRequested && !tx.pastPointOfNoReturn;
+    await this.recover(tx, tx.pastPointOfNoReturn ? null : refsBefore);
+    this.activeFile.clear();
+    if (cancelled) {
+      this.end(tx, 'cancelled', null, { name: 'Cancelled', message: 'Cancelled; nothing was changed' });
+    } else {
+      this.end(tx, 'failed', null, failure(outcome));
+    }
+  }
+
+  /** Restores refs (when given) and removes leftovers, in a worker of its own. */
+  private async recover(tx: { id: string } | null, refsBefore: Record<string, string> | null): Promise<void> {
+    const config = this.deps.config();
+    const worker = new WorkerProcess(
+      {
+        type: 'run',
+        transactionId: tx?.id ?? 'recovery',
+        method: 'recover',
+        params: { refsBefore, transactionId: tx?.id ?? null },
+        sysroot: this.deps.sysroot,
+        osname: '',
+        config: { downloadTimeout: config.downloadTimeout, maxConcurrentDownloads: config.maxConcurrentDownloads },
+      },
+      { onEvent: () => {}, onPointOfNoReturn: () => true },
+      this.deps.log,
+    );
+    const outcome = await worker.outcome;
+    if (outcome.kind !== 'done') this.deps.log.error(`recovery after ${tx?.id ?? 'a crash'} failed: ${failure(outcome).message}`);
+  }
+
+  /** Sets the final state, journals it, publishes Finished, then lets callers see the end. */
+  private end(
+    tx: TransactionRecord,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    result: Record<string, unknown> | null,
+    error: { name: string; message: string } | null,
+  ): void {
+    tx.finish(state);
+    tx.result = result;
+    tx.error = error === null ? null : { name: errorFullName(toErrorName(error.name)), message: error.message };
+    try {
+      this.journal.append(tx.toJSON());
+    } catch (err) {
+      this.deps.log.error('cannot append to the history journal', err);
+    }
+    this.recent.set(tx.id, tx);
+    if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value as string);
+    this.publish(tx, { type: 'Finished', success: state === 'succeeded', errorMessage: error?.message ?? '' });
+    tx.settle();
+  }
+
+  private reboot(tx: TransactionRecord): void {
+    const argv = this.deps.config().rebootCommand;
+    this.deps.log.info(`transaction ${tx.id} asked for a reboot: ${argv.join(' ')}`);
+    runRebootCommand(argv, this.deps.log);
+  }
+
+  /** At start: a transaction the previous run did not finish is recovered and journaled as failed. */
+  private async recoverInterrupted(): Promise<void> {
+    const record = this.activeFile.read();
+    if (record === null) return;
+    const tx = record.transaction;
+    this.deps.log.warn(`recovering transaction ${tx.id} (${tx.title}) interrupted by a daemon crash`);
+    await this.recover({ id: tx.id }, record.pastPointOfNoReturn ? null : record.refsBefore);
+    const message = record.pastPointOfNoReturn
+      ? 'Interrupted: the daemon stopped while writing the new deployment list; the deployments are either all old or all new'
+      : 'Interrupted: the daemon stopped during the transaction; nothing was changed';
+    this.journal.append({
+      ...tx,
+      state: 'failed',
+      finishedAt: new Date().toISOString(),
+      error: { name: errorFullName('Failed'), message },
+    });
+    this.activeFile.clear();
+  }
+}
+
+function toErrorName(name: string): ErrorName {
+  return name in ERROR_TABLE ? (name as ErrorName) : 'Failed';
+}
+
+function failure(outcome: WorkerOutcome): { name: string; message: string } {
+  if (outcome.kind === 'failed') return { name: outcome.errorName, message: outcome.message };
+  if (outcome.kind === 'died') return { name: 'Failed', message: outcome.message };
+  return { name: 'Failed', message: 'unexpected success' };
+}

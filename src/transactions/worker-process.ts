@@ -1,0 +1,93 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../daemon/logger.js';
+import type { OperationEvent } from '../worker/operation-context.js';
+import type { FromWorker, RunMessage } from '../worker/protocol.js';
+
+const WORKER_BUNDLE = 'apt-ostreed-worker.cjs';
+
+/** The worker bundle next to the daemon's (dist/), found from bundled or unbundled code. */
+function workerScript(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, WORKER_BUNDLE);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error(`${WORKER_BUNDLE} not found; run npm run build`);
+}
+
+/** How a worker ended. */
+export type WorkerOutcome =
+  | { kind: 'done'; result: Record<string, unknown> }
+  | { kind: 'failed'; errorName: string; message: string }
+  | { kind: 'died'; message: string };
+
+export interface WorkerHooks {
+  onEvent(event: OperationEvent): void;
+  /** Decide whether the worker may write the deployment list; false → it is killed instead. */
+  onPointOfNoReturn(): boolean;
+}
+
+/**
+ * One worker child process running one operation. The event loop of the daemon never blocks
+ * on libostree: pulls, deploys and cleanups happen here. `kill()` stops it at once (SIGKILL),
+ * which is how Cancel interrupts even a pull inside libostree.
+ */
+export class WorkerProcess {
+  private readonly child: ChildProcess;
+  readonly outcome: Promise<WorkerOutcome>;
+  private stderr = '';
+
+  constructor(run: RunMessage, hooks: WorkerHooks, log: Logger) {
+    this.child = fork(workerScript(), [], {
+      // libostree prints "Freed objects" on stdout; neither stream is a protocol channel.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child.stdout?.on('data', (d: Buffer) => log.debug(`worker ${run.transactionId}: ${d.toString().trim()}`));
+    this.child.stderr?.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    let settled: WorkerOutcome | null = null;
+    this.outcome = new Promise((resolve) => {
+      this.child.on('message', (m: FromWorker) => {
+        switch (m.type) {
+          case 'event':
+            hooks.onEvent(m.event);
+            break;
+          case 'pointOfNoReturn':
+            if (hooks.onPointOfNoReturn()) this.child.send({ type: 'proceed' });
+            else this.kill();
+            break;
+          case 'done':
+            settled = { kind: 'done', result: m.result as Record<string, unknown> };
+            break;
+          case 'failed':
+            settled = { kind: 'failed', errorName: m.errorName, message: m.message };
+            break;
+        }
+      });
+      this.child.on('exit', (code, signal) => {
+        if (settled !== null) return resolve(settled);
+        const how = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
+        const detail = this.stderr.trim() === '' ? '' : `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        resolve({ kind: 'died', message: `the worker process ${how}${detail}` });
+      });
+      this.child.on('error', (err) => {
+        if (settled === null) settled = { kind: 'died', message: `the worker process failed: ${err.message}` };
+      });
+    });
+    this.child.send(run);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}

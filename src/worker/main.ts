@@ -1,0 +1,63 @@
+/**
+ * The worker process: runs one operation of one transaction and exits. The daemon starts it
+ * with an IPC channel, sends a `run` message, and may kill it at any moment before the point
+ * of no return (that is how Cancel works: a pull inside libostree stops at once).
+ */
+import { OperationError, type OperationContext } from './operation-context.js';
+import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
+import { dieWithParent } from './parent-death.js';
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+async function run(message: RunMessage): Promise<void> {
+  let proceed: (() => void) | null = null;
+  process.on('message', (m: ToWorker) => {
+    if (m.type === 'proceed' && proceed !== null) proceed();
+  });
+  const ctx: OperationContext = {
+    sysroot: message.sysroot,
+    osname: message.osname,
+    transactionId: message.transactionId,
+    config: message.config,
+    emit: (event) => send({ type: 'event', event }),
+    pointOfNoReturn: () =>
+      new Promise<void>((resolve) => {
+        proceed = resolve;
+        send({ type: 'pointOfNoReturn' });
+      }),
+  };
+  // Operations are loaded on demand: each pulls in libostree bindings the others may not need.
+  switch (message.method) {
+    case 'OS.Upgrade': {
+      const { upgrade } = await import('./operations/upgrade.js');
+      return send({ type: 'done', result: await upgrade(ctx, message.params) });
+    }
+    case 'OS.Deploy': {
+      const { deploy } = await import('./operations/deploy.js');
+      return send({ type: 'done', result: await deploy(ctx, message.params as { revision: string }) });
+    }
+    case 'OS.Rollback': {
+      const { rollback } = await import('./operations/rollback.js');
+      return send({ type: 'done', result: await rollback(ctx) });
+    }
+    case 'recover': {
+      const { recover } = await import('./operations/recover.js');
+      const refs = (message.params.refsBefore ?? null) as Record<string, string> | null;
+      const id = (message.params.transactionId ?? null) as string | null;
+      return send({ type: 'done', result: await recover(message.sysroot, refs, id) });
+    }
+  }
+}
+
+dieWithParent();
+process.once('message', (message: ToWorker) => {
+  if (message.type !== 'run') return;
+  run(message)
+    .catch((err: unknown) => {
+      const errorName = err instanceof OperationError ? err.errorName : 'Failed';
+      send({ type: 'failed', errorName, message: err instanceof Error ? err.message : String(err) });
+    })
+    .finally(() => process.disconnect?.());
+});

@@ -1,0 +1,227 @@
+/**
+ * What the deployment-changing operations share: the locked sysroot session, the origin of
+ * the default deployment, pulls that stream DownloadProgress, and the deploy path (deploy
+ * tree → point of no return → write the boot list → cleanup).
+ */
+import { OstreeCallError } from '../../backends/ostree/write/errors.js';
+import { writeFfi } from '../../backends/ostree/write/ffi.js';
+import {
+  cleanupSysroot,
+  deployTree,
+  newOrigin,
+  originText,
+  writeAsDefault,
+} from '../../backends/ostree/write/deployment-writer.js';
+import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
+import { pull, PullStalledError, type PullRequest } from '../../backends/ostree/write/pull.js';
+import { describe, parseRefspec, SysrootSession, type DeploymentRef } from '../../backends/ostree/write/session.js';
+import { glib } from '../../backends/ostree/glib.js';
+import type { Ptr } from '../../backends/ostree/koffi.js';
+import { parseOrigin } from '../../backends/ostree/origin-file.js';
+import { commitTimestampText, formatBytes, shortChecksum } from './format.js';
+import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
+
+/** The text of the Message emitted once when the sysroot lock is busy. */
+export const LOCK_WAIT_MESSAGE = 'Waiting for the sysroot lock (held by another process)...';
+
+/** Runs `fn` with a locked, loaded sysroot of its own; unlocks and frees it afterwards, also on error. */
+export async function withSysroot<T>(ctx: OperationContext, fn: (s: SysrootSession) => Promise<T>): Promise<T> {
+  let session: SysrootSession;
+  try {
+    session = await SysrootSession.open(ctx.sysroot, {
+      onWait: () => ctx.emit({ type: 'Message', text: LOCK_WAIT_MESSAGE }),
+    });
+  } catch (e) {
+    if (e instanceof OstreeCallError) throw new OperationError('InvalidSysroot', e.message);
+    throw e;
+  }
+  try {
+    return await fn(session);
+  } catch (e) {
+    throw toOperationError(e);
+  } finally {
+    session.close();
+  }
+}
+
+/** OperationError as is; libostree failures and anything else as 'Failed' with their message. */
+export function toOperationError(e: unknown): OperationError {
+  if (e instanceof OperationError) return e;
+  return new OperationError('Failed', e instanceof Error ? e.message : String(e));
+}
+
+/** Emits TaskBegin, runs `fn`, emits TaskEnd with the same text on success. */
+export async function task<T>(ctx: OperationContext, text: string, fn: () => T | Promise<T>): Promise<T> {
+  ctx.emit({ type: 'TaskBegin', text });
+  const r = await fn();
+  ctx.emit({ type: 'TaskEnd', text });
+  return r;
+}
+
+/** The default deployment of the context's OS, or a clear failure. */
+export function requireDefault(session: SysrootSession, osname: string): DeploymentRef {
+  const d = session.defaultDeployment(osname);
+  if (d === null) throw new OperationError('Failed', `No deployment of stateroot '${osname}' in ${session.path}`);
+  return d;
+}
+
+/** What a deployment follows, from its origin. */
+export interface FollowedBranch {
+  /** `[origin] refspec` verbatim. */
+  refspec: string;
+  /** null for a local branch (nothing to pull). */
+  remote: string | null;
+  ref: string;
+  /** The origin file text (the new deployment's origin is made from it). */
+  originText: string;
+}
+
+/**
+ * The plain refspec `d` follows. A layered origin (`baserefspec=`) is refused until layered
+ * upgrades exist (issue #6), and so is an origin pinned to a bare checksum.
+ */
+export function followedBranch(d: DeploymentRef, verb: string): FollowedBranch {
+  const text = originText(d.ptr);
+  if (text === null) throw new OperationError('Failed', `Deployment ${d.id} has no origin file; cannot ${verb} it`);
+  const origin = parseOrigin(text);
+  if (origin.refspec === null) {
+    if (origin.baseRefspec !== null) {
+      const what = verb === 'upgrade' ? 'Upgrading' : 'Deploying a revision onto';
+      throw new OperationError('Failed', `${what} a layered deployment is not supported yet (issue #6)`);
+    }
+    throw new OperationError('Failed', `Deployment ${d.id} has no [origin] refspec; cannot ${verb} it`);
+  }
+  const { remote, ref } = parseRefspec(origin.refspec);
+  if (/^[0-9a-f]{64}$/.test(ref)) {
+    throw new OperationError('Failed', `Deployment ${d.id} follows a fixed commit (${origin.refspec}), not a branch; cannot ${verb} it`);
+  }
+  return { refspec: origin.refspec, remote, ref, originText: text };
+}
+
+/** `12.2 (f11637c9c4)`, or the short checksum alone when the commit has no version. */
+export function commitLabel(c: { checksum: string; version: string | null }): string {
+  return c.version === null ? shortChecksum(c.checksum) : `${c.version} (${shortChecksum(c.checksum)})`;
+}
+
+/** Loads a commit that must be in the sysroot repo. */
+export function requireCommit(session: SysrootSession, checksum: string): CommitNode {
+  const c = loadCommitNode(session.repo, checksum);
+  if (c === null) throw new OperationError('Failed', `Commit ${checksum} is not in the repository`);
+  return c;
+}
+
+/**
+ * Pulls with a task and progress events: TaskBegin, DownloadProgress while it runs and a
+ * final one after it returned (success or not), ProgressEnd, then TaskEnd on success.
+ * A stall longer than the configured DownloadTimeout cancels the pull.
+ */
+export async function pullWithProgress(
+  ctx: OperationContext,
+  repoPath: string,
+  req: PullRequest,
+  taskText = 'Receiving objects',
+): Promise<void> {
+  ctx.emit({ type: 'TaskBegin', text: taskText });
+  try {
+    await pull(repoPath, req, {
+      stallTimeoutMs: ctx.config.downloadTimeout * 1000,
+      onProgress: (p) => ctx.emit({ type: 'DownloadProgress', ...p }),
+    });
+  } catch (e) {
+    ctx.emit({ type: 'ProgressEnd' });
+    if (e instanceof PullStalledError) {
+      throw new OperationError(
+        'Failed',
+        `${e.what}: no data received for ${ctx.config.downloadTimeout} s (DownloadTimeout); download cancelled`,
+      );
+    }
+    throw e;
+  }
+  ctx.emit({ type: 'ProgressEnd' });
+  ctx.emit({ type: 'TaskEnd', text: taskText });
+}
+
+/** The downgrade refusal, naming both commits and the option that allows it. */
+export function downgradeError(current: CommitNode, target: CommitNode): OperationError {
+  return new OperationError(
+    'Failed',
+    `Refusing to downgrade from ${commitLabel(current)}, committed ${commitTimestampText(current.timestamp)}, ` +
+      `to the older ${commitLabel(target)}, committed ${commitTimestampText(target.timestamp)}; ` +
+      'pass allowDowngrade to allow it',
+  );
+}
+
+/** What {@link deployCommit} needs. */
+export interface DeployRequest {
+  /** The commit to deploy (in the repo). */
+  target: CommitNode;
+  /** The default deployment: its origin and kernel arguments carry over. */
+  base: DeploymentRef;
+  /** Origin text of `base`. */
+  baseOriginText: string;
+  /** `[origin] override-commit` of the new deployment (deploying a commit other than the branch tip). */
+  overrideCommit: string | null;
+  /** Verb for the result message: `Upgraded to`, `Deployed`. */
+  verb: string;
+}
+
+/**
+ * The deploy path shared by upgrade and deploy: `ostree_sysroot_deploy_tree` with the merge
+ * deployment (/etc merge; the booted deployment when booted) and the default deployment's
+ * kernel arguments and origin, then the point of no return, then the boot list with the new
+ * deployment first (the previous default stays as the rollback), then cleanup.
+ */
+export async function deployCommit(ctx: OperationContext, session: SysrootSession, req: DeployRequest): Promise<OperationResult> {
+  const g = glib();
+  const osname = ctx.osname;
+  const label = commitLabel(req.target);
+  const merge = session.mergeDeployment(osname);
+  let origin: Ptr | null = null;
+  let created: Ptr | null = null;
+  let written = false;
+  try {
+    origin = newOrigin(req.baseOriginText, req.overrideCommit);
+    const o = origin;
+    created = await task(ctx, `Writing deployment ${label}`, () =>
+      deployTree(session, osname, req.target.checksum, o, merge, req.base.ptr),
+    );
+    const id = describe(created).id;
+    await ctx.pointOfNoReturn();
+    const c = created;
+    await task(ctx, 'Writing the boot configuration', () => writeAsDefault(session, osname, c, merge));
+    written = true;
+    await cleanupAfterWrite(ctx, session);
+    return { changed: true, deployment: id, message: `${req.verb} ${label}` };
+  } finally {
+    if (created !== null && !written) {
+      // deploy_tree wrote a deployment directory the boot list never got: remove it now
+      // rather than at the next cleanup (best effort; recover() does it too).
+      try {
+        cleanupSysroot(session, false);
+      } catch {
+        // keep the original error
+      }
+    }
+    if (created !== null) g.g_object_unref(created);
+    if (origin !== null) writeFfi().g_key_file_unref(origin);
+    if (merge !== null) g.g_object_unref(merge);
+  }
+}
+
+/**
+ * Cleanup after the boot list was written: the operation has succeeded by then, so a
+ * failure is reported as a Message instead of failing it.
+ */
+export async function cleanupAfterWrite(ctx: OperationContext, session: SysrootSession): Promise<void> {
+  try {
+    const r = await task(ctx, 'Cleaning up', () => cleanupSysroot(session));
+    if (r.objectsPruned > 0) {
+      ctx.emit({ type: 'Message', text: `Freed ${r.objectsPruned} objects (${formatBytes(r.bytesFreed)})` });
+    }
+  } catch (e) {
+    ctx.emit({
+      type: 'Message',
+      text: `Cleanup failed (the new boot configuration is in place): ${e instanceof Error ? e.message : String(e)}`,
+    });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * OS.Deploy {revision}: deploy one commit of the branch the default deployment follows,
+ * named by checksum or by its `version` metadata, as `rpm-ostree deploy` does: the branch's
+ * history is walked from the remote's tip (commit objects are fetched in growing batches),
+ * and the commit must be in it. Like rpm-ostree, an older commit is accepted unless
+ * `allowDowngrade` is explicitly false (rpm-ostree's `deploy` defaults to allowing
+ * downgrades; `--disallow-downgrade` turns that off). The new deployment's origin records
+ * `override-commit`, so a later upgrade moves it back to the branch tip.
+ */
+import { PullFlags } from '../../backends/ostree/write/ffi.js';
+import { findInHistory, loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
+import type { OperationContext, OperationResult } from '../operation-context.js';
+import { OperationError } from '../operation-context.js';
+import {
+  commitLabel,
+  deployCommit,
+  downgradeError,
+  followedBranch,
+  pullWithProgress,
+  requireDefault,
+  withSysroot,
+} from './common.js';
+import { parseRevision } from './revision.js';
+
+/** Parameters of {@link deploy}. */
+export interface DeployParams {
+  /** A 64-hex checksum or a `version` value (prefixes `revision=` / `version=` force either). */
+  revision: string;
+  /** Default true, as with rpm-ostree's deploy; false refuses a commit older than the default deployment's. */
+  allowDowngrade?: boolean;
+}
+
+/** Deploys the commit `params.revision` of the default deployment's branch. */
+export async function deploy(ctx: OperationContext, params: DeployParams): Promise<OperationResult> {
+  const revision = parseRevision(params.revision);
+  const allowDowngrade = params.allowDowngrade ?? true;
+  return withSysroot(ctx, async (session) => {
+    const base = requireDefault(session, ctx.osname);
+    const branch = followedBranch(base, 'deploy a revision of');
+    const current = loadCommitNode(session.repo, base.checksum);
+    const { remote } = branch;
+
+    // The newest commit of the branch: the remote's tip when there is a remote.
+    if (remote !== null) {
+      ctx.emit({ type: 'Message', text: `Fetching the tip of ${branch.refspec}` });
+      await pullWithProgress(
+        ctx,
+        session.repoPath,
+        { remote, refs: [branch.ref], flags: PullFlags.COMMIT_ONLY },
+        'Receiving commit metadata',
+      );
+    }
+    const tip = session.resolveRev(branch.refspec);
+    if (tip === null) throw new OperationError('Failed', `${branch.refspec} does not exist in the repository`);
+
+    const wanted = revision.value;
+    ctx.emit({
+      type: 'Message',
+      text:
+        revision.kind === 'version'
+          ? `Resolving version '${wanted}' in the history of ${branch.refspec}`
+          : `Validating checksum '${wanted}' in the history of ${branch.refspec}`,
+    });
+    const target = await findInHistory({
+      repo: session.repo,
+      start: tip,
+      match: (c) => (revision.kind === 'version' ? c.version === wanted : c.checksum === wanted),
+      fetch:
+        remote === null
+          ? null
+          : (checksum, depth) =>
+              pullWithProgress(
+                ctx,
+                session.repoPath,
+                { remote, refs: [checksum], flags: PullFlags.COMMIT_ONLY, depth },
+                'Receiving commit metadata',
+              ),
+    });
+    if (target === null) {
+      throw new OperationError(
+        'Failed',
+        revision.kind === 'version'
+          ? `No commit with version ${wanted} in the history of ${branch.refspec}`
+          : `Commit ${wanted} is not in the history of ${branch.refspec}`,
+      );
+    }
+    if (target.checksum === base.checksum) {
+      return { changed: false, deployment: null, message: `No change: ${commitLabel(target)} is already the default deployment.` };
+    }
+    if (!allowDowngrade && current !== null && target.timestamp < current.timestamp) {
+      throw downgradeError(current, target);
+    }
+
+    let full: CommitNode = target;
+    if (target.partial) {
+      if (remote === null) throw new OperationError('Failed', `Commit ${target.checksum} is incomplete in the repository`);
+      // By checksum: fetches the content without moving any ref.
+      await pullWithProgress(ctx, session.repoPath, { remote, refs: [target.checksum] });
+      full = loadCommitNode(session.repo, target.checksum) ?? target;
+      if (full.partial) throw new OperationError('Failed', `Commit ${target.checksum} is still incomplete after the pull`);
+    }
+    return deployCommit(ctx, session, {
+      target: full,
+      base,
+      baseOriginText: branch.originText,
+      overrideCommit: full.checksum,
+      verb: 'Deployed',
+    });
+  });
+}

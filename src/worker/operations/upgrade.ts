@@ -1,0 +1,121 @@
+/**
+ * OS.Upgrade: pull the branch the default deployment follows and deploy its new tip, with
+ * rpm-ostree's semantics: "no upgrade available" is a normal result, an older tip is refused
+ * unless allowDowngrade (checked by libostree before any content is fetched), downloadOnly
+ * stops after the pull.
+ */
+import { PullFlags } from '../../backends/ostree/write/ffi.js';
+import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
+import { OstreeCallError } from '../../backends/ostree/write/errors.js';
+import type { SysrootSession } from '../../backends/ostree/write/session.js';
+import type { OperationContext, OperationResult } from '../operation-context.js';
+import { OperationError } from '../operation-context.js';
+import {
+  commitLabel,
+  deployCommit,
+  downgradeError,
+  followedBranch,
+  pullWithProgress,
+  requireCommit,
+  requireDefault,
+  withSysroot,
+} from './common.js';
+
+/** Parameters of {@link upgrade}. */
+export interface UpgradeParams {
+  /** Accept a branch tip older than the default deployment's commit. */
+  allowDowngrade?: boolean;
+  /** Download only; deploy nothing. */
+  downloadOnly?: boolean;
+}
+
+/** libostree's timestamp-check refusal: `Upgrade target revision 'NEW' ... current revision 'OLD'`. */
+const TIMESTAMP_REFUSAL = /Upgrade target revision '([0-9a-f]{64})'.* is chronologically older than current revision '([0-9a-f]{64})'/;
+
+/** Upgrades the context's OS to the newest commit of the branch its default deployment follows. */
+export async function upgrade(ctx: OperationContext, params: UpgradeParams = {}): Promise<OperationResult> {
+  const allowDowngrade = params.allowDowngrade ?? false;
+  return withSysroot(ctx, async (session) => {
+    const base = requireDefault(session, ctx.osname);
+    const branch = followedBranch(base, 'upgrade');
+    const current = loadCommitNode(session.repo, base.checksum);
+    const refBefore = session.resolveRev(branch.refspec);
+
+    if (branch.remote !== null) {
+      ctx.emit({ type: 'Message', text: `Fetching ${branch.refspec}` });
+      try {
+        await pullWithProgress(ctx, session.repoPath, {
+          remote: branch.remote,
+          refs: [branch.ref],
+          // Refused before any content is fetched, and the ref is left alone.
+          timestampCheckFromRev: allowDowngrade || current === null ? undefined : base.checksum,
+        });
+      } catch (e) {
+        const m = e instanceof OstreeCallError ? TIMESTAMP_REFUSAL.exec(e.detail) : null;
+        if (m !== null && current !== null) throw await refusal(ctx, session, branch.remote, current, m[1]);
+        throw e;
+      }
+    } else {
+      ctx.emit({ type: 'Message', text: `${branch.refspec} is a local branch: nothing to download` });
+    }
+
+    const tip = session.resolveRev(branch.refspec);
+    if (tip === null) throw new OperationError('Failed', `${branch.refspec} does not exist in the repository`);
+    if (tip === base.checksum) return { changed: false, deployment: null, message: 'No upgrade available.' };
+
+    const target = requireCommit(session, tip);
+    if (!allowDowngrade && current !== null && target.timestamp < current.timestamp) {
+      // Reached when the older commit was already local (or the branch is local): keep the
+      // ref where it was, as libostree's check does.
+      if (refBefore !== tip) session.setRef(branch.refspec, refBefore);
+      throw downgradeError(current, target);
+    }
+    if (params.downloadOnly) {
+      return {
+        changed: false,
+        deployment: null,
+        message: `Downloaded ${commitLabel(target)} of ${branch.refspec}; not deployed (downloadOnly).`,
+      };
+    }
+    return deployCommit(ctx, session, {
+      target,
+      base,
+      baseOriginText: branch.originText,
+      overrideCommit: null,
+      verb: 'Upgraded to',
+    });
+  });
+}
+
+/**
+ * The downgrade error for libostree's refusal of commit `older`. libostree refuses before
+ * storing the commit, so its version is fetched (commit object only, no ref moves) to name it.
+ */
+async function refusal(
+  ctx: OperationContext,
+  session: SysrootSession,
+  remote: string,
+  current: CommitNode,
+  older: string,
+): Promise<OperationError> {
+  let target = loadCommitNode(session.repo, older);
+  if (target === null) {
+    try {
+      await pullWithProgress(
+        ctx,
+        session.repoPath,
+        { remote, refs: [older], flags: PullFlags.COMMIT_ONLY },
+        'Receiving commit metadata',
+      );
+      target = loadCommitNode(session.repo, older);
+    } catch {
+      // Named by checksum only, below.
+    }
+  }
+  return target !== null
+    ? downgradeError(current, target)
+    : new OperationError(
+        'Failed',
+        `Refusing to downgrade from ${commitLabel(current)} to the older commit ${older}; pass allowDowngrade to allow it`,
+      );
+}

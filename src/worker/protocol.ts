@@ -1,0 +1,30 @@
+import type { OperationEvent, OperationResult } from './operation-context.js';
+
+/** The operations a worker process can run. */
+export type WorkerMethod = 'OS.Upgrade' | 'OS.Deploy' | 'OS.Rollback' | 'recover';
+
+/** Daemon → worker: what to run. Sent once, right after the worker starts. */
+export interface RunMessage {
+  type: 'run';
+  transactionId: string;
+  method: WorkerMethod;
+  params: Record<string, unknown>;
+  sysroot: string;
+  osname: string;
+  config: { downloadTimeout: number; maxConcurrentDownloads: number };
+}
+
+/** Daemon → worker: the transaction was not cancelled; cross the point of no return. */
+export interface ProceedMessage {
+  type: 'proceed';
+}
+
+export type ToWorker = RunMessage | ProceedMessage;
+
+/** Worker → daemon. */
+export type FromWorker =
+  | { type: 'event'; event: OperationEvent }
+  /** About to write the new deployment list; waits for `proceed`. */
+  | { type: 'pointOfNoReturn' }
+  | { type: 'done'; result: OperationResult | Record<string, unknown> }
+  | { type: 'failed'; errorName: string; message: string };
