@@ -18,3 +18,5 @@ const common = {
 
 await build({ ...common, entryPoints: ['dist/src/daemon/main.js'], outfile: 'dist/apt-ostreed.cjs' });
 await build({ ...common, entryPoints: ['dist/src/worker/main.js'], outfile: 'dist/apt-ostreed-worker.cjs' });
+// The CLI too: every `apt-ostree` command pays its start, and rpm-ostree's users notice.
+await build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/apt-ostree.cjs' });

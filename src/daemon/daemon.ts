@@ -70,6 +70,7 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    this.transactions.close();
     await this.server.close();
     this.sysroot.close();
   }

@@ -11,7 +11,8 @@ import type { EventBus, TransactionEventMessage } from './event-bus.js';
 import { HistoryJournal } from './history-journal.js';
 import { runRebootCommand } from './reboot.js';
 import { TransactionRecord, type TransactionObject } from './transaction.js';
-import { WorkerProcess, type WorkerOutcome } from './worker-process.js';
+import { WorkerPool } from './worker-pool.js';
+import type { WorkerProcess, WorkerOutcome } from './worker-process.js';
 
 /** Requests waiting behind the running one, at most. */
 export const MAX_QUEUE = 16;
@@ -38,12 +39,14 @@ export class TransactionManager {
   private readonly recent = new Map<string, TransactionRecord>();
   private readonly journal: HistoryJournal;
   private readonly activeFile: ActiveRecordFile;
+  private readonly workers: WorkerPool;
   /** Resolves once an interrupted transaction of a previous run has been recovered. */
   private readonly ready: Promise<void>;
 
   constructor(private readonly deps: ManagerDeps) {
     this.journal = new HistoryJournal(deps.stateDir);
     this.activeFile = new ActiveRecordFile(deps.stateDir);
+    this.workers = new WorkerPool(deps.log);
     this.ready = this.recoverInterrupted();
   }
 
@@ -181,7 +184,11 @@ export class TransactionManager {
     const refsBefore = readRefs(join(this.deps.sysroot, 'ostree', 'repo'));
     this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false });
     const config = this.deps.config();
-    this.worker = new WorkerProcess(
+    const worker = this.workers.acquire();
+    this.worker = worker;
+    // Cancel may have arrived while the worker was being set up.
+    if (tx.cancelRequested) worker.kill();
+    const outcome = await worker.run(
       {
         type: 'run',
         transactionId: tx.id,
@@ -200,11 +207,7 @@ export class TransactionManager {
           return true;
         },
       },
-      this.deps.log,
     );
-    // Cancel may have arrived while the worker was being set up.
-    if (tx.cancelRequested) this.worker.kill();
-    const outcome = await this.worker.outcome;
     if (outcome.kind === 'done') {
       this.activeFile.clear();
       this.end(tx, 'succeeded', outcome.result, null);
@@ -225,7 +228,7 @@ export class TransactionManager {
   /** Restores refs (when given) and removes leftovers, in a worker of its own. */
   private async recover(tx: { id: string } | null, refsBefore: Record<string, string> | null): Promise<void> {
     const config = this.deps.config();
-    const worker = new WorkerProcess(
+    const outcome = await this.workers.acquire().run(
       {
         type: 'run',
         transactionId: tx?.id ?? 'recovery',
@@ -236,9 +239,7 @@ export class TransactionManager {
         config: { downloadTimeout: config.downloadTimeout, maxConcurrentDownloads: config.maxConcurrentDownloads },
       },
       { onEvent: () => {}, onPointOfNoReturn: () => true },
-      this.deps.log,
     );
-    const outcome = await worker.outcome;
     if (outcome.kind !== 'done') this.deps.log.error(`recovery after ${tx?.id ?? 'a crash'} failed: ${failure(outcome).message}`);
   }
 
@@ -267,6 +268,11 @@ export class TransactionManager {
     const argv = this.deps.config().rebootCommand;
     this.deps.log.info(`transaction ${tx.id} asked for a reboot: ${argv.join(' ')}`);
     runRebootCommand(argv, this.deps.log);
+  }
+
+  /** Stops the spare worker (daemon shutdown); a running transaction's worker dies with the daemon. */
+  close(): void {
+    this.workers.close();
   }
 
   /** At start: a transaction the previous run did not finish is recovered and journaled as failed. */

@@ -31,35 +31,45 @@ export interface WorkerHooks {
   onPointOfNoReturn(): boolean;
 }
 
+const NO_HOOKS: WorkerHooks = { onEvent: () => {}, onPointOfNoReturn: () => false };
+
 /**
- * One worker child process running one operation. The event loop of the daemon never blocks
- * on libostree: pulls, deploys and cleanups happen here. `kill()` stops it at once (SIGKILL),
- * which is how Cancel interrupts even a pull inside libostree.
+ * One worker child process; it runs one operation and exits. The event loop of the daemon
+ * never blocks on libostree: pulls, deploys and cleanups happen here. `kill()` stops it at
+ * once (SIGKILL), which is how Cancel interrupts even a pull inside libostree. A worker may be
+ * forked ahead of time (`preload`): it then loads libostree while it waits for its operation.
  */
 export class WorkerProcess {
   private readonly child: ChildProcess;
-  readonly outcome: Promise<WorkerOutcome>;
+  private readonly ended: Promise<WorkerOutcome>;
+  private hooks: WorkerHooks = NO_HOOKS;
+  private started = false;
   private stderr = '';
 
-  constructor(run: RunMessage, hooks: WorkerHooks, log: Logger) {
+  constructor(log: Logger, options: { preload: boolean }) {
     this.child = fork(workerScript(), [], {
       // libostree prints "Freed objects" on stdout; neither stream is a protocol channel.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
+      env: {
+        ...process.env,
+        APT_OSTREED_WORKER_PRELOAD: options.preload ? '1' : '0',
+        APT_OSTREED_PARENT_PID: String(process.pid),
+      },
     });
-    this.child.stdout?.on('data', (d: Buffer) => log.debug(`worker ${run.transactionId}: ${d.toString().trim()}`));
+    this.child.stdout?.on('data', (d: Buffer) => log.debug(`worker ${this.child.pid}: ${d.toString().trim()}`));
     this.child.stderr?.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
     let settled: WorkerOutcome | null = null;
-    this.outcome = new Promise((resolve) => {
+    this.ended = new Promise((resolve) => {
       this.child.on('message', (m: FromWorker) => {
         switch (m.type) {
           case 'event':
-            hooks.onEvent(m.event);
+            this.hooks.onEvent(m.event);
             break;
           case 'pointOfNoReturn':
-            if (hooks.onPointOfNoReturn()) this.child.send({ type: 'proceed' });
+            if (this.hooks.onPointOfNoReturn()) this.child.send({ type: 'proceed' });
             else this.kill();
             break;
           case 'done':
@@ -80,11 +90,23 @@ export class WorkerProcess {
         if (settled === null) settled = { kind: 'died', message: `the worker process failed: ${err.message}` };
       });
     });
-    this.child.send(run);
+  }
+
+  /** Still running and not given an operation yet. */
+  get idle(): boolean {
+    return !this.started && this.child.exitCode === null && this.child.signalCode === null && this.child.connected;
   }
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Gives the worker its operation; resolves when the worker has ended. */
+  run(message: RunMessage, hooks: WorkerHooks): Promise<WorkerOutcome> {
+    this.started = true;
+    this.hooks = hooks;
+    this.child.send(message);
+    return this.ended;
   }
 
   kill(): void {

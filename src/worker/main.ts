@@ -6,6 +6,7 @@
 import { OperationError, type OperationContext } from './operation-context.js';
 import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
 import { dieWithParent } from './parent-death.js';
+import { preloadLibraries } from './preload.js';
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -52,6 +53,8 @@ async function run(message: RunMessage): Promise<void> {
 }
 
 dieWithParent();
+// A spare worker loads libostree while it waits for its transaction (see worker-pool.ts).
+if (process.env.APT_OSTREED_WORKER_PRELOAD === '1') preloadLibraries();
 process.once('message', (message: ToWorker) => {
   if (message.type !== 'run') return;
   run(message)

@@ -10,7 +10,9 @@ const SIGKILL = 9;
  * is already gone (we were re-parented), exit at once.
  */
 export function dieWithParent(): void {
-  const parent = process.ppid;
+  // The daemon's pid comes from the daemon itself: if it died before prctl() below, ppid is
+  // already someone else's and comparing with it would prove nothing.
+  const parent = Number(process.env.APT_OSTREED_PARENT_PID ?? process.ppid);
   const libc = koffi().load('libc.so.6');
   const prctl = libc.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)');
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
