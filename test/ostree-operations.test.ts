@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -183,9 +183,24 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
     assert.ok(ms < 2000, `upgrade took ${ms.toFixed(0)} ms`);
   });
 
+  let v124 = '';
+  it('check: reports an available update, fetching only its commit object', async () => {
+    const before = ostreeAdminStatus(remote.sysroot);
+    v124 = addServerCommit(remote, { version: '12.4' });
+    const ctx = recordingContext(remote.sysroot);
+    const result = await upgrade(ctx, { check: true });
+    assert.deepEqual(result, { changed: false, deployment: null, message: `Update available: 12.4 (${v124.slice(0, 10)}).` });
+    assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
+    assert.equal(ctx.pointsOfNoReturn, 0);
+    assert.ok(downloadEvents(ctx.events).length >= 1);
+    assert.throws(() =>
+      execFileSync('ostree', ['ls', `--repo=${remote.repo}`, v124, `/${FIXTURE_VERSION_FILE}`], { stdio: 'ignore' }),
+    );
+  });
+
   it('downloadOnly: pulls the update, deploys nothing', async () => {
     const before = ostreeAdminStatus(remote.sysroot);
-    const csum = addServerCommit(remote, { version: '12.4' });
+    const csum = v124;
     const ctx = recordingContext(remote.sysroot);
     const result = await upgrade(ctx, { downloadOnly: true });
     assert.equal(result.changed, false);
@@ -292,6 +307,36 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
     assert.equal(ctx.pointsOfNoReturn, 1);
     assert.ok(eventTypes(ctx.events).indexOf('TaskBegin') >= ctx.pointOfNoReturnAt, 'the boot list is written after the point');
     assert.ok(ms < 1000, `rollback took ${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('a failure between deploy_tree and the boot list', () => {
+  const dir = tempSysrootDir('apt-ostreed-ops-fail-');
+  let remote: RemoteSysroot;
+
+  before(async () => {
+    remote = await buildRemoteSysroot(join(dir, 'remote'));
+  });
+  after(async () => remote?.stop());
+
+  it('leaves no deployment directory behind and the boot list unchanged', async () => {
+    const deployDir = join(remote.sysroot, 'ostree/deploy/debian/deploy');
+    const dirsBefore = readdirSync(deployDir).sort();
+    const before = ostreeAdminStatus(remote.sysroot);
+    addServerCommit(remote, { version: '12.9' });
+    const ctx = recordingContext(remote.sysroot, {
+      onPointOfNoReturn: () => {
+        assert.equal(readdirSync(deployDir).length, dirsBefore.length + 2, 'deploy_tree wrote the deployment and its origin');
+        throw new Error('refused by the engine');
+      },
+    });
+    await assert.rejects(upgrade(ctx, {}), (e: unknown) => {
+      assert.ok(e instanceof OperationError && e.errorName === 'Failed' && e.message === 'refused by the engine');
+      return true;
+    });
+    assert.deepEqual(readdirSync(deployDir).sort(), dirsBefore);
+    assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
+    fsckClean(remote.sysroot);
   });
 });
 

@@ -6,7 +6,7 @@
  * Fixture code: like sysroot-builder.ts it drives the `ostree` CLI (argv arrays only).
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
@@ -216,6 +216,11 @@ function commitOnServer(serverRepo: string, work: string, opts: ServerCommitOpti
       dpkgPackages: PACKAGES.map((p) => (p.name === 'base-files' ? { ...p, version: `12.4+${opts.version}` } : p)),
       files: { [FIXTURE_VERSION_FILE]: `${opts.version}\n`, ...(opts.files ?? {}) },
     });
+    // The mount point of the physical root in a booted deployment, as in real OSTree trees
+    // (deployment roots are immutable: a sandbox that boots one cannot create it).
+    mkdirSync(join(tree, 'sysroot'));
+    // Debian amd64's merged-/usr link for the ELF interpreter (/lib64/ld-linux-x86-64.so.2).
+    symlinkSync('usr/lib64', join(tree, 'lib64'));
     const csum = commitTree(serverRepo, REF, tree, {
       subject: opts.subject ?? `Debian ${opts.version}`,
       version: opts.version,

@@ -173,6 +173,7 @@ export class TransactionManager {
     } finally {
       this.running = null;
       this.worker = null;
+      if (this.queue.length === 0) this.workers.prepareSpare();
       void this.runNext();
     }
   }

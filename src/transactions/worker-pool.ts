@@ -5,10 +5,11 @@ import { WorkerProcess } from './worker-process.js';
 export const SPARE_IDLE_MS = 60_000;
 
 /**
- * Hands out worker processes. After a transaction takes one, a spare is forked in the
- * background and loads libostree while it waits, so the next transaction (a rollback after an
- * upgrade, a queued request) starts without paying ~70 ms of process start. An unused spare
- * is stopped after a minute: an idle daemon keeps no extra process around.
+ * Hands out worker processes. When a transaction has ended, a spare is forked and loads
+ * libostree while it waits, so the next transaction (a rollback after an upgrade, a queued
+ * request) starts without paying ~70 ms of process start. It is forked after the end, not
+ * during the transaction, so it never competes with the work for the CPU. An unused spare is
+ * stopped after a minute: an idle daemon keeps no extra process around.
  */
 export class WorkerPool {
   private spare: WorkerProcess | null = null;
@@ -22,9 +23,12 @@ export class WorkerPool {
     if (this.spare !== null && ready === null) this.spare.kill();
     this.spare = null;
     this.clearTimer();
-    const worker = ready ?? new WorkerProcess(this.log, { preload: false });
-    setImmediate(() => this.refill());
-    return worker;
+    return ready ?? new WorkerProcess(this.log, { preload: false });
+  }
+
+  /** Forks a spare unless one exists (call when a transaction has ended). */
+  prepareSpare(): void {
+    this.refill();
   }
 
   /** Stops the spare (daemon shutdown). */

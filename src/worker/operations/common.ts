@@ -195,8 +195,11 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
   } finally {
     if (created !== null && !written) {
       // deploy_tree wrote a deployment directory the boot list never got: remove it now
-      // rather than at the next cleanup (best effort; recover() does it too).
+      // rather than at the next cleanup (best effort; recover() does it too). Reloaded
+      // first, so that cleanup works from the boot list on disk even if the write failed
+      // half-way.
       try {
+        session.reload();
         cleanupSysroot(session, false);
       } catch {
         // keep the original error

@@ -27,6 +27,11 @@ export interface UpgradeParams {
   allowDowngrade?: boolean;
   /** Download only; deploy nothing. */
   downloadOnly?: boolean;
+  /**
+   * Only check whether an update exists (rpm-ostree's `upgrade --check`): fetches the tip's
+   * commit object, not its content, and deploys nothing.
+   */
+  check?: boolean;
 }
 
 /** libostree's timestamp-check refusal: `Upgrade target revision 'NEW' ... current revision 'OLD'`. */
@@ -44,12 +49,18 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
     if (branch.remote !== null) {
       ctx.emit({ type: 'Message', text: `Fetching ${branch.refspec}` });
       try {
-        await pullWithProgress(ctx, session.repoPath, {
-          remote: branch.remote,
-          refs: [branch.ref],
-          // Refused before any content is fetched, and the ref is left alone.
-          timestampCheckFromRev: allowDowngrade || current === null ? undefined : base.checksum,
-        });
+        await pullWithProgress(
+          ctx,
+          session.repoPath,
+          {
+            remote: branch.remote,
+            refs: [branch.ref],
+            flags: params.check ? PullFlags.COMMIT_ONLY : PullFlags.NONE,
+            // Refused before any content is fetched, and the ref is left alone.
+            timestampCheckFromRev: allowDowngrade || current === null ? undefined : base.checksum,
+          },
+          params.check ? 'Receiving commit metadata' : 'Receiving objects',
+        );
       } catch (e) {
         const m = e instanceof OstreeCallError ? TIMESTAMP_REFUSAL.exec(e.detail) : null;
         if (m !== null && current !== null) throw await refusal(ctx, session, branch.remote, current, m[1]);
@@ -69,6 +80,9 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
       // ref where it was, as libostree's check does.
       if (refBefore !== tip) session.setRef(branch.refspec, refBefore);
       throw downgradeError(current, target);
+    }
+    if (params.check) {
+      return { changed: false, deployment: null, message: `Update available: ${commitLabel(target)}.` };
     }
     if (params.downloadOnly) {
       return {

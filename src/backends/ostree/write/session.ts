@@ -85,6 +85,12 @@ export class SysrootSession {
     }
   }
 
+  /** Reloads the deployment list from disk (borrowed DeploymentRef pointers become invalid). */
+  reload(): void {
+    const err: GErrorOut = [null];
+    check(writeFfi().ostree_sysroot_load(this.sysroot, null, err), err, `Loading sysroot ${this.path}`);
+  }
+
   /** Unlocks and frees the sysroot. Idempotent. */
   close(): void {
     if (this.closed) return;
