@@ -157,6 +157,36 @@ describe('transaction engine with a slow remote', () => {
     fsckClean(remote.sysroot);
   });
 
+  it('Cancel after the point of no return answers TooLateToCancel and the transaction completes', async () => {
+    const { client, events } = await eventClient(daemon.socket);
+    const before = await getDeployments(client);
+    const rollback = client.call<{ deployment: string }>('OS.Rollback', {});
+    // The boot configuration is written after the point of no return (~50 ms of work).
+    await until(() => events.some((e) => e.method === 'Transaction.TaskBegin' && /boot configuration/.test(String(e.params.text))), 30_000, 'write');
+    const canceller = await JsonRpcClient.connect(daemon.socket);
+    await assert.rejects(canceller.call('Transaction.Cancel', {}), (e: RemoteError) => e.errorName === 'TooLateToCancel');
+    canceller.close();
+    const result = await rollback;
+    assert.equal(result.deployment, before[1].id);
+    assert.equal((await getDeployments(client))[0].id, before[1].id);
+    client.close();
+  });
+
+  it('a client that disconnects does not stop the transaction it started', async () => {
+    const csum = newUpdate();
+    const { client, events } = await eventClient(daemon.socket);
+    client.call('OS.Upgrade', {}).catch(() => {});
+    const started = await firstEvent(events, 'Started');
+    client.close();
+    const watcher = await JsonRpcClient.connect(daemon.socket);
+    const { transaction } = await watcher.call<{ transaction: { state: string } }>('Transaction.Watch', {
+      id: started.params.transaction,
+    });
+    assert.equal(transaction.state, 'succeeded');
+    assert.equal((await getDeployments(watcher))[0].checksum, csum);
+    watcher.close();
+  });
+
   it('a worker killed mid-pull fails the transaction and changes nothing', async () => {
     newUpdate();
     const { client, events } = await eventClient(daemon.socket);
