@@ -4,7 +4,7 @@
  * `ostree admin status` and `ostree fsck` as independent oracles.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -488,6 +488,73 @@ describe('the sysroot lock and recovery', () => {
     const ms = (performance.now() - t0) / 100;
     assert.ok(ms < 1, `readRefs took ${ms.toFixed(3)} ms`);
     assert.deepEqual(readRefs(join(dir, 'no-such-repo')), {});
+  });
+});
+
+describe('on a booted system (bubblewrap boots the rollback deployment v1; v2 is pending)', { skip: !existsSync('/usr/bin/bwrap') && 'no bwrap' }, () => {
+  const dir = tempSysrootDir('apt-ostreed-ops-booted-');
+  let remote: RemoteSysroot;
+  let bootedDir: string;
+
+  before(async () => {
+    remote = await buildRemoteSysroot(join(dir, 'remote'));
+    bootedDir = join(remote.sysroot, 'ostree/deploy/debian/deploy', `${remote.commits.v1}.0`);
+    mkdirSync(join(dir, 'run'));
+    writeFileSync(join(dir, 'run/ostree-booted'), '');
+    // A local change in the booted /etc: the merge deployment is the booted one.
+    writeFileSync(join(bootedDir, 'etc/hostname'), 'booted-host\n');
+  });
+  after(async () => remote?.stop());
+  afterEach(() => fsckClean(remote.sysroot));
+
+  /** Runs an operation in the operation child inside a sandbox whose / is the deployment v1 (FACTS.md). */
+  const inBootedV1 = (method: string): Promise<{ type: string; result?: { deployment: string } }[]> => {
+    const root = fileURLToPath(new URL('../..', import.meta.url)); // the checkout (dist/test/ → ../..)
+    const env = { ...process.env };
+    delete env.NODE_EXTRA_CA_CERTS; // its file is not in the sandbox
+    const args = [
+      ...['--bind', bootedDir, '/', '--bind', remote.sysroot, '/sysroot', '--bind', join(remote.sysroot, 'boot'), '/boot'],
+      ...['--bind', join(remote.sysroot, 'ostree/deploy/debian/var'), '/var', '--bind', join(dir, 'run'), '/run'],
+      ...['--ro-bind', '/usr', '/usr', '--ro-bind', '/etc/ld.so.cache', '/etc/ld.so.cache', '--dev', '/dev', '--proc', '/proc'],
+      ...['--tmpfs', '/tmp', '--bind', root, '/tmp/checkout', '--unshare-pid', '--'],
+      ...[process.execPath, '/tmp/checkout/dist/test/support/operation-child.js', 'run-op', '/', method, '{}', 'booted', 'proceed'],
+    ];
+    return new Promise((resolve, reject) => {
+      execFile('bwrap', args, { env, encoding: 'utf8' }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; result?: { deployment: string } }));
+      });
+    });
+  };
+
+  it('upgrade keeps the booted deployment, replaces the pending one, and merges /etc from the booted one', async () => {
+    const before = ostreeAdminStatus(remote.sysroot);
+    assert.deepEqual(
+      before.map((s) => s.checksum),
+      [remote.commits.v2, remote.commits.v1],
+    );
+    const csum = addServerCommit(remote, { version: '12.3' });
+    const out = await inBootedV1('upgrade');
+    const result = out.find((o) => o.type === 'result')?.result;
+    const after = ostreeAdminStatus(remote.sysroot);
+    assert.deepEqual(
+      after.map((s) => s.checksum),
+      [csum, remote.commits.v1],
+      'new default, then the booted deployment; the old pending v2 is gone (rpm-ostree)',
+    );
+    assert.equal(result?.deployment, `debian-${csum}.${after[0].serial}`);
+    const newRoot = join(remote.sysroot, 'ostree/deploy/debian/deploy', `${csum}.${after[0].serial}`);
+    assert.equal(readFileSync(join(newRoot, 'etc/hostname'), 'utf8'), 'booted-host\n');
+  });
+
+  it('rollback with a pending deployment and nothing after the booted one puts the booted one back on top', async () => {
+    const before = ostreeAdminStatus(remote.sysroot);
+    const out = await inBootedV1('rollback');
+    assert.equal(out.find((o) => o.type === 'result')?.result?.deployment, `debian-${remote.commits.v1}.0`);
+    assert.deepEqual(
+      ostreeAdminStatus(remote.sysroot).map((s) => s.checksum),
+      [before[1].checksum, before[0].checksum],
+    );
   });
 });
 

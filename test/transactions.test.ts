@@ -128,7 +128,7 @@ describe('Upgrade, Deploy, Rollback through the daemon', () => {
     assert.equal(got.transaction.id, transaction);
     const history = await c2.call<{ transactions: { id: string; state: string }[] }>('Transaction.History', { limit: 3 });
     assert.equal(history.transactions[0].id, transaction, 'newest first');
-    await assert.rejects(c2.call('Transaction.Get', { id: 'nope' }), (e: RemoteError) => e.errorName === 'NoSuchTransaction');
+    await assert.rejects(c2.call('Transaction.Get', { id: '00000000-0000-4000-8000-000000000000' }), (e: RemoteError) => e.errorName === 'NoSuchTransaction');
     c2.close();
   });
 });

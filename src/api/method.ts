@@ -1,6 +1,7 @@
 import type { ErrorName } from './errors.js';
 import type { PolkitAction } from './polkit-actions.js';
 import { t, type AnyType, type Props, type SomeObjectType, type Static } from './schema-builder.js';
+import { OsName } from './types/patterns.js';
 
 /**
  * read: answers at once, open to everyone. transaction: changes the system; queued,
@@ -46,7 +47,7 @@ export function defineMethod<P extends SomeObjectType, R extends AnyType, const 
 /** Options every transaction method accepts (DECISIONS.md "Parameters"). */
 export function transactionOptions<const WithReboot extends boolean>(withReboot: WithReboot) {
   const common = {
-    osname: t.optional(t.string({ doc: 'Stateroot to act on; default: the booted one, else the default deployment\'s.' })),
+    osname: t.optional(OsName),
     detach: t.optional(t.boolean({ doc: 'Answer at once with the transaction id instead of at the end.' })),
     noQueue: t.optional(t.boolean({ doc: 'Fail with TransactionInProgress instead of queueing.' })),
     allowInteractiveAuthentication: t.optional(t.boolean({ doc: 'Let polkit ask the user for a password.' })),

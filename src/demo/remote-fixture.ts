@@ -216,9 +216,11 @@ function commitOnServer(serverRepo: string, work: string, opts: ServerCommitOpti
       dpkgPackages: PACKAGES.map((p) => (p.name === 'base-files' ? { ...p, version: `12.4+${opts.version}` } : p)),
       files: { [FIXTURE_VERSION_FILE]: `${opts.version}\n`, ...(opts.files ?? {}) },
     });
-    // The mount point of the physical root in a booted deployment, as in real OSTree trees
-    // (deployment roots are immutable: a sandbox that boots one cannot create it).
+    // The mount point of the physical root in a booted deployment and the /ostree link to it,
+    // as in real OSTree trees (deployment roots are immutable: a sandbox that boots one cannot
+    // create them).
     mkdirSync(join(tree, 'sysroot'));
+    symlinkSync('sysroot/ostree', join(tree, 'ostree'));
     // Debian amd64's merged-/usr link for the ELF interpreter (/lib64/ld-linux-x86-64.so.2).
     symlinkSync('usr/lib64', join(tree, 'lib64'));
     const csum = commitTree(serverRepo, REF, tree, {

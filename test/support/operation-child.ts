@@ -3,10 +3,10 @@
  *
  * - `hold-lock SYSROOT`: takes libostree's sysroot lock, prints `locked`, and holds it until
  *   stdin closes (then unlocks and exits).
- * - `run-op SYSROOT METHOD PARAMS_JSON TXID`: runs an operation like the worker does, printing
- *   each event as a JSON line; at the point of no return it prints
- *   `{"type":"pointOfNoReturn"}` and waits forever, so the test can kill it there, as the
- *   daemon's Cancel does.
+ * - `run-op SYSROOT METHOD PARAMS_JSON TXID [proceed]`: runs an operation like the worker does,
+ *   printing each event as a JSON line, then `{"type":"result",...}`; at the point of no
+ *   return it prints `{"type":"pointOfNoReturn"}` and, unless `proceed` is given, waits
+ *   forever, so the test can kill it there, as the daemon's Cancel does.
  */
 import { SysrootSession } from '../../src/backends/ostree/write/session.js';
 import type { OperationContext } from '../../src/worker/operation-context.js';
@@ -25,7 +25,7 @@ async function holdLock(sysroot: string): Promise<void> {
   });
 }
 
-async function runOp(sysroot: string, method: string, paramsJson: string, transactionId: string): Promise<void> {
+async function runOp(sysroot: string, method: string, paramsJson: string, transactionId: string, proceed: boolean): Promise<void> {
   const params = JSON.parse(paramsJson) as Record<string, unknown>;
   const ctx: OperationContext = {
     sysroot,
@@ -35,6 +35,7 @@ async function runOp(sysroot: string, method: string, paramsJson: string, transa
     emit: (event) => line(event),
     pointOfNoReturn: () => {
       line({ type: 'pointOfNoReturn' });
+      if (proceed) return Promise.resolve();
       setInterval(() => undefined, 60_000); // keep the process alive until it is killed
       return new Promise<void>(() => undefined);
     },
@@ -49,7 +50,8 @@ async function runOp(sysroot: string, method: string, paramsJson: string, transa
 }
 
 const [mode, ...args] = process.argv.slice(2);
-const main = mode === 'hold-lock' ? holdLock(args[0]) : runOp(args[0], args[1], args[2] ?? '{}', args[3] ?? 'child');
+const main =
+  mode === 'hold-lock' ? holdLock(args[0]) : runOp(args[0], args[1], args[2] ?? '{}', args[3] ?? 'child', args[4] === 'proceed');
 main.catch((e: unknown) => {
   line({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   process.exit(1);

@@ -1,11 +1,12 @@
 import { defineMethod } from '../method.js';
 import { t } from '../schema-builder.js';
+import { DeploymentId, OsName, PackageName, SearchTerm } from '../types/patterns.js';
 import { CachedUpdateRef } from '../types/cached-update.js';
 import { DeploymentRef } from '../types/deployment.js';
 import { PackageDiffEntryRef, PackageInfoRef } from '../types/package.js';
 
-const osname = t.optional(t.string({ doc: 'Stateroot; default: the booted one, else the default deployment\'s.' }));
-const names = t.array(t.string(), { minItems: 1, doc: 'Package names.' });
+const osname = t.optional(OsName);
+const names = t.array(PackageName, { minItems: 1, maxItems: 256, doc: 'Package names.' });
 const packages = t.object({ packages: t.array(PackageInfoRef) });
 
 export const GetOSProperties = defineMethod({
@@ -29,7 +30,7 @@ export const Search = defineMethod({
   name: 'OS.Search',
   kind: 'read',
   doc: 'Search package names and descriptions in the APT lists.',
-  params: t.object({ osname, names }),
+  params: t.object({ osname, names: t.array(SearchTerm, { minItems: 1, maxItems: 64, doc: 'Search words.' }) }),
   result: packages,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS'],
@@ -64,8 +65,8 @@ export const GetDeploymentsAptDiff = defineMethod({
   doc: 'Package differences between two deployments.',
   params: t.object({
     osname,
-    from: t.string({ doc: 'Deployment id.' }),
-    to: t.string({ doc: 'Deployment id.' }),
+    from: DeploymentId,
+    to: DeploymentId,
   }),
   result: t.object({ changes: t.array(PackageDiffEntryRef) }),
   action: null,
@@ -77,7 +78,7 @@ export const GetCachedUpdateAptDiff = defineMethod({
   name: 'OS.GetCachedUpdateAptDiff',
   kind: 'read',
   doc: 'Package differences between a deployment (default: booted, else default) and the cached update.',
-  params: t.object({ osname, id: t.optional(t.string({ doc: 'Deployment id.' })) }),
+  params: t.object({ osname, id: t.optional(DeploymentId) }),
   result: t.object({ changes: t.array(PackageDiffEntryRef), update: t.nullable(CachedUpdateRef) }),
   action: null,
   errors: ['InvalidSysroot', 'NoSuchDeployment'],

@@ -1,6 +1,7 @@
 import { defineMethod, transactionParams } from '../method.js';
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
+import { Checksum, InitramfsArg, KernelArg, KernelCmdline, PackageSpec, Refspec, Revision } from '../types/patterns.js';
 
 const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
 
@@ -12,7 +13,8 @@ const deploymentResult = t.object({
   message: t.optional(t.string({ doc: 'What happened, for humans (e.g. "No upgrade available.").' })),
 });
 
-const packageList = t.array(t.string(), { doc: 'Package specs: name, name=version or name:arch.' });
+const kernelArgs = t.array(KernelArg, { maxItems: 256 });
+const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
 
 export const Deploy = defineMethod({
   name: 'OS.Deploy',
@@ -20,7 +22,7 @@ export const Deploy = defineMethod({
   doc: 'Deploy a given commit of the current refspec (pulled if needed) as the new default.',
   params: transactionParams(
     {
-      revision: t.string({ doc: 'Commit checksum or version to deploy.' }),
+      revision: Revision,
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow a commit older than the current one.' })),
     },
     true,
@@ -63,9 +65,9 @@ export const Rebase = defineMethod({
   doc: 'Switch to another refspec (remote:branch), optionally at a revision, keeping layered packages.',
   params: transactionParams(
     {
-      refspec: t.string({ doc: 'REMOTE:REF or REF.' }),
-      revision: t.optional(t.string({ doc: 'Commit checksum or version.' })),
-      packages: t.optional(t.array(t.string(), { doc: 'Packages to layer on the new base.' })),
+      refspec: Refspec,
+      revision: t.optional(Revision),
+      packages: t.optional(packageList),
     },
     true,
   ),
@@ -117,12 +119,12 @@ export const KernelArgs = defineMethod({
   doc: 'Change the kernel arguments of the default deployment (a new deployment); none given reports them.',
   params: transactionParams(
     {
-      existingKernelArgString: t.optional(t.string({ doc: 'The arguments the caller saw; refused if they changed since.' })),
-      append: t.optional(t.array(t.string())),
-      replace: t.optional(t.array(t.string(), { doc: 'KEY=OLD=NEW or KEY=NEW.' })),
-      delete: t.optional(t.array(t.string())),
-      appendIfMissing: t.optional(t.array(t.string())),
-      deleteIfPresent: t.optional(t.array(t.string())),
+      existingKernelArgString: t.optional(KernelCmdline),
+      append: t.optional(kernelArgs),
+      replace: t.optional(t.array(KernelArg, { maxItems: 256, doc: 'KEY=OLD=NEW or KEY=NEW.' })),
+      delete: t.optional(kernelArgs),
+      appendIfMissing: t.optional(kernelArgs),
+      deleteIfPresent: t.optional(kernelArgs),
     },
     true,
   ),
@@ -145,7 +147,7 @@ export const SetInitramfsState = defineMethod({
   params: transactionParams(
     {
       regenerate: t.boolean(),
-      args: t.optional(t.array(t.string(), { doc: 'Extra arguments for the initramfs generator.' })),
+      args: t.optional(t.array(InitramfsArg, { maxItems: 64, doc: 'Extra arguments for the initramfs generator.' })),
     },
     true,
   ),
@@ -172,8 +174,8 @@ export const Cleanup = defineMethod({
 
 const UpdateModifiers = t.object(
   {
-    setRefspec: t.optional(t.string({ doc: 'Rebase onto this refspec.' })),
-    setRevision: t.optional(t.string({ doc: 'Deploy this revision.' })),
+    setRefspec: t.optional(Refspec),
+    setRevision: t.optional(Revision),
     installPackages: t.optional(packageList),
     uninstallPackages: t.optional(packageList),
   },
@@ -234,7 +236,7 @@ export const FinalizeDeployment = defineMethod({
   name: 'OS.FinalizeDeployment',
   kind: 'transaction',
   doc: 'Finalize the staged deployment whose commit is given, then reboot.',
-  params: transactionParams({ checksum: t.string({ doc: 'Commit of the staged deployment (a safety check).' }) }, false),
+  params: transactionParams({ checksum: Checksum }, false),
   result: deploymentResult,
   action: 'finalize-deployment',
   errors: ['InvalidSysroot', 'NoSuchDeployment', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],

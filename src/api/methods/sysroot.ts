@@ -1,5 +1,6 @@
 import { defineMethod } from '../method.js';
 import { t } from '../schema-builder.js';
+import { ClientName, OsNameOrDefault } from '../types/patterns.js';
 import { DeploymentRef } from '../types/deployment.js';
 import { TransactionRef } from '../types/transaction.js';
 
@@ -39,7 +40,7 @@ export const GetOS = defineMethod({
   name: 'Sysroot.GetOS',
   kind: 'read',
   doc: 'Resolve an OS (stateroot) name; "" or no name means the default one.',
-  params: t.object({ name: t.optional(t.string({ doc: 'Stateroot name; "" for the default.' })) }),
+  params: t.object({ name: t.optional(OsNameOrDefault) }),
   result: t.object({
     name: t.string({ doc: 'The stateroot name.' }),
     objectPath: t.string({ doc: 'Its D-Bus object path.' }),
@@ -73,7 +74,7 @@ export const RegisterClient = defineMethod({
   name: 'Sysroot.RegisterClient',
   kind: 'control',
   doc: 'Register this connection as a client (keeps the daemon from idling out).',
-  params: t.object({ id: t.optional(t.string({ doc: 'Client description, e.g. the program name.' })) }),
+  params: t.object({ id: t.optional(ClientName) }),
   result: t.object({}),
   action: null,
   errors: [],

@@ -1,8 +1,9 @@
 import { defineMethod } from '../method.js';
 import { t } from '../schema-builder.js';
+import { TransactionId } from '../types/patterns.js';
 import { TransactionRef } from '../types/transaction.js';
 
-const id = t.string({ doc: 'Transaction id.' });
+const id = TransactionId;
 
 export const List = defineMethod({
   name: 'Transaction.List',
