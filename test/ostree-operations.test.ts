@@ -479,6 +479,30 @@ describe('the sysroot lock and recovery', () => {
     assert.equal(ostreeAdminStatus(remote.sysroot)[0].checksum, csum);
   });
 
+  it('a pull that makes no progress for DownloadTimeout seconds is cancelled', async () => {
+    const slow = await startStaticServer(remote.serverRepo, { delayMs: 4000 });
+    const setUrl = (url: string) =>
+      execFileSync('ostree', ['config', `--repo=${remote.repo}`, 'set', 'remote "origin".url', url]);
+    setUrl(slow.url);
+    try {
+      const before = ostreeAdminStatus(remote.sysroot);
+      addServerCommit(remote, { version: '12.6' });
+      const ctx = recordingContext(remote.sysroot, { downloadTimeout: 1 });
+      const t0 = performance.now();
+      await assert.rejects(upgrade(ctx, {}), {
+        name: 'OperationError',
+        message: /no data received for 1 s \(DownloadTimeout\); download cancelled$/,
+      });
+      const ms = performance.now() - t0;
+      assert.ok(ms >= 900 && ms < 3000, `gave up after ${ms.toFixed(0)} ms`);
+      assert.deepEqual(eventTypes(ctx.events).slice(-2), ['DownloadProgress', 'ProgressEnd']);
+      assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
+    } finally {
+      setUrl(remote.server.url);
+      await slow.stop();
+    }
+  });
+
   it('readRefs: heads and remote refs by plain file reads, in well under a millisecond', () => {
     const refs = readRefs(remote.repo);
     assert.equal(refs[remote.refspec], refOf(remote.repo, remote.refspec));

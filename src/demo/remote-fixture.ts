@@ -67,9 +67,15 @@ export function startStaticServer(root: string, opts: StaticServerOptions = {}):
     stream.pipe(res);
   };
 
+  // Delayed answers not sent yet: stop() drops them, so no timer outlives the server.
+  const pending = new Set<NodeJS.Timeout>();
   const server = createServer({ keepAliveTimeout: 2000 }, (req, res) => {
-    if (delayMs > 0) setTimeout(() => handle(req, res), delayMs);
-    else handle(req, res);
+    if (delayMs <= 0) return handle(req, res);
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      handle(req, res);
+    }, delayMs);
+    pending.add(timer);
   });
 
   return new Promise((resolvePromise, reject) => {
@@ -83,6 +89,8 @@ export function startStaticServer(root: string, opts: StaticServerOptions = {}):
         requests,
         stop: () =>
           new Promise<void>((done) => {
+            for (const t of pending) clearTimeout(t);
+            pending.clear();
             server.close(() => done());
             server.closeAllConnections();
           }),

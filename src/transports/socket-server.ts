@@ -2,6 +2,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../daemon/logger.js';
 import { JsonRpcConnection } from './jsonrpc/jsonrpc-connection.js';
+import { peerCredentials } from './peer-credentials.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
 
 export interface SocketServerOptions {
@@ -72,10 +73,11 @@ export class SocketServer {
     let seen: Buffer[] = [];
     let seenBytes = 0;
     let jsonRpc: JsonRpcConnection | undefined;
+    const peer = peerCredentials(socket);
     const startJsonRpc = () => {
       jsonRpc = new JsonRpcConnection(socket, this.jsonRpc, this.log, {
         maxMessageBytes: this.options.maxMessageBytes,
-        peer: null,
+        peer,
       });
       const buffered = Buffer.concat(seen);
       seen = [];
