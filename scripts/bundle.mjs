@@ -9,7 +9,8 @@ const common = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['koffi'],
+  // Native addon, and the D-Bus library only non-root callers need (loaded on first use).
+  external: ['koffi', 'dbus-next'],
   logLevel: 'warning',
   // Modules that locate files with import.meta.url get the bundle's own URL.
   define: { 'import.meta.url': '__bundleUrl' },

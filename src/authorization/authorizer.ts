@@ -8,11 +8,3 @@ import type { CallContext } from '../dispatcher/call-context.js';
 export interface Authorizer {
   authorize(method: MethodSpec, params: Record<string, unknown>, ctx: CallContext): Promise<void>;
 }
-
-/**
- * Allows every call. This is the pipeline's placeholder until polkit authorization lands
- * (issue #4); it is safe only because no method that changes the system is implemented yet.
- */
-export class AllowAllAuthorizer implements Authorizer {
-  async authorize(): Promise<void> {}
-}

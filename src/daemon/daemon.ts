@@ -1,4 +1,6 @@
-import { AllowAllAuthorizer } from '../authorization/authorizer.js';
+import type { MethodSpec } from '../api/method.js';
+import { PolkitAuthorizer } from '../authorization/polkit-authorizer.js';
+import type { PeerCredentials } from '../dispatcher/call-context.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { HandlerTable } from '../dispatcher/handlers.js';
@@ -30,6 +32,7 @@ export class Daemon {
   readonly bus: EventBus;
   readonly transactions: TransactionManager;
   private readonly server: SocketServer;
+  private readonly authorizer: PolkitAuthorizer;
 
   constructor(
     readonly paths: DaemonPaths,
@@ -53,7 +56,8 @@ export class Daemon {
       }),
       ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot }),
     };
-    const dispatcher = new Dispatcher(handlers, new AllowAllAuthorizer());
+    this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
+    const dispatcher = new Dispatcher(handlers, this.authorizer);
     this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), log, { maxMessageBytes: MAX_MESSAGE_BYTES });
   }
 
@@ -69,7 +73,16 @@ export class Daemon {
     return this.paths.socket;
   }
 
+  /** Transaction.Cancel is free for the user who started the transaction. */
+  private ownsTransaction(method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials): boolean {
+    if (method.name !== 'Transaction.Cancel') return false;
+    const id = typeof params.id === 'string' ? params.id : undefined;
+    const tx = id === undefined ? this.transactions.active ?? this.transactions.list()[0] : this.transactions.find(id);
+    return tx?.caller?.uid === peer.uid;
+  }
+
   async stop(): Promise<void> {
+    this.authorizer.close();
     this.transactions.close();
     await this.server.close();
     this.sysroot.close();

@@ -15,7 +15,7 @@ export function validatorExportName(method: string): string {
  * hence the createRequire preamble.
  */
 export function validatorsSource(): string {
-  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true });
+  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true, inlineRefs: false });
   for (const { schema } of schemaDocuments().values()) ajv.addSchema(schema);
   const exports: Record<string, string> = {};
   for (const m of METHODS) exports[validatorExportName(m.name)] = methodSchemaId(m.name, 'params');

@@ -1,7 +1,8 @@
 import { t } from '../schema-builder.js';
 
 /**
- * String types with the syntax of what they name. Every user value is checked by meaning
+ * String types with the syntax of what they name, as named types: schema/types/ documents
+ * each once and every method's validator shares its check. Every user value is checked by meaning
  * before it reaches libostree, apt or dpkg: none can start with `-` (so none can become an
  * option of a tool), none holds a NUL, a newline or shell syntax, and lengths are bounded.
  */
@@ -13,81 +14,81 @@ const ARCH = '[a-z0-9][a-z0-9-]*';
 /** Debian version (policy §5.6.12): [epoch:]upstream[-revision], starting with a digit. */
 const VERSION = '[0-9][A-Za-z0-9.+~:-]*';
 
-export const PackageSpec = t.string({
+export const PackageSpec = t.ref('PackageSpec', t.string({
   pattern: `^${PACKAGE_NAME}(:${ARCH})?(=${VERSION})?$`,
   maxLength: 256,
   doc: 'A package: name, name=version, name:arch or name:arch=version (Debian syntax).',
-});
+}));
 
-export const PackageName = t.string({ pattern: `^${PACKAGE_NAME}$`, maxLength: 128, doc: 'A Debian package name.' });
+export const PackageName = t.ref('PackageName', t.string({ pattern: `^${PACKAGE_NAME}$`, maxLength: 128, doc: 'A Debian package name.' }));
 
-export const SearchTerm = t.string({
+export const SearchTerm = t.ref('SearchTerm', t.string({
   pattern: '^[A-Za-z0-9][A-Za-z0-9+.-]*$',
   maxLength: 128,
   doc: 'A word to search package names and descriptions for.',
-});
+}));
 
 /** An OSTree ref component: what libostree accepts, minus a leading `-` or `.`. */
 const REF_PART = '[A-Za-z0-9_][A-Za-z0-9._-]*';
 
-export const Refspec = t.string({
+export const Refspec = t.ref('Refspec', t.string({
   pattern: `^(${REF_PART}:)?${REF_PART}(/${REF_PART})*$`,
   maxLength: 512,
   doc: 'REMOTE:REF or REF, e.g. origin:debian/bookworm/x86_64.',
-});
+}));
 
-export const Revision = t.string({
+export const Revision = t.ref('Revision', t.string({
   pattern: '^([0-9a-f]{64}|[A-Za-z0-9_][A-Za-z0-9._+~:-]*)$',
   maxLength: 128,
   doc: 'A commit checksum (64 hex digits) or a version, e.g. 12.2.',
-});
+}));
 
-export const Checksum = t.string({ pattern: '^[0-9a-f]{64}$', doc: 'An OSTree commit checksum.' });
+export const Checksum = t.ref('Checksum', t.string({ pattern: '^[0-9a-f]{64}$', doc: 'An OSTree commit checksum.' }));
 
-export const OsName = t.string({
+export const OsName = t.ref('OsName', t.string({
   pattern: `^${REF_PART}$`,
   maxLength: 64,
   doc: 'A stateroot (OS) name.',
-});
+}));
 
-export const DeploymentId = t.string({
+export const DeploymentId = t.ref('DeploymentId', t.string({
   pattern: `^${REF_PART}-[0-9a-f]{64}\\.[0-9]+$`,
   maxLength: 200,
   doc: 'A deployment id: <osname>-<checksum>.<serial>.',
-});
+}));
 
-export const TransactionId = t.string({
+export const TransactionId = t.ref('TransactionId', t.string({
   pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
   doc: 'A transaction id.',
-});
+}));
 
 /** One kernel argument: no NUL or newline, whitespace only inside double quotes. */
-export const KernelArg = t.string({
+export const KernelArg = t.ref('KernelArg', t.string({
   pattern: '^([^\\s"\\x00]|"[^"\\n\\r\\x00]*")+$',
   maxLength: 4096,
   doc: 'One kernel argument, e.g. quiet or console=ttyS0,115200 or foo="a b".',
-});
+}));
 
-export const KernelCmdline = t.string({
+export const KernelCmdline = t.ref('KernelCmdline', t.string({
   pattern: '^[^\\n\\r\\x00]*$',
   maxLength: 65536,
   doc: 'A whole kernel command line.',
-});
+}));
 
-export const InitramfsArg = t.string({
+export const InitramfsArg = t.ref('InitramfsArg', t.string({
   pattern: '^[A-Za-z0-9_=.,/:+-]+$',
   maxLength: 256,
   doc: 'One argument for the initramfs generator.',
-});
+}));
 
-export const ClientName = t.string({
+export const ClientName = t.ref('ClientName', t.string({
   pattern: '^[\\x20-\\x7e]*$',
   maxLength: 256,
   doc: 'A printable description of a client.',
-});
+}));
 
-export const OsNameOrDefault = t.string({
+export const OsNameOrDefault = t.ref('OsNameOrDefault', t.string({
   pattern: `^(${REF_PART})?$`,
   maxLength: 64,
   doc: 'A stateroot (OS) name; "" means the default one.',
-});
+}));

@@ -10,7 +10,9 @@
  * at 30 s, no low-speed limit is set, and at most 8 fetches are outstanding:
  * _OSTREE_MAX_OUTSTANDING_FETCHER_REQUESTS). A stall timeout is therefore enforced here: when
  * none of the progress counters moves for `stallTimeoutMs`, the pull is cancelled through
- * its GCancellable and {@link PullStalledError} is thrown.
+ * its GCancellable and {@link PullStalledError} is thrown. libostree acts on the cancellation
+ * when control comes back to its loop: a request that hangs in the initial summary/config
+ * fetch is waited for (killing the worker, as the daemon's Cancel does, always works).
  */
 import { glib, type GErrorOut } from '../glib.js';
 import type { Ptr } from '../koffi.js';

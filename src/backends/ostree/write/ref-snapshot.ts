@@ -72,7 +72,7 @@ function refPath(repoPath: string, key: string): { path: string; top: string } {
   return { path: join(top, colon < 0 ? key : key.slice(colon + 1)), top };
 }
 
-/** Removes now-empty directories from `dir` up to (excluding) `stop`, as libostree's ref deletion leaves them harmlessly but a restored snapshot should match. */
+/** Removes the directories a deleted ref leaves empty, from `dir` up to (excluding) `stop`. */
 function pruneEmptyDirs(dir: string, stop: string): void {
   while (dir.startsWith(stop + '/') && dir !== stop) {
     try {

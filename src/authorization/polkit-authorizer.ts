@@ -1,0 +1,69 @@
+import { ApiError } from '../api/errors.js';
+import type { MethodSpec } from '../api/method.js';
+import { actionId } from '../api/polkit-actions.js';
+import type { CallContext, PeerCredentials } from '../dispatcher/call-context.js';
+import type { Logger } from '../daemon/logger.js';
+import type { Authorizer } from './authorizer.js';
+import { PolkitClient, PolkitUnavailableError } from './polkit-client.js';
+
+/** Decides whether a caller may act on something without asking polkit (e.g. cancel its own transaction). */
+export type Exemption = (method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials) => boolean;
+
+/** Request details polkit rules can tell requests apart by (packages, refspec, osname...). */
+function details(method: MethodSpec, params: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = { method: method.name };
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'string') out[key] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[key] = value.join(' ');
+  }
+  const modifiers = params.modifiers as Record<string, unknown> | undefined;
+  if (modifiers !== undefined) {
+    for (const [key, value] of Object.entries(modifiers)) {
+      if (typeof value === 'string') out[key] = value;
+      else if (Array.isArray(value)) out[key] = value.join(' ');
+    }
+  }
+  return out;
+}
+
+/**
+ * One polkit check per request, after validation and before any work (joining and queueing
+ * included). Read methods and open control methods need nothing; root needs no polkit call.
+ */
+export class PolkitAuthorizer implements Authorizer {
+  private readonly polkit = new PolkitClient();
+
+  constructor(
+    private readonly exempt: Exemption,
+    private readonly log: Logger,
+  ) {}
+
+  async authorize(method: MethodSpec, params: Record<string, unknown>, ctx: CallContext): Promise<void> {
+    if (method.action === null) return;
+    const peer = ctx.peer;
+    if (peer === null) throw new ApiError('NotAuthorized', `${method.name}: the caller could not be identified`);
+    if (peer.uid === 0) return;
+    if (this.exempt(method, params, peer)) return;
+    const action = actionId(method.selectAction ? method.selectAction(params as never) : method.action);
+    let answer;
+    try {
+      answer = await this.polkit.check(action, peer, details(method, params), params.allowInteractiveAuthentication === true);
+    } catch (err) {
+      if (err instanceof PolkitUnavailableError) {
+        this.log.warn(`authorization unavailable for uid ${peer.uid}: ${err.message}`);
+        throw new ApiError('AuthorizationUnavailable', `${err.message}; only root can be served`, { action });
+      }
+      throw err;
+    }
+    if (!answer.authorized) {
+      const hint = answer.challenge && params.allowInteractiveAuthentication !== true
+        ? ' (polkit would ask for authentication: set allowInteractiveAuthentication)'
+        : '';
+      throw new ApiError('NotAuthorized', `Not authorized: ${action}${hint}`, { action });
+    }
+  }
+
+  close(): void {
+    this.polkit.close();
+  }
+}
