@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ export interface StartOptions {
   /** State dir to use (kept on stop, e.g. to restart a daemon on it); default: a temporary one. */
   stateDir?: string;
   extraArgs?: string[];
+  /** Extra environment, e.g. DBUS_SYSTEM_BUS_ADDRESS of a test bus. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Resolves once something accepts connections on `path`. */
@@ -55,6 +57,8 @@ export function exited(child: ChildProcess): Promise<number | string> {
 /** Starts bin/apt-ostreed on a temporary socket with temporary state and cache dirs. */
 export async function startDaemon(options: StartOptions): Promise<DaemonHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'apt-ostreed-daemon-'));
+  // Other users (authorization tests) must reach the socket inside.
+  chmodSync(dir, 0o755);
   const socket = join(dir, 'apt-ostreed.sock');
   const stateDir = options.stateDir ?? join(dir, 'state');
   const cacheDir = join(dir, 'cache');
@@ -76,7 +80,7 @@ export async function startDaemon(options: StartOptions): Promise<DaemonHandle> 
       config,
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -159,7 +159,7 @@ export interface DeployRequest {
   base: DeploymentRef;
   /** Origin text of `base`. */
   baseOriginText: string;
-  /** `[origin] override-commit` of the new deployment (deploying a commit other than the branch tip). */
+  /** `[origin] override-commit` of the new deployment: the commit for deploy (as rpm-ostree), null for upgrade. */
   overrideCommit: string | null;
   /** Verb for the result message: `Upgraded to`, `Deployed`. */
   verb: string;
@@ -215,9 +215,9 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
  * Cleanup after the boot list was written: the operation has succeeded by then, so a
  * failure is reported as a Message instead of failing it.
  */
-export async function cleanupAfterWrite(ctx: OperationContext, session: SysrootSession): Promise<void> {
+export async function cleanupAfterWrite(ctx: OperationContext, session: SysrootSession, prune = true): Promise<void> {
   try {
-    const r = await task(ctx, 'Cleaning up', () => cleanupSysroot(session));
+    const r = await task(ctx, 'Cleaning up', () => cleanupSysroot(session, prune));
     if (r.objectsPruned > 0) {
       ctx.emit({ type: 'Message', text: `Freed ${r.objectsPruned} objects (${formatBytes(r.bytesFreed)})` });
     }

@@ -5,12 +5,12 @@
  * none but a pending deployment exists, the booted deployment goes back on top (undoing an
  * upgrade, as rpm-ostree does); not booted → the OS's second deployment.
  */
-import { cleanupSysroot, writeDeploymentList } from '../../backends/ostree/write/deployment-writer.js';
+import { writeDeploymentList } from '../../backends/ostree/write/deployment-writer.js';
 import { loadCommitNode } from '../../backends/ostree/write/history.js';
 import type { DeploymentRef } from '../../backends/ostree/write/session.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { OperationError } from '../operation-context.js';
-import { commitLabel, task, withSysroot } from './common.js';
+import { cleanupAfterWrite, commitLabel, task, withSysroot } from './common.js';
 
 /** Makes the rollback deployment of the context's OS the default one. */
 export async function rollback(ctx: OperationContext): Promise<OperationResult> {
@@ -44,11 +44,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationResult> 
     await task(ctx, 'Writing the boot configuration', () => writeDeploymentList(session, order));
     // No deployment was removed, so nothing to prune: drop the old boot version and
     // regenerate the deployment refs only.
-    try {
-      await task(ctx, 'Cleaning up', () => cleanupSysroot(session, false));
-    } catch (e) {
-      ctx.emit({ type: 'Message', text: `Cleanup failed (the new boot configuration is in place): ${String(e)}` });
-    }
+    await cleanupAfterWrite(ctx, session, false);
     return {
       changed: true,
       deployment: chosen.id,

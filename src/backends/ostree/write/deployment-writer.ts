@@ -44,11 +44,6 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null)
   }
 }
 
-/** Text of a GKeyFile (for messages and tests). */
-export function keyFileText(kf: Ptr): string {
-  return takeString(glib().g_key_file_to_data(kf, null, null)) ?? '';
-}
-
 /**
  * `ostree_sysroot_deploy_tree`: checks out `checksum` as a new deployment of `osname` with
  * `origin`, /etc merged from `merge`, and the kernel arguments of `kargsFrom`'s boot entry
