@@ -47,6 +47,7 @@ export class Daemon {
       config: () => this.config,
       bus: this.bus,
       log,
+      deploymentIds: () => this.sysroot.snapshot().deployments.map((d) => d.id),
     });
     const handlers: HandlerTable = {
       ...readHandlers({

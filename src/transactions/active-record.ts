@@ -9,6 +9,8 @@ export interface ActiveRecord {
   refsBefore: Record<string, string>;
   /** True once the new deployment list may have been written. */
   pastPointOfNoReturn: boolean;
+  /** Deployment ids before the transaction: after a crash, equal ids mean the list was not written. */
+  deploymentsBefore: string[];
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ManagerDeps {
   config: () => DaemonConfig;
   bus: EventBus;
   log: Logger;
+  /** Ids of the deployments now, in order (from the read model). */
+  deploymentIds: () => string[];
 }
 
 /**
@@ -183,7 +185,8 @@ export class TransactionManager {
     tx.startedAt = new Date();
     this.publish(tx, { type: 'Started' });
     const refsBefore = readRefs(join(this.deps.sysroot, 'ostree', 'repo'));
-    this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false });
+    const deploymentsBefore = this.deploymentIds();
+    this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false, deploymentsBefore });
     const config = this.deps.config();
     const worker = this.workers.acquire();
     this.worker = worker;
@@ -204,7 +207,7 @@ export class TransactionManager {
         onPointOfNoReturn: () => {
           if (tx.cancelRequested) return false;
           tx.pastPointOfNoReturn = true;
-          this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: true });
+          this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: true, deploymentsBefore });
           return true;
         },
       },
@@ -215,9 +218,9 @@ export class TransactionManager {
       if (tx.params.reboot === true) this.reboot(tx);
       return;
     }
-    // Failed, died or cancelled: before the point of no return nothing may stay changed.
+    // Failed, died or cancelled: unless the new deployment list was written, nothing may stay changed.
     const cancelled = tx.cancelRequested && !tx.pastPointOfNoReturn;
-    await this.recover(tx, tx.pastPointOfNoReturn ? null : refsBefore);
+    await this.recover(tx, this.listWritten(tx.pastPointOfNoReturn, deploymentsBefore) ? null : refsBefore);
     this.activeFile.clear();
     if (cancelled) {
       this.end(tx, 'cancelled', null, { name: 'Cancelled', message: 'Cancelled; nothing was changed' });
@@ -271,6 +274,25 @@ export class TransactionManager {
     runRebootCommand(argv, this.deps.log);
   }
 
+  /**
+   * Whether a transaction that ended abnormally wrote its new deployment list: it may only have
+   * after its point of no return, and then only if the list differs from the one before (the
+   * worker can die between being allowed to write and writing).
+   */
+  private listWritten(pastPointOfNoReturn: boolean, deploymentsBefore: string[]): boolean {
+    if (!pastPointOfNoReturn) return false;
+    const now = this.deploymentIds();
+    return now.length !== deploymentsBefore.length || now.some((id, i) => id !== deploymentsBefore[i]);
+  }
+
+  private deploymentIds(): string[] {
+    try {
+      return this.deps.deploymentIds();
+    } catch {
+      return [];
+    }
+  }
+
   /** Stops the spare worker (daemon shutdown); a running transaction's worker dies with the daemon. */
   close(): void {
     this.workers.close();
@@ -282,9 +304,10 @@ export class TransactionManager {
     if (record === null) return;
     const tx = record.transaction;
     this.deps.log.warn(`recovering transaction ${tx.id} (${tx.title}) interrupted by a daemon crash`);
-    await this.recover({ id: tx.id }, record.pastPointOfNoReturn ? null : record.refsBefore);
-    const message = record.pastPointOfNoReturn
-      ? 'Interrupted: the daemon stopped while writing the new deployment list; the deployments are either all old or all new'
+    const written = this.listWritten(record.pastPointOfNoReturn, record.deploymentsBefore ?? []);
+    await this.recover({ id: tx.id }, written ? null : record.refsBefore);
+    const message = written
+      ? 'Interrupted: the daemon stopped after the new deployment list was written; the new deployments are in place'
       : 'Interrupted: the daemon stopped during the transaction; nothing was changed';
     this.journal.append({
       ...tx,
