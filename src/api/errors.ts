@@ -45,6 +45,7 @@ export const ERROR_TABLE = {
   NoSuchOS: { code: -32015, doc: 'No stateroot (OS) of that name exists in the sysroot.' },
   MessageTooLarge: { code: -32016, doc: 'A message exceeded the size limit; the connection is closed.' },
   QueueFull: { code: -32017, doc: 'The transaction queue is full.' },
+  LimitExceeded: { code: -32018, doc: 'Too many connections, or too many requests in flight for this user.' },
 } as const satisfies Record<string, { code: number; doc: string }>;
 
 export type ErrorName = keyof typeof ERROR_TABLE;

@@ -12,6 +12,7 @@ import { SysrootService } from '../services/sysroot-service.js';
 import { takeListenFds } from '../transports/listen-fds.js';
 import { JsonRpcEndpoint } from '../transports/jsonrpc/jsonrpc-endpoint.js';
 import { SocketServer } from '../transports/socket-server.js';
+import { DEFAULT_LIMITS, type ConnectionLimits } from '../transports/connection-limits.js';
 import type { Logger } from './logger.js';
 
 /** Where the daemon finds and keeps things (DECISIONS.md, "Where things live"). */
@@ -38,6 +39,7 @@ export class Daemon {
     readonly paths: DaemonPaths,
     private config: DaemonConfig,
     private readonly log: Logger,
+    limits: ConnectionLimits = DEFAULT_LIMITS,
   ) {
     this.sysroot = new SysrootService(paths.sysroot);
     this.bus = createEventBus();
@@ -59,7 +61,10 @@ export class Daemon {
     };
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
     const dispatcher = new Dispatcher(handlers, this.authorizer);
-    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), log, { maxMessageBytes: MAX_MESSAGE_BYTES });
+    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), log, {
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      limits,
+    });
   }
 
   /** Listen on the socket systemd passed, else bind the socket path. Returns where it listens. */

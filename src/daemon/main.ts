@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/daemon-config.js';
+import { DEFAULT_LIMITS } from '../transports/connection-limits.js';
 import { Daemon } from './daemon.js';
 import { createLogger, type LogLevel } from './logger.js';
 
@@ -15,6 +16,9 @@ Options:
   --cache-dir DIR   Downloaded packages and APT lists (default: /var/cache/apt-ostree)
   --config FILE     Configuration file (default: ${DEFAULT_CONFIG_PATH})
   --log-level L     error, warn, info or debug (default: info)
+  --max-connections N   Open client connections at most (default: ${DEFAULT_LIMITS.maxConnections})
+  --client-timeout S    Disconnect a client stalled in the middle of a message after S seconds
+                        (default: ${DEFAULT_LIMITS.partialMessageTimeoutMs / 1000})
   -h, --help        Show this help
 `;
 
@@ -31,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
         'cache-dir': { type: 'string', default: '/var/cache/apt-ostree' },
         config: { type: 'string', default: DEFAULT_CONFIG_PATH },
         'log-level': { type: 'string', default: 'info' },
+        'max-connections': { type: 'string', default: String(DEFAULT_LIMITS.maxConnections) },
+        'client-timeout': { type: 'string', default: String(DEFAULT_LIMITS.partialMessageTimeoutMs / 1000) },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -49,6 +55,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`apt-ostreed: --log-level must be error, warn, info or debug\n`);
     return 2;
   }
+  const maxConnections = Number(values['max-connections']);
+  const clientTimeout = Number(values['client-timeout']);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1 || !(clientTimeout > 0)) {
+    process.stderr.write('apt-ostreed: --max-connections must be a positive integer and --client-timeout positive\n');
+    return 2;
+  }
+  const limits = { ...DEFAULT_LIMITS, maxConnections, partialMessageTimeoutMs: clientTimeout * 1000 };
   const log = createLogger(level as LogLevel);
   let config;
   try {
@@ -70,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     },
     config,
     log,
+    limits,
   );
   let where: string;
   try {

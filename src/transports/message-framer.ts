@@ -37,6 +37,11 @@ export class MessageFramer {
     }
   }
 
+  /** Whether part of a message has arrived without its delimiter yet. */
+  get hasPartial(): boolean {
+    return this.pendingBytes > 0;
+  }
+
   /** Bytes received after the last delimiter (an unterminated message at end of stream). */
   rest(): Buffer {
     return Buffer.concat(this.pending);

@@ -3,11 +3,14 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { Logger } from '../daemon/logger.js';
 import { JsonRpcConnection } from './jsonrpc/jsonrpc-connection.js';
 import { peerCredentials } from './peer-credentials.js';
+import { UidInFlight, type ConnectionLimits } from './connection-limits.js';
+import { ApiError } from '../api/errors.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
 
 export interface SocketServerOptions {
   /** Largest message accepted on any protocol, in bytes. */
   maxMessageBytes: number;
+  limits: ConnectionLimits;
 }
 
 const NEWLINE = 0x0a;
@@ -20,6 +23,7 @@ const NUL = 0x00;
 export class SocketServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly uidInFlight: UidInFlight;
 
   constructor(
     private readonly jsonRpc: JsonRpcEndpoint,
@@ -27,6 +31,7 @@ export class SocketServer {
     private readonly options: SocketServerOptions,
   ) {
     // allowHalfOpen: a client that half-closes after sending (socat, nc -N) still gets its replies.
+    this.uidInFlight = new UidInFlight(options.limits.maxInFlightPerUid);
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => this.log.error('listening socket error', err));
   }
@@ -67,17 +72,30 @@ export class SocketServer {
   }
 
   private accept(socket: Socket): void {
+    if (this.sockets.size >= this.options.limits.maxConnections) {
+      const error = new ApiError('LimitExceeded', `Too many connections (${this.options.limits.maxConnections})`).toJsonRpc();
+      socket.on('error', () => {});
+      socket.end(JSON.stringify({ jsonrpc: '2.0', id: null, error }) + '\n');
+      return;
+    }
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
     let seen: Buffer[] = [];
     let seenBytes = 0;
     let jsonRpc: JsonRpcConnection | undefined;
+    let stallTimer: NodeJS.Timeout | null = null;
+    socket.on('close', () => {
+      if (stallTimer !== null) clearTimeout(stallTimer);
+    });
     const peer = peerCredentials(socket);
     const startJsonRpc = () => {
+      if (stallTimer !== null) clearTimeout(stallTimer);
       jsonRpc = new JsonRpcConnection(socket, this.jsonRpc, this.log, {
         maxMessageBytes: this.options.maxMessageBytes,
         peer,
+        limits: this.options.limits,
+        uidInFlight: this.uidInFlight,
       });
       const buffered = Buffer.concat(seen);
       seen = [];
@@ -93,7 +111,14 @@ export class SocketServer {
       seenBytes += chunk.length;
       const nl = chunk.indexOf(NEWLINE);
       const nul = chunk.indexOf(NUL);
-      if (nl === -1 && nul === -1 && seenBytes <= this.options.maxMessageBytes) return;
+      if (nl === -1 && nul === -1 && seenBytes <= this.options.maxMessageBytes) {
+        // Part of a first message: a client that stalls here is disconnected like any other.
+        if (stallTimer !== null) clearTimeout(stallTimer);
+        stallTimer = setTimeout(() => socket.destroy(), this.options.limits.partialMessageTimeoutMs);
+        stallTimer.unref();
+        return;
+      }
+      if (stallTimer !== null) clearTimeout(stallTimer);
       if (nul !== -1 && (nl === -1 || nul < nl)) {
         socket.off('data', onData);
         seen = [];

@@ -3,12 +3,15 @@ import { ApiError, JsonRpcCode, STANDARD_ERROR_NAMES } from '../../api/errors.js
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Logger } from '../../daemon/logger.js';
 import { stringifyCached } from '../cached-json.js';
+import type { ConnectionLimits, UidInFlight } from '../connection-limits.js';
 import { MessageFramer } from '../message-framer.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
 
 export interface ConnectionOptions {
   maxMessageBytes: number;
   peer: PeerCredentials | null;
+  limits: ConnectionLimits;
+  uidInFlight: UidInFlight;
 }
 
 /**
@@ -22,12 +25,15 @@ export class JsonRpcConnection {
   private readonly ctx: CallContext;
   private pending = 0;
   private peerEnded = false;
+  /** Lines read while at the in-flight limit, answered as earlier requests complete. */
+  private readonly backlog: Buffer[] = [];
+  private partialTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
     private readonly endpoint: JsonRpcEndpoint,
     private readonly log: Logger,
-    options: ConnectionOptions,
+    private readonly options: ConnectionOptions,
   ) {
     this.framer = new MessageFramer(
       0x0a,
@@ -41,16 +47,60 @@ export class JsonRpcConnection {
       notify: (method, params) => this.send({ jsonrpc: '2.0', method, params }),
       signal: this.abort.signal,
     };
-    socket.on('close', () => this.abort.abort());
+    socket.on('close', () => {
+      this.abort.abort();
+      this.clearPartialTimer();
+    });
+    socket.on('drain', () => this.pump());
     socket.on('error', (err) => this.log.debug('connection error', err.message));
   }
 
   /** Feed bytes read from the socket (the first chunk may have been read by the classifier). */
   receive(chunk: Buffer): void {
     this.framer.push(chunk);
+    this.watchPartial();
   }
 
   private onLine(line: Buffer): void {
+    if (this.pending >= this.options.limits.maxInFlightPerConnection || this.backlog.length > 0 || this.congested()) {
+      this.backlog.push(line);
+      this.socket.pause();
+      return;
+    }
+    this.process(line);
+  }
+
+  /** Answers backlogged lines while there is room; reads again when the backlog is empty. */
+  private pump(): void {
+    while (this.backlog.length > 0 && this.pending < this.options.limits.maxInFlightPerConnection && !this.congested()) {
+      this.process(this.backlog.shift() as Buffer);
+    }
+    if (this.backlog.length === 0 && !this.congested() && !this.socket.destroyed) this.socket.resume();
+    this.endIfDone();
+  }
+
+  /** The client is not reading its replies fast enough. */
+  private congested(): boolean {
+    return this.socket.writableLength > this.options.limits.writeHighWaterBytes;
+  }
+
+  /** A client that sent half a message and stalls is disconnected after a while. */
+  private watchPartial(): void {
+    this.clearPartialTimer();
+    if (!this.framer.hasPartial) return;
+    this.partialTimer = setTimeout(() => {
+      this.log.debug('closing a connection that stalled in the middle of a message');
+      this.socket.destroy();
+    }, this.options.limits.partialMessageTimeoutMs);
+    this.partialTimer.unref();
+  }
+
+  private clearPartialTimer(): void {
+    if (this.partialTimer !== null) clearTimeout(this.partialTimer);
+    this.partialTimer = null;
+  }
+
+  private process(line: Buffer): void {
     const text = line.toString('utf8');
     // Blank lines (keep-alives, stray \r\n) are not requests. JSON texts start with '{' or '['
     // almost always, so the trim only runs for lines that start with whitespace.
@@ -74,6 +124,13 @@ export class JsonRpcConnection {
   }
 
   private async answer(message: unknown): Promise<void> {
+    const uid = this.options.peer?.uid ?? -1;
+    if (!this.options.uidInFlight.enter(uid)) {
+      const id = typeof message === 'object' && message !== null && 'id' in message ? (message as { id: unknown }).id : null;
+      const error = new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`).toJsonRpc();
+      this.send({ jsonrpc: '2.0', id: id ?? null, error });
+      return;
+    }
     this.pending++;
     try {
       const response = await this.endpoint.handle(message, this.ctx);
@@ -82,7 +139,8 @@ export class JsonRpcConnection {
       this.log.error('unhandled error answering a request', err);
     } finally {
       this.pending--;
-      this.endIfDone();
+      this.options.uidInFlight.leave(uid);
+      this.pump();
     }
   }
 
@@ -99,6 +157,7 @@ export class JsonRpcConnection {
   /** The client half-closed: answer what is pending, then end. */
   endOfInput(): void {
     // A last message without its newline still counts: `printf '{...}' | socat` is common.
+    this.clearPartialTimer();
     const rest = this.framer.rest();
     if (rest.length > 0) this.onLine(rest);
     this.peerEnded = true;
@@ -106,11 +165,15 @@ export class JsonRpcConnection {
   }
 
   private endIfDone(): void {
-    if (this.peerEnded && this.pending === 0 && !this.socket.destroyed) this.socket.end();
+    if (this.peerEnded && this.pending === 0 && this.backlog.length === 0 && !this.socket.destroyed) this.socket.end();
   }
 
   private send(message: unknown): void {
     if (this.socket.destroyed || !this.socket.writable) return;
     this.socket.write(stringifyCached(message) + '\n');
+    if (this.socket.writableLength > this.options.limits.writeHardLimitBytes) {
+      this.log.warn(`disconnecting a client that does not read its replies (${this.socket.writableLength} bytes unsent)`);
+      this.socket.destroy();
+    }
   }
 }
