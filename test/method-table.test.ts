@@ -12,6 +12,7 @@ import { POLKIT_ACTIONS } from '../src/api/polkit-actions.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { DEFAULT_CONFIG } from '../src/config/daemon-config.js';
 import { GENERATED_DIRS, generatedArtifacts } from '../src/generators/artifacts.js';
+import { authorizationTable } from '../src/generators/authorization-table.js';
 import { readHandlers } from '../src/handlers/read-handlers.js';
 import { transactionHandlers } from '../src/handlers/transaction-handlers.js';
 import type { TransactionManager } from '../src/transactions/transaction-manager.js';
@@ -173,5 +174,10 @@ describe('generated artifacts', () => {
     for (const d of defaults) {
       assert.equal(d, '<allow_any>auth_admin</allow_any><allow_inactive>auth_admin</allow_inactive><allow_active>auth_admin_keep</allow_active>');
     }
+  });
+
+  it('the README documents which method needs which polkit action, exactly as the table says', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    assert.ok(readme.includes(authorizationTable()), 'README.md: regenerate the authorization table from src/generators/authorization-table.ts');
   });
 });
