@@ -209,7 +209,7 @@ async function transactionFigures(dir: string): Promise<void> {
   const upgrade: number[][] = [[], []];
   const rollback: number[][] = [[], []];
   const files = bulkyUpdate(1500);
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     const [a, b] = await Promise.all([
       buildRemoteSysroot(join(dir, `tx-a${round}`)),
       buildRemoteSysroot(join(dir, `tx-b${round}`)),

@@ -187,6 +187,30 @@ describe('transaction engine with a slow remote', () => {
     watcher.close();
   });
 
+  it('bounds the queue (QueueFull) and the requests in flight per uid (LimitExceeded)', async () => {
+    newUpdate();
+    const { client } = await eventClient(daemon.socket);
+    // Detached: it answers at once and keeps pulling from the slow remote for seconds.
+    const { transaction } = await client.call<{ transaction: string }>('OS.Upgrade', { detach: true });
+    // Sixteen different requests wait behind it; the seventeenth does not fit.
+    const queued: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      queued.push((await client.call<{ transaction: string }>('OS.Deploy', { revision: `0.${i}`, detach: true })).transaction);
+    }
+    await assert.rejects(client.call('OS.Deploy', { revision: '0.99', detach: true }), (e: RemoteError) => e.errorName === 'QueueFull');
+    // 512 watchers are in flight for this uid; the next request is refused, not left waiting.
+    const watchers = await Promise.all(Array.from({ length: 8 }, () => JsonRpcClient.connect(daemon.socket)));
+    const watching = watchers.flatMap((w) => Array.from({ length: 64 }, () => w.call('Transaction.Watch', { id: transaction }).catch(() => {})));
+    await new Promise((r) => setTimeout(r, 300));
+    const extra = await JsonRpcClient.connect(daemon.socket);
+    await assert.rejects(extra.call('Sysroot.GetDeployments'), (e: RemoteError) => e.errorName === 'LimitExceeded');
+    for (const id of [...queued.reverse(), transaction]) await client.call('Transaction.Cancel', { id }).catch(() => {});
+    await Promise.all(watching);
+    assert.ok((await extra.call<{ deployments: unknown[] }>('Sysroot.GetDeployments')).deployments.length > 0, 'served again');
+    for (const w of [...watchers, extra]) w.close();
+    client.close();
+  });
+
   it('a worker killed mid-pull fails the transaction and changes nothing', async () => {
     newUpdate();
     const { client, events } = await eventClient(daemon.socket);
