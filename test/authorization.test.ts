@@ -13,6 +13,7 @@ import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { ostreeAdminStatus, tempSysrootDir } from './support/ostree-admin-status.js';
+import { until } from './support/processes.js';
 import { REPO_ROOT } from './support/repo-root.js';
 import {
   createTestUser,
@@ -120,6 +121,7 @@ describe('authorization through polkit', () => {
       calls++;
       assert.equal(errorName(cancel.error), 'NotAuthorized', 'cancelling root\'s transaction needs the cancel action');
       assert.match(cancel.error?.message ?? '', /aptostree\.cancel/);
+      await until(() => monitor.count() >= calls, 5000, 'the monitor to see every check');
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(monitor.count(), calls, 'exactly one CheckAuthorization per request');
       for (const [method, params] of Object.entries(OPEN)) {
@@ -151,7 +153,8 @@ describe('authorization through polkit', () => {
       RULES_TARGET,
     );
     cleanups.push(removeRules);
-    await new Promise((r) => setTimeout(r, 1500)); // polkitd reloads rules on change
+    // polkitd reloads rules when the directory changes; wait until it has (before counting).
+    await until(() => errorName(asUser('OS.Cleanup', { elements: ['metadata'] }).error) !== 'NotAuthorized', 15_000, 'rules loaded');
     const monitor = await monitorCheckAuthorization(bus.address);
     try {
       let calls = 0;
@@ -168,6 +171,7 @@ describe('authorization through polkit', () => {
       const cancelRoot = asUser('Transaction.Cancel', { id: rootTransaction });
       calls++;
       assert.equal(errorName(cancelRoot.error), 'NotAuthorized', 'the rule does not grant cancel');
+      await until(() => monitor.count() >= calls, 5000, 'the monitor to see every check');
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(monitor.count(), calls);
       const history = asUser('Transaction.History', { limit: 1 }).result as { transactions: { uid: number }[] };
