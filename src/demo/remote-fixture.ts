@@ -10,7 +10,15 @@ import { createReadStream, mkdirSync, mkdtempSync, realpathSync, rmSync, statSyn
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
-import { buildTree, commitTree, createSysroot, deploy, removeSysroot, type DpkgPackage } from './sysroot-builder.js';
+import {
+  BASE_PACKAGES,
+  BOOKWORM_OS_RELEASE,
+  buildTree,
+  commitTree,
+  createSysroot,
+  deploy,
+  removeSysroot,
+} from './sysroot-builder.js';
 
 /** A running static file server (see {@link startStaticServer}). */
 export interface StaticServer {
@@ -175,21 +183,8 @@ const REMOTE = 'origin';
 const KERNEL_VERSION = '6.1.0-13-amd64';
 const KERNEL_ARGS = ['root=UUID=5678', 'rw', 'quiet'];
 
-const OS_RELEASE: Record<string, string> = {
-  PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)',
-  NAME: 'Debian GNU/Linux',
-  VERSION_ID: '12',
-  VERSION: '12 (bookworm)',
-  VERSION_CODENAME: 'bookworm',
-  ID: 'debian',
-};
-
-const PACKAGES: DpkgPackage[] = [
-  { name: 'base-files', version: '12.4', arch: 'amd64' },
-  { name: 'bash', version: '5.2.15-2+b2', arch: 'amd64' },
-  { name: 'dpkg', version: '1.21.22', arch: 'amd64' },
-  { name: 'libc6', version: '2.36-9', arch: 'amd64' },
-];
+const OS_RELEASE = BOOKWORM_OS_RELEASE;
+const PACKAGES = BASE_PACKAGES;
 
 /** Path (in every fixture commit) of a file holding the commit's version. */
 export const FIXTURE_VERSION_FILE = 'usr/lib/apt-ostree-fixture/version';

@@ -262,7 +262,8 @@ export interface StandardSysroot {
   timestamps: { v1: number; v2: number; layered: number };
 }
 
-const BOOKWORM_OS_RELEASE: Record<string, string> = {
+/** os-release fields of the synthetic Debian 12 trees. */
+export const BOOKWORM_OS_RELEASE: Record<string, string> = {
   PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)',
   NAME: 'Debian GNU/Linux',
   VERSION_ID: '12',
@@ -271,7 +272,8 @@ const BOOKWORM_OS_RELEASE: Record<string, string> = {
   ID: 'debian',
 };
 
-const BASE_PACKAGES: DpkgPackage[] = [
+/** The dpkg database of the synthetic base trees. */
+export const BASE_PACKAGES: DpkgPackage[] = [
   { name: 'base-files', version: '12.4', arch: 'amd64' },
   { name: 'bash', version: '5.2.15-2+b2', arch: 'amd64' },
   { name: 'dpkg', version: '1.21.22', arch: 'amd64' },

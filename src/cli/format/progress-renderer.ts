@@ -1,14 +1,6 @@
-/** Formats a byte count like `12.3 MB`. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
+import { formatBytes } from '../../util/format-bytes.js';
+
+export { formatBytes };
 
 /** The fields of a transaction notification's params. */
 export type EventParams = Record<string, unknown> & { transaction?: string };
