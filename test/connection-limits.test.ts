@@ -93,9 +93,11 @@ describe('connection limits', () => {
       held.push(s);
     }
     await new Promise((r) => setTimeout(r, 200));
-    const refused = await exchange(daemon.socket, REQUEST);
+    // Even a client that keeps its side open is answered and then disconnected.
+    const refused = await exchange(daemon.socket, REQUEST, { keepOpen: true, timeoutMs: 5000 });
     const [reply] = lines(refused.text);
     assert.equal((reply.error as { data: { name: string } }).data.name, 'org.projectatomic.aptostree1.Error.LimitExceeded');
+    assert.ok(refused.closedByServer);
     for (const s of held) s.destroy();
     await until(() => true);
     await new Promise((r) => setTimeout(r, 200));

@@ -46,7 +46,8 @@ export class PolkitClient {
     const dbus = this.dbus;
     let startTime: bigint;
     try {
-      startTime = processStartTime(subject.pid);
+      // The start time seen at connect time: the pid may belong to another process by now.
+      startTime = subject.startTime ?? processStartTime(subject.pid);
     } catch {
       // The caller is gone: nothing to authorize.
       return { authorized: false, challenge: false };
@@ -73,11 +74,13 @@ export class PolkitClient {
       ],
     });
     let reply: { body: unknown[] };
+    let bus: DBusBus | null = null;
     try {
-      this.bus ??= this.connect(dbus);
-      reply = await this.bus.call(message);
+      bus = this.bus ??= this.connect(dbus);
+      reply = await bus.call(message);
     } catch (err) {
-      this.close();
+      // Only the connection this call used: another request may have opened a new one meanwhile.
+      if (bus !== null && this.bus === bus) this.close();
       throw new PolkitUnavailableError(`polkit is not reachable on the system bus: ${(err as Error).message}`);
     }
     const [authorized, challenge] = reply.body[0] as [boolean, boolean, Record<string, string>];

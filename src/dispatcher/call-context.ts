@@ -3,6 +3,11 @@ export interface PeerCredentials {
   pid: number;
   uid: number;
   gid: number;
+  /**
+   * The caller's start time (clock ticks since boot, /proc/PID/stat) read when it connected:
+   * with the pid, it names that very process for polkit even if the pid is reused later.
+   */
+  startTime?: bigint;
 }
 
 /** Everything a method call knows about its caller, whatever the transport. */

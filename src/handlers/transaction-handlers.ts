@@ -51,6 +51,12 @@ export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps
 
     'Transaction.Cancel': async ({ id }) => {
       const tx = await manager.cancel(id);
+      if (tx.state !== 'cancelled') {
+        // It ended another way while the cancellation was under way (e.g. its worker had just finished).
+        throw new ApiError('TooLateToCancel', `Transaction ${tx.id} ${tx.state} before it could be cancelled`, {
+          transaction: tx.id,
+        });
+      }
       return { transaction: tx.id };
     },
   };

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransactionObject } from './transaction.js';
 
@@ -15,7 +15,26 @@ export class HistoryJournal {
 
   append(tx: TransactionObject): void {
     mkdirSync(join(this.path, '..'), { recursive: true });
-    appendFileSync(this.path, JSON.stringify(tx) + '\n');
+    appendFileSync(this.path, (this.endsTorn() ? '\n' : '') + JSON.stringify(tx) + '\n');
+  }
+
+  /** Whether the last line lacks its newline (a crash mid-append): the next record starts a new line. */
+  private endsTorn(): boolean {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size === 0) return false;
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      return last[0] !== 0x0a;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Newest first. */

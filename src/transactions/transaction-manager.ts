@@ -104,7 +104,7 @@ export class TransactionManager {
     if (this.running !== null || this.queue.length > 1) {
       this.publish(candidate, { type: 'Queued', position: this.queue.length });
     }
-    void this.runNext();
+    this.runNext().catch((err: unknown) => this.deps.log.error('the transaction engine failed', err));
     return { tx: candidate, joined: false };
   }
 
@@ -171,12 +171,17 @@ export class TransactionManager {
       await this.execute(tx);
     } catch (err) {
       this.deps.log.error(`transaction ${tx.id} crashed the engine`, err);
+      const record = this.activeFile.read();
+      if (record !== null && record.transaction.id === tx.id) {
+        await this.recover(tx, record.pastPointOfNoReturn ? null : record.refsBefore).catch(() => {});
+        this.activeFile.clear();
+      }
       if (!tx.finished) this.end(tx, 'failed', null, { name: 'Failed', message: String(err) });
     } finally {
       this.running = null;
       this.worker = null;
       if (this.queue.length === 0) this.workers.prepareSpare();
-      void this.runNext();
+      this.runNext().catch((err: unknown) => this.deps.log.error('the transaction engine failed', err));
     }
   }
 
@@ -206,8 +211,14 @@ export class TransactionManager {
         onEvent: (event) => this.publish(tx, event),
         onPointOfNoReturn: () => {
           if (tx.cancelRequested) return false;
+          try {
+            // Recorded before the worker may write, so that a crash right after is recovered right.
+            this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: true, deploymentsBefore });
+          } catch (err) {
+            this.deps.log.error('cannot record the point of no return; stopping the transaction', err);
+            return false;
+          }
           tx.pastPointOfNoReturn = true;
-          this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: true, deploymentsBefore });
           return true;
         },
       },
@@ -300,6 +311,15 @@ export class TransactionManager {
 
   /** At start: a transaction the previous run did not finish is recovered and journaled as failed. */
   private async recoverInterrupted(): Promise<void> {
+    try {
+      await this.recoverInterruptedOnce();
+    } catch (err) {
+      // Keep the record: the next start tries again. Transactions still run meanwhile.
+      this.deps.log.error('recovering the interrupted transaction failed', err);
+    }
+  }
+
+  private async recoverInterruptedOnce(): Promise<void> {
     const record = this.activeFile.read();
     if (record === null) return;
     const tx = record.transaction;

@@ -80,7 +80,9 @@ export class WorkerProcess {
             break;
         }
       });
-      this.child.on('exit', (code, signal) => {
+      // 'close' rather than 'exit': a child that could not be started (EAGAIN, ENOENT) emits
+      // 'error' and 'close' but never 'exit'.
+      this.child.on('close', (code, signal) => {
         if (settled !== null) return resolve(settled);
         const how = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
         const detail = this.stderr.trim() === '' ? '' : `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { koffi } from '../backends/ostree/koffi.js';
+import { processStartTime } from '../authorization/process-start-time.js';
 import type { PeerCredentials } from '../dispatcher/call-context.js';
 
 /** <sys/socket.h> */
@@ -21,7 +22,13 @@ function load(): GetPeerCred {
     const length = [buf.length];
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, buf, length) !== 0) return null;
     const cred = k.decode(buf, ucred) as { pid: number; uid: number; gid: number };
-    return { pid: cred.pid, uid: cred.uid, gid: cred.gid };
+    let startTime: bigint | undefined;
+    try {
+      startTime = processStartTime(cred.pid);
+    } catch {
+      // The client is already gone; polkit will find nothing to authorize.
+    }
+    return { pid: cred.pid, uid: cred.uid, gid: cred.gid, startTime };
   };
 }
 

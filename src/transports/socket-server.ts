@@ -75,7 +75,11 @@ export class SocketServer {
     if (this.sockets.size >= this.options.limits.maxConnections) {
       const error = new ApiError('LimitExceeded', `Too many connections (${this.options.limits.maxConnections})`).toJsonRpc();
       socket.on('error', () => {});
+      // Read away what the client sends (so its close is seen) and never keep the socket long.
+      socket.resume();
+      socket.on('end', () => socket.destroy());
       socket.end(JSON.stringify({ jsonrpc: '2.0', id: null, error }) + '\n');
+      setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
     this.sockets.add(socket);

@@ -12,7 +12,7 @@ function send(message: FromWorker): void {
   process.send?.(message);
 }
 
-async function run(message: RunMessage): Promise<void> {
+async function run(message: RunMessage): Promise<FromWorker> {
   let proceed: (() => void) | null = null;
   process.on('message', (m: ToWorker) => {
     if (m.type === 'proceed' && proceed !== null) proceed();
@@ -33,21 +33,21 @@ async function run(message: RunMessage): Promise<void> {
   switch (message.method) {
     case 'OS.Upgrade': {
       const { upgrade } = await import('./operations/upgrade.js');
-      return send({ type: 'done', result: await upgrade(ctx, message.params) });
+      return { type: 'done', result: await upgrade(ctx, message.params) };
     }
     case 'OS.Deploy': {
       const { deploy } = await import('./operations/deploy.js');
-      return send({ type: 'done', result: await deploy(ctx, message.params as { revision: string }) });
+      return { type: 'done', result: await deploy(ctx, message.params as { revision: string }) };
     }
     case 'OS.Rollback': {
       const { rollback } = await import('./operations/rollback.js');
-      return send({ type: 'done', result: await rollback(ctx) });
+      return { type: 'done', result: await rollback(ctx) };
     }
     case 'recover': {
       const { recover } = await import('./operations/recover.js');
       const refs = (message.params.refsBefore ?? null) as Record<string, string> | null;
       const id = (message.params.transactionId ?? null) as string | null;
-      return send({ type: 'done', result: await recover(message.sysroot, refs, id) });
+      return { type: 'done', result: await recover(message.sysroot, refs, id) };
     }
   }
 }
@@ -58,9 +58,10 @@ if (process.env.APT_OSTREED_WORKER_PRELOAD === '1') preloadLibraries();
 process.once('message', (message: ToWorker) => {
   if (message.type !== 'run') return;
   run(message)
-    .catch((err: unknown) => {
+    .catch((err: unknown): FromWorker => {
       const errorName = err instanceof OperationError ? err.errorName : 'Failed';
-      send({ type: 'failed', errorName, message: err instanceof Error ? err.message : String(err) });
+      return { type: 'failed', errorName, message: err instanceof Error ? err.message : String(err) };
     })
-    .finally(() => process.disconnect?.());
+    // Disconnect only once the final message is written: disconnecting drops queued messages.
+    .then((final) => process.send?.(final, () => process.disconnect?.()));
 });

@@ -28,6 +28,8 @@ export class JsonRpcConnection {
   /** Lines read while at the in-flight limit, answered as earlier requests complete. */
   private readonly backlog: Buffer[] = [];
   private partialTimer: NodeJS.Timeout | null = null;
+  /** Refused (message too large): nothing more is read or answered. */
+  private closing = false;
 
   constructor(
     private readonly socket: Socket,
@@ -57,6 +59,7 @@ export class JsonRpcConnection {
 
   /** Feed bytes read from the socket (the first chunk may have been read by the classifier). */
   receive(chunk: Buffer): void {
+    if (this.closing) return;
     this.framer.push(chunk);
     this.watchPartial();
   }
@@ -75,7 +78,10 @@ export class JsonRpcConnection {
     while (this.backlog.length > 0 && this.pending < this.options.limits.maxInFlightPerConnection && !this.congested()) {
       this.process(this.backlog.shift() as Buffer);
     }
-    if (this.backlog.length === 0 && !this.congested() && !this.socket.destroyed) this.socket.resume();
+    if (this.backlog.length === 0 && !this.congested() && !this.socket.destroyed && !this.closing) {
+      this.socket.resume();
+      this.watchPartial();
+    }
     this.endIfDone();
   }
 
@@ -87,7 +93,8 @@ export class JsonRpcConnection {
   /** A client that sent half a message and stalls is disconnected after a while. */
   private watchPartial(): void {
     this.clearPartialTimer();
-    if (!this.framer.hasPartial) return;
+    // A connection the daemon stopped reading (back-pressure) is not a stalled one.
+    if (!this.framer.hasPartial || this.backlog.length > 0 || this.socket.isPaused()) return;
     this.partialTimer = setTimeout(() => {
       this.log.debug('closing a connection that stalled in the middle of a message');
       this.socket.destroy();
@@ -126,9 +133,14 @@ export class JsonRpcConnection {
   private async answer(message: unknown): Promise<void> {
     const uid = this.options.peer?.uid ?? -1;
     if (!this.options.uidInFlight.enter(uid)) {
-      const id = typeof message === 'object' && message !== null && 'id' in message ? (message as { id: unknown }).id : null;
+      // Refused like the request would have been answered: notifications get nothing, a batch an array.
       const error = new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`).toJsonRpc();
-      this.send({ jsonrpc: '2.0', id: id ?? null, error });
+      const idOf = (m: unknown) => (typeof m === 'object' && m !== null && 'id' in m ? (m as { id: unknown }).id : undefined);
+      const replies = (Array.isArray(message) ? message : [message])
+        .filter((m) => idOf(m) !== undefined)
+        .map((m) => ({ jsonrpc: '2.0', id: idOf(m) ?? null, error }));
+      if (Array.isArray(message) && replies.length > 0) this.send(replies);
+      else if (replies.length === 1) this.send(replies[0]);
       return;
     }
     this.pending++;
@@ -150,8 +162,12 @@ export class JsonRpcConnection {
       received: bytes,
     }).toJsonRpc();
     this.send({ jsonrpc: '2.0', id: null, error });
-    this.socket.pause();
+    this.closing = true;
+    this.backlog.length = 0;
     this.socket.end();
+    // Read away the rest of the message so the client's close is seen; never linger.
+    this.socket.resume();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
   /** The client half-closed: answer what is pending, then end. */
