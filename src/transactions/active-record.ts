@@ -5,8 +5,11 @@ import type { TransactionObject } from './transaction.js';
 /** What the daemon must know about a running transaction to recover after a crash. */
 export interface ActiveRecord {
   transaction: TransactionObject;
-  /** Every ref of the repo before the transaction started (restored if it is interrupted). */
-  refsBefore: Record<string, string>;
+  /**
+   * Every ref of the repo when the worker took the sysroot lock (restored if the transaction is
+   * interrupted before its point of no return); null before it holds the lock: nothing to undo.
+   */
+  refsBefore: Record<string, string> | null;
   /** True once the new deployment list may have been written. */
   pastPointOfNoReturn: boolean;
   /** Deployment ids before the transaction: after a crash, equal ids mean the list was not written. */

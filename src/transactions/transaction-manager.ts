@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { Logger } from '../daemon/logger.js';
 import type { PeerCredentials } from '../dispatcher/call-context.js';
 import type { OperationEvent } from '../worker/operation-context.js';
-import { readRefs } from '../backends/ostree/write/ref-snapshot.js';
 import type { WorkerMethod } from '../worker/protocol.js';
 import { ActiveRecordFile } from './active-record.js';
 import type { EventBus, TransactionEventMessage } from './event-bus.js';
@@ -189,7 +187,7 @@ export class TransactionManager {
     tx.state = 'running';
     tx.startedAt = new Date();
     this.publish(tx, { type: 'Started' });
-    const refsBefore = readRefs(join(this.deps.sysroot, 'ostree', 'repo'));
+    let refsBefore: Record<string, string> | null = null;
     const deploymentsBefore = this.deploymentIds();
     this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false, deploymentsBefore });
     const config = this.deps.config();
@@ -209,6 +207,14 @@ export class TransactionManager {
       },
       {
         onEvent: (event) => this.publish(tx, event),
+        onLocked: (refs) => {
+          refsBefore = refs;
+          try {
+            this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false, deploymentsBefore });
+          } catch (err) {
+            this.deps.log.error('cannot record the refs to restore', err);
+          }
+        },
         onPointOfNoReturn: () => {
           if (tx.cancelRequested) return false;
           try {
@@ -253,7 +259,7 @@ export class TransactionManager {
         osname: '',
         config: { downloadTimeout: config.downloadTimeout, maxConcurrentDownloads: config.maxConcurrentDownloads },
       },
-      { onEvent: () => {}, onPointOfNoReturn: () => true },
+      { onEvent: () => {}, onLocked: () => {}, onPointOfNoReturn: () => true },
     );
     if (outcome.kind !== 'done') this.deps.log.error(`recovery after ${tx?.id ?? 'a crash'} failed: ${failure(outcome).message}`);
   }

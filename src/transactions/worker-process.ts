@@ -27,11 +27,13 @@ export type WorkerOutcome =
 
 export interface WorkerHooks {
   onEvent(event: OperationEvent): void;
+  /** The worker holds the sysroot lock; `refs` are what to restore if it does not finish. */
+  onLocked(refs: Record<string, string>): void;
   /** Decide whether the worker may write the deployment list; false → it is killed instead. */
   onPointOfNoReturn(): boolean;
 }
 
-const NO_HOOKS: WorkerHooks = { onEvent: () => {}, onPointOfNoReturn: () => false };
+const NO_HOOKS: WorkerHooks = { onEvent: () => {}, onLocked: () => {}, onPointOfNoReturn: () => false };
 
 /**
  * One worker child process; it runs one operation and exits. The event loop of the daemon
@@ -67,6 +69,9 @@ export class WorkerProcess {
         switch (m.type) {
           case 'event':
             this.hooks.onEvent(m.event);
+            break;
+          case 'locked':
+            this.hooks.onLocked(m.refs);
             break;
           case 'pointOfNoReturn':
             if (this.hooks.onPointOfNoReturn()) this.child.send({ type: 'proceed' });

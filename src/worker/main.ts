@@ -5,6 +5,8 @@
  */
 import { OperationError, type OperationContext } from './operation-context.js';
 import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
+import { join } from 'node:path';
+import { readRefs } from '../backends/ostree/write/ref-snapshot.js';
 import { dieWithParent } from './parent-death.js';
 import { preloadLibraries } from './preload.js';
 
@@ -23,6 +25,7 @@ async function run(message: RunMessage): Promise<FromWorker> {
     transactionId: message.transactionId,
     config: message.config,
     emit: (event) => send({ type: 'event', event }),
+    locked: () => send({ type: 'locked', refs: readRefs(join(message.sysroot, 'ostree', 'repo')) }),
     pointOfNoReturn: () =>
       new Promise<void>((resolve) => {
         proceed = resolve;

@@ -20,6 +20,12 @@ export interface OperationContext {
   /** Sends a progress event to every subscriber of the transaction. */
   emit(event: OperationEvent): void;
   /**
+   * Must be called once the sysroot lock is held and before anything changes: the engine then
+   * records the refs to restore if the transaction is cancelled or interrupted (taken earlier,
+   * they could undo what another process holding the lock changed meanwhile).
+   */
+  locked(): void;
+  /**
    * Must be awaited right before the bootloader swap (`ostree_sysroot_write_deployments` /
    * `simple_write_deployment`). It resolves when the daemon allows crossing; if the
    * transaction was cancelled first, the worker is killed and it never resolves.

@@ -24,6 +24,8 @@ export type ToWorker = RunMessage | ProceedMessage;
 /** Worker → daemon. */
 export type FromWorker =
   | { type: 'event'; event: OperationEvent }
+  /** The sysroot lock is held: the refs as they are now, before the operation changes any. */
+  | { type: 'locked'; refs: Record<string, string> }
   /** About to write the new deployment list; waits for `proceed`. */
   | { type: 'pointOfNoReturn' }
   | { type: 'done'; result: OperationResult | Record<string, unknown> }

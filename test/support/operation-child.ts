@@ -33,6 +33,7 @@ async function runOp(sysroot: string, method: string, paramsJson: string, transa
     transactionId,
     config: { downloadTimeout: 300, maxConcurrentDownloads: 4 },
     emit: (event) => line(event),
+    locked: () => {},
     pointOfNoReturn: () => {
       line({ type: 'pointOfNoReturn' });
       if (proceed) return Promise.resolve();

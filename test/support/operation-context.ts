@@ -43,6 +43,7 @@ export function recordingContext(sysroot: string, opts: RecordingOptions = {}): 
     emit: (event) => {
       events.push(event);
     },
+    locked: () => {},
     pointOfNoReturn: async () => {
       points++;
       if (at < 0) at = events.length;

@@ -31,6 +31,7 @@ export async function withSysroot<T>(ctx: OperationContext, fn: (s: SysrootSessi
     session = await SysrootSession.open(ctx.sysroot, {
       onWait: () => ctx.emit({ type: 'Message', text: LOCK_WAIT_MESSAGE }),
     });
+    ctx.locked();
   } catch (e) {
     if (e instanceof OstreeCallError) throw new OperationError('InvalidSysroot', e.message);
     throw e;
