@@ -14,6 +14,8 @@ export interface ActiveRecord {
   pastPointOfNoReturn: boolean;
   /** Deployment ids before the transaction: after a crash, equal ids mean the list was not written. */
   deploymentsBefore: string[];
+  /** Already in the history: only the recovery is left to retry (it failed last time). */
+  journaled?: boolean;
 }
 
 /**

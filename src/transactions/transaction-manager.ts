@@ -237,17 +237,24 @@ export class TransactionManager {
     }
     // Failed, died or cancelled: unless the new deployment list was written, nothing may stay changed.
     const cancelled = tx.cancelRequested && !tx.pastPointOfNoReturn;
-    await this.recover(tx, this.listWritten(tx.pastPointOfNoReturn, deploymentsBefore) ? null : refsBefore);
-    this.activeFile.clear();
-    if (cancelled) {
-      this.end(tx, 'cancelled', null, { name: 'Cancelled', message: 'Cancelled; nothing was changed' });
+    const restore = this.listWritten(tx.pastPointOfNoReturn, deploymentsBefore) ? null : refsBefore;
+    const recovered = await this.recover(tx, restore);
+    const unrecovered = '; restoring the previous state failed (see the daemon log) and is retried at the next start';
+    if (recovered) {
+      this.activeFile.clear();
     } else {
-      this.end(tx, 'failed', null, failure(outcome));
+      this.activeFile.write({ transaction: tx.toJSON(), refsBefore: restore, pastPointOfNoReturn: tx.pastPointOfNoReturn, deploymentsBefore, journaled: true });
+    }
+    if (cancelled) {
+      this.end(tx, 'cancelled', null, { name: 'Cancelled', message: recovered ? 'Cancelled; nothing was changed' : 'Cancelled' + unrecovered });
+    } else {
+      const f = failure(outcome);
+      this.end(tx, 'failed', null, { ...f, message: recovered ? f.message : f.message + unrecovered });
     }
   }
 
-  /** Restores refs (when given) and removes leftovers, in a worker of its own. */
-  private async recover(tx: { id: string } | null, refsBefore: Record<string, string> | null): Promise<void> {
+  /** Restores refs (when given) and removes leftovers, in a worker of its own; false if that failed. */
+  private async recover(tx: { id: string } | null, refsBefore: Record<string, string> | null): Promise<boolean> {
     const config = this.deps.config();
     const outcome = await this.workers.acquire().run(
       {
@@ -261,7 +268,9 @@ export class TransactionManager {
       },
       { onEvent: () => {}, onLocked: () => {}, onPointOfNoReturn: () => true },
     );
-    if (outcome.kind !== 'done') this.deps.log.error(`recovery after ${tx?.id ?? 'a crash'} failed: ${failure(outcome).message}`);
+    if (outcome.kind === 'done') return true;
+    this.deps.log.error(`recovery after ${tx?.id ?? 'a crash'} failed: ${failure(outcome).message}`);
+    return false;
   }
 
   /** Sets the final state, journals it, publishes Finished, then lets callers see the end. */
@@ -331,7 +340,22 @@ export class TransactionManager {
     const tx = record.transaction;
     this.deps.log.warn(`recovering transaction ${tx.id} (${tx.title}) interrupted by a daemon crash`);
     const written = this.listWritten(record.pastPointOfNoReturn, record.deploymentsBefore ?? []);
-    await this.recover({ id: tx.id }, written ? null : record.refsBefore);
+    const recovered = await this.recover({ id: tx.id }, written ? null : record.refsBefore);
+    if (record.journaled === true) {
+      // Journaled when it ended; only the recovery was left to do.
+      if (recovered) this.activeFile.clear();
+      return;
+    }
+    if (!recovered) {
+      this.journal.append({
+        ...tx,
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: { name: errorFullName('Failed'), message: 'Interrupted: the daemon stopped during the transaction; restoring the previous state failed and is retried at the next start' },
+      });
+      this.activeFile.write({ ...record, journaled: true });
+      return;
+    }
     const message = written
       ? 'Interrupted: the daemon stopped after the new deployment list was written; the new deployments are in place'
       : 'Interrupted: the daemon stopped during the transaction; nothing was changed';

@@ -1,0 +1,58 @@
+/**
+ * Recovery that cannot run at once (the sysroot is not there at restart) is journaled once,
+ * kept on disk, and retried at the next start.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
+import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
+import { startDaemon } from './support/daemon-process.js';
+import { tempSysrootDir } from './support/ostree-admin-status.js';
+import { until } from './support/processes.js';
+
+describe('recovery after a crash', () => {
+  const dir = tempSysrootDir();
+
+  it('keeps an interrupted transaction whose recovery failed and retries it at the next start, journaled once', async () => {
+    const sysroot = join(dir, 'sysroot');
+    const stateDir = join(dir, 'state');
+    mkdirSync(stateDir, { recursive: true });
+    const id = '11111111-2222-4333-8444-555555555555';
+    const active = join(stateDir, 'active-transaction.json');
+    writeFileSync(
+      active,
+      JSON.stringify({
+        transaction: {
+          id, method: 'OS.Upgrade', params: {}, state: 'running', title: 'upgrade', uid: 0, pid: 1,
+          createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), finishedAt: null, result: null, error: null,
+        },
+        refsBefore: null,
+        pastPointOfNoReturn: false,
+        deploymentsBefore: [],
+      }),
+    );
+    // First start: the sysroot is missing, the recovery worker cannot open it.
+    let daemon = await startDaemon({ sysroot, stateDir });
+    const journal = join(stateDir, 'history.jsonl');
+    await until(() => existsSync(journal) && readFileSync(journal, 'utf8').includes(id), 15_000, 'journaled');
+    await daemon.stop();
+    const record = JSON.parse(readFileSync(active, 'utf8')) as { journaled?: boolean };
+    assert.equal(record.journaled, true, 'kept for a retry');
+    assert.match(readFileSync(journal, 'utf8'), /retried at the next start/);
+
+    // Second start: the sysroot is there; the recovery succeeds and the record goes.
+    buildStandardSysroot(sysroot);
+    daemon = await startDaemon({ sysroot, stateDir });
+    try {
+      await until(() => !existsSync(active), 15_000, 'the record to be cleared');
+      const client = await JsonRpcClient.connect(daemon.socket);
+      const { transactions } = await client.call<{ transactions: { id: string }[] }>('Transaction.History', { limit: 10 });
+      client.close();
+      assert.equal(transactions.filter((t) => t.id === id).length, 1, 'journaled once');
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
