@@ -15,6 +15,8 @@ export interface CliIo {
 export interface CliContext {
   io: CliIo;
   socketPath: string;
+  /** The verb's own arguments as typed (for options that may repeat). */
+  rawArgs: string[];
   connect(onNotification?: NotificationListener): Promise<JsonRpcClient>;
 }
 

@@ -96,6 +96,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const ctx: CliContext = {
     io,
     socketPath,
+    rawArgs: rest,
     connect: (onNotification) => JsonRpcClient.connect(socketPath, onNotification),
   };
   try {

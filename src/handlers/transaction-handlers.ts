@@ -36,6 +36,11 @@ export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps
     },
     'OS.Deploy': (params, ctx) => start<ResultOf<'OS.Deploy'>>('OS.Deploy', params, `deploy ${params.revision}`, ctx),
     'OS.Rollback': (params, ctx) => start<ResultOf<'OS.Rollback'>>('OS.Rollback', params, 'rollback', ctx),
+    'OS.KernelArgs': (params, ctx) => {
+      const edits = ['append', 'replace', 'delete', 'appendIfMissing', 'deleteIfPresent'] as const;
+      const title = ['kargs', ...edits.flatMap((k) => (params[k] ?? []).map((a) => `--${k}=${a}`))].join(' ');
+      return start<ResultOf<'OS.KernelArgs'>>('OS.KernelArgs', params, title, ctx);
+    },
 
     'Transaction.List': () => ({ transactions: manager.list().map((t) => t.toJSON()) }),
 

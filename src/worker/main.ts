@@ -46,6 +46,10 @@ async function run(message: RunMessage): Promise<FromWorker> {
       const { rollback } = await import('./operations/rollback.js');
       return { type: 'done', result: await rollback(ctx) };
     }
+    case 'OS.KernelArgs': {
+      const { kernelArgs } = await import('./operations/kernel-args.js');
+      return { type: 'done', result: await kernelArgs(ctx, message.params) };
+    }
     case 'recover': {
       const { recover } = await import('./operations/recover.js');
       const refs = (message.params.refsBefore ?? null) as Record<string, string> | null;

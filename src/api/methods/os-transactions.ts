@@ -137,7 +137,6 @@ export const KernelArgs = defineMethod({
   }),
   action: 'bootconfig',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 5,
 });
 
 export const SetInitramfsState = defineMethod({

@@ -2,6 +2,7 @@ import type { CliCommand } from '../cli-context.js';
 import { cancel } from './cancel.js';
 import { deploy } from './deploy.js';
 import { history } from './history.js';
+import { kargs } from './kargs.js';
 import { rollback } from './rollback.js';
 import { status } from './status.js';
 import { transaction } from './transaction.js';
@@ -15,5 +16,6 @@ export const COMMANDS: Record<string, CliCommand> = {
   rollback,
   cancel,
   history,
+  kargs,
   transaction,
 };

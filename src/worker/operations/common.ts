@@ -164,6 +164,8 @@ export interface DeployRequest {
   overrideCommit: string | null;
   /** Verb for the result message: `Upgraded to`, `Deployed`. */
   verb: string;
+  /** A new kernel command line instead of `base`'s (OS.KernelArgs). */
+  kernelArgs?: string;
 }
 
 /**
@@ -184,7 +186,7 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
     origin = newOrigin(req.baseOriginText, req.overrideCommit);
     const o = origin;
     created = await task(ctx, `Writing deployment ${label}`, () =>
-      deployTree(session, osname, req.target.checksum, o, merge, req.base.ptr),
+      deployTree(session, osname, req.target.checksum, o, merge, req.base.ptr, req.kernelArgs ?? null),
     );
     const id = describe(created).id;
     await ctx.pointOfNoReturn();

@@ -57,12 +57,14 @@ export function deployTree(
   origin: Ptr,
   merge: Ptr | null,
   kargsFrom: Ptr | null,
+  /** A whole new command line instead of `kargsFrom`'s (OS.KernelArgs). */
+  kargsOverride: string | null = null,
 ): Ptr {
   const ffi = writeFfi();
   const ost = libostree();
   let kargv: Ptr | null = null;
   const bootconfig = kargsFrom === null ? null : ost.ostree_deployment_get_bootconfig(kargsFrom);
-  const options = bootconfig === null ? null : ost.ostree_bootconfig_parser_get(bootconfig, 'options');
+  const options = kargsOverride ?? (bootconfig === null ? null : ost.ostree_bootconfig_parser_get(bootconfig, 'options'));
   if (options !== null) {
     // libostree's own parser keeps quoting exactly as its deploy code expects it.
     const kargs = ffi.ostree_kernel_args_from_string(options);

@@ -1,0 +1,52 @@
+/**
+ * OS.KernelArgs: a new deployment of the default deployment's commit with edited kernel
+ * arguments (rpm-ostree's behaviour), or, with no edit, a report of the current ones.
+ */
+import { editKernelArgs, KernelArgsError, type KernelArgsEdit } from '../../backends/ostree/write/kernel-args.js';
+import { originText } from '../../backends/ostree/write/deployment-writer.js';
+import { libostree } from '../../backends/ostree/libostree.js';
+import { splitKernelCmdline } from '../../backends/ostree/kernel-cmdline.js';
+import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
+import { deployCommit, requireCommit, requireDefault, withSysroot } from './common.js';
+
+export interface KernelArgsParams extends KernelArgsEdit {
+  /** The command line the caller saw; refused if it changed since (concurrent edits). */
+  existingKernelArgString?: string;
+}
+
+const normalize = (cmdline: string) => splitKernelCmdline(cmdline).join(' ');
+
+export async function kernelArgs(
+  ctx: OperationContext,
+  params: KernelArgsParams,
+): Promise<OperationResult & { kernelArgs: string[] }> {
+  return withSysroot(ctx, async (session) => {
+    const base = requireDefault(session, ctx.osname);
+    const bootconfig = libostree().ostree_deployment_get_bootconfig(base.ptr);
+    const current = (bootconfig === null ? null : libostree().ostree_bootconfig_parser_get(bootconfig, 'options')) ?? '';
+    if (params.existingKernelArgString !== undefined && normalize(params.existingKernelArgString) !== normalize(current)) {
+      throw new OperationError('Failed', `The kernel arguments changed since they were read; they are now: ${current}`);
+    }
+    let edited: string;
+    try {
+      edited = editKernelArgs(current, params);
+    } catch (e) {
+      if (e instanceof KernelArgsError) throw new OperationError('Failed', e.message);
+      throw e;
+    }
+    if (normalize(edited) === normalize(current)) {
+      return { changed: false, deployment: null, message: `Kernel arguments: ${current}`, kernelArgs: splitKernelCmdline(current) };
+    }
+    const origin = originText(base.ptr) ?? '';
+    const result = await deployCommit(ctx, session, {
+      target: requireCommit(session, base.checksum),
+      base,
+      baseOriginText: origin,
+      // Same commit: keep a pin to it if the origin had one.
+      overrideCommit: /^override-commit=/m.test(origin) ? base.checksum : null,
+      verb: 'New kernel arguments for',
+      kernelArgs: edited,
+    });
+    return { ...result, kernelArgs: splitKernelCmdline(edited) };
+  });
+}
