@@ -208,6 +208,7 @@ function bulkyUpdate(n: number): Record<string, string> {
 async function transactionFigures(dir: string): Promise<void> {
   const upgrade: number[][] = [[], []];
   const rollback: number[][] = [[], []];
+  const kargs: number[][] = [[], []];
   const files = bulkyUpdate(1500);
   for (let round = 0; round < 5; round++) {
     const [a, b] = await Promise.all([
@@ -235,6 +236,13 @@ async function transactionFigures(dir: string): Promise<void> {
         timed(() => execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, b.commits.v2]));
       const rollbackViaCli = () => timed(() => execFileAsync(process.execPath, [CLI, '--socket', sock, 'rollback']));
       for (const k of shuffled(2)) rollback[k].push(await (k === 0 ? rollbackByHand() : rollbackViaCli()));
+      // Both defaults are v2 now: append a kernel argument.
+      const kargsByHand = () =>
+        timed(() =>
+          execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, '--karg-append=bench=1', b.commits.v2]),
+        );
+      const kargsViaCli = () => timed(() => execFileAsync(process.execPath, [CLI, '--socket', sock, 'kargs', '--append', 'bench=1']));
+      for (const k of shuffled(2)) kargs[k].push(await (k === 0 ? kargsByHand() : kargsViaCli()));
     } finally {
       await stop(daemon);
       await a.destroy();
@@ -243,6 +251,7 @@ async function transactionFigures(dir: string): Promise<void> {
   }
   add('OS.Upgrade via the daemon vs ostree pull + admin deploy by hand (1500-file update)', median(upgrade[1]), median(upgrade[0]), 'ms', 1.1);
   add('apt-ostree rollback (CLI) vs ostree admin deploy of the rollback commit', median(rollback[1]), median(rollback[0]), 'ms', 1.2);
+  add('apt-ostree kargs --append (CLI) vs ostree admin deploy --karg-append', median(kargs[1]), median(kargs[0]), 'ms', 1.2);
 }
 
 function rssMb(pid: number): number {
