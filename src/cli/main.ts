@@ -84,9 +84,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const argsDef = (typeof command.definition.args === 'object' ? command.definition.args : {}) as Record<
     string,
-    { type?: string }
+    { type?: string; alias?: string | string[] }
   >;
-  const unknown = rest.find((a) => a.startsWith('-') && !(a.replace(/^--?(no-)?/, '').split('=')[0] in argsDef));
+  const known = new Set(
+    Object.entries(argsDef).flatMap(([name, def]) => [name, ...(def.alias === undefined ? [] : [def.alias].flat())]),
+  );
+  const unknown = rest.find((a) => a.startsWith('-') && !known.has(a.replace(/^--?(no-)?/, '').split('=')[0]));
   if (unknown !== undefined) {
     io.stderr.write(`apt-ostree ${global.verb}: unknown option ${unknown}\n`);
     return ExitCode.Usage;

@@ -36,6 +36,8 @@ export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps
     },
     'OS.Deploy': (params, ctx) => start<ResultOf<'OS.Deploy'>>('OS.Deploy', params, `deploy ${params.revision}`, ctx),
     'OS.Rollback': (params, ctx) => start<ResultOf<'OS.Rollback'>>('OS.Rollback', params, 'rollback', ctx),
+    'OS.Cleanup': (params, ctx) =>
+      start<ResultOf<'OS.Cleanup'>>('OS.Cleanup', params, `cleanup ${[...params.elements].sort().join(' ')}`, ctx),
     'OS.KernelArgs': (params, ctx) => {
       const edits = ['append', 'replace', 'delete', 'appendIfMissing', 'deleteIfPresent'] as const;
       const title = ['kargs', ...edits.flatMap((k) => (params[k] ?? []).map((a) => `--${k}=${a}`))].join(' ');

@@ -168,7 +168,6 @@ export const Cleanup = defineMethod({
   result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
   action: 'cleanup',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 5,
 });
 
 const UpdateModifiers = t.object(

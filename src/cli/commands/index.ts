@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-context.js';
 import { cancel } from './cancel.js';
+import { cleanup } from './cleanup.js';
 import { deploy } from './deploy.js';
 import { history } from './history.js';
 import { kargs } from './kargs.js';
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   deploy,
   rollback,
   cancel,
+  cleanup,
   history,
   kargs,
   transaction,
