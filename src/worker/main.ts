@@ -50,6 +50,10 @@ async function run(message: RunMessage): Promise<FromWorker> {
       const { kernelArgs } = await import('./operations/kernel-args.js');
       return { type: 'done', result: await kernelArgs(ctx, message.params) };
     }
+    case 'OS.Rebase': {
+      const { rebase } = await import('./operations/rebase.js');
+      return { type: 'done', result: await rebase(ctx, message.params as { refspec: string }) };
+    }
     case 'OS.Cleanup': {
       const { cleanup } = await import('./operations/cleanup.js');
       return { type: 'done', result: await cleanup(ctx, message.params as { elements: ('base' | 'pending-deploy' | 'rollback-deploy' | 'metadata')[] }) };

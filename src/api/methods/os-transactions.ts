@@ -74,7 +74,6 @@ export const Rebase = defineMethod({
   result: deploymentResult,
   action: 'rebase',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 5,
 });
 
 export const PkgChange = defineMethod({

@@ -4,6 +4,7 @@ import { cleanup } from './cleanup.js';
 import { deploy } from './deploy.js';
 import { history } from './history.js';
 import { kargs } from './kargs.js';
+import { rebase } from './rebase.js';
 import { rollback } from './rollback.js';
 import { status } from './status.js';
 import { transaction } from './transaction.js';
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   upgrade,
   deploy,
   rollback,
+  rebase,
   cancel,
   cleanup,
   history,

@@ -1,0 +1,53 @@
+/**
+ * OS.Rebase: the default deployment follows another branch (of the same or another remote)
+ * from now on: pull it, deploy its tip (or a given commit) with the origin switched.
+ */
+import { parseRefspec } from '../../backends/ostree/write/session.js';
+import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
+import { deployCommit, followedBranch, pullWithProgress, requireCommit, requireDefault, withSysroot } from './common.js';
+
+export interface RebaseParams {
+  refspec: string;
+  /** A commit checksum of the new branch (versions need the history walk of OS.Deploy: later). */
+  revision?: string;
+  packages?: string[];
+}
+
+export async function rebase(ctx: OperationContext, params: RebaseParams): Promise<OperationResult> {
+  if ((params.packages ?? []).length > 0) {
+    throw new OperationError('Failed', 'Layering packages while rebasing is not supported yet (issue #6)');
+  }
+  if (params.revision !== undefined && !/^[0-9a-f]{64}$/.test(params.revision)) {
+    throw new OperationError('Failed', 'Rebase to a version is not supported yet; give a commit checksum');
+  }
+  return withSysroot(ctx, async (session) => {
+    const base = requireDefault(session, ctx.osname);
+    const current = followedBranch(base, 'rebase');
+    const asked = parseRefspec(params.refspec);
+    // `rebase REF` keeps the current remote, as rpm-ostree does.
+    const remote = asked.remote ?? current.remote;
+    const refspec = remote === null ? asked.ref : `${remote}:${asked.ref}`;
+    if (refspec === current.refspec && params.revision === undefined) {
+      return { changed: false, deployment: null, message: `Already on ${refspec}` };
+    }
+    if (remote !== null) {
+      ctx.emit({ type: 'Message', text: `Fetching ${refspec}` });
+      // An unknown remote or branch fails here, before any ref or deployment changes.
+      await pullWithProgress(ctx, session.repoPath, {
+        remote,
+        refs: [asked.ref],
+        ...(params.revision !== undefined ? { overrideCommitIds: [params.revision] } : {}),
+      });
+    }
+    const tip = session.resolveRev(refspec);
+    if (tip === null) throw new OperationError('Failed', `${refspec} does not exist in the repository`);
+    const target = requireCommit(session, params.revision ?? tip);
+    return deployCommit(ctx, session, {
+      target,
+      base,
+      baseOriginText: current.originText.replace(/^refspec=.*$/m, `refspec=${refspec}`),
+      overrideCommit: params.revision ?? null,
+      verb: `Rebased to ${refspec}:`,
+    });
+  });
+}
