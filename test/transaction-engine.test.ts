@@ -126,6 +126,9 @@ describe('transaction engine with a slow remote', () => {
     }
     reader.close();
     assert.ok(Math.max(...times) < 50, `slowest read ${Math.max(...times).toFixed(1)} ms`);
+    const status = captureIo();
+    assert.equal(await main(['--socket', daemon.socket, 'status'], status), 0);
+    assert.match(status.out(), /^State: busy\nTransaction: upgrade\n/);
     await upgrade;
     client.close();
   });
