@@ -37,6 +37,11 @@ export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps
     'OS.Deploy': (params, ctx) => start<ResultOf<'OS.Deploy'>>('OS.Deploy', params, `deploy ${params.revision}`, ctx),
     'OS.Rollback': (params, ctx) => start<ResultOf<'OS.Rollback'>>('OS.Rollback', params, 'rollback', ctx),
     'OS.Rebase': (params, ctx) => start<ResultOf<'OS.Rebase'>>('OS.Rebase', params, `rebase ${params.refspec}`, ctx),
+    'OS.UpdateDeployment': (params, ctx) => {
+      const m = params.modifiers;
+      const title = m.setRefspec !== undefined ? `rebase ${m.setRefspec}` : m.setRevision !== undefined ? `deploy ${m.setRevision}` : 'upgrade';
+      return start<ResultOf<'OS.UpdateDeployment'>>('OS.UpdateDeployment', params, title, ctx);
+    },
     'OS.Cleanup': (params, ctx) =>
       start<ResultOf<'OS.Cleanup'>>('OS.Cleanup', params, `cleanup ${[...params.elements].sort().join(' ')}`, ctx),
     'OS.KernelArgs': (params, ctx) => {

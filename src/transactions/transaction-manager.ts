@@ -232,7 +232,8 @@ export class TransactionManager {
     if (outcome.kind === 'done') {
       this.activeFile.clear();
       this.end(tx, 'succeeded', outcome.result, null);
-      if (tx.params.reboot === true) this.reboot(tx);
+      const options = tx.params.options as { reboot?: boolean } | undefined;
+      if (tx.params.reboot === true || options?.reboot === true) this.reboot(tx);
       return;
     }
     // Failed, died or cancelled: unless the new deployment list was written, nothing may stay changed.

@@ -50,6 +50,10 @@ async function run(message: RunMessage): Promise<FromWorker> {
       const { kernelArgs } = await import('./operations/kernel-args.js');
       return { type: 'done', result: await kernelArgs(ctx, message.params) };
     }
+    case 'OS.UpdateDeployment': {
+      const { updateDeployment } = await import('./operations/update-deployment.js');
+      return { type: 'done', result: await updateDeployment(ctx, message.params as never) };
+    }
     case 'OS.Rebase': {
       const { rebase } = await import('./operations/rebase.js');
       return { type: 'done', result: await rebase(ctx, message.params as { refspec: string }) };

@@ -224,9 +224,9 @@ export const UpdateDeployment = defineMethod({
     'PackageNotFound',
     'DependencyProblem',
     'LayeringLocked',
+    'NotImplemented',
     'Failed',
   ],
-  landsIn: 5,
 });
 
 export const FinalizeDeployment = defineMethod({

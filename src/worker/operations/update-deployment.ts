@@ -1,0 +1,33 @@
+/**
+ * OS.UpdateDeployment, the general entry point: its modifiers pick the operation (a rebase,
+ * a deploy of a revision, or an upgrade), all of which build the new deployment through the
+ * same deploy path (common.ts deployCommit). What has not landed answers NotImplemented.
+ */
+import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
+import { deploy } from './deploy.js';
+import { rebase } from './rebase.js';
+import { upgrade } from './upgrade.js';
+
+export interface UpdateDeploymentParams {
+  modifiers: { setRefspec?: string; setRevision?: string; installPackages?: string[]; uninstallPackages?: string[] };
+  options: { reboot?: boolean; allowDowngrade?: boolean; cacheOnly?: boolean; downloadOnly?: boolean; dryRun?: boolean };
+}
+
+const notYet = (what: string) => new OperationError('NotImplemented', `${what} is not supported yet`);
+
+export async function updateDeployment(ctx: OperationContext, { modifiers: m, options: o }: UpdateDeploymentParams): Promise<OperationResult> {
+  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) {
+    throw notYet('Package layering (installPackages, uninstallPackages; issue #6)');
+  }
+  if (o.cacheOnly === true) throw notYet('cacheOnly');
+  if (m.setRefspec !== undefined) {
+    if (o.dryRun === true || o.downloadOnly === true) throw notYet('dryRun or downloadOnly with setRefspec');
+    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision });
+  }
+  if (m.setRevision !== undefined) {
+    if (o.dryRun === true || o.downloadOnly === true) throw notYet('dryRun or downloadOnly with setRevision');
+    return deploy(ctx, { revision: m.setRevision, allowDowngrade: o.allowDowngrade });
+  }
+  // No modifier: an upgrade; dryRun only checks the remote (rpm-ostree's upgrade --check).
+  return upgrade(ctx, { allowDowngrade: o.allowDowngrade, downloadOnly: o.downloadOnly, check: o.dryRun });
+}
