@@ -76,6 +76,12 @@ describe('apt-ostree status', () => {
     assert.deepEqual((JSON.parse(json.out()) as { deployments: unknown[] }).deployments, []);
   });
 
+  it('apt-ostree reload asks the daemon to reload the sysroot', async () => {
+    const io = captureIo();
+    assert.equal(await main(['--socket', daemon.socket, 'reload'], io), 0, io.err());
+    assert.equal(io.out(), '');
+  });
+
   it('APT_OSTREE_SOCKET sets the socket', async () => {
     const io = captureIo({ APT_OSTREE_SOCKET: daemon.socket });
     assert.equal(await main(['status', '--json'], io), 0);

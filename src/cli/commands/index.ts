@@ -5,6 +5,7 @@ import { deploy } from './deploy.js';
 import { history } from './history.js';
 import { kargs } from './kargs.js';
 import { rebase } from './rebase.js';
+import { reload } from './reload.js';
 import { rollback } from './rollback.js';
 import { status } from './status.js';
 import { transaction } from './transaction.js';
@@ -17,6 +18,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   deploy,
   rollback,
   rebase,
+  reload,
   cancel,
   cleanup,
   history,
