@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
 import { cliCommand } from '../cli-context.js';
 import { runTransaction } from '../transaction-runner.js';
+import { DEPLOYMENT_ARGS, transactionOptions } from './transaction-args.js';
 
 /** Options that may repeat, and the OS.KernelArgs field each fills. */
 const EDITS = {
@@ -26,14 +27,12 @@ export const kargs = cliCommand({
   definition: defineCommand({
     meta: { name: 'kargs', description: 'Show or change the kernel arguments (a new deployment)' },
     args: {
+      ...DEPLOYMENT_ARGS,
       append: { type: 'string', description: 'Add an argument (repeatable)' },
       replace: { type: 'string', description: 'KEY=VALUE or KEY=OLD=NEW (repeatable)' },
       delete: { type: 'string', description: 'Remove an argument; an error if absent (repeatable)' },
       'append-if-missing': { type: 'string', description: 'Add unless present (repeatable)' },
       'delete-if-present': { type: 'string', description: 'Remove if present (repeatable)' },
-      reboot: { type: 'boolean', description: 'Reboot after the change' },
-      os: { type: 'string', description: 'Stateroot to act on (default: the booted one)' },
-      json: { type: 'boolean', description: 'Print the raw event stream and result as JSON lines' },
     },
   }),
   methods: ['OS.KernelArgs', 'Transaction.Watch', 'Transaction.Cancel'],
@@ -43,8 +42,7 @@ export const kargs = cliCommand({
       const values = repeated(ctx.rawArgs, option);
       if (values.length > 0) params[field] = values;
     }
-    if (args.reboot) params.reboot = true;
-    if (args.os !== undefined) params.osname = args.os;
+    Object.assign(params, transactionOptions(args));
     // Without an edit the transaction only reports the current arguments.
     return runTransaction(ctx, 'OS.KernelArgs', params, args.json === true);
   },

@@ -1,15 +1,14 @@
 import { defineCommand } from 'citty';
 import { cliCommand } from '../cli-context.js';
 import { runTransaction } from '../transaction-runner.js';
+import { DEPLOYMENT_ARGS, transactionOptions } from './transaction-args.js';
 
 /** `apt-ostree rollback [--reboot] [--json]`. */
 export const rollback = cliCommand({
   definition: defineCommand({
     meta: { name: 'rollback', description: 'Make the rollback deployment the default' },
     args: {
-      reboot: { type: 'boolean', description: 'Reboot after a successful rollback' },
-      os: { type: 'string', description: 'Stateroot to act on (default: the booted one)' },
-      json: { type: 'boolean', description: 'Print the raw event stream and result as JSON lines' },
+      ...DEPLOYMENT_ARGS,
     },
   }),
   methods: ['OS.Rollback', 'Transaction.Watch', 'Transaction.Cancel'],
@@ -17,7 +16,7 @@ export const rollback = cliCommand({
     runTransaction(
       ctx,
       'OS.Rollback',
-      { ...(args.reboot ? { reboot: true } : {}), ...(args.os !== undefined ? { osname: args.os } : {}) },
+      transactionOptions(args),
       args.json === true,
     ),
 });

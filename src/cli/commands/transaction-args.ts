@@ -1,0 +1,16 @@
+/** Options every verb that starts a transaction takes. */
+export const TRANSACTION_ARGS = {
+  os: { type: 'string', description: 'Stateroot to act on (default: the booted one)' },
+  json: { type: 'boolean', description: 'Print the raw event stream and result as JSON lines' },
+} as const;
+
+/** The same, plus `--reboot` for verbs that write a new default deployment. */
+export const DEPLOYMENT_ARGS = {
+  ...TRANSACTION_ARGS,
+  reboot: { type: 'boolean', description: 'Reboot after success' },
+} as const;
+
+/** The request fields those options set. */
+export function transactionOptions(args: { os?: string; reboot?: boolean }): Record<string, unknown> {
+  return { ...(args.reboot === true ? { reboot: true } : {}), ...(args.os !== undefined ? { osname: args.os } : {}) };
+}
