@@ -97,6 +97,12 @@ describe('authorization through polkit', () => {
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as ReturnType<typeof asUser>;
   }
+  /** Exactly `calls` CheckAuthorization calls reached polkit: wait for them, then a little longer for any extra. */
+  async function assertChecks(monitor: { count(): number }, calls: number): Promise<void> {
+    await until(() => monitor.count() >= calls, 5000, 'the monitor to see every check');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(monitor.count(), calls, 'exactly one CheckAuthorization per request');
+  }
   const errorName = (e?: { data: { name: string } }) => e?.data.name.replace('org.projectatomic.aptostree1.Error.', '');
 
   it('covers every method that names a polkit action', () => {
@@ -121,9 +127,7 @@ describe('authorization through polkit', () => {
       calls++;
       assert.equal(errorName(cancel.error), 'NotAuthorized', 'cancelling root\'s transaction needs the cancel action');
       assert.match(cancel.error?.message ?? '', /aptostree\.cancel/);
-      await until(() => monitor.count() >= calls, 5000, 'the monitor to see every check');
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(monitor.count(), calls, 'exactly one CheckAuthorization per request');
+      await assertChecks(monitor, calls);
       for (const [method, params] of Object.entries(OPEN)) {
         const reply = asUser(method, params);
         assert.notEqual(errorName(reply.error), 'NotAuthorized', method);
@@ -171,9 +175,7 @@ describe('authorization through polkit', () => {
       const cancelRoot = asUser('Transaction.Cancel', { id: rootTransaction });
       calls++;
       assert.equal(errorName(cancelRoot.error), 'NotAuthorized', 'the rule does not grant cancel');
-      await until(() => monitor.count() >= calls, 5000, 'the monitor to see every check');
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(monitor.count(), calls);
+      await assertChecks(monitor, calls);
       const history = asUser('Transaction.History', { limit: 1 }).result as { transactions: { uid: number }[] };
       const uid = Number(spawnSync('id', ['-u', USER], { encoding: 'utf8' }).stdout.trim());
       assert.equal(history.transactions[0].uid, uid, 'the caller\'s uid travels into the history');

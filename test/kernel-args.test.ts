@@ -2,35 +2,20 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
+import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
-import { JsonRpcClient, RemoteError } from '../src/client/jsonrpc-client.js';
+import type { RemoteError } from '../src/client/jsonrpc-client.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { captureIo } from './support/capture-io.js';
-import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
-import { ostreeAdminStatus, tempSysrootDir } from './support/ostree-admin-status.js';
+import { daemonSuite } from './support/daemon-suite.js';
+import { ostreeAdminStatus } from './support/ostree-admin-status.js';
 
 describe('kernel arguments', () => {
-  const dir = tempSysrootDir();
-  let sysroot: string;
-  let daemon: DaemonHandle;
-  let client: JsonRpcClient;
-
-  before(async () => {
-    sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;
-    daemon = await startDaemon({ sysroot });
-    client = await JsonRpcClient.connect(daemon.socket);
-  });
-  after(async () => {
-    client?.close();
-    await daemon?.stop();
-  });
-
-  const deployments = async () => (await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments;
+  const suite = daemonSuite((dir) => buildStandardSysroot(join(dir, 'sysroot')));
+  const { deployments } = suite;
   /** The `options` line of the default boot entry (libostree gives it the highest `version`). */
   const defaultBlsOptions = (): string => {
-    const entries = join(sysroot, 'boot', 'loader', 'entries');
+    const entries = join(suite.fixture.sysroot, 'boot', 'loader', 'entries');
     const parsed = readdirSync(entries).map((name) => {
       const text = readFileSync(join(entries, name), 'utf8');
       return { version: Number(/^version (\d+)$/m.exec(text)?.[1]), options: /^options (.*)$/m.exec(text)?.[1] ?? '' };
@@ -40,7 +25,7 @@ describe('kernel arguments', () => {
 
   it('without an edit reports the current arguments and changes nothing', async () => {
     const before = await deployments();
-    const result = await client.call<{ changed: boolean; kernelArgs: string[] }>('OS.KernelArgs', {});
+    const result = await suite.client.call<{ changed: boolean; kernelArgs: string[] }>('OS.KernelArgs', {});
     assert.equal(result.changed, false);
     assert.deepEqual(result.kernelArgs, before[0].kernelArgs);
     assert.deepEqual(await deployments(), before);
@@ -48,15 +33,15 @@ describe('kernel arguments', () => {
 
   it('appends, deletes and replaces in a new deployment of the same commit, written to the boot entry', async () => {
     const before = await deployments();
-    await client.call('OS.KernelArgs', { append: ['loglevel=3'] });
-    const result = await client.call<{ changed: boolean; deployment: string; kernelArgs: string[] }>('OS.KernelArgs', {
+    await suite.client.call('OS.KernelArgs', { append: ['loglevel=3'] });
+    const result = await suite.client.call<{ changed: boolean; deployment: string; kernelArgs: string[] }>('OS.KernelArgs', {
       append: ['console=ttyS0,115200'],
       delete: ['quiet'],
       replace: ['loglevel=7'],
     });
     // KEY=OLD=NEW replaces only when the old value matches.
-    await assert.rejects(client.call('OS.KernelArgs', { replace: ['loglevel=3=5'] }), (e: RemoteError) => e.errorName === 'Failed');
-    await client.call('OS.KernelArgs', { replace: ['loglevel=7=5'] });
+    await assert.rejects(suite.client.call('OS.KernelArgs', { replace: ['loglevel=3=5'] }), (e: RemoteError) => e.errorName === 'Failed');
+    await suite.client.call('OS.KernelArgs', { replace: ['loglevel=7=5'] });
     assert.equal(result.changed, true);
     assert.ok(result.kernelArgs.includes('loglevel=7') && !result.kernelArgs.includes('loglevel=3'));
     const after = await deployments();
@@ -69,31 +54,31 @@ describe('kernel arguments', () => {
       assert.ok(args.includes('root=UUID=1234'), args.join(' '));
       assert.ok(!args.includes('quiet'), args.join(' '));
     }
-    assert.equal(ostreeAdminStatus(sysroot)[0].serial, after[0].serial);
+    assert.equal(ostreeAdminStatus(suite.fixture.sysroot)[0].serial, after[0].serial);
   });
 
   it('refuses a stale existingKernelArgString and deleting an absent argument; deleteIfPresent is not an error', async () => {
     const before = await deployments();
     await assert.rejects(
-      client.call('OS.KernelArgs', { existingKernelArgString: 'root=UUID=1234 rw quiet', append: ['x=1'] }),
+      suite.client.call('OS.KernelArgs', { existingKernelArgString: 'root=UUID=1234 rw quiet', append: ['x=1'] }),
       (e: RemoteError) => e.errorName === 'Failed' && /changed since they were read/.test(e.message),
     );
-    await assert.rejects(client.call('OS.KernelArgs', { delete: ['nosuchflag'] }), (e: RemoteError) => e.errorName === 'Failed');
-    const same = await client.call<{ changed: boolean }>('OS.KernelArgs', { deleteIfPresent: ['nosuchflag'] });
+    await assert.rejects(suite.client.call('OS.KernelArgs', { delete: ['nosuchflag'] }), (e: RemoteError) => e.errorName === 'Failed');
+    const same = await suite.client.call<{ changed: boolean }>('OS.KernelArgs', { deleteIfPresent: ['nosuchflag'] });
     assert.equal(same.changed, false);
     assert.deepEqual(await deployments(), before);
     const current = before[0].kernelArgs.join(' ');
-    const ok = await client.call<{ changed: boolean }>('OS.KernelArgs', { existingKernelArgString: current, appendIfMissing: ['rw'] });
+    const ok = await suite.client.call<{ changed: boolean }>('OS.KernelArgs', { existingKernelArgString: current, appendIfMissing: ['rw'] });
     assert.equal(ok.changed, false, 'rw is already there');
   });
 
   it('apt-ostree kargs: repeated options, then the current arguments', async () => {
     const io = captureIo();
-    assert.equal(await main(['--socket', daemon.socket, 'kargs', '--append', 'a=1', '--append=b'], io), 0, io.err());
+    assert.equal(await main(['--socket', suite.daemon.socket, 'kargs', '--append', 'a=1', '--append=b'], io), 0, io.err());
     const args = (await deployments())[0].kernelArgs;
     assert.ok(args.includes('a=1') && args.includes('b'), args.join(' '));
     const show = captureIo();
-    assert.equal(await main(['--socket', daemon.socket, 'kargs'], show), 0);
+    assert.equal(await main(['--socket', suite.daemon.socket, 'kargs'], show), 0);
     assert.match(show.out(), /Kernel arguments: .*a=1 b/);
   });
 });
