@@ -4,9 +4,9 @@
  * `ostree admin status` and `ostree fsck` as independent oracles.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ import { upgrade } from '../src/worker/operations/upgrade.js';
 import { LOCK_WAIT_MESSAGE } from '../src/worker/operations/common.js';
 import { ostreeAdminStatus, tempSysrootDir, type AdminStatusEntry } from './support/ostree-admin-status.js';
 import { eventTypes, recordingContext } from './support/operation-context.js';
-import { REPO_ROOT } from './support/repo-root.js';
+import { bootedSandbox, type BootedSandbox } from './support/booted-sandbox.js';
 
 const CHILD = fileURLToPath(new URL('./support/operation-child.js', import.meta.url));
 
@@ -521,39 +521,24 @@ describe('the sysroot lock and recovery', () => {
 describe('on a booted system (bubblewrap boots the rollback deployment v1; v2 is pending)', { skip: !existsSync('/usr/bin/bwrap') && 'no bwrap' }, () => {
   const dir = tempSysrootDir('apt-ostreed-ops-booted-');
   let remote: RemoteSysroot;
-  let bootedDir: string;
+  let sandbox: BootedSandbox;
 
   before(async () => {
     remote = await buildRemoteSysroot(join(dir, 'remote'));
-    bootedDir = join(remote.sysroot, 'ostree/deploy/debian/deploy', `${remote.commits.v1}.0`);
-    mkdirSync(join(dir, 'run'));
-    writeFileSync(join(dir, 'run/ostree-booted'), '');
+    sandbox = bootedSandbox({ sysroot: remote.sysroot, osname: remote.osname, deployment: `${remote.commits.v1}.0`, runDir: join(dir, 'run') });
     // A local change in the booted /etc: the merge deployment is the booted one.
-    writeFileSync(join(bootedDir, 'etc/hostname'), 'booted-host\n');
+    writeFileSync(join(remote.sysroot, 'ostree/deploy/debian/deploy', `${remote.commits.v1}.0`, 'etc/hostname'), 'booted-host\n');
   });
   after(async () => remote?.stop());
   afterEach(() => fsckClean(remote.sysroot));
 
-  /** Runs an operation in the operation child inside a sandbox whose / is the deployment v1 (FACTS.md). */
-  const inBootedV1 = (method: string): Promise<{ type: string; result?: { deployment: string } }[]> => {
-    const env = { ...process.env };
-    delete env.NODE_EXTRA_CA_CERTS; // its file is not in the sandbox
-    const args = [
-      ...['--bind', bootedDir, '/', '--bind', remote.sysroot, '/sysroot', '--bind', join(remote.sysroot, 'boot'), '/boot'],
-      ...['--bind', join(remote.sysroot, 'ostree/deploy/debian/var'), '/var', '--bind', join(dir, 'run'), '/run'],
-      ...['--ro-bind', '/usr', '/usr', '--ro-bind', '/etc/ld.so.cache', '/etc/ld.so.cache', '--dev', '/dev', '--proc', '/proc'],
-      ...['--tmpfs', '/tmp', '--bind', REPO_ROOT, '/tmp/checkout', '--unshare-pid', '--'],
-      ...[process.execPath, join('/tmp/checkout', relative(REPO_ROOT, CHILD)), 'run-op', '/', method, '{}', 'booted', 'proceed'],
-    ];
-    return new Promise((resolve, reject) => {
-      execFile('bwrap', args, { env, encoding: 'utf8' }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`${err.message}\n${stderr}`));
-        else resolve(stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; result?: { deployment: string } }));
-      });
-    });
+  /** Runs an operation in the operation child inside the sandbox whose / is the deployment v1. */
+  const inBootedV1 = async (method: string): Promise<{ type: string; result?: { deployment: string; staged?: boolean } }[]> => {
+    const { stdout } = await sandbox.run([process.execPath, sandbox.checkoutPath(CHILD), 'run-op', '/', method, '{}', 'booted', 'proceed']);
+    return stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; result?: { deployment: string; staged?: boolean } });
   };
 
-  it('upgrade keeps the booted deployment, replaces the pending one, and merges /etc from the booted one', async () => {
+  it('upgrade stages; at shutdown it replaces the pending one, keeps the booted one, and /etc is merged from the booted one', async () => {
     const before = ostreeAdminStatus(remote.sysroot);
     assert.deepEqual(
       before.map((s) => s.checksum),
@@ -562,6 +547,9 @@ describe('on a booted system (bubblewrap boots the rollback deployment v1; v2 is
     const csum = addServerCommit(remote, { version: '12.3' });
     const out = await inBootedV1('upgrade');
     const result = out.find((o) => o.type === 'result')?.result;
+    assert.equal(result?.staged, true);
+    assert.deepEqual(ostreeAdminStatus(remote.sysroot), before, 'staging leaves the boot list alone');
+    await sandbox.shutdown();
     const after = ostreeAdminStatus(remote.sysroot);
     assert.deepEqual(
       after.map((s) => s.checksum),

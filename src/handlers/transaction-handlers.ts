@@ -50,6 +50,9 @@ export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps
       return start<ResultOf<'OS.KernelArgs'>>('OS.KernelArgs', params, title, ctx);
     },
 
+    'OS.FinalizeDeployment': (params, ctx) =>
+      start<ResultOf<'OS.FinalizeDeployment'>>('OS.FinalizeDeployment', params, `finalize-deployment ${params.checksum}`, ctx),
+
     'Transaction.List': () => ({ transactions: manager.list().map((t) => t.toJSON()) }),
 
     'Transaction.Get': ({ id }) => ({ transaction: lookup(manager, id) }),

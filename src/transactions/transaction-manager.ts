@@ -233,7 +233,8 @@ export class TransactionManager {
       this.activeFile.clear();
       this.end(tx, 'succeeded', outcome.result, null);
       const options = tx.params.options as { reboot?: boolean } | undefined;
-      if (tx.params.reboot === true || options?.reboot === true) this.reboot(tx);
+      // FinalizeDeployment always reboots: the shutdown is what finalizes (rpm-ostree).
+      if (tx.params.reboot === true || options?.reboot === true || tx.method === 'OS.FinalizeDeployment') this.reboot(tx);
       return;
     }
     // Failed, died or cancelled: unless the new deployment list was written, nothing may stay changed.

@@ -38,6 +38,8 @@ export interface OperationResult {
   changed: boolean;
   /** Id (`<osname>-<checksum>.<serial>`) of the new default deployment, or null. */
   deployment: string | null;
+  /** True when the new deployment was staged (booted system): it is finalized at shutdown. */
+  staged?: boolean;
   /** For humans, e.g. "No upgrade available." */
   message: string;
 }

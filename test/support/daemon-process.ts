@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import type { BootedSandbox } from './booted-sandbox.js';
 import { DAEMON_BIN } from './repo-root.js';
 
 /** A real apt-ostreed process started by a test. */
@@ -26,6 +27,12 @@ export interface StartOptions {
   extraArgs?: string[];
   /** Extra environment, e.g. DBUS_SYSTEM_BUS_ADDRESS of a test bus. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run the daemon inside this booted sandbox, on its `/` (`sysroot` is then ignored); the
+   * daemon's temporary dir (socket, state, config) is bound at the same place inside under
+   * /tmp, so the host reaches the socket at the usual path.
+   */
+  sandbox?: BootedSandbox;
 }
 
 /** Resolves once something accepts connections on `path`. */
@@ -64,24 +71,31 @@ export async function startDaemon(options: StartOptions): Promise<DaemonHandle> 
   const cacheDir = join(dir, 'cache');
   const config = join(dir, 'apt-ostreed.conf');
   writeFileSync(config, options.config ?? '');
-  const child = spawn(
-    process.execPath,
-    [
-      DAEMON_BIN,
-      '--sysroot',
-      options.sysroot,
-      '--socket',
-      socket,
-      '--state-dir',
-      stateDir,
-      '--cache-dir',
-      cacheDir,
-      '--config',
-      config,
-      ...(options.extraArgs ?? []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
-  );
+  // Inside a sandbox the same dir is bound at a path of its own.
+  const inside = options.sandbox === undefined ? dir : join('/tmp', basename(dir));
+  const at = (p: string): string => join(inside, relative(dir, p));
+  const argv = [
+    options.sandbox === undefined ? DAEMON_BIN : options.sandbox.checkoutPath(DAEMON_BIN),
+    '--sysroot',
+    options.sandbox === undefined ? options.sysroot : '/',
+    '--socket',
+    at(socket),
+    '--state-dir',
+    at(stateDir),
+    '--cache-dir',
+    at(cacheDir),
+    '--config',
+    at(config),
+    ...(options.extraArgs ?? []),
+  ];
+  if (options.sandbox !== undefined && !stateDir.startsWith(dir + '/')) {
+    throw new Error('a sandboxed daemon keeps its state in its own temporary dir');
+  }
+  const [file, ...args] =
+    options.sandbox === undefined ? [process.execPath, ...argv] : options.sandbox.command([process.execPath, ...argv], [[dir, inside]]);
+  const env = { ...process.env, ...options.env };
+  if (options.sandbox !== undefined) delete env.NODE_EXTRA_CA_CERTS; // its file is not inside
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout?.resume();

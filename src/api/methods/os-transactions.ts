@@ -10,10 +10,18 @@ const deploymentResult = t.object({
   transaction,
   changed: t.optional(t.boolean({ doc: 'Whether the deployments changed (absent when detached).' })),
   deployment: t.optional(t.nullable(t.string(), { doc: 'Id of the new default deployment, if one was written.' })),
+  staged: t.optional(
+    t.boolean({ doc: 'The new deployment was staged (booted system): it becomes the default at shutdown.' }),
+  ),
   message: t.optional(t.string({ doc: 'What happened, for humans (e.g. "No upgrade available.").' })),
 });
 
 const kernelArgs = t.array(KernelArg, { maxItems: 256 });
+const lockFinalization = t.optional(
+  t.boolean({
+    doc: 'When the new deployment is staged (booted system), keep it from being finalized at shutdown until FinalizeDeployment.',
+  }),
+);
 const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
 
 export const Deploy = defineMethod({
@@ -24,6 +32,7 @@ export const Deploy = defineMethod({
     {
       revision: Revision,
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow a commit older than the current one.' })),
+      lockFinalization,
     },
     true,
   ),
@@ -41,6 +50,7 @@ export const Upgrade = defineMethod({
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow the remote to go back in time.' })),
       downloadOnly: t.optional(t.boolean({ doc: 'Pull but do not deploy.' })),
       check: t.optional(t.boolean({ doc: 'Only check for an update and cache what was found.' })),
+      lockFinalization,
     },
     true,
   ),
@@ -68,6 +78,7 @@ export const Rebase = defineMethod({
       refspec: Refspec,
       revision: t.optional(Revision),
       packages: t.optional(packageList),
+      lockFinalization,
     },
     true,
   ),
@@ -186,6 +197,7 @@ const UpdateOptions = t.object(
     downloadOnly: t.optional(t.boolean({ doc: 'Fetch but do not deploy.' })),
     dryRun: t.optional(t.boolean()),
     idempotentLayering: t.optional(t.boolean()),
+    lockFinalization,
   },
   { doc: 'How to do it.' },
 );
@@ -232,12 +244,11 @@ export const UpdateDeployment = defineMethod({
 export const FinalizeDeployment = defineMethod({
   name: 'OS.FinalizeDeployment',
   kind: 'transaction',
-  doc: 'Finalize the staged deployment whose commit is given, then reboot.',
+  doc: 'Release the finalization lock of the staged deployment whose commit is given, then run the reboot command (the shutdown finalizes it).',
   params: transactionParams({ checksum: Checksum }, false),
   result: deploymentResult,
   action: 'finalize-deployment',
   errors: ['InvalidSysroot', 'NoSuchDeployment', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 5,
 });
 
 export const RefreshMd = defineMethod({

@@ -1,14 +1,14 @@
 import { defineCommand } from 'citty';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { runTransaction } from '../transaction-runner.js';
-import { DEPLOYMENT_ARGS, transactionOptions } from './transaction-args.js';
+import { NEW_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
 
-/** `apt-ostree deploy REVISION [--reboot] [--allow-downgrade] [--json]`. */
+/** `apt-ostree deploy REVISION [--reboot] [--lock-finalization] [--allow-downgrade] [--json]`. */
 export const deploy = cliCommand({
   definition: defineCommand({
     meta: { name: 'deploy', description: 'Deploy a given commit (checksum or version) of the current refspec' },
     args: {
-      ...DEPLOYMENT_ARGS,
+      ...NEW_DEPLOYMENT_ARGS,
       revision: { type: 'positional', description: 'Commit checksum or version', required: false },
       'allow-downgrade': { type: 'boolean', description: 'Allow a commit older than the current one' },
     },
@@ -25,6 +25,7 @@ export const deploy = cliCommand({
       {
         revision: args.revision,
         ...(args['allow-downgrade'] ? { allowDowngrade: true } : {}),
+        ...stagingOptions(args),
         ...transactionOptions(args),
       },
       args.json === true,

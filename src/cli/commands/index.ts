@@ -2,6 +2,7 @@ import type { CliCommand } from '../cli-context.js';
 import { cancel } from './cancel.js';
 import { cleanup } from './cleanup.js';
 import { deploy } from './deploy.js';
+import { finalizeDeployment } from './finalize-deployment.js';
 import { history } from './history.js';
 import { kargs } from './kargs.js';
 import { rebase } from './rebase.js';
@@ -23,5 +24,6 @@ export const COMMANDS: Record<string, CliCommand> = {
   cleanup,
   history,
   kargs,
+  'finalize-deployment': finalizeDeployment,
   transaction,
 };

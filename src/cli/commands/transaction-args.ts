@@ -10,6 +10,20 @@ export const DEPLOYMENT_ARGS = {
   reboot: { type: 'boolean', description: 'Reboot after success' },
 } as const;
 
+/** The same, plus `--lock-finalization` for verbs that make a new deployment (staged when booted). */
+export const NEW_DEPLOYMENT_ARGS = {
+  ...DEPLOYMENT_ARGS,
+  'lock-finalization': {
+    type: 'boolean',
+    description: 'On a booted system, keep the staged deployment until `apt-ostree finalize-deployment`',
+  },
+} as const;
+
+/** The request field `--lock-finalization` sets. */
+export function stagingOptions(args: { 'lock-finalization'?: boolean }): Record<string, unknown> {
+  return args['lock-finalization'] === true ? { lockFinalization: true } : {};
+}
+
 /** The request fields those options set. */
 export function transactionOptions(args: { os?: string; reboot?: boolean }): Record<string, unknown> {
   return { ...(args.reboot === true ? { reboot: true } : {}), ...(args.os !== undefined ? { osname: args.os } : {}) };

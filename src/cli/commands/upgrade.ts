@@ -1,14 +1,14 @@
 import { defineCommand } from 'citty';
 import { cliCommand } from '../cli-context.js';
 import { runTransaction } from '../transaction-runner.js';
-import { DEPLOYMENT_ARGS, transactionOptions } from './transaction-args.js';
+import { NEW_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
 
-/** `apt-ostree upgrade [--download-only] [--reboot] [--allow-downgrade] [--json]`. */
+/** `apt-ostree upgrade [--download-only] [--reboot] [--lock-finalization] [--allow-downgrade] [--json]`. */
 export const upgrade = cliCommand({
   definition: defineCommand({
     meta: { name: 'upgrade', description: 'Pull the newest commit of the origin and deploy it' },
     args: {
-      ...DEPLOYMENT_ARGS,
+      ...NEW_DEPLOYMENT_ARGS,
       'download-only': { type: 'boolean', description: 'Pull, but do not deploy' },
       'allow-downgrade': { type: 'boolean', description: 'Allow the remote to go back in time' },
     },
@@ -21,6 +21,7 @@ export const upgrade = cliCommand({
       {
         ...(args['download-only'] ? { downloadOnly: true } : {}),
         ...(args['allow-downgrade'] ? { allowDowngrade: true } : {}),
+        ...stagingOptions(args),
         ...transactionOptions(args),
       },
       args.json === true,

@@ -3,6 +3,8 @@
  * the default deployment, pulls that stream DownloadProgress, and the deploy path (deploy
  * tree → point of no return → write the boot list → cleanup).
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { OstreeCallError } from '../../backends/ostree/write/errors.js';
 import { writeFfi } from '../../backends/ostree/write/ffi.js';
 import {
@@ -166,18 +168,28 @@ export interface DeployRequest {
   verb: string;
   /** A new kernel command line instead of `base`'s (OS.KernelArgs). */
   kernelArgs?: string;
+  /** Staged deployments only: keep it from being finalized at shutdown (FinalizeDeployment releases it). */
+  lockFinalization?: boolean;
 }
 
 /**
- * The deploy path shared by upgrade and deploy: `ostree_sysroot_deploy_tree` with the merge
- * deployment (/etc merge; the booted deployment when booted) and the default deployment's
- * kernel arguments and origin, then the point of no return, then the boot list with the new
- * deployment first (the previous default stays as the rollback), then cleanup.
+ * The deploy path shared by every operation that makes a deployment:
+ * `ostree_sysroot_deploy_tree` with the merge deployment (/etc merge; the booted deployment
+ * when booted) and the default deployment's kernel arguments and origin, then the point of
+ * no return, then the boot list with the new deployment first (the previous default stays as
+ * the rollback), then cleanup.
+ *
+ * On a booted system the deployment is staged instead (`ostree_sysroot_stage_tree`, as
+ * rpm-ostree does): the boot list is only written at shutdown by `ostree admin
+ * finalize-staged`, so the running system's boot configuration never changes under it. The
+ * point of no return then comes before the checkout, because staging checks out and records
+ * the staged deployment in one libostree call.
  */
 export async function deployCommit(ctx: OperationContext, session: SysrootSession, req: DeployRequest): Promise<OperationResult> {
   const g = glib();
   const osname = ctx.osname;
   const label = commitLabel(req.target);
+  const stage = session.booted() !== null;
   const merge = session.mergeDeployment(osname);
   let origin: Ptr | null = null;
   let created: Ptr | null = null;
@@ -185,22 +197,37 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
   try {
     origin = newOrigin(req.baseOriginText, req.overrideCommit);
     const o = origin;
-    created = await task(ctx, `Writing deployment ${label}`, () =>
-      deployTree(session, osname, req.target.checksum, o, merge, req.base.ptr, req.kernelArgs ?? null),
-    );
+    const checkout = (): Ptr =>
+      deployTree(session, osname, req.target.checksum, o, merge, req.base.ptr, req.kernelArgs ?? null, stage);
+    if (stage) {
+      await ctx.pointOfNoReturn();
+      setFinalizationLock(req.lockFinalization === true);
+      created = await task(ctx, `Staging deployment ${label}`, checkout);
+      written = true;
+    } else {
+      created = await task(ctx, `Writing deployment ${label}`, checkout);
+      await ctx.pointOfNoReturn();
+      const c = created;
+      await task(ctx, 'Writing the boot configuration', () => writeAsDefault(session, osname, c, merge));
+      written = true;
+    }
     const id = describe(created).id;
-    await ctx.pointOfNoReturn();
-    const c = created;
-    await task(ctx, 'Writing the boot configuration', () => writeAsDefault(session, osname, c, merge));
-    written = true;
     await cleanupAfterWrite(ctx, session);
-    return { changed: true, deployment: id, message: `${req.verb} ${label}` };
+    if (stage) {
+      return {
+        changed: true,
+        deployment: id,
+        staged: true,
+        message: `${req.verb} ${label}, staged: it becomes the default when the system shuts down (or reboot now)`,
+      };
+    }
+    return { changed: true, deployment: id, staged: false, message: `${req.verb} ${label}` };
   } finally {
-    if (created !== null && !written) {
-      // deploy_tree wrote a deployment directory the boot list never got: remove it now
-      // rather than at the next cleanup (best effort; recover() does it too). Reloaded
-      // first, so that cleanup works from the boot list on disk even if the write failed
-      // half-way.
+    if (created === null || !written) {
+      // deploy_tree wrote a deployment directory the boot list never got (or a stage failed
+      // half-way): remove it now rather than at the next cleanup (best effort; recover()
+      // does it too). Reloaded first, so that cleanup works from the boot list on disk even
+      // if the write failed half-way.
       try {
         session.reload();
         cleanupSysroot(session, false);
@@ -229,5 +256,22 @@ export async function cleanupAfterWrite(ctx: OperationContext, session: SysrootS
       type: 'Message',
       text: `Cleanup failed (the new boot configuration is in place): ${e instanceof Error ? e.message : String(e)}`,
     });
+  }
+}
+
+/**
+ * libostree's finalization lock: while this file exists, `ostree admin finalize-staged` (the
+ * shutdown step) leaves the staged deployment alone. It lives in the booted system's /run,
+ * whatever the sysroot path (as /run/ostree/staged-deployment does).
+ */
+export const FINALIZATION_LOCK = '/run/ostree/staged-deployment-locked';
+
+/** Creates or removes the finalization lock (rpm-ostree's `--lock-finalization`). */
+export function setFinalizationLock(locked: boolean): void {
+  if (locked) {
+    mkdirSync(dirname(FINALIZATION_LOCK), { recursive: true });
+    writeFileSync(FINALIZATION_LOCK, '');
+  } else {
+    rmSync(FINALIZATION_LOCK, { force: true });
   }
 }

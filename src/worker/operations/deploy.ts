@@ -28,6 +28,8 @@ export interface DeployParams {
   revision: string;
   /** Default true, as with rpm-ostree's deploy; false refuses a commit older than the default deployment's. */
   allowDowngrade?: boolean;
+  /** A staged deployment waits for FinalizeDeployment. */
+  lockFinalization?: boolean;
 }
 
 /** Deploys the commit `params.revision` of the default deployment's branch. */
@@ -100,6 +102,7 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
       if (full.partial) throw new OperationError('Failed', `Commit ${target.checksum} is still incomplete after the pull`);
     }
     return deployCommit(ctx, session, {
+      lockFinalization: params.lockFinalization,
       target: full,
       base,
       baseOriginText: branch.originText,

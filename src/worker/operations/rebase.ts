@@ -11,6 +11,8 @@ export interface RebaseParams {
   /** A commit checksum of the new branch (versions need the history walk of OS.Deploy: later). */
   revision?: string;
   packages?: string[];
+  /** A staged deployment waits for FinalizeDeployment. */
+  lockFinalization?: boolean;
 }
 
 export async function rebase(ctx: OperationContext, params: RebaseParams): Promise<OperationResult> {
@@ -43,6 +45,7 @@ export async function rebase(ctx: OperationContext, params: RebaseParams): Promi
     if (tip === null) throw new OperationError('Failed', `${refspec} does not exist in the repository`);
     const target = requireCommit(session, params.revision ?? tip);
     return deployCommit(ctx, session, {
+      lockFinalization: params.lockFinalization,
       target,
       base,
       baseOriginText: current.originText.replace(/^refspec=.*$/m, `refspec=${refspec}`),

@@ -23,7 +23,8 @@ export async function rollback(ctx: OperationContext): Promise<OperationResult> 
       const at = ours.findIndex((d) => d.id === booted.id);
       const pending = at > 0 ? ours[0] : null;
       if (pending?.staged) {
-        throw new OperationError('Failed', `Deployment ${pending.id} is staged; remove it first (Cleanup pending-deploy)`);
+        // Not first in the new list, so libostree drops it (and its /run/ostree record).
+        ctx.emit({ type: 'Message', text: `Dropping the staged deployment ${pending.id}` });
       }
       target = ours[at + 1] ?? (pending !== null ? booted : null);
     } else {

@@ -10,7 +10,7 @@ import { upgrade } from './upgrade.js';
 
 export interface UpdateDeploymentParams {
   modifiers: { setRefspec?: string; setRevision?: string; installPackages?: string[]; uninstallPackages?: string[] };
-  options: { reboot?: boolean; allowDowngrade?: boolean; cacheOnly?: boolean; downloadOnly?: boolean; dryRun?: boolean };
+  options: { reboot?: boolean; allowDowngrade?: boolean; cacheOnly?: boolean; downloadOnly?: boolean; dryRun?: boolean; lockFinalization?: boolean };
 }
 
 const notYet = (what: string) => new OperationError('NotImplemented', `${what} is not supported yet`);
@@ -22,12 +22,17 @@ export async function updateDeployment(ctx: OperationContext, { modifiers: m, op
   if (o.cacheOnly === true) throw notYet('cacheOnly');
   if (m.setRefspec !== undefined) {
     if (o.dryRun === true || o.downloadOnly === true) throw notYet('dryRun or downloadOnly with setRefspec');
-    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision });
+    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision, lockFinalization: o.lockFinalization });
   }
   if (m.setRevision !== undefined) {
     if (o.dryRun === true || o.downloadOnly === true) throw notYet('dryRun or downloadOnly with setRevision');
-    return deploy(ctx, { revision: m.setRevision, allowDowngrade: o.allowDowngrade });
+    return deploy(ctx, { revision: m.setRevision, allowDowngrade: o.allowDowngrade, lockFinalization: o.lockFinalization });
   }
   // No modifier: an upgrade; dryRun only checks the remote (rpm-ostree's upgrade --check).
-  return upgrade(ctx, { allowDowngrade: o.allowDowngrade, downloadOnly: o.downloadOnly, check: o.dryRun });
+  return upgrade(ctx, {
+    allowDowngrade: o.allowDowngrade,
+    downloadOnly: o.downloadOnly,
+    check: o.dryRun,
+    lockFinalization: o.lockFinalization,
+  });
 }

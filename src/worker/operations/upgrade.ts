@@ -32,6 +32,8 @@ export interface UpgradeParams {
    * commit object, not its content, and deploys nothing.
    */
   check?: boolean;
+  /** A staged deployment waits for FinalizeDeployment. */
+  lockFinalization?: boolean;
 }
 
 /** libostree's timestamp-check refusal: `Upgrade target revision 'NEW' ... current revision 'OLD'`. */
@@ -92,6 +94,7 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
       };
     }
     return deployCommit(ctx, session, {
+      lockFinalization: params.lockFinalization,
       target,
       base,
       baseOriginText: branch.originText,

@@ -45,9 +45,11 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null)
 }
 
 /**
- * `ostree_sysroot_deploy_tree`: checks out `checksum` as a new deployment of `osname` with
+ * `ostree_sysroot_deploy_tree` (or, with `stage`, `ostree_sysroot_stage_tree`): checks out `checksum` as a new deployment of `osname` with
  * `origin`, /etc merged from `merge`, and the kernel arguments of `kargsFrom`'s boot entry
- * (NULL there: libostree takes the merge deployment's). The boot list is not touched.
+ * (NULL there: libostree takes the merge deployment's). The boot list is not touched; a
+ * staged deployment is recorded in /run/ostree/staged-deployment and written into the boot
+ * list by `ostree admin finalize-staged` at shutdown (it replaces an earlier staged one).
  * Returns the new deployment (owned: g_object_unref).
  */
 export function deployTree(
@@ -59,6 +61,7 @@ export function deployTree(
   kargsFrom: Ptr | null,
   /** A whole new command line instead of `kargsFrom`'s (OS.KernelArgs). */
   kargsOverride: string | null = null,
+  stage = false,
 ): Ptr {
   const ffi = writeFfi();
   const ost = libostree();
@@ -77,10 +80,11 @@ export function deployTree(
   try {
     const out: [Ptr | null] = [null];
     const err: GErrorOut = [null];
+    const call = stage ? ffi.ostree_sysroot_stage_tree : ffi.ostree_sysroot_deploy_tree;
     check(
-      ffi.ostree_sysroot_deploy_tree(session.sysroot, osname, checksum, origin, merge, kargv, out, null, err),
+      call(session.sysroot, osname, checksum, origin, merge, kargv, out, null, err),
       err,
-      `Deploying ${checksum}`,
+      `${stage ? 'Staging' : 'Deploying'} ${checksum}`,
     );
     if (out[0] === null) throw new Error('ostree_sysroot_deploy_tree returned no deployment');
     return out[0];

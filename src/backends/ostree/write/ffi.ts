@@ -21,6 +21,19 @@ export const WriteFlags = { NONE: 0, RETAIN: 1, NOT_DEFAULT: 2, NO_CLEAN: 4, RET
 export const PruneFlags = { NONE: 0, NO_PRUNE: 1, REFS_ONLY: 2, COMMIT_ONLY: 4 } as const;
 
 /** `OstreeSysrootWriteDeploymentsOpts` (2022.7): only `do_postclean` is meaningful. */
+/** `ostree_sysroot_deploy_tree` and `ostree_sysroot_stage_tree` share this signature. */
+type DeployTree = (
+  self: Ptr,
+  osname: string,
+  revision: string,
+  origin: Ptr,
+  mergeDeployment: Ptr | null,
+  overrideKernelArgv: Ptr | null,
+  outNewDeployment: [Ptr | null],
+  cancellable: null,
+  err: GErrorOut,
+) => number;
+
 export interface WriteDeploymentsOpts {
   do_postclean: number;
 }
@@ -64,17 +77,11 @@ export interface WriteFfi {
   /** transfer full (g_free). */
   ostree_sysroot_get_deployment_dirpath(self: Ptr, d: Ptr): Ptr;
   /** `overrideKernelArgv`: a NULL-terminated `char **` (e.g. from ostree_kernel_args_to_strv) or NULL. */
-  ostree_sysroot_deploy_tree(
-    self: Ptr,
-    osname: string,
-    revision: string,
-    origin: Ptr,
-    mergeDeployment: Ptr | null,
-    overrideKernelArgv: Ptr | null,
-    outNewDeployment: [Ptr | null],
-    cancellable: null,
-    err: GErrorOut,
-  ): number;
+  ostree_sysroot_deploy_tree: DeployTree;
+  /** As deploy_tree, but staged: finalized into the boot list at shutdown (booted systems only). */
+  ostree_sysroot_stage_tree: DeployTree;
+  /** transfer none; NULL when nothing is staged. */
+  ostree_sysroot_get_staged_deployment(self: Ptr): Ptr | null;
   ostree_sysroot_simple_write_deployment(
     self: Ptr,
     osname: string,
@@ -239,6 +246,10 @@ function load(): WriteFfi {
     ostree_sysroot_deploy_tree: ost.func(
       'int ostree_sysroot_deploy_tree(void *self, const char *osname, const char *revision, void *origin, void *merge, void *kargv, _Out_ void **out_new, void *cancellable, _Out_ void **error)',
     ),
+    ostree_sysroot_stage_tree: ost.func(
+      'int ostree_sysroot_stage_tree(void *self, const char *osname, const char *revision, void *origin, void *merge, void *kargv, _Out_ void **out_new, void *cancellable, _Out_ void **error)',
+    ),
+    ostree_sysroot_get_staged_deployment: ost.func('void *ostree_sysroot_get_staged_deployment(void *self)'),
     ostree_sysroot_simple_write_deployment: ost.func(
       'int ostree_sysroot_simple_write_deployment(void *self, const char *osname, void *new_deployment, void *merge, int flags, void *cancellable, _Out_ void **error)',
     ),
