@@ -209,6 +209,8 @@ async function transactionFigures(dir: string): Promise<void> {
   const upgrade: number[][] = [[], []];
   const rollback: number[][] = [[], []];
   const kargs: number[][] = [[], []];
+  const kargsRpc: number[][] = [[], []];
+  const nodeStart: number[] = [];
   const files = bulkyUpdate(1500);
   for (let round = 0; round < 5; round++) {
     const [a, b] = await Promise.all([
@@ -243,6 +245,14 @@ async function transactionFigures(dir: string): Promise<void> {
         );
       const kargsViaCli = () => timed(() => execFileAsync(process.execPath, [CLI, '--socket', sock, 'kargs', '--append', 'bench=1']));
       for (const k of shuffled(2)) kargs[k].push(await (k === 0 ? kargsByHand() : kargsViaCli()));
+      // The same without the CLI process: what the daemon itself costs, and node's bare start for comparison.
+      const kargsViaRpc = () => timed(() => rpc(sock, 'OS.KernelArgs', { append: ['bench2=1'] }));
+      const kargsByHand2 = () =>
+        timed(() =>
+          execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, '--karg-append=bench2=1', b.commits.v2]),
+        );
+      for (const k of shuffled(2)) kargsRpc[k].push(await (k === 0 ? kargsByHand2() : kargsViaRpc()));
+      nodeStart.push(await timed(() => execFileAsync(process.execPath, ['-e', '0'])));
     } finally {
       await stop(daemon);
       await a.destroy();
@@ -252,6 +262,8 @@ async function transactionFigures(dir: string): Promise<void> {
   add('OS.Upgrade via the daemon vs ostree pull + admin deploy by hand (1500-file update)', median(upgrade[1]), median(upgrade[0]), 'ms', 1.1);
   add('apt-ostree rollback (CLI) vs ostree admin deploy of the rollback commit', median(rollback[1]), median(rollback[0]), 'ms', 1.2);
   add('apt-ostree kargs --append (CLI) vs ostree admin deploy --karg-append', median(kargs[1]), median(kargs[0]), 'ms', 1.2);
+  add('OS.KernelArgs over the socket (no CLI process) vs ostree admin deploy --karg-append', median(kargsRpc[1]), median(kargsRpc[0]), 'ms', null);
+  add('a bare `node -e 0` start (the floor of any node CLI) vs ostree admin deploy --karg-append', median(nodeStart), median(kargs[0]), 'ms', null);
 }
 
 function rssMb(pid: number): number {

@@ -81,4 +81,27 @@ describe('kernel arguments', () => {
     assert.equal(await main(['--socket', suite.daemon.socket, 'kargs'], show), 0);
     assert.match(show.out(), /Kernel arguments: .*a=1 b/);
   });
+
+  it('apt-ostree kargs --editor: the edited text becomes deletions and additions, guarded against concurrent edits', async () => {
+    const before = (await deployments())[0].kernelArgs;
+    assert.ok(before.includes('root=UUID=1234'));
+    // The "editor" is sed run on the file: argv split on blanks, no shell.
+    const io = captureIo({ EDITOR: 'sed -i -e s/root=UUID=1234/root=UUID=9999/ -e $anewarg', PATH: process.env.PATH });
+    assert.equal(await main(['--socket', suite.daemon.socket, 'kargs', '--editor'], io), 0, io.err());
+    const after = (await deployments())[0].kernelArgs;
+    assert.ok(after.includes('root=UUID=9999') && after.includes('newarg') && !after.includes('root=UUID=1234'), after.join(' '));
+    assert.equal(after.length, before.length + 1);
+    assert.ok(defaultBlsOptions().split(' ').includes('root=UUID=9999'));
+
+    const same = captureIo({ EDITOR: 'true', PATH: process.env.PATH });
+    const ids = (await deployments()).map((d) => d.id);
+    assert.equal(await main(['--socket', suite.daemon.socket, 'kargs', '--editor'], same), 0, same.err());
+    assert.match(same.out(), /not changed/);
+    assert.deepEqual((await deployments()).map((d) => d.id), ids);
+
+    const failing = captureIo({ EDITOR: 'false', PATH: process.env.PATH });
+    assert.equal(await main(['--socket', suite.daemon.socket, 'kargs', '--editor'], failing), 1);
+    assert.match(failing.err(), /exited with 1; nothing changed/);
+    assert.deepEqual((await deployments()).map((d) => d.id), ids);
+  });
 });

@@ -25,16 +25,46 @@ describe('OS.UpdateDeployment', () => {
     assert.equal((await deployments())[0].checksum, csum);
   });
 
-  it('setRevision deploys that commit; package modifiers and cacheOnly answer NotImplemented, changing nothing', async () => {
+  it('setRevision deploys that commit; package modifiers answer NotImplemented until issue #6, changing nothing', async () => {
     await suite.client.call('OS.UpdateDeployment', { modifiers: { setRevision: suite.fixture.commits.v1 }, options: {} });
     const now = await deployments();
     assert.equal(now[0].checksum, suite.fixture.commits.v1);
-    for (const request of [
-      { modifiers: { installPackages: ['hello'] }, options: {} },
-      { modifiers: {}, options: { cacheOnly: true } },
-    ]) {
-      await assert.rejects(suite.client.call('OS.UpdateDeployment', request), (e: RemoteError) => e.errorName === 'NotImplemented');
-    }
+    await assert.rejects(
+      suite.client.call('OS.UpdateDeployment', { modifiers: { installPackages: ['hello'] }, options: {} }),
+      (e: RemoteError) => e.errorName === 'NotImplemented',
+    );
     assert.deepEqual(await deployments(), now);
+  });
+
+  it('cacheOnly fetches nothing, dryRun and downloadOnly deploy nothing, with setRevision too', async () => {
+    const server = suite.fixture.server;
+    const update = (modifiers: Record<string, unknown>, options: Record<string, unknown>) =>
+      suite.client.call<{ changed: boolean; message: string }>('OS.UpdateDeployment', { modifiers, options });
+    const v126 = addServerCommit(suite.fixture, { version: '12.6' });
+    // The local branch still ends at 12.5: cacheOnly deploys that without asking the server.
+    let requests = server.requests.length;
+    const cached = await update({}, { cacheOnly: true });
+    assert.equal(cached.changed, true);
+    assert.equal(server.requests.length, requests, 'cacheOnly made no request');
+    const at125 = await deployments();
+    assert.notEqual(at125[0].checksum, v126);
+
+    const dry = await update({ setRevision: '12.6' }, { dryRun: true });
+    assert.equal(dry.changed, false);
+    assert.match(dry.message, /Would deploy 12\.6/);
+    assert.deepEqual(await deployments(), at125);
+
+    // The dry run fetched the commit object only: cacheOnly cannot deploy it yet.
+    await assert.rejects(update({ setRevision: v126 }, { cacheOnly: true }), (e: RemoteError) => e.errorName === 'Failed' && /only partly/.test(e.message));
+    const downloaded = await update({ setRevision: v126 }, { downloadOnly: true });
+    assert.equal(downloaded.changed, false);
+    assert.match(downloaded.message, /Downloaded 12\.6/);
+    assert.deepEqual(await deployments(), at125);
+
+    requests = server.requests.length;
+    const deployed = await update({ setRevision: v126 }, { cacheOnly: true });
+    assert.equal(deployed.changed, true);
+    assert.equal(server.requests.length, requests, 'cacheOnly made no request');
+    assert.equal((await deployments())[0].checksum, v126);
   });
 });

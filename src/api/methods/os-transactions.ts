@@ -17,6 +17,8 @@ const deploymentResult = t.object({
 });
 
 const kernelArgs = t.array(KernelArg, { maxItems: 256 });
+const cacheOnly = t.optional(t.boolean({ doc: 'Fetch nothing: use what the local repository has.' }));
+const downloadOnly = t.optional(t.boolean({ doc: 'Fetch, but do not deploy.' }));
 const lockFinalization = t.optional(
   t.boolean({
     doc: 'When the new deployment is staged (booted system), keep it from being finalized at shutdown until FinalizeDeployment.',
@@ -32,6 +34,8 @@ export const Deploy = defineMethod({
     {
       revision: Revision,
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow a commit older than the current one.' })),
+      cacheOnly,
+      downloadOnly,
       lockFinalization,
     },
     true,
@@ -48,8 +52,9 @@ export const Upgrade = defineMethod({
   params: transactionParams(
     {
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow the remote to go back in time.' })),
-      downloadOnly: t.optional(t.boolean({ doc: 'Pull but do not deploy.' })),
+      downloadOnly,
       check: t.optional(t.boolean({ doc: 'Only check for an update and cache what was found.' })),
+      cacheOnly,
       lockFinalization,
     },
     true,
@@ -78,6 +83,8 @@ export const Rebase = defineMethod({
       refspec: Refspec,
       revision: t.optional(Revision),
       packages: t.optional(packageList),
+      cacheOnly,
+      downloadOnly,
       lockFinalization,
     },
     true,
@@ -193,8 +200,8 @@ const UpdateOptions = t.object(
   {
     reboot: t.optional(t.boolean()),
     allowDowngrade: t.optional(t.boolean()),
-    cacheOnly: t.optional(t.boolean({ doc: 'Do not fetch anything.' })),
-    downloadOnly: t.optional(t.boolean({ doc: 'Fetch but do not deploy.' })),
+    cacheOnly,
+    downloadOnly,
     dryRun: t.optional(t.boolean()),
     idempotentLayering: t.optional(t.boolean()),
     lockFinalization,

@@ -1,14 +1,14 @@
 import { defineCommand } from 'citty';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { runTransaction } from '../transaction-runner.js';
-import { NEW_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
+import { FETCHING_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
 
-/** `apt-ostree deploy REVISION [--reboot] [--lock-finalization] [--allow-downgrade] [--json]`. */
+/** `apt-ostree deploy REVISION [--reboot] [--lock-finalization] [--cache-only] [--download-only] [--allow-downgrade] [--json]`. */
 export const deploy = cliCommand({
   definition: defineCommand({
     meta: { name: 'deploy', description: 'Deploy a given commit (checksum or version) of the current refspec' },
     args: {
-      ...NEW_DEPLOYMENT_ARGS,
+      ...FETCHING_DEPLOYMENT_ARGS,
       revision: { type: 'positional', description: 'Commit checksum or version', required: false },
       'allow-downgrade': { type: 'boolean', description: 'Allow a commit older than the current one' },
     },

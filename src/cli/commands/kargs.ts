@@ -1,5 +1,7 @@
 import { defineCommand } from 'citty';
-import { cliCommand } from '../cli-context.js';
+import type { Deployment } from '../../backends/ostree/sysroot-reader.js';
+import { cliCommand, ExitCode } from '../cli-context.js';
+import { editKernelArgs, editsBetween } from '../kargs-editor.js';
 import { runTransaction } from '../transaction-runner.js';
 import { DEPLOYMENT_ARGS, transactionOptions } from './transaction-args.js';
 
@@ -33,14 +35,45 @@ export const kargs = cliCommand({
       delete: { type: 'string', description: 'Remove an argument; an error if absent (repeatable)' },
       'append-if-missing': { type: 'string', description: 'Add unless present (repeatable)' },
       'delete-if-present': { type: 'string', description: 'Remove if present (repeatable)' },
+      editor: { type: 'boolean', description: 'Edit the arguments in $VISUAL / $EDITOR' },
     },
   }),
-  methods: ['OS.KernelArgs', 'Transaction.Watch', 'Transaction.Cancel'],
+  methods: ['OS.KernelArgs', 'Sysroot.GetDeployments', 'Transaction.Watch', 'Transaction.Cancel'],
   run: async (args, ctx) => {
     const params: Record<string, unknown> = {};
     for (const [option, field] of Object.entries(EDITS)) {
       const values = repeated(ctx.rawArgs, option);
       if (values.length > 0) params[field] = values;
+    }
+    if (args.editor === true) {
+      if (Object.keys(params).length > 0) {
+        ctx.io.stderr.write('apt-ostree kargs: --editor cannot be combined with other edits\n');
+        return ExitCode.Usage;
+      }
+      const client = await ctx.connect();
+      let current: Deployment | undefined;
+      try {
+        const { deployments } = await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments');
+        const os = args.os ?? deployments.find((d) => d.booted)?.osname ?? deployments[0]?.osname;
+        current = deployments.find((d) => d.osname === os);
+      } finally {
+        client.close();
+      }
+      if (current === undefined) {
+        ctx.io.stderr.write('apt-ostree kargs: no deployment to edit\n');
+        return ExitCode.Failed;
+      }
+      const edited = editKernelArgs([...current.kernelArgs], ctx.io.env);
+      if ('error' in edited) {
+        ctx.io.stderr.write(`apt-ostree kargs: ${edited.error}\n`);
+        return ExitCode.Failed;
+      }
+      const edits = editsBetween([...current.kernelArgs], edited.args);
+      if (edits.delete.length === 0 && edits.append.length === 0) {
+        ctx.io.stdout.write('Kernel arguments not changed.\n');
+        return ExitCode.Ok;
+      }
+      Object.assign(params, edits);
     }
     Object.assign(params, transactionOptions(args));
     // Without an edit the transaction only reports the current arguments.

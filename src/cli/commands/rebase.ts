@@ -1,14 +1,14 @@
 import { defineCommand } from 'citty';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { runTransaction } from '../transaction-runner.js';
-import { NEW_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
+import { FETCHING_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
 
-/** `apt-ostree rebase REFSPEC [REVISION] [--reboot] [--lock-finalization] [--json]`. */
+/** `apt-ostree rebase REFSPEC [REVISION] [--reboot] [--lock-finalization] [--cache-only] [--download-only] [--json]`. */
 export const rebase = cliCommand({
   definition: defineCommand({
     meta: { name: 'rebase', description: 'Follow another branch (REMOTE:REF, or REF on the current remote)' },
     args: {
-      ...NEW_DEPLOYMENT_ARGS,
+      ...FETCHING_DEPLOYMENT_ARGS,
       refspec: { type: 'positional', description: 'REMOTE:REF or REF', required: false },
       revision: { type: 'positional', description: 'Commit checksum of the new branch', required: false },
     },

@@ -19,9 +19,24 @@ export const NEW_DEPLOYMENT_ARGS = {
   },
 } as const;
 
-/** The request field `--lock-finalization` sets. */
-export function stagingOptions(args: { 'lock-finalization'?: boolean }): Record<string, unknown> {
-  return args['lock-finalization'] === true ? { lockFinalization: true } : {};
+/** The same, plus where the new commit comes from: `--cache-only`, `--download-only`. */
+export const FETCHING_DEPLOYMENT_ARGS = {
+  ...NEW_DEPLOYMENT_ARGS,
+  'cache-only': { type: 'boolean', description: 'Fetch nothing: use what the local repository has' },
+  'download-only': { type: 'boolean', description: 'Fetch, but do not deploy' },
+} as const;
+
+/** The request fields `--lock-finalization`, `--cache-only` and `--download-only` set. */
+export function stagingOptions(args: {
+  'lock-finalization'?: boolean;
+  'cache-only'?: boolean;
+  'download-only'?: boolean;
+}): Record<string, unknown> {
+  return {
+    ...(args['lock-finalization'] === true ? { lockFinalization: true } : {}),
+    ...(args['cache-only'] === true ? { cacheOnly: true } : {}),
+    ...(args['download-only'] === true ? { downloadOnly: true } : {}),
+  };
 }
 
 /** The request fields those options set. */

@@ -106,11 +106,33 @@ export function commitLabel(c: { checksum: string; version: string | null }): st
   return c.version === null ? shortChecksum(c.checksum) : `${c.version} (${shortChecksum(c.checksum)})`;
 }
 
-/** Loads a commit that must be in the sysroot repo. */
-export function requireCommit(session: SysrootSession, checksum: string): CommitNode {
+/** Loads a commit that must be in the sysroot repo (with `complete`: its whole tree too, e.g. for cacheOnly). */
+export function requireCommit(session: SysrootSession, checksum: string, complete = false): CommitNode {
   const c = loadCommitNode(session.repo, checksum);
   if (c === null) throw new OperationError('Failed', `Commit ${checksum} is not in the repository`);
+  if (complete && c.partial) {
+    throw new OperationError('Failed', `Commit ${commitLabel(c)} is only partly in the repository; it cannot be deployed without fetching (cacheOnly)`);
+  }
   return c;
+}
+
+/** How far an operation goes after resolving its target: all the way, or stop after a check or a download. */
+export interface StopOptions {
+  /** Resolve and check the target (commit metadata only), deploy nothing. */
+  dryRun?: boolean;
+  /** Fetch the target's content, deploy nothing. */
+  downloadOnly?: boolean;
+  /** Fetch nothing: only what the local repository has. */
+  cacheOnly?: boolean;
+}
+
+/** The result of an operation that stopped before deploying `target`, or null to go on. */
+export function stopBefore(target: CommitNode, what: string, o: StopOptions): OperationResult | null {
+  if (o.dryRun === true) return { changed: false, deployment: null, message: `Would ${what} ${commitLabel(target)} (dryRun: nothing changed).` };
+  if (o.downloadOnly === true) {
+    return { changed: false, deployment: null, message: `Downloaded ${commitLabel(target)}; not deployed (downloadOnly).` };
+  }
+  return null;
 }
 
 /**

@@ -19,11 +19,13 @@ import {
   pullWithProgress,
   requireDefault,
   withSysroot,
+  stopBefore,
+  type StopOptions,
 } from './common.js';
 import { parseRevision } from './revision.js';
 
 /** Parameters of {@link deploy}. */
-export interface DeployParams {
+export interface DeployParams extends StopOptions {
   /** A 64-hex checksum or a `version` value (prefixes `revision=` / `version=` force either). */
   revision: string;
   /** Default true, as with rpm-ostree's deploy; false refuses a commit older than the default deployment's. */
@@ -40,7 +42,8 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
     const base = requireDefault(session, ctx.osname);
     const branch = followedBranch(base, 'deploy a revision of');
     const current = loadCommitNode(session.repo, base.checksum);
-    const { remote } = branch;
+    // cacheOnly: resolve and deploy from the local repository alone.
+    const remote = params.cacheOnly === true ? null : branch.remote;
 
     // The newest commit of the branch: the remote's tip when there is a remote.
     if (remote !== null) {
@@ -93,14 +96,21 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
       throw downgradeError(current, target);
     }
 
+    const dry = stopBefore(target, 'deploy', { dryRun: params.dryRun });
+    if (dry !== null) return dry;
     let full: CommitNode = target;
     if (target.partial) {
-      if (remote === null) throw new OperationError('Failed', `Commit ${target.checksum} is incomplete in the repository`);
+      if (remote === null) {
+        const why = params.cacheOnly === true ? '; it cannot be deployed without fetching (cacheOnly)' : '';
+        throw new OperationError('Failed', `Commit ${commitLabel(target)} is only partly in the repository${why}`);
+      }
       // By checksum: fetches the content without moving any ref.
       await pullWithProgress(ctx, session.repoPath, { remote, refs: [target.checksum] });
       full = loadCommitNode(session.repo, target.checksum) ?? target;
       if (full.partial) throw new OperationError('Failed', `Commit ${target.checksum} is still incomplete after the pull`);
     }
+    const downloaded = stopBefore(full, 'deploy', { downloadOnly: params.downloadOnly });
+    if (downloaded !== null) return downloaded;
     return deployCommit(ctx, session, {
       lockFinalization: params.lockFinalization,
       target: full,

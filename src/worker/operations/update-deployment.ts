@@ -19,20 +19,19 @@ export async function updateDeployment(ctx: OperationContext, { modifiers: m, op
   if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) {
     throw notYet('Package layering (installPackages, uninstallPackages; issue #6)');
   }
-  if (o.cacheOnly === true) throw notYet('cacheOnly');
+  const stop = { dryRun: o.dryRun, downloadOnly: o.downloadOnly, cacheOnly: o.cacheOnly };
   if (m.setRefspec !== undefined) {
-    if (o.dryRun === true || o.downloadOnly === true) throw notYet('dryRun or downloadOnly with setRefspec');
-    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision, lockFinalization: o.lockFinalization });
+    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision, lockFinalization: o.lockFinalization, ...stop });
   }
   if (m.setRevision !== undefined) {
-    if (o.dryRun === true || o.downloadOnly === true) throw notYet('dryRun or downloadOnly with setRevision');
-    return deploy(ctx, { revision: m.setRevision, allowDowngrade: o.allowDowngrade, lockFinalization: o.lockFinalization });
+    return deploy(ctx, { revision: m.setRevision, allowDowngrade: o.allowDowngrade, lockFinalization: o.lockFinalization, ...stop });
   }
   // No modifier: an upgrade; dryRun only checks the remote (rpm-ostree's upgrade --check).
   return upgrade(ctx, {
     allowDowngrade: o.allowDowngrade,
     downloadOnly: o.downloadOnly,
     check: o.dryRun,
+    cacheOnly: o.cacheOnly,
     lockFinalization: o.lockFinalization,
   });
 }

@@ -34,6 +34,8 @@ export interface UpgradeParams {
   check?: boolean;
   /** A staged deployment waits for FinalizeDeployment. */
   lockFinalization?: boolean;
+  /** Fetch nothing: deploy the branch's tip as the local repository has it. */
+  cacheOnly?: boolean;
 }
 
 /** libostree's timestamp-check refusal: `Upgrade target revision 'NEW' ... current revision 'OLD'`. */
@@ -48,7 +50,9 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
     const current = loadCommitNode(session.repo, base.checksum);
     const refBefore = session.resolveRev(branch.refspec);
 
-    if (branch.remote !== null) {
+    if (params.cacheOnly === true) {
+      ctx.emit({ type: 'Message', text: `Using ${branch.refspec} as the local repository has it (cacheOnly)` });
+    } else if (branch.remote !== null) {
       ctx.emit({ type: 'Message', text: `Fetching ${branch.refspec}` });
       try {
         await pullWithProgress(
@@ -76,7 +80,7 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
     if (tip === null) throw new OperationError('Failed', `${branch.refspec} does not exist in the repository`);
     if (tip === base.checksum) return { changed: false, deployment: null, message: 'No upgrade available.' };
 
-    const target = requireCommit(session, tip);
+    const target = requireCommit(session, tip, params.cacheOnly === true && !params.check);
     if (!allowDowngrade && current !== null && target.timestamp < current.timestamp) {
       // Reached when the older commit was already local (or the branch is local): keep the
       // ref where it was, as libostree's check does.
