@@ -46,6 +46,7 @@ export class Daemon {
     this.transactions = new TransactionManager({
       sysroot: paths.sysroot,
       stateDir: paths.stateDir,
+      cacheDir: paths.cacheDir,
       config: () => this.config,
       bus: this.bus,
       log,

@@ -3,7 +3,7 @@ import type { DaemonConfig } from '../config/daemon-config.js';
 import type { Logger } from '../daemon/logger.js';
 import type { PeerCredentials } from '../dispatcher/call-context.js';
 import type { OperationEvent } from '../worker/operation-context.js';
-import type { WorkerMethod } from '../worker/protocol.js';
+import type { WorkerConfig, WorkerMethod } from '../worker/protocol.js';
 import { ActiveRecordFile } from './active-record.js';
 import type { EventBus, TransactionEventMessage } from './event-bus.js';
 import { HistoryJournal } from './history-journal.js';
@@ -20,6 +20,8 @@ const RECENT = 64;
 export interface ManagerDeps {
   sysroot: string;
   stateDir: string;
+  /** APT lists and .deb archives live here (DECISIONS.md). */
+  cacheDir: string;
   config: () => DaemonConfig;
   bus: EventBus;
   log: Logger;
@@ -203,7 +205,7 @@ export class TransactionManager {
         params: tx.params,
         sysroot: this.deps.sysroot,
         osname: tx.osname,
-        config: { downloadTimeout: config.downloadTimeout, maxConcurrentDownloads: config.maxConcurrentDownloads },
+        config: this.workerConfig(config),
       },
       {
         onEvent: (event) => this.publish(tx, event),
@@ -266,7 +268,7 @@ export class TransactionManager {
         params: { refsBefore, transactionId: tx?.id ?? null },
         sysroot: this.deps.sysroot,
         osname: '',
-        config: { downloadTimeout: config.downloadTimeout, maxConcurrentDownloads: config.maxConcurrentDownloads },
+        config: this.workerConfig(config),
       },
       { onEvent: () => {}, onLocked: () => {}, onPointOfNoReturn: () => true },
     );
@@ -294,6 +296,15 @@ export class TransactionManager {
     if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value as string);
     this.publish(tx, { type: 'Finished', success: state === 'succeeded', errorMessage: error?.message ?? '' });
     tx.settle();
+  }
+
+  private workerConfig(config: DaemonConfig): WorkerConfig {
+    return {
+      downloadTimeout: config.downloadTimeout,
+      maxConcurrentDownloads: config.maxConcurrentDownloads,
+      disableRecommends: config.disableRecommends,
+      cacheDir: this.deps.cacheDir,
+    };
   }
 
   private reboot(tx: TransactionRecord): void {

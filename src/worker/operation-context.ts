@@ -1,3 +1,4 @@
+import type { WorkerConfig } from './protocol.js';
 import type { Static } from '../api/schema-builder.js';
 import type { TransactionEvent } from '../api/types/transaction-event.js';
 
@@ -16,7 +17,7 @@ export interface OperationContext {
   /** Transaction id, for naming temporary files (`<repo>/tmp/apt-ostree-<id>-*`). */
   readonly transactionId: string;
   /** Daemon configuration values the operations need. */
-  readonly config: { downloadTimeout: number; maxConcurrentDownloads: number };
+  readonly config: WorkerConfig;
   /** Sends a progress event to every subscriber of the transaction. */
   emit(event: OperationEvent): void;
   /**
@@ -47,7 +48,14 @@ export interface OperationResult {
 /** An operation failure with an error name of the error table (src/api/errors.ts). */
 export class OperationError extends Error {
   constructor(
-    readonly errorName: 'NothingToRollback' | 'NoSuchDeployment' | 'InvalidSysroot' | 'NotImplemented' | 'Failed',
+    readonly errorName:
+      | 'NothingToRollback'
+      | 'NoSuchDeployment'
+      | 'InvalidSysroot'
+      | 'NotImplemented'
+      | 'PackageNotFound'
+      | 'DependencyProblem'
+      | 'Failed',
     message: string,
   ) {
     super(message);

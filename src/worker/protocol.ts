@@ -11,7 +11,7 @@ export interface RunMessage {
   params: Record<string, unknown>;
   sysroot: string;
   osname: string;
-  config: { downloadTimeout: number; maxConcurrentDownloads: number };
+  config: WorkerConfig;
 }
 
 /** Daemon → worker: the transaction was not cancelled; cross the point of no return. */
@@ -30,3 +30,13 @@ export type FromWorker =
   | { type: 'pointOfNoReturn' }
   | { type: 'done'; result: OperationResult | Record<string, unknown> }
   | { type: 'failed'; errorName: string; message: string };
+
+/** The daemon configuration and paths an operation needs. */
+export interface WorkerConfig {
+  downloadTimeout: number;
+  maxConcurrentDownloads: number;
+  /** APT: install Recommends unless true. */
+  disableRecommends: boolean;
+  /** The daemon's cache dir: APT lists and downloaded .debs. */
+  cacheDir: string;
+}

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /**
  * A child process for the ostree operation tests (run as `node dist/test/support/operation-child.js`):
  *
@@ -31,7 +32,7 @@ async function runOp(sysroot: string, method: string, paramsJson: string, transa
     sysroot,
     osname: 'debian',
     transactionId,
-    config: { downloadTimeout: 300, maxConcurrentDownloads: 4 },
+    config: { downloadTimeout: 300, maxConcurrentDownloads: 4, disableRecommends: false, cacheDir: join(sysroot, '..', 'cache') },
     emit: (event) => line(event),
     locked: () => {},
     pointOfNoReturn: () => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /**
  * An OperationContext for calling operations in-process in tests: it records every event and
  * every crossing of the point of no return (which resolves at once unless told otherwise).
@@ -32,7 +33,7 @@ export function recordingContext(sysroot: string, opts: RecordingOptions = {}): 
     sysroot,
     osname: opts.osname ?? 'debian',
     transactionId: opts.transactionId ?? 'test',
-    config: { downloadTimeout: opts.downloadTimeout ?? 300, maxConcurrentDownloads: 4 },
+    config: { downloadTimeout: opts.downloadTimeout ?? 300, maxConcurrentDownloads: 4, disableRecommends: false, cacheDir: join(sysroot, '..', 'cache') },
     events,
     get pointsOfNoReturn() {
       return points;
