@@ -96,7 +96,7 @@ describe('the method table', () => {
     const handlers = {
       ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null }),
       // Only the keys are read: no handler is called, so no engine is needed.
-      ...transactionHandlers({ manager: {} as TransactionManager, sysroot }),
+      ...transactionHandlers({ manager: {} as TransactionManager, sysroot, config: () => DEFAULT_CONFIG }),
     };
     for (const m of METHODS) {
       const implemented = m.name in handlers;

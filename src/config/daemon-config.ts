@@ -15,6 +15,8 @@ export interface DaemonConfig {
   disableRecommends: boolean;
   maxConcurrentDownloads: number;
   downloadTimeout: number;
+  /** Seconds after which layering refreshes the APT lists first (a key beyond the seed's §5.3). */
+  refreshMdMaxAge: number;
   rebootCommand: string[];
   experimentalEnabled: boolean;
   liveFs: boolean;
@@ -27,6 +29,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   disableRecommends: false,
   maxConcurrentDownloads: 4,
   downloadTimeout: 300,
+  refreshMdMaxAge: 21600,
   rebootCommand: ['systemctl', 'reboot'],
   experimentalEnabled: false,
   liveFs: false,
@@ -60,6 +63,7 @@ const KEYS: Record<string, Record<string, Parser>> = {
     DisableRecommends: bool('disableRecommends'),
     MaxConcurrentDownloads: count('maxConcurrentDownloads', 1, 64),
     DownloadTimeout: count('downloadTimeout', 1, 86400),
+    RefreshMdMaxAge: count('refreshMdMaxAge', 0, 31536000),
     RebootCommand: (value, key) => {
       // Split on whitespace only: the command is exec'd with an argv array, never by a shell.
       const argv = value.split(/\s+/).filter((w) => w !== '');

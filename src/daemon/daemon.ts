@@ -58,7 +58,7 @@ export class Daemon {
         config: () => this.config,
         activeTransaction: () => this.transactions.active?.toJSON() ?? null,
       }),
-      ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot }),
+      ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config }),
     };
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
     const dispatcher = new Dispatcher(handlers, this.authorizer);

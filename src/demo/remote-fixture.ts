@@ -152,6 +152,8 @@ export interface RemoteSysroot {
   timestamps: { v1: number; v2: number };
   /** Kernel arguments the first deployment was made with (later ones inherit them). */
   kernelArgs: string[];
+  /** Whether its trees have a working /bin/sh. */
+  shell: boolean;
   /** Stops the server (the files stay; see {@link destroy}). */
   stop(): Promise<void>;
   /** Stops the server and removes `dir` (deployments are immutable: removeSysroot). */
@@ -164,6 +166,8 @@ export interface RemoteSysrootOptions {
   osname?: string;
   /** Passed to {@link startStaticServer}. */
   delayMs?: number;
+  /** Trees with a working /bin/sh (maintainer scripts can run: package layering). */
+  shell?: boolean;
 }
 
 /** Options of {@link addServerCommit}. */
@@ -210,7 +214,7 @@ function run(cmd: string, args: string[]): string {
 }
 
 /** Commits a fresh tree for `version` to the server branch and updates the summary. */
-function commitOnServer(serverRepo: string, work: string, opts: ServerCommitOptions & { timestamp: number }): string {
+function commitOnServer(serverRepo: string, work: string, opts: ServerCommitOptions & { timestamp: number; shell?: boolean }): string {
   const tree = mkdtempSync(join(work, 'tree-'));
   try {
     buildTree(tree, {
@@ -218,6 +222,7 @@ function commitOnServer(serverRepo: string, work: string, opts: ServerCommitOpti
       osRelease: OS_RELEASE,
       dpkgPackages: PACKAGES.map((p) => (p.name === 'base-files' ? { ...p, version: `12.4+${opts.version}` } : p)),
       files: { [FIXTURE_VERSION_FILE]: `${opts.version}\n`, ...(opts.files ?? {}) },
+      shell: opts.shell,
     });
     // The mount point of the physical root in a booted deployment and the /ostree link to it,
     // as in real OSTree trees (deployment roots are immutable: a sandbox that boots one cannot
@@ -253,7 +258,8 @@ export async function buildRemoteSysroot(dir: string, opts: RemoteSysrootOptions
   mkdirSync(work, { recursive: true });
   run('ostree', ['init', `--repo=${serverRepo}`, '--mode=archive']);
   const timestamps = { v1: 1_700_000_000, v2: 1_700_086_400 };
-  const v1 = commitOnServer(serverRepo, work, { version: '12.1', timestamp: timestamps.v1 });
+  const shell = opts.shell === true;
+  const v1 = commitOnServer(serverRepo, work, { version: '12.1', timestamp: timestamps.v1, shell });
 
   const server = await startStaticServer(serverRepo, { delayMs: opts.delayMs });
   try {
@@ -263,7 +269,7 @@ export async function buildRemoteSysroot(dir: string, opts: RemoteSysrootOptions
     await runAsync('ostree', ['pull', `--repo=${repo}`, REMOTE, REF]);
     deploy(sysroot, osname, refspec, { kernelArgs: KERNEL_ARGS });
 
-    const v2 = commitOnServer(serverRepo, work, { version: '12.2', timestamp: timestamps.v2 });
+    const v2 = commitOnServer(serverRepo, work, { version: '12.2', timestamp: timestamps.v2, shell });
     await runAsync('ostree', ['pull', `--repo=${repo}`, REMOTE, REF]);
     // --retain: v1 stays as the rollback however libostree's defaults evolve.
     deploy(sysroot, osname, refspec, { retain: true });
@@ -281,6 +287,7 @@ export async function buildRemoteSysroot(dir: string, opts: RemoteSysrootOptions
       commits: { v1, v2 },
       timestamps,
       kernelArgs: [...KERNEL_ARGS],
+      shell,
       stop: () => server.stop(),
       async destroy() {
         await server.stop();
@@ -302,7 +309,7 @@ export function addServerCommit(remote: RemoteSysroot, opts: ServerCommitOptions
   const tipTimestamp = commitTimestamp(remote.serverRepo, remote.ref);
   const timestamp = opts.timestamp ?? tipTimestamp + 86_400;
   mkdirSync(join(remote.dir, 'work'), { recursive: true });
-  return commitOnServer(remote.serverRepo, join(remote.dir, 'work'), { ...opts, timestamp });
+  return commitOnServer(remote.serverRepo, join(remote.dir, 'work'), { ...opts, timestamp, shell: remote.shell });
 }
 
 /** Timestamp (seconds) of the commit `rev` resolves to, from `ostree show`'s `Date:` line (UTC). */

@@ -5,6 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -35,6 +37,11 @@ export interface TreeOptions {
   dpkgPackages?: DpkgPackage[];
   /** usr/etc/hostname content (default `debian`). */
   hostname?: string;
+  /**
+   * A working /bin/sh (the host's dash with its C library and loader), so that maintainer
+   * scripts run when packages are layered onto the tree.
+   */
+  shell?: boolean;
 }
 
 /** Options of {@link commitTree}. */
@@ -144,7 +151,21 @@ export function buildTree(dir: string, opts: TreeOptions): void {
   writeFile(dir, 'usr/lib/tmpfiles.d/apt-ostree-dpkg.conf', 'L /var/lib/dpkg - - - - ../../usr/share/dpkg/database\n');
 
   writeFile(dir, 'usr/bin/true', '#!/bin/sh\nexit 0\n');
+  if (opts.shell === true) addShell(dir);
   for (const [rel, content] of Object.entries(opts.files ?? {})) writeFile(dir, rel, content);
+}
+
+/** The host's dash as usr/bin/sh, with libc and the ELF loader (merged-/usr paths). */
+function addShell(dir: string): void {
+  for (const [from, to] of [
+    ['/usr/bin/dash', 'usr/bin/sh'],
+    ['/lib/x86_64-linux-gnu/libc.so.6', 'usr/lib/x86_64-linux-gnu/libc.so.6'],
+    ['/lib64/ld-linux-x86-64.so.2', 'usr/lib64/ld-linux-x86-64.so.2'],
+  ]) {
+    mkdirSync(dirname(join(dir, to)), { recursive: true });
+    copyFileSync(from, join(dir, to));
+    chmodSync(join(dir, to), 0o755);
+  }
 }
 
 /**

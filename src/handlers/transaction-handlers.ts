@@ -1,3 +1,4 @@
+import type { DaemonConfig } from '../config/daemon-config.js';
 import { ApiError } from '../api/errors.js';
 import type { HandlerTable, ParamsOf, ResultOf } from '../dispatcher/handlers.js';
 import type { CallContext } from '../dispatcher/call-context.js';
@@ -11,10 +12,18 @@ import { answerTransaction, follow } from './transaction-call.js';
 export interface TransactionHandlerDeps {
   manager: TransactionManager;
   sysroot: SysrootService;
+  config: () => DaemonConfig;
+}
+
+/** LockLayering=true: package changes are refused before anything is queued. */
+function refuseIfLayeringLocked(config: DaemonConfig, packages: (readonly string[] | undefined)[]): void {
+  if (config.lockLayering && packages.some((p) => (p ?? []).length > 0)) {
+    throw new ApiError('LayeringLocked', 'Package layering is locked by the administrator (LockLayering=true)');
+  }
 }
 
 /** OS.Upgrade, OS.Deploy, OS.Rollback and the Transaction interface. */
-export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps): HandlerTable {
+export function transactionHandlers({ manager, sysroot, config }: TransactionHandlerDeps): HandlerTable {
   /** Resolves the OS, submits (or joins) and answers the JSON-RPC way. */
   const start = async <R>(
     method: WorkerMethod,
@@ -36,9 +45,18 @@ export function transactionHandlers({ manager, sysroot }: TransactionHandlerDeps
     },
     'OS.Deploy': (params, ctx) => start<ResultOf<'OS.Deploy'>>('OS.Deploy', params, `deploy ${params.revision}`, ctx),
     'OS.Rollback': (params, ctx) => start<ResultOf<'OS.Rollback'>>('OS.Rollback', params, 'rollback', ctx),
-    'OS.Rebase': (params, ctx) => start<ResultOf<'OS.Rebase'>>('OS.Rebase', params, `rebase ${params.refspec}`, ctx),
+    'OS.Rebase': (params, ctx) => {
+      refuseIfLayeringLocked(config(), [params.packages]);
+      return start<ResultOf<'OS.Rebase'>>('OS.Rebase', params, `rebase ${params.refspec}`, ctx);
+    },
+    'OS.PkgChange': (params, ctx) => {
+      refuseIfLayeringLocked(config(), [params.add, params.remove]);
+      const words = [...(params.add ?? []).map((p) => `+${p}`), ...(params.remove ?? []).map((p) => `-${p}`)];
+      return start<ResultOf<'OS.PkgChange'>>('OS.PkgChange', params, `pkg-change ${words.join(' ')}`, ctx);
+    },
     'OS.UpdateDeployment': (params, ctx) => {
       const m = params.modifiers;
+      refuseIfLayeringLocked(config(), [m.installPackages, m.uninstallPackages]);
       const title = m.setRefspec !== undefined ? `rebase ${m.setRefspec}` : m.setRevision !== undefined ? `deploy ${m.setRevision}` : 'upgrade';
       return start<ResultOf<'OS.UpdateDeployment'>>('OS.UpdateDeployment', params, title, ctx);
     },

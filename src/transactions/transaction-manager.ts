@@ -303,6 +303,7 @@ export class TransactionManager {
       downloadTimeout: config.downloadTimeout,
       maxConcurrentDownloads: config.maxConcurrentDownloads,
       disableRecommends: config.disableRecommends,
+      refreshMdMaxAge: config.refreshMdMaxAge,
       cacheDir: this.deps.cacheDir,
     };
   }

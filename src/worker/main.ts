@@ -62,6 +62,10 @@ async function run(message: RunMessage): Promise<FromWorker> {
       const { cleanup } = await import('./operations/cleanup.js');
       return { type: 'done', result: await cleanup(ctx, message.params as { elements: ('base' | 'pending-deploy' | 'rollback-deploy' | 'metadata')[] }) };
     }
+    case 'OS.PkgChange': {
+      const { pkgChange } = await import('./operations/pkg-change.js');
+      return { type: 'done', result: await pkgChange(ctx, message.params) };
+    }
     case 'OS.FinalizeDeployment': {
       const { finalizeDeployment } = await import('./operations/finalize-deployment.js');
       return { type: 'done', result: await finalizeDeployment(ctx, message.params as { checksum: string }) };

@@ -1,3 +1,4 @@
+import type { LayerPlan } from './operations/layering/assemble-layer.js';
 import type { WorkerConfig } from './protocol.js';
 import type { Static } from '../api/schema-builder.js';
 import type { TransactionEvent } from '../api/types/transaction-event.js';
@@ -39,6 +40,8 @@ export interface OperationResult {
   changed: boolean;
   /** Id (`<osname>-<checksum>.<serial>`) of the new default deployment, or null. */
   deployment: string | null;
+  /** A dry run's plan (OS.PkgChange). */
+  plan?: LayerPlan;
   /** True when the new deployment was staged (booted system): it is finalized at shutdown. */
   staged?: boolean;
   /** For humans, e.g. "No upgrade available." */

@@ -1,7 +1,7 @@
 import type { OperationEvent, OperationResult } from './operation-context.js';
 
 /** The operations a worker process can run. */
-export type WorkerMethod = 'OS.Upgrade' | 'OS.Deploy' | 'OS.Rollback' | 'OS.KernelArgs' | 'OS.Cleanup' | 'OS.Rebase' | 'OS.UpdateDeployment' | 'OS.FinalizeDeployment' | 'recover';
+export type WorkerMethod = 'OS.Upgrade' | 'OS.Deploy' | 'OS.Rollback' | 'OS.KernelArgs' | 'OS.Cleanup' | 'OS.Rebase' | 'OS.UpdateDeployment' | 'OS.FinalizeDeployment' | 'OS.PkgChange' | 'recover';
 
 /** Daemon → worker: what to run. Sent once, right after the worker starts. */
 export interface RunMessage {
@@ -37,6 +37,8 @@ export interface WorkerConfig {
   maxConcurrentDownloads: number;
   /** APT: install Recommends unless true. */
   disableRecommends: boolean;
+  /** Seconds after which the APT lists are refreshed before layering. */
+  refreshMdMaxAge: number;
   /** The daemon's cache dir: APT lists and downloaded .debs. */
   cacheDir: string;
 }

@@ -105,6 +105,7 @@ export const PkgChange = defineMethod({
       dryRun: t.optional(t.boolean({ doc: 'Report the plan and change nothing.' })),
       idempotent: t.optional(t.boolean({ doc: 'Already requested / not requested is not an error.' })),
       allowInactive: t.optional(t.boolean({ doc: 'Allow requesting a package the base already contains.' })),
+      lockFinalization,
     },
     true,
   ),
@@ -127,8 +128,7 @@ export const PkgChange = defineMethod({
     'LayeringLocked',
     'Failed',
   ],
-  landsIn: 6,
-});
+  });
 
 export const KernelArgs = defineMethod({
   name: 'OS.KernelArgs',

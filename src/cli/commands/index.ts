@@ -5,6 +5,7 @@ import { deploy } from './deploy.js';
 import { finalizeDeployment } from './finalize-deployment.js';
 import { history } from './history.js';
 import { kargs } from './kargs.js';
+import { install, uninstall } from './pkg-change.js';
 import { rebase } from './rebase.js';
 import { reload } from './reload.js';
 import { rollback } from './rollback.js';
@@ -24,6 +25,8 @@ export const COMMANDS: Record<string, CliCommand> = {
   cleanup,
   history,
   kargs,
+  install,
+  uninstall,
   'finalize-deployment': finalizeDeployment,
   transaction,
 };

@@ -10,11 +10,10 @@ import { readRefs } from '../../backends/ostree/write/ref-snapshot.js';
 import type { SysrootSession, DeploymentRef } from '../../backends/ostree/write/session.js';
 import type { OperationContext } from '../operation-context.js';
 import { cleanupAfterWrite, task, withSysroot } from './common.js';
+import { BASE_REF_PREFIX } from './layering/base-refs.js';
 
 export type CleanupElement = 'base' | 'pending-deploy' | 'rollback-deploy' | 'metadata';
 
-/** Refs that keep the base commit of a layered deployment alive (DECISIONS.md). */
-const BASE_REF_PREFIX = 'aptostree/base/';
 
 /** The pending deployment: only on a booted system, a newer default than the booted one. */
 function pendingOf(session: SysrootSession, osname: string): DeploymentRef | null {

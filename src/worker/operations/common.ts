@@ -21,6 +21,11 @@ import { glib } from '../../backends/ostree/glib.js';
 import type { Ptr } from '../../backends/ostree/koffi.js';
 import { parseOrigin } from '../../backends/ostree/origin-file.js';
 import { commitTimestampText, formatBytes, shortChecksum } from './format.js';
+import { assembleLayer } from './layering/assemble-layer.js';
+import { keepBaseAlive } from './layering/base-refs.js';
+import { task } from './task.js';
+
+export { task };
 import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
 
 /** The text of the Message emitted once when the sysroot lock is busy. */
@@ -53,14 +58,6 @@ export function toOperationError(e: unknown): OperationError {
   return new OperationError('Failed', e instanceof Error ? e.message : String(e));
 }
 
-/** Emits TaskBegin, runs `fn`, emits TaskEnd with the same text on success. */
-export async function task<T>(ctx: OperationContext, text: string, fn: () => T | Promise<T>): Promise<T> {
-  ctx.emit({ type: 'TaskBegin', text });
-  const r = await fn();
-  ctx.emit({ type: 'TaskEnd', text });
-  return r;
-}
-
 /** The default deployment of the context's OS, or a clear failure. */
 export function requireDefault(session: SysrootSession, osname: string): DeploymentRef {
   const d = session.defaultDeployment(osname);
@@ -70,35 +67,33 @@ export function requireDefault(session: SysrootSession, osname: string): Deploym
 
 /** What a deployment follows, from its origin. */
 export interface FollowedBranch {
-  /** `[origin] refspec` verbatim. */
+  /** `[origin] refspec`, or `baserefspec` of a layered deployment. */
   refspec: string;
   /** null for a local branch (nothing to pull). */
   remote: string | null;
   ref: string;
   /** The origin file text (the new deployment's origin is made from it). */
   originText: string;
+  /** `[packages] requested`: layered onto every new base ([] for a plain deployment). */
+  requested: string[];
+  /** The base commit: the deployment's own commit, or for a layered one the commit it was built on. */
+  baseChecksum: string;
 }
 
-/**
- * The plain refspec `d` follows. A layered origin (`baserefspec=`) is refused until layered
- * upgrades exist (issue #6), and so is an origin pinned to a bare checksum.
- */
-export function followedBranch(d: DeploymentRef, verb: string): FollowedBranch {
+/** The branch `d` follows (plain or layered); an origin pinned to a bare checksum is refused. */
+export function followedBranch(session: SysrootSession, d: DeploymentRef, verb: string): FollowedBranch {
   const text = originText(d.ptr);
   if (text === null) throw new OperationError('Failed', `Deployment ${d.id} has no origin file; cannot ${verb} it`);
   const origin = parseOrigin(text);
-  if (origin.refspec === null) {
-    if (origin.baseRefspec !== null) {
-      const what = verb === 'upgrade' ? 'Upgrading' : 'Deploying a revision onto';
-      throw new OperationError('Failed', `${what} a layered deployment is not supported yet (issue #6)`);
-    }
-    throw new OperationError('Failed', `Deployment ${d.id} has no [origin] refspec; cannot ${verb} it`);
-  }
-  const { remote, ref } = parseRefspec(origin.refspec);
+  const refspec = origin.refspec ?? origin.baseRefspec;
+  if (refspec === null) throw new OperationError('Failed', `Deployment ${d.id} has no [origin] refspec; cannot ${verb} it`);
+  const { remote, ref } = parseRefspec(refspec);
   if (/^[0-9a-f]{64}$/.test(ref)) {
-    throw new OperationError('Failed', `Deployment ${d.id} follows a fixed commit (${origin.refspec}), not a branch; cannot ${verb} it`);
+    throw new OperationError('Failed', `Deployment ${d.id} follows a fixed commit (${refspec}), not a branch; cannot ${verb} it`);
   }
-  return { refspec: origin.refspec, remote, ref, originText: text };
+  const commit = loadCommitNode(session.repo, d.checksum);
+  const baseChecksum = commit?.clientLayer === true && commit.baseCommit !== null ? commit.baseCommit : d.checksum;
+  return { refspec, remote, ref, originText: text, requested: origin.baseRefspec !== null ? origin.requestedPackages : [], baseChecksum };
 }
 
 /** `12.2 (f11637c9c4)`, or the short checksum alone when the commit has no version. */
@@ -192,6 +187,11 @@ export interface DeployRequest {
   kernelArgs?: string;
   /** Staged deployments only: keep it from being finalized at shutdown (FinalizeDeployment releases it). */
   lockFinalization?: boolean;
+  /**
+   * The branch the new deployment follows and the packages layered onto `target` (then the
+   * origin is `baserefspec=` + `[packages]`; none: a plain `refspec=` origin).
+   */
+  layering?: { refspec: string; requested: string[] };
 }
 
 /**
@@ -210,17 +210,23 @@ export interface DeployRequest {
 export async function deployCommit(ctx: OperationContext, session: SysrootSession, req: DeployRequest): Promise<OperationResult> {
   const g = glib();
   const osname = ctx.osname;
-  const label = commitLabel(req.target);
+  const layering = req.layering ?? null;
+  let target = req.target;
+  if (layering !== null && layering.requested.length > 0) {
+    target = await assembleLayer(ctx, session, req.target, layering.requested);
+    keepBaseAlive(session, req.target.checksum);
+  }
+  const label = commitLabel(target);
   const stage = session.booted() !== null;
   const merge = session.mergeDeployment(osname);
   let origin: Ptr | null = null;
   let created: Ptr | null = null;
   let written = false;
   try {
-    origin = newOrigin(req.baseOriginText, req.overrideCommit);
+    origin = newOrigin(req.baseOriginText, req.overrideCommit, layering);
     const o = origin;
     const checkout = (): Ptr =>
-      deployTree(session, osname, req.target.checksum, o, merge, req.base.ptr, req.kernelArgs ?? null, stage);
+      deployTree(session, osname, target.checksum, o, merge, req.base.ptr, req.kernelArgs ?? null, stage);
     if (stage) {
       await ctx.pointOfNoReturn();
       setFinalizationLock(req.lockFinalization === true);

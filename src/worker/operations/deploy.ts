@@ -40,8 +40,8 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
   const allowDowngrade = params.allowDowngrade ?? true;
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
-    const branch = followedBranch(base, 'deploy a revision of');
-    const current = loadCommitNode(session.repo, base.checksum);
+    const branch = followedBranch(session, base, 'deploy a revision of');
+    const current = loadCommitNode(session.repo, branch.baseChecksum);
     // cacheOnly: resolve and deploy from the local repository alone.
     const remote = params.cacheOnly === true ? null : branch.remote;
 
@@ -89,7 +89,7 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
           : `Commit ${wanted} is not in the history of ${branch.refspec}`,
       );
     }
-    if (target.checksum === base.checksum) {
+    if (target.checksum === branch.baseChecksum) {
       return { changed: false, deployment: null, message: `No change: ${commitLabel(target)} is already the default deployment.` };
     }
     if (!allowDowngrade && current !== null && target.timestamp < current.timestamp) {
@@ -112,6 +112,7 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
     const downloaded = stopBefore(full, 'deploy', { downloadOnly: params.downloadOnly });
     if (downloaded !== null) return downloaded;
     return deployCommit(ctx, session, {
+      layering: { refspec: branch.refspec, requested: branch.requested },
       lockFinalization: params.lockFinalization,
       target: full,
       base,

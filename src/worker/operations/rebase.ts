@@ -26,20 +26,19 @@ export interface RebaseParams extends StopOptions {
 }
 
 export async function rebase(ctx: OperationContext, params: RebaseParams): Promise<OperationResult> {
-  if ((params.packages ?? []).length > 0) {
-    throw new OperationError('Failed', 'Layering packages while rebasing is not supported yet (issue #6)');
-  }
   if (params.revision !== undefined && !/^[0-9a-f]{64}$/.test(params.revision)) {
     throw new OperationError('Failed', 'Rebase to a version is not supported yet; give a commit checksum');
   }
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
-    const current = followedBranch(base, 'rebase');
+    const current = followedBranch(session, base, 'rebase');
+    // rpm-ostree's `rebase REFSPEC --install PKG`: the layered set grows.
+    const requested = [...new Set([...current.requested, ...(params.packages ?? [])])];
     const asked = parseRefspec(params.refspec);
     // `rebase REF` keeps the current remote, as rpm-ostree does.
     const remote = asked.remote ?? current.remote;
     const refspec = remote === null ? asked.ref : `${remote}:${asked.ref}`;
-    if (refspec === current.refspec && params.revision === undefined) {
+    if (refspec === current.refspec && params.revision === undefined && requested.length === current.requested.length) {
       return { changed: false, deployment: null, message: `Already on ${refspec}` };
     }
     if (remote !== null && params.cacheOnly !== true) {
@@ -69,7 +68,8 @@ export async function rebase(ctx: OperationContext, params: RebaseParams): Promi
       lockFinalization: params.lockFinalization,
       target,
       base,
-      baseOriginText: current.originText.replace(/^refspec=.*$/m, `refspec=${refspec}`),
+      baseOriginText: current.originText,
+      layering: { refspec, requested },
       overrideCommit: params.revision ?? null,
       verb: `Rebased to ${refspec}:`,
     });

@@ -5,23 +5,35 @@
  */
 import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
 import { deploy } from './deploy.js';
+import { pkgChange } from './pkg-change.js';
 import { rebase } from './rebase.js';
 import { upgrade } from './upgrade.js';
 
 export interface UpdateDeploymentParams {
   modifiers: { setRefspec?: string; setRevision?: string; installPackages?: string[]; uninstallPackages?: string[] };
-  options: { reboot?: boolean; allowDowngrade?: boolean; cacheOnly?: boolean; downloadOnly?: boolean; dryRun?: boolean; lockFinalization?: boolean };
+  options: { reboot?: boolean; allowDowngrade?: boolean; cacheOnly?: boolean; downloadOnly?: boolean; dryRun?: boolean; lockFinalization?: boolean; idempotentLayering?: boolean };
 }
 
 const notYet = (what: string) => new OperationError('NotImplemented', `${what} is not supported yet`);
 
 export async function updateDeployment(ctx: OperationContext, { modifiers: m, options: o }: UpdateDeploymentParams): Promise<OperationResult> {
-  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) {
-    throw notYet('Package layering (installPackages, uninstallPackages; issue #6)');
-  }
+  const install = m.installPackages ?? [];
+  const uninstall = m.uninstallPackages ?? [];
   const stop = { dryRun: o.dryRun, downloadOnly: o.downloadOnly, cacheOnly: o.cacheOnly };
   if (m.setRefspec !== undefined) {
-    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision, lockFinalization: o.lockFinalization, ...stop });
+    if (uninstall.length > 0) throw notYet('uninstallPackages together with setRefspec');
+    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision, packages: install, lockFinalization: o.lockFinalization, ...stop });
+  }
+  if (install.length > 0 || uninstall.length > 0) {
+    if (m.setRevision !== undefined) throw notYet('Package changes together with setRevision');
+    if (o.cacheOnly === true || o.downloadOnly === true) throw notYet('cacheOnly or downloadOnly with package changes');
+    return pkgChange(ctx, {
+      add: install,
+      remove: uninstall,
+      dryRun: o.dryRun,
+      idempotent: o.idempotentLayering,
+      lockFinalization: o.lockFinalization,
+    });
   }
   if (m.setRevision !== undefined) {
     return deploy(ctx, { revision: m.setRevision, allowDowngrade: o.allowDowngrade, lockFinalization: o.lockFinalization, ...stop });

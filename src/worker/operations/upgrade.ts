@@ -46,8 +46,9 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
   const allowDowngrade = params.allowDowngrade ?? false;
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
-    const branch = followedBranch(base, 'upgrade');
-    const current = loadCommitNode(session.repo, base.checksum);
+    const branch = followedBranch(session, base, 'upgrade');
+    // A layered deployment upgrades its base; the packages are layered again onto the new one.
+    const current = loadCommitNode(session.repo, branch.baseChecksum);
     const refBefore = session.resolveRev(branch.refspec);
 
     if (params.cacheOnly === true) {
@@ -63,7 +64,7 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
             refs: [branch.ref],
             flags: params.check ? PullFlags.COMMIT_ONLY : PullFlags.NONE,
             // Refused before any content is fetched, and the ref is left alone.
-            timestampCheckFromRev: allowDowngrade || current === null ? undefined : base.checksum,
+            timestampCheckFromRev: allowDowngrade || current === null ? undefined : branch.baseChecksum,
           },
           params.check ? 'Receiving commit metadata' : 'Receiving objects',
         );
@@ -78,7 +79,7 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
 
     const tip = session.resolveRev(branch.refspec);
     if (tip === null) throw new OperationError('Failed', `${branch.refspec} does not exist in the repository`);
-    if (tip === base.checksum) return { changed: false, deployment: null, message: 'No upgrade available.' };
+    if (tip === branch.baseChecksum) return { changed: false, deployment: null, message: 'No upgrade available.' };
 
     const target = requireCommit(session, tip, params.cacheOnly === true && !params.check);
     if (!allowDowngrade && current !== null && target.timestamp < current.timestamp) {
@@ -98,6 +99,7 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
       };
     }
     return deployCommit(ctx, session, {
+      layering: { refspec: branch.refspec, requested: branch.requested },
       lockFinalization: params.lockFinalization,
       target,
       base,

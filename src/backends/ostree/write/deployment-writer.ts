@@ -26,9 +26,15 @@ export function originText(d: Ptr): string | null {
  * as `[apt-ostree]` carry over), without libostree's transient state (`override-commit`,
  * `unlocked`, `[libostree-transient]`), with `[origin] override-commit` set when the new
  * deployment is pinned to a commit that is not the branch tip (what `ostree admin upgrade`
- * and rpm-ostree both honour). Owned GKeyFile: g_key_file_unref.
+ * and rpm-ostree both honour). With `layering`, the origin is made plain (`refspec=`) or
+ * layered (`baserefspec=` + `[packages] requested=a;b;`, DECISIONS.md) following `refspec`.
+ * Owned GKeyFile: g_key_file_unref.
  */
-export function newOrigin(baseOriginText: string, overrideCommit: string | null): Ptr {
+export function newOrigin(
+  baseOriginText: string,
+  overrideCommit: string | null,
+  layering: { refspec: string; requested: string[] } | null = null,
+): Ptr {
   const ffi = writeFfi();
   const kf = ffi.g_key_file_new();
   try {
@@ -37,6 +43,17 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null)
     check(ffi.g_key_file_load_from_data(kf, baseOriginText, 0xffffffffffffffffn, 3, err), err, 'Reading origin');
     ffi.ostree_deployment_origin_remove_transient_state(kf);
     if (overrideCommit !== null) ffi.g_key_file_set_string(kf, 'origin', 'override-commit', overrideCommit);
+    if (layering !== null) {
+      ffi.g_key_file_remove_key(kf, 'origin', 'refspec', null);
+      ffi.g_key_file_remove_key(kf, 'origin', 'baserefspec', null);
+      ffi.g_key_file_remove_group(kf, 'packages', null);
+      if (layering.requested.length === 0) {
+        ffi.g_key_file_set_string(kf, 'origin', 'refspec', layering.refspec);
+      } else {
+        ffi.g_key_file_set_string(kf, 'origin', 'baserefspec', layering.refspec);
+        ffi.g_key_file_set_string(kf, 'packages', 'requested', layering.requested.map((p) => `${p};`).join(''));
+      }
+    }
     return kf;
   } catch (e) {
     ffi.g_key_file_unref(kf);

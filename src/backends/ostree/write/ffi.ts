@@ -57,6 +57,7 @@ export interface WriteFfi {
   /** `length` (gsize)-1 means NUL-terminated. */
   g_key_file_load_from_data(kf: Ptr, data: string, length: bigint, flags: number, err: GErrorOut): number;
   g_key_file_set_string(kf: Ptr, group: string, key: string, value: string): void;
+  g_key_file_remove_group(kf: Ptr, group: string, err: null): number;
   g_key_file_remove_key(kf: Ptr, group: string, key: string, err: null): number;
   g_key_file_unref(kf: Ptr): void;
   g_ptr_array_new(): Ptr;
@@ -228,6 +229,7 @@ function load(): WriteFfi {
       'int g_key_file_load_from_data(void *kf, const char *data, size_t length, int flags, _Out_ void **error)',
     ),
     g_key_file_set_string: glib.func('void g_key_file_set_string(void *kf, const char *group, const char *key, const char *value)'),
+    g_key_file_remove_group: glib.func('int g_key_file_remove_group(void *kf, const char *group, void *err)'),
     g_key_file_remove_key: glib.func('int g_key_file_remove_key(void *kf, const char *group, const char *key, void *error)'),
     g_key_file_unref: glib.func('void g_key_file_unref(void *kf)'),
     g_ptr_array_new: glib.func('void *g_ptr_array_new(void)'),

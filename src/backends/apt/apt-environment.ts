@@ -1,0 +1,108 @@
+/**
+ * apt pointed at a tree instead of the running system (../shared/FACTS.md): a generated
+ * APT_CONFIG file, read before anything else, sets every directory — the configuration
+ * (sources, keyrings, apt.conf.d, preferences) from a deployed /etc, the dpkg status of the
+ * base tree, and lists and archives in the daemon's cache dir. The host's /etc/apt never
+ * takes part. Commands are argv arrays; package specs come after `--`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface AptEnvironmentOptions {
+  /** The deployed /etc/apt of the merge deployment. */
+  etcApt: string;
+  /** The dpkg status file apt resolves against (the base tree's). */
+  statusFile: string;
+  /** The daemon's cache dir: `apt/lists`, `apt/archives`, `apt/state` below it. */
+  cacheDir: string;
+  /** Where the generated configuration file goes (a transaction's scratch dir). */
+  scratchDir: string;
+  architecture: string;
+  installRecommends: boolean;
+  /** Seconds without data before apt gives up on a connection. */
+  timeoutSeconds: number;
+  /** Parallel connections per host. */
+  maxConcurrentDownloads: number;
+}
+
+/** A configured apt: run apt-get / apt-cache with it. */
+export class AptEnvironment {
+  readonly configFile: string;
+  readonly listsDir: string;
+  readonly archivesDir: string;
+
+  constructor(readonly options: AptEnvironmentOptions) {
+    const base = join(options.cacheDir, 'apt');
+    this.listsDir = join(base, 'lists');
+    this.archivesDir = join(base, 'archives');
+    for (const d of [join(this.listsDir, 'partial'), join(this.archivesDir, 'partial'), join(base, 'state')]) {
+      mkdirSync(d, { recursive: true });
+    }
+    mkdirSync(options.scratchDir, { recursive: true });
+    this.configFile = join(options.scratchDir, 'apt.conf');
+    const q = (v: string | number | boolean): string => `"${String(v).replace(/["\\]/g, '')}"`;
+    const lines: [string, string | number | boolean][] = [
+      ['Dir', '/'],
+      ['Dir::Etc', options.etcApt],
+      ['Dir::State', join(base, 'state')],
+      ['Dir::State::status', options.statusFile],
+      ['Dir::State::Lists', this.listsDir],
+      ['Dir::Cache', base],
+      ['Dir::Cache::Archives', this.archivesDir],
+      ['Dir::Cache::pkgcache', ''],
+      ['Dir::Cache::srcpkgcache', ''],
+      ['Dir::Log', join(base, 'state')],
+      ['Debug::NoLocking', true],
+      ['APT::Sandbox::User', 'root'],
+      ['APT::Architecture', options.architecture],
+      ['APT::Install-Recommends', options.installRecommends],
+      ['APT::Get::Assume-Yes', true],
+      ['Acquire::http::Timeout', options.timeoutSeconds],
+      ['Acquire::QueueHost::Limit', options.maxConcurrentDownloads],
+      ['Acquire::Languages', 'none'],
+    ];
+    writeFileSync(this.configFile, lines.map(([k, v]) => `${k} ${q(v)};\n`).join(''));
+  }
+
+  /** Runs `command args` with this configuration; resolves with its output whatever the exit code. */
+  run(command: 'apt-get' | 'apt-cache', args: string[]): Promise<AptRun> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        command,
+        args,
+        {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+          env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', APT_CONFIG: this.configFile, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+        },
+        (err, stdout, stderr) => {
+          if (err !== null && typeof err.code !== 'number') reject(err);
+          else resolve({ code: err === null ? 0 : (err.code as number), stdout, stderr: dropDirWarnings(stderr) });
+        },
+      );
+    });
+  }
+}
+
+export interface AptRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** apt warns about optional directories a minimal /etc/apt lacks (apt.conf.d, preferences.d). */
+function dropDirWarnings(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((l) => !/^W: Unable to read .* - DirectoryExists/.test(l))
+    .join('\n')
+    .trim();
+}
+
+/** The host's dpkg architecture (the trees apt-ostree manages run on this machine). */
+export function hostArchitecture(): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('dpkg', ['--print-architecture'], { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out.trim()))),
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * Building a layered commit: base commit + the requested packages, always from the base
+ * (rpm-ostree's model). Resolve with apt against the base's dpkg database and the merge
+ * deployment's APT configuration → download (cached) → hardlinked checkout → dpkg with
+ * maintainer scripts in bubblewrap → commit. Each step is a task; nothing outside the
+ * transaction's scratch dir (removed at the end, or by recovery) and the cache changes until
+ * the commit, and a commit nothing refers to is pruned by the next cleanup.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AptEnvironment, hostArchitecture } from '../../../backends/apt/apt-environment.js';
+import { debContents, downloadPackages, installedSizes, pendingDownloads } from '../../../backends/apt/download.js';
+import { refreshLists, refreshReason } from '../../../backends/apt/metadata-refresh.js';
+import { resolvePackages, ResolveError, type PlannedPackage } from '../../../backends/apt/resolve.js';
+import { DpkgError, dpkgInstall } from '../../../backends/dpkg/sandboxed-dpkg.js';
+import { loadCommitNode, type CommitNode } from '../../../backends/ostree/write/history.js';
+import type { SysrootSession } from '../../../backends/ostree/write/session.js';
+import { glib } from '../../../backends/ostree/glib.js';
+import { OperationError, type OperationContext } from '../../operation-context.js';
+import { task } from '../task.js';
+import { commitLayer } from './layer-commit.js';
+import { finishTree, prepareTree } from './tree-checkout.js';
+
+/** What a layer would bring (dry run), in the result of OS.PkgChange. */
+export interface LayerPlan {
+  packages: { name: string; version: string; architecture: string; origin: string; replaces: string | null }[];
+  /** Bytes still to download (cached .debs excluded). */
+  downloadSize: number;
+  /** Sum of the packages' Installed-Size, bytes. */
+  installedSize: number;
+  /** Files the layer adds, sorted. */
+  files: string[];
+}
+
+/** The transaction's scratch dir under the repo's tmp/ (recovery removes `apt-ostree-<id>-*`). */
+function scratchDir(session: SysrootSession, ctx: OperationContext): string {
+  return join(session.repoPath, 'tmp', `apt-ostree-${ctx.transactionId}-layer`);
+}
+
+/** `ostree cat` of one file of a commit into `dest`. */
+function catFile(repo: string, commit: string, path: string, dest: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile('ostree', ['cat', `--repo=${repo}`, commit, path], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, out, stderr) => {
+      if (err) return reject(new Error(`Reading ${path} of ${commit}: ${stderr.toString().trim() || err.message}`));
+      writeFileSync(dest, out);
+      resolve();
+    }),
+  );
+}
+
+/** apt configured for `osname` on `base`: the merge deployment's /etc/apt, the base's dpkg status. */
+async function openApt(ctx: OperationContext, session: SysrootSession, base: CommitNode, scratch: string): Promise<AptEnvironment> {
+  const merge = session.mergeDeployment(ctx.osname);
+  if (merge === null) throw new OperationError('Failed', `No deployment of ${ctx.osname} to take the APT configuration from`);
+  let etcApt: string;
+  try {
+    etcApt = join(session.deploymentDir(merge), 'etc', 'apt');
+  } finally {
+    glib().g_object_unref(merge);
+  }
+  mkdirSync(scratch, { recursive: true });
+  const statusFile = join(scratch, 'base-status');
+  await catFile(session.repoPath, base.checksum, '/usr/share/dpkg/database/status', statusFile);
+  return new AptEnvironment({
+    etcApt,
+    statusFile,
+    cacheDir: ctx.config.cacheDir,
+    scratchDir: scratch,
+    architecture: await hostArchitecture(),
+    installRecommends: !ctx.config.disableRecommends,
+    timeoutSeconds: ctx.config.downloadTimeout,
+    maxConcurrentDownloads: ctx.config.maxConcurrentDownloads,
+  });
+}
+
+/** Refreshes the lists when they are missing, stale or for other sources. */
+export async function ensureFreshLists(ctx: OperationContext, apt: AptEnvironment, force = false): Promise<boolean> {
+  const why = force ? 'asked to' : refreshReason(apt, ctx.config.refreshMdMaxAge);
+  if (why === null) return false;
+  await task(ctx, `Refreshing the package lists (${why})`, () => refreshLists(apt).catch((e: unknown) => {
+    throw new OperationError('Failed', e instanceof Error ? e.message : String(e));
+  }));
+  return true;
+}
+
+/** apt's failures as the API's named errors. */
+function named(e: unknown): unknown {
+  if (e instanceof ResolveError) return new OperationError(e.kind, e.message);
+  if (e instanceof DpkgError) return new OperationError('Failed', e.message);
+  return e;
+}
+
+async function resolve(ctx: OperationContext, apt: AptEnvironment, requested: string[]): Promise<PlannedPackage[]> {
+  await ensureFreshLists(ctx, apt);
+  return task(ctx, `Resolving ${requested.join(', ')}`, async () => {
+    const plan = await resolvePackages(apt, requested);
+    for (const p of plan) ctx.emit({ type: 'Message', text: `  ${p.name} ${p.version} (${p.architecture}) from ${p.origin}` });
+    return plan;
+  });
+}
+
+/** The dry run: what layering `requested` onto `base` would bring. Downloads into the cache only. */
+export async function planLayer(ctx: OperationContext, session: SysrootSession, base: CommitNode, requested: string[]): Promise<LayerPlan> {
+  const scratch = scratchDir(session, ctx);
+  try {
+    const apt = await openApt(ctx, session, base, scratch);
+    const plan = await resolve(ctx, apt, requested).catch((e: unknown) => Promise.reject(named(e)));
+    const pending = await pendingDownloads(apt, requested).catch((e: unknown) => Promise.reject(named(e)));
+    const fetched = await task(ctx, `Downloading ${plan.length} packages`, () => downloadPackages(apt, requested, plan)).catch(
+      (e: unknown) => Promise.reject(named(e)),
+    );
+    const sizes = await installedSizes(apt, plan);
+    const files = (await Promise.all(fetched.map((p) => debContents(p.deb)))).flat().sort();
+    return {
+      packages: plan.map(({ name, version, architecture, origin, replaces }) => ({ name, version, architecture, origin, replaces })),
+      downloadSize: pending.reduce((n, d) => n + d.size, 0),
+      installedSize: plan.reduce((n, p) => n + (sizes.get(p.name) ?? 0) * 1024, 0),
+      files,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Builds and commits base + `requested`; returns the new commit (not yet deployed). */
+export async function assembleLayer(ctx: OperationContext, session: SysrootSession, base: CommitNode, requested: string[]): Promise<CommitNode> {
+  const scratch = scratchDir(session, ctx);
+  try {
+    const apt = await openApt(ctx, session, base, scratch);
+    const plan = await resolve(ctx, apt, requested).catch((e: unknown) => Promise.reject(named(e)));
+    const fetched = await task(ctx, `Downloading ${plan.length} packages`, () => downloadPackages(apt, requested, plan)).catch(
+      (e: unknown) => Promise.reject(named(e)),
+    );
+    const tree = join(scratch, 'tree');
+    await task(ctx, 'Checking out the base', () => prepareTree(session.repoPath, base.checksum, tree));
+    const steps = fetched.length * 2;
+    let done = 0;
+    await task(ctx, `Installing ${fetched.length} packages`, () =>
+      dpkgInstall({
+        root: tree,
+        debs: fetched.map((p) => p.deb),
+        onLine: (line) => {
+          if (/^(Unpacking|Setting up) /.test(line)) {
+            done++;
+            ctx.emit({ type: 'PercentProgress', text: line, percentage: Math.min(100, Math.round((done * 100) / steps)) });
+          }
+        },
+      }),
+    ).catch((e: unknown) => Promise.reject(named(e)));
+    ctx.emit({ type: 'ProgressEnd' });
+    await finishTree(tree);
+    const checksum = await task(ctx, 'Committing', () =>
+      commitLayer({ repo: session.repoPath, tree, base, requested, packages: plan }),
+    );
+    const node = loadCommitNode(session.repo, checksum);
+    if (node === null) throw new OperationError('Failed', `The layered commit ${checksum} is not in the repository`);
+    return node;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * A writable tree to install packages into, made from a base commit without touching the
+ * repository's objects: a hardlinked checkout (`ostree checkout -H`, fast, shares inodes with
+ * the repo) in which every directory that will be written in place — /etc, the dpkg
+ * database, the pristine /var — is replaced by a real copy first (../shared/FACTS.md). dpkg
+ * itself replaces files by renaming new ones over them, which leaves the shared inodes alone;
+ * `ostree fsck` after every layering in the tests is the proof.
+ *
+ * Layout during the install: the tree's usr/etc is moved to /etc and a scratch /var is made
+ * from usr/share/factory/var, as on a booted system; {@link finishTree} moves them back.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Directories written in place during an install: copied, never hardlinked. */
+const COPY_UP = ['usr/etc', 'usr/share/dpkg/database', 'usr/share/factory/var'];
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    }),
+  );
+}
+
+/** Checks out `commit` of `repo` at `dest` (must not exist) ready for dpkg. */
+export async function prepareTree(repo: string, commit: string, dest: string): Promise<void> {
+  await run('ostree', ['checkout', `--repo=${repo}`, '-H', commit, dest]);
+  for (const rel of COPY_UP) {
+    const dir = join(dest, rel);
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      continue;
+    }
+    const copy = `${dir}.apt-ostree-copy`;
+    await run('cp', ['-a', '--', dir, copy]);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(copy, dir);
+  }
+  // /etc and /var as a running system has them.
+  if (existsSync(join(dest, 'etc'))) rmSync(join(dest, 'etc'), { recursive: true, force: true });
+  renameSync(join(dest, 'usr/etc'), join(dest, 'etc'));
+  rmSync(join(dest, 'var'), { recursive: true, force: true });
+  await run('cp', ['-a', '--', join(dest, 'usr/share/factory/var'), join(dest, 'var')]);
+  for (const d of ['dev', 'proc', 'tmp', 'run', 'usr/sbin']) mkdirSync(join(dest, d), { recursive: true });
+}
+
+/**
+ * Back to the layout of a commit: /etc to usr/etc; whatever packages put in /var joins the
+ * pristine /var (usr/share/factory/var) and /var is emptied again.
+ */
+export async function finishTree(dest: string): Promise<void> {
+  renameSync(join(dest, 'etc'), join(dest, 'usr/etc'));
+  const factory = join(dest, 'usr/share/factory/var');
+  const varDir = join(dest, 'var');
+  if (readdirSync(varDir).length > 0) await run('cp', ['-a', '--', `${varDir}/.`, factory]);
+  rmSync(varDir, { recursive: true, force: true });
+  mkdirSync(varDir);
+}

@@ -1,0 +1,108 @@
+/**
+ * OS.PkgChange (apt-ostree install / uninstall): the requested set of the default deployment
+ * changes, and a new deployment is built from its base commit with the new set — always from
+ * the base, so removing a package leaves no trace of it. Removing a package of the base image
+ * is refused (overrides are out of scope); a dry run reports the plan and changes nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { installedPackageNames, specName } from '../../backends/dpkg/status-file.js';
+import type { SysrootSession } from '../../backends/ostree/write/session.js';
+import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
+import { deployCommit, followedBranch, requireCommit, requireDefault, withSysroot } from './common.js';
+import { planLayer } from './layering/assemble-layer.js';
+
+export interface PkgChangeParams {
+  add?: string[];
+  remove?: string[];
+  dryRun?: boolean;
+  /** Already requested (add) / not requested (remove) is not an error. */
+  idempotent?: boolean;
+  /** Request a package the base already contains. */
+  allowInactive?: boolean;
+  lockFinalization?: boolean;
+}
+
+/** Installed package names of a commit's dpkg database. */
+function basePackages(session: SysrootSession, commit: string): Set<string> {
+  const text = execFileSync('ostree', ['cat', `--repo=${session.repoPath}`, commit, '/usr/share/dpkg/database/status'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return installedPackageNames(text);
+}
+
+/** The new requested set, or a clear refusal. */
+export function changeRequested(
+  current: string[],
+  inBase: Set<string>,
+  p: Pick<PkgChangeParams, 'add' | 'remove' | 'idempotent' | 'allowInactive'>,
+): string[] {
+  const next = [...current];
+  const indexOf = (spec: string): number => {
+    const exact = next.indexOf(spec);
+    return exact >= 0 ? exact : next.findIndex((r) => specName(r) === specName(spec));
+  };
+  for (const spec of p.remove ?? []) {
+    const at = indexOf(spec);
+    if (at >= 0) next.splice(at, 1);
+    else if (inBase.has(specName(spec))) {
+      throw new OperationError(
+        'Failed',
+        `${specName(spec)} is part of the base image, not a layered package; removing base packages (overrides) is not supported`,
+      );
+    } else if (p.idempotent !== true) throw new OperationError('Failed', `${spec} is not a requested package`);
+  }
+  for (const spec of p.add ?? []) {
+    if (indexOf(spec) >= 0) {
+      if (p.idempotent === true) continue;
+      throw new OperationError('Failed', `${spec} is already requested`);
+    }
+    if (inBase.has(specName(spec)) && p.allowInactive !== true) {
+      throw new OperationError('Failed', `${specName(spec)} is already in the base image; pass allowInactive to request it anyway`);
+    }
+    next.push(spec);
+  }
+  return next;
+}
+
+export async function pkgChange(ctx: OperationContext, params: PkgChangeParams): Promise<OperationResult> {
+  if ((params.add ?? []).length === 0 && (params.remove ?? []).length === 0) {
+    throw new OperationError('Failed', 'Nothing to install or uninstall');
+  }
+  return withSysroot(ctx, async (session) => {
+    const d = requireDefault(session, ctx.osname);
+    const branch = followedBranch(session, d, 'change the packages of');
+    const base = requireCommit(session, branch.baseChecksum, true);
+    const requested = changeRequested(branch.requested, basePackages(session, base.checksum), params);
+    const same = requested.length === branch.requested.length && requested.every((r, i) => r === branch.requested[i]);
+    if (same) return { changed: false, deployment: null, message: 'No change: the requested packages are the same.' };
+
+    if (params.dryRun === true) {
+      const plan =
+        requested.length === 0
+          ? { packages: [], downloadSize: 0, installedSize: 0, files: [] }
+          : await planLayer(ctx, session, base, requested);
+      return {
+        changed: false,
+        deployment: null,
+        plan,
+        message: `Dry run: ${requested.length === 0 ? 'the base alone' : `${plan.packages.length} packages for ${requested.join(', ')}`}; nothing changed.`,
+      };
+    }
+    const added = requested.filter((r) => !branch.requested.includes(r));
+    const removed = branch.requested.filter((r) => !requested.includes(r));
+    const verb = [added.length > 0 ? `added ${added.join(', ')}` : '', removed.length > 0 ? `removed ${removed.join(', ')}` : '']
+      .filter((w) => w !== '')
+      .join('; ');
+    return deployCommit(ctx, session, {
+      target: base,
+      base: d,
+      baseOriginText: branch.originText,
+      // Keep a pin to the base commit (libostree drops override-commit from copied origins).
+      overrideCommit: /^override-commit=/m.test(branch.originText) ? base.checksum : null,
+      verb: `Packages ${verb}:`,
+      lockFinalization: params.lockFinalization,
+      layering: { refspec: branch.refspec, requested },
+    });
+  });
+}

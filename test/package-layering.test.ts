@@ -1,0 +1,159 @@
+/**
+ * Package layering for real: apt resolves against the base's dpkg database with the
+ * deployment's sources (a flat repository the suite builds, served on 127.0.0.1), dpkg runs
+ * the maintainer scripts in bubblewrap, the layer is committed onto the base and deployed.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { main } from '../src/cli/main.js';
+import type { RemoteError } from '../src/client/jsonrpc-client.js';
+import { aptSourceLine, buildAptRepo } from '../src/demo/apt-repo.js';
+import { addServerCommit, buildRemoteSysroot, startStaticServer, type StaticServer } from '../src/demo/remote-fixture.js';
+import { captureIo } from './support/capture-io.js';
+import { daemonSuite } from './support/daemon-suite.js';
+import { startDaemon } from './support/daemon-process.js';
+import { ostreeAdminStatus } from './support/ostree-admin-status.js';
+
+function fsckClean(sysroot: string): void {
+  execFileSync('ostree', ['fsck', `--repo=${join(sysroot, 'ostree/repo')}`], { stdio: 'pipe' });
+}
+
+describe('package layering', () => {
+  const suite = daemonSuite(
+    async (dir) => {
+      const remote = await buildRemoteSysroot(join(dir, 'remote'), { shell: true });
+      const aptDir = join(dir, 'apt');
+      mkdirSync(aptDir);
+      buildAptRepo(aptDir);
+      const apt: StaticServer = await startStaticServer(aptDir);
+      // The sources live in the deployed /etc of the default deployment (the merge deployment).
+      const d = ostreeAdminStatus(remote.sysroot)[0];
+      const etcApt = join(remote.sysroot, 'ostree/deploy/debian/deploy', `${d.checksum}.${d.serial}`, 'etc/apt');
+      writeFileSync(join(etcApt, 'sources.list.d/test.list'), aptSourceLine(apt.url));
+      return { ...remote, apt };
+    },
+    async (f) => {
+      await f.apt.stop();
+      await f.stop();
+    },
+  );
+  const { deployments } = suite;
+  const cli = async (...args: string[]) => {
+    const io = captureIo();
+    const code = await main(['--socket', suite.daemon.socket, ...args], io);
+    return { code, out: io.out(), err: io.err() };
+  };
+  const root = (id: string): string => {
+    const m = /^(.+)-([0-9a-f]{64})\.(\d+)$/.exec(id);
+    assert.ok(m, id);
+    return join(suite.fixture.sysroot, 'ostree/deploy', m[1], 'deploy', `${m[2]}.${m[3]}`);
+  };
+  const debRequests = (): number => suite.fixture.apt.requests.filter((r) => r.endsWith('.deb')).length;
+  const leftovers = (): string[] => readdirSync(join(suite.fixture.repo, 'tmp')).filter((f) => f.startsWith('apt-ostree-'));
+
+  it('apt-ostree install: dependencies, conffile, postinst, dpkg database, a new default on top of the base', async () => {
+    const before = await deployments();
+    const r = await cli('install', 'fooapp', 'marker');
+    assert.equal(r.code, 0, r.err + r.out);
+    const ds = await deployments();
+    const d = ds[0];
+    assert.deepEqual(d.requestedPackages, ['fooapp', 'marker']);
+    assert.deepEqual([...d.layeredPackages].sort(), ['fooapp', 'libfoo1', 'marker']);
+    assert.equal(d.baseChecksum, before[0].checksum);
+    assert.equal(ds[1].id, before[0].id, 'the previous default is the rollback');
+    const dir = root(d.id);
+    assert.equal(readFileSync(join(dir, 'usr/bin/fooapp'), 'utf8'), '#!/bin/sh\necho "fooapp 2.0"\n');
+    assert.ok(existsSync(join(dir, 'usr/lib/libfoo.so.1')));
+    assert.equal(readFileSync(join(dir, 'usr/share/marker/postinst-ran'), 'utf8'), 'configured configure\n');
+    assert.equal(readFileSync(join(dir, 'etc/fooapp.conf'), 'utf8'), 'greeting=hello\n', 'the conffile after the /etc merge');
+    assert.ok(existsSync(join(dir, 'etc/apt/sources.list.d/test.list')), 'local /etc changes carried over');
+    const status = readFileSync(join(dir, 'usr/share/dpkg/database/status'), 'utf8');
+    for (const p of ['fooapp', 'libfoo1', 'marker']) assert.match(status, new RegExp(`^Package: ${p}\\nStatus: install ok installed`, 'm'));
+    assert.equal(existsSync(join(dir, 'usr/sbin/policy-rc.d')), false, 'the policy-rc.d of the install is gone');
+    assert.equal(existsSync(join(dir, 'etc/fooapp.conf.dpkg-new')), false);
+    fsckClean(suite.fixture.sysroot);
+    assert.deepEqual(leftovers(), []);
+    const human = await cli('status');
+    assert.match(human.out, /fooapp/);
+  });
+
+  it('uninstall rebuilds from the base without the package, reusing the cached .debs', async () => {
+    const requests = debRequests();
+    const r = await cli('uninstall', 'marker');
+    assert.equal(r.code, 0, r.err + r.out);
+    const d = (await deployments())[0];
+    assert.deepEqual(d.requestedPackages, ['fooapp']);
+    assert.deepEqual([...d.layeredPackages].sort(), ['fooapp', 'libfoo1']);
+    assert.equal(existsSync(join(root(d.id), 'usr/share/marker')), false);
+    assert.equal(debRequests(), requests, 'no .deb was downloaded again');
+    fsckClean(suite.fixture.sysroot);
+  });
+
+  it('refusals change nothing: unknown package, conflict, missing dependency, failing postinst, base package, already requested', async () => {
+    const before = await deployments();
+    const call = (params: Record<string, unknown>) => suite.client.call('OS.PkgChange', params);
+    await assert.rejects(call({ add: ['nosuchpkg'] }), (e: RemoteError) => e.errorName === 'PackageNotFound' && e.message.includes('nosuchpkg'));
+    await assert.rejects(call({ add: ['conflicter'] }), (e: RemoteError) => e.errorName === 'DependencyProblem' && /conflict|fooapp/i.test(e.message));
+    await assert.rejects(call({ add: ['broken'] }), (e: RemoteError) => e.errorName === 'DependencyProblem' && e.message.includes('nosuchpackage'));
+    await assert.rejects(
+      call({ add: ['failing'] }),
+      (e: RemoteError) => e.errorName === 'Failed' && e.message.includes('failing') && e.message.includes('post-installation'),
+    );
+    await assert.rejects(call({ remove: ['bash'] }), (e: RemoteError) => e.errorName === 'Failed' && /base image/.test(e.message));
+    await assert.rejects(call({ add: ['fooapp'] }), (e: RemoteError) => e.errorName === 'Failed' && /already requested/.test(e.message));
+    await assert.rejects(call({ add: ['bash'] }), (e: RemoteError) => e.errorName === 'Failed' && /allowInactive/.test(e.message));
+    const same = await suite.client.call<{ changed: boolean }>('OS.PkgChange', { add: ['fooapp'], idempotent: true });
+    assert.equal(same.changed, false);
+    // Not a valid spec: refused by the schema, before any work (never an option of apt).
+    await assert.rejects(call({ add: ['-oDebug::pkgProblemResolver=1'] }), (e: RemoteError) => e.code === -32602);
+    assert.deepEqual(await deployments(), before);
+    fsckClean(suite.fixture.sysroot);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('--dry-run: the plan with versions, origins, sizes and files; nothing changes', async () => {
+    const before = await deployments();
+    const r = await cli('install', '--dry-run', '--json', 'marker');
+    assert.equal(r.code, 0, r.err + r.out);
+    const last = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as {
+      transaction: { result: { changed: boolean; plan: { packages: { name: string; version: string; origin: string }[]; files: string[]; installedSize: number } } };
+    };
+    const plan = last.transaction.result.plan;
+    // The plan is the whole layer the new set makes (a layer is always rebuilt from the base).
+    assert.deepEqual(plan.packages.map((p) => `${p.name}=${p.version}`).sort(), ['fooapp=2.0-1', 'libfoo1=1.0-1', 'marker=1.0']);
+    assert.ok(plan.packages.every((p) => p.origin.length > 0));
+    assert.ok(plan.files.includes('/usr/share/marker/README'), plan.files.join(' '));
+    assert.ok(plan.installedSize >= 0);
+    assert.equal(last.transaction.result.changed, false);
+    assert.deepEqual(await deployments(), before);
+  });
+
+  it('an upgrade carries the requested packages onto the new base; rollback returns', async () => {
+    const csum = addServerCommit(suite.fixture, { version: '12.3' });
+    const r = await cli('upgrade');
+    assert.equal(r.code, 0, r.err + r.out);
+    const ds = await deployments();
+    assert.equal(ds[0].baseChecksum, csum);
+    assert.deepEqual(ds[0].requestedPackages, ['fooapp']);
+    assert.ok(existsSync(join(root(ds[0].id), 'usr/bin/fooapp')));
+    assert.equal(readFileSync(join(root(ds[0].id), 'usr/lib/apt-ostree-fixture/version'), 'utf8'), '12.3\n');
+    fsckClean(suite.fixture.sysroot);
+    await suite.client.call('OS.Rollback', {});
+    assert.equal((await deployments())[0].id, ds[1].id);
+  });
+
+  it('LockLayering=true refuses package changes with LayeringLocked', async () => {
+    const locked = await startDaemon({ sysroot: suite.fixture.sysroot, config: '[Daemon]\nLockLayering=true\n' });
+    try {
+      const io = captureIo();
+      const code = await main(['--socket', locked.socket, 'install', 'marker'], io);
+      assert.equal(code, 1);
+      assert.match(io.err(), /LockLayering/);
+    } finally {
+      await locked.stop();
+    }
+  });
+});
