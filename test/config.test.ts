@@ -19,6 +19,7 @@ LockLayering=true
 DisableRecommends=true
 MaxConcurrentDownloads=8
 DownloadTimeout=30
+RefreshMdMaxAge=600
 RebootCommand=/bin/true --now
 
 [Experimental]
@@ -34,6 +35,7 @@ LiveFs=false
       disableRecommends: true,
       maxConcurrentDownloads: 8,
       downloadTimeout: 30,
+      refreshMdMaxAge: 600,
       rebootCommand: ['/bin/true', '--now'],
       experimentalEnabled: true,
       liveFs: false,

@@ -25,13 +25,13 @@ describe('OS.UpdateDeployment', () => {
     assert.equal((await deployments())[0].checksum, csum);
   });
 
-  it('setRevision deploys that commit; package modifiers answer NotImplemented until issue #6, changing nothing', async () => {
+  it('setRevision deploys that commit; installPackages goes to package layering (an unknown package changes nothing)', async () => {
     await suite.client.call('OS.UpdateDeployment', { modifiers: { setRevision: suite.fixture.commits.v1 }, options: {} });
     const now = await deployments();
     assert.equal(now[0].checksum, suite.fixture.commits.v1);
     await assert.rejects(
       suite.client.call('OS.UpdateDeployment', { modifiers: { installPackages: ['hello'] }, options: {} }),
-      (e: RemoteError) => e.errorName === 'NotImplemented',
+      (e: RemoteError) => e.errorName === 'PackageNotFound' && e.message.includes('hello'),
     );
     assert.deepEqual(await deployments(), now);
   });
