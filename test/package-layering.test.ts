@@ -145,6 +145,23 @@ describe('package layering', () => {
     assert.equal((await deployments())[0].id, ds[1].id);
   });
 
+  it('refresh-md: fresh lists are kept, --force and changed sources fetch them again', async () => {
+    const indexRequests = (): number => suite.fixture.apt.requests.filter((r) => /Release|Packages/.test(r)).length;
+    const n0 = indexRequests();
+    const fresh = await suite.client.call<{ changed: boolean }>('OS.RefreshMd', {});
+    assert.equal(fresh.changed, false);
+    assert.equal(indexRequests(), n0);
+    const r = await cli('refresh-md', '--force');
+    assert.equal(r.code, 0, r.err + r.out);
+    assert.ok(indexRequests() > n0, 'forced: the index was fetched');
+    // Sources changed in the merge deployment's /etc: the lists are fetched again.
+    const d = (await deployments())[0];
+    const list = join(root(d.id), 'etc/apt/sources.list.d/test.list');
+    writeFileSync(list, `# changed\n${readFileSync(list, 'utf8')}`);
+    const changed = await suite.client.call<{ changed: boolean }>('OS.RefreshMd', {});
+    assert.equal(changed.changed, true);
+  });
+
   it('LockLayering=true refuses package changes with LayeringLocked', async () => {
     const locked = await startDaemon({ sysroot: suite.fixture.sysroot, config: '[Daemon]\nLockLayering=true\n' });
     try {

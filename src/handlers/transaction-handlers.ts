@@ -49,6 +49,8 @@ export function transactionHandlers({ manager, sysroot, config }: TransactionHan
       refuseIfLayeringLocked(config(), [params.packages]);
       return start<ResultOf<'OS.Rebase'>>('OS.Rebase', params, `rebase ${params.refspec}`, ctx);
     },
+    'OS.RefreshMd': (params, ctx) =>
+      start<ResultOf<'OS.RefreshMd'>>('OS.RefreshMd', params, params.force === true ? 'refresh-md --force' : 'refresh-md', ctx),
     'OS.PkgChange': (params, ctx) => {
       refuseIfLayeringLocked(config(), [params.add, params.remove]);
       const words = [...(params.add ?? []).map((p) => `+${p}`), ...(params.remove ?? []).map((p) => `-${p}`)];

@@ -66,6 +66,10 @@ async function run(message: RunMessage): Promise<FromWorker> {
       const { pkgChange } = await import('./operations/pkg-change.js');
       return { type: 'done', result: await pkgChange(ctx, message.params) };
     }
+    case 'OS.RefreshMd': {
+      const { refreshMd } = await import('./operations/refresh-md.js');
+      return { type: 'done', result: await refreshMd(ctx, message.params as { force?: boolean }) };
+    }
     case 'OS.FinalizeDeployment': {
       const { finalizeDeployment } = await import('./operations/finalize-deployment.js');
       return { type: 'done', result: await finalizeDeployment(ctx, message.params as { checksum: string }) };

@@ -261,13 +261,12 @@ export const FinalizeDeployment = defineMethod({
 export const RefreshMd = defineMethod({
   name: 'OS.RefreshMd',
   kind: 'transaction',
-  doc: 'Refresh the APT package lists in the cache dir.',
+  doc: 'Refresh the APT package lists in the cache dir (for the sources of the merge deployment).',
   params: transactionParams({ force: t.optional(t.boolean({ doc: 'Refresh even if the lists are fresh.' })) }, false),
   result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
   action: 'repo-refresh',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 6,
-});
+  });
 
 export const AutomaticUpdateTrigger = defineMethod({
   name: 'OS.AutomaticUpdateTrigger',

@@ -7,6 +7,7 @@ import { history } from './history.js';
 import { kargs } from './kargs.js';
 import { install, uninstall } from './pkg-change.js';
 import { rebase } from './rebase.js';
+import { refreshMd } from './refresh-md.js';
 import { reload } from './reload.js';
 import { rollback } from './rollback.js';
 import { status } from './status.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   history,
   kargs,
   install,
+  'refresh-md': refreshMd,
   uninstall,
   'finalize-deployment': finalizeDeployment,
   transaction,

@@ -34,7 +34,7 @@ export interface LayerPlan {
 }
 
 /** The transaction's scratch dir under the repo's tmp/ (recovery removes `apt-ostree-<id>-*`). */
-function scratchDir(session: SysrootSession, ctx: OperationContext): string {
+export function scratchDir(session: SysrootSession, ctx: OperationContext): string {
   return join(session.repoPath, 'tmp', `apt-ostree-${ctx.transactionId}-layer`);
 }
 
@@ -50,7 +50,7 @@ function catFile(repo: string, commit: string, path: string, dest: string): Prom
 }
 
 /** apt configured for `osname` on `base`: the merge deployment's /etc/apt, the base's dpkg status. */
-async function openApt(ctx: OperationContext, session: SysrootSession, base: CommitNode, scratch: string): Promise<AptEnvironment> {
+export async function openApt(ctx: OperationContext, session: SysrootSession, base: CommitNode, scratch: string): Promise<AptEnvironment> {
   const merge = session.mergeDeployment(ctx.osname);
   if (merge === null) throw new OperationError('Failed', `No deployment of ${ctx.osname} to take the APT configuration from`);
   let etcApt: string;
