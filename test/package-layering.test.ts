@@ -162,6 +162,28 @@ describe('package layering', () => {
     assert.equal(changed.changed, true);
   });
 
+  it('search, whatprovides and GetPackages answer from the lists, marking base, layered and available', async () => {
+    const found = await suite.client.call<{ packages: { name: string; status: string; version: string; summary: string; origin: string }[] }>(
+      'OS.Search',
+      { names: ['conffile'] },
+    );
+    assert.deepEqual(found.packages.map((p) => [p.name, p.version, p.status]), [['fooapp', '2.0-1', 'layered']]);
+    assert.equal(found.packages[0].summary, 'an application with a conffile');
+    assert.ok(found.packages[0].origin.includes('127.0.0.1'), found.packages[0].origin);
+    const got = await suite.client.call<{ packages: { name: string; status: string }[] }>('OS.GetPackages', { names: ['marker', 'libfoo1'] });
+    assert.deepEqual(got.packages.map((p) => [p.name, p.status]).sort(), [['libfoo1', 'layered'], ['marker', 'available']]);
+    await assert.rejects(
+      suite.client.call('OS.GetPackages', { names: ['nosuchpkg'] }),
+      (e: RemoteError) => e.errorName === 'PackageNotFound' && e.message.includes('nosuchpkg'),
+    );
+    const provides = await suite.client.call<{ packages: { name: string }[] }>('OS.WhatProvides', { provides: ['libfoo1'] });
+    assert.deepEqual(provides.packages.map((p) => p.name), ['libfoo1']);
+    const r = await cli('search', 'postinst');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^failing 1\.0 \(all\) \[available\]/m);
+    assert.match(r.out, /^marker 1\.0 \(all\) \[available\]/m);
+  });
+
   it('LockLayering=true refuses package changes with LayeringLocked', async () => {
     const locked = await startDaemon({ sysroot: suite.fixture.sysroot, config: '[Daemon]\nLockLayering=true\n' });
     try {

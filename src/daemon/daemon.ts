@@ -57,6 +57,7 @@ export class Daemon {
         sysroot: this.sysroot,
         config: () => this.config,
         activeTransaction: () => this.transactions.active?.toJSON() ?? null,
+        cacheDir: paths.cacheDir,
       }),
       ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config }),
     };

@@ -1,3 +1,5 @@
+import { ApiError } from '../api/errors.js';
+import { PackageQueries } from '../services/package-queries.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { HandlerTable } from '../dispatcher/handlers.js';
 import { osObjectPath, resolveOsName, rolesOf } from '../services/deployment-roles.js';
@@ -10,11 +12,33 @@ export interface ReadHandlerDeps {
   config: () => DaemonConfig;
   /** The running transaction, as the API shows it. */
   activeTransaction: () => TransactionObject | null;
+  /** APT lists and archives (package queries). */
+  cacheDir: string;
+}
+
+/** apt-cache for the default deployment of the requested OS. */
+async function queriesFor(sysroot: SysrootService, cacheDir: string, osname: string | undefined): Promise<PackageQueries> {
+  const snapshot = sysroot.snapshot();
+  const os = resolveOsName(snapshot, osname);
+  const d = snapshot.deployments.find((x) => x.osname === os);
+  if (d === undefined) throw new ApiError('NoSuchOS', `No deployment of ${os}`, { osname: os });
+  return PackageQueries.open(snapshot.path, d, cacheDir);
 }
 
 /** Implementations of the read methods of Sysroot and OS, and Sysroot.Reload. */
-export function readHandlers({ sysroot, config, activeTransaction }: ReadHandlerDeps): HandlerTable {
+export function readHandlers({ sysroot, config, activeTransaction, cacheDir }: ReadHandlerDeps): HandlerTable {
   return {
+    'OS.Search': async ({ osname, names }) => ({ packages: await (await queriesFor(sysroot, cacheDir, osname)).search([...names]) }),
+    'OS.WhatProvides': async ({ osname, provides }) => ({
+      packages: await (await queriesFor(sysroot, cacheDir, osname)).whatProvides([...provides]),
+    }),
+    'OS.GetPackages': async ({ osname, names }) => {
+      const found = await (await queriesFor(sysroot, cacheDir, osname)).details([...names]);
+      const missing = names.filter((n) => !found.some((p) => p.name === n));
+      if (missing.length > 0) throw new ApiError('PackageNotFound', `Package not found: ${missing.join(', ')}`, { packages: missing });
+      return { packages: found };
+    },
+
     'Sysroot.GetDeployments': () => ({ deployments: sysroot.snapshot().deployments }),
 
     'Sysroot.GetProperties': () => {

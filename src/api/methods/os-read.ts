@@ -34,8 +34,7 @@ export const Search = defineMethod({
   result: packages,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS'],
-  landsIn: 6,
-});
+  });
 
 export const WhatProvides = defineMethod({
   name: 'OS.WhatProvides',
@@ -45,8 +44,7 @@ export const WhatProvides = defineMethod({
   result: packages,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS'],
-  landsIn: 6,
-});
+  });
 
 export const GetPackages = defineMethod({
   name: 'OS.GetPackages',
@@ -56,8 +54,7 @@ export const GetPackages = defineMethod({
   result: packages,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS', 'PackageNotFound'],
-  landsIn: 6,
-});
+  });
 
 export const GetDeploymentsAptDiff = defineMethod({
   name: 'OS.GetDeploymentsAptDiff',

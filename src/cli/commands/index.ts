@@ -5,6 +5,7 @@ import { deploy } from './deploy.js';
 import { finalizeDeployment } from './finalize-deployment.js';
 import { history } from './history.js';
 import { kargs } from './kargs.js';
+import { search, whatprovides } from './package-queries.js';
 import { install, uninstall } from './pkg-change.js';
 import { rebase } from './rebase.js';
 import { refreshMd } from './refresh-md.js';
@@ -27,6 +28,8 @@ export const COMMANDS: Record<string, CliCommand> = {
   history,
   kargs,
   install,
+  search,
+  whatprovides,
   'refresh-md': refreshMd,
   uninstall,
   'finalize-deployment': finalizeDeployment,
