@@ -33,6 +33,11 @@ export interface MethodSpec<
   readonly selectAction?: (params: Static<P>) => PolkitAction;
   /** Application errors the method can raise besides the ones every method can. */
   readonly errors: readonly ErrorName[];
+  /**
+   * When the daemon runs the configured reboot command after success: when the request says
+   * `reboot: true` (default), or always (FinalizeDeployment: the shutdown is what finalizes).
+   */
+  readonly reboot?: 'on-request' | 'always';
   /** Issue that lands the implementation; set while the method answers NotImplemented. */
   readonly landsIn?: number;
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AptEnvironment, hostArchitecture } from '../backends/apt/apt-environment.js';
-import { installedPackageNames } from '../backends/dpkg/status-file.js';
+import { DPKG_STATUS, installedPackageNames } from '../backends/dpkg/status-file.js';
 import type { Deployment } from '../backends/ostree/sysroot-reader.js';
 
 export interface PackageInfo {
@@ -29,7 +29,7 @@ export class PackageQueries {
 
   static async open(sysrootPath: string, d: Deployment, cacheDir: string): Promise<PackageQueries> {
     const root = join(sysrootPath, 'ostree/deploy', d.osname, 'deploy', `${d.checksum}.${d.serial}`);
-    const statusFile = join(root, 'usr/share/dpkg/database/status');
+    const statusFile = join(root, DPKG_STATUS);
     const apt = new AptEnvironment({
       etcApt: join(root, 'etc/apt'),
       statusFile,

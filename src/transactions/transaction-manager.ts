@@ -1,3 +1,4 @@
+import { findMethod } from '../api/method-table.js';
 import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { Logger } from '../daemon/logger.js';
@@ -235,8 +236,8 @@ export class TransactionManager {
       this.activeFile.clear();
       this.end(tx, 'succeeded', outcome.result, null);
       const options = tx.params.options as { reboot?: boolean } | undefined;
-      // FinalizeDeployment always reboots: the shutdown is what finalizes (rpm-ostree).
-      if (tx.params.reboot === true || options?.reboot === true || tx.method === 'OS.FinalizeDeployment') this.reboot(tx);
+      const asked = tx.params.reboot === true || options?.reboot === true;
+      if (asked || findMethod(tx.method)?.reboot === 'always') this.reboot(tx);
       return;
     }
     // Failed, died or cancelled: unless the new deployment list was written, nothing may stay changed.

@@ -255,6 +255,7 @@ export const FinalizeDeployment = defineMethod({
   params: transactionParams({ checksum: Checksum }, false),
   result: deploymentResult,
   action: 'finalize-deployment',
+  reboot: 'always',
   errors: ['InvalidSysroot', 'NoSuchDeployment', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
 });
 

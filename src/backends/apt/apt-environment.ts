@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '../../util/run-command.js';
 
 export interface AptEnvironmentOptions {
   /** The deployed /etc/apt of the merge deployment. */
@@ -100,9 +101,11 @@ function dropDirWarnings(stderr: string): string {
     .trim();
 }
 
-/** The host's dpkg architecture (the trees apt-ostree manages run on this machine). */
+let architecture: Promise<string> | null = null;
+
+/** The host's dpkg architecture (the trees apt-ostree manages run on this machine), asked once. */
 export function hostArchitecture(): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile('dpkg', ['--print-architecture'], { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out.trim()))),
-  );
+  architecture ??= runCommand('dpkg', ['--print-architecture']).then((out) => out.trim());
+  architecture.catch(() => (architecture = null));
+  return architecture;
 }

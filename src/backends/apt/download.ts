@@ -3,9 +3,9 @@
  * --download-only`): apt reuses a .deb that is already there and verified, so a second
  * identical layering downloads nothing.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand, runCommandBuffer } from '../../util/run-command.js';
 import type { AptEnvironment } from './apt-environment.js';
 import { classifyAptFailure, type PlannedPackage } from './resolve.js';
 
@@ -42,22 +42,12 @@ export async function downloadPackages(apt: AptEnvironment, specs: string[], pla
 }
 
 /** The paths a .deb installs (`dpkg-deb --contents`), as absolute paths, directories with a trailing slash dropped. */
-export function debContents(deb: string): Promise<string[]> {
-  return new Promise((resolve, reject) =>
-    execFile('dpkg-deb', ['--fsys-tarfile', deb], { encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 }, (err, tar) => {
-      if (err) return reject(err);
-      const child = execFile('tar', ['-t'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (e2, out) => {
-        if (e2) return reject(e2);
-        resolve(
-          out
-            .split('\n')
-            .filter((l) => l !== '' && !l.endsWith('/'))
-            .map((l) => l.replace(/^\.\//, '/')),
-        );
-      });
-      child.stdin?.end(tar);
-    }),
-  );
+export async function debContents(deb: string): Promise<string[]> {
+  const listing = await runCommand('tar', ['-t'], await runCommandBuffer('dpkg-deb', ['--fsys-tarfile', deb]));
+  return listing
+    .split('\n')
+    .filter((l) => l !== '' && !l.endsWith('/'))
+    .map((l) => l.replace(/^\.\//, '/'));
 }
 
 /** `Installed-Size` (KiB) of exact versions, from apt's lists. */

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AptEnvironment } from './apt-environment.js';
-import { classifyAptFailure } from './resolve.js';
 
 const STAMP = 'apt-ostree-sources';
 
@@ -36,14 +35,13 @@ export function refreshReason(apt: AptEnvironment, maxAgeSeconds: number, now = 
   return null;
 }
 
-/** `apt-get update`; a failure (e.g. an unreachable source) is a DependencyProblem-free plain error. */
+/** `apt-get update`; an unreachable or broken source fails it (apt itself only warns). */
 export async function refreshLists(apt: AptEnvironment): Promise<void> {
   const r = await apt.run('apt-get', ['-q', 'update']);
   // apt-get update exits 0 even when a source failed ("W: Failed to fetch"); treat that as failure.
   const failed = r.stderr.split('\n').filter((l) => /^(E: |W: Failed to fetch|W: Some index files failed)/.test(l));
   if (r.code !== 0 || failed.length > 0) {
-    const e = classifyAptFailure(r.stdout, r.stderr);
-    throw new Error(`Refreshing the package lists failed: ${failed.join('; ') || e.message}`);
+    throw new Error(`Refreshing the package lists failed: ${failed.join('; ') || r.stderr || `apt-get exited with ${r.code}`}`);
   }
   writeFileSync(join(apt.listsDir, STAMP), sourcesDigest(apt.options.etcApt) + '\n');
 }

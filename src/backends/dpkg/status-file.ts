@@ -1,5 +1,8 @@
 /** Reading a dpkg status file: which packages are installed. */
 
+/** Where a tree keeps its dpkg status (DECISIONS.md: the database lives in /usr). */
+export const DPKG_STATUS = '/usr/share/dpkg/database/status';
+
 /** Names of the packages whose Status is `install ok installed`, from status file text. */
 export function installedPackageNames(text: string): Set<string> {
   const names = new Set<string>();

@@ -4,8 +4,8 @@
  * the base, so removing a package leaves no trace of it. Removing a package of the base image
  * is refused (overrides are out of scope); a dry run reports the plan and changes nothing.
  */
-import { execFileSync } from 'node:child_process';
-import { installedPackageNames, specName } from '../../backends/dpkg/status-file.js';
+import { DPKG_STATUS, installedPackageNames, specName } from '../../backends/dpkg/status-file.js';
+import { readCommitFile } from '../../backends/ostree/commit-file.js';
 import type { SysrootSession } from '../../backends/ostree/write/session.js';
 import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
 import { deployCommit, followedBranch, requireCommit, requireDefault, withSysroot } from './common.js';
@@ -23,12 +23,8 @@ export interface PkgChangeParams {
 }
 
 /** Installed package names of a commit's dpkg database. */
-function basePackages(session: SysrootSession, commit: string): Set<string> {
-  const text = execFileSync('ostree', ['cat', `--repo=${session.repoPath}`, commit, '/usr/share/dpkg/database/status'], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return installedPackageNames(text);
+async function basePackages(session: SysrootSession, commit: string): Promise<Set<string>> {
+  return installedPackageNames((await readCommitFile(session.repoPath, commit, DPKG_STATUS)).toString('utf8'));
 }
 
 /** The new requested set, or a clear refusal. */
@@ -73,7 +69,7 @@ export async function pkgChange(ctx: OperationContext, params: PkgChangeParams):
     const d = requireDefault(session, ctx.osname);
     const branch = followedBranch(session, d, 'change the packages of');
     const base = requireCommit(session, branch.baseChecksum, true);
-    const requested = changeRequested(branch.requested, basePackages(session, base.checksum), params);
+    const requested = changeRequested(branch.requested, await basePackages(session, base.checksum), params);
     const same = requested.length === branch.requested.length && requested.every((r, i) => r === branch.requested[i]);
     if (same) return { changed: false, deployment: null, message: 'No change: the requested packages are the same.' };
 

@@ -28,7 +28,8 @@ export function gvariantString(s: string): string {
   return out + "'";
 }
 
-function valueText(v: OptionValue): string {
+/** The GVariant text of one typed value. */
+export function valueText(v: OptionValue): string {
   switch (v.type) {
     case 's':
       return gvariantString(v.value);

@@ -6,7 +6,6 @@
  * transaction's scratch dir (removed at the end, or by recovery) and the cache changes until
  * the commit, and a commit nothing refers to is pruned by the next cleanup.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AptEnvironment, hostArchitecture } from '../../../backends/apt/apt-environment.js';
@@ -14,6 +13,8 @@ import { debContents, downloadPackages, installedSizes, pendingDownloads } from 
 import { refreshLists, refreshReason } from '../../../backends/apt/metadata-refresh.js';
 import { resolvePackages, ResolveError, type PlannedPackage } from '../../../backends/apt/resolve.js';
 import { DpkgError, dpkgInstall } from '../../../backends/dpkg/sandboxed-dpkg.js';
+import { DPKG_STATUS } from '../../../backends/dpkg/status-file.js';
+import { readCommitFile } from '../../../backends/ostree/commit-file.js';
 import { loadCommitNode, type CommitNode } from '../../../backends/ostree/write/history.js';
 import type { SysrootSession } from '../../../backends/ostree/write/session.js';
 import { glib } from '../../../backends/ostree/glib.js';
@@ -38,17 +39,6 @@ export function scratchDir(session: SysrootSession, ctx: OperationContext): stri
   return join(session.repoPath, 'tmp', `apt-ostree-${ctx.transactionId}-layer`);
 }
 
-/** `ostree cat` of one file of a commit into `dest`. */
-function catFile(repo: string, commit: string, path: string, dest: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('ostree', ['cat', `--repo=${repo}`, commit, path], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, out, stderr) => {
-      if (err) return reject(new Error(`Reading ${path} of ${commit}: ${stderr.toString().trim() || err.message}`));
-      writeFileSync(dest, out);
-      resolve();
-    }),
-  );
-}
-
 /** apt configured for `osname` on `base`: the merge deployment's /etc/apt, the base's dpkg status. */
 export async function openApt(ctx: OperationContext, session: SysrootSession, base: CommitNode, scratch: string): Promise<AptEnvironment> {
   const merge = session.mergeDeployment(ctx.osname);
@@ -61,7 +51,7 @@ export async function openApt(ctx: OperationContext, session: SysrootSession, ba
   }
   mkdirSync(scratch, { recursive: true });
   const statusFile = join(scratch, 'base-status');
-  await catFile(session.repoPath, base.checksum, '/usr/share/dpkg/database/status', statusFile);
+  writeFileSync(statusFile, await readCommitFile(session.repoPath, base.checksum, DPKG_STATUS));
   return new AptEnvironment({
     etcApt,
     statusFile,

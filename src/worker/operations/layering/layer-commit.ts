@@ -4,14 +4,11 @@
  * and `aptostree.packages` (`name=version:arch`). `--link-checkout-speedup` reuses the
  * objects of the hardlinked checkout instead of re-hashing them.
  */
-import { execFile } from 'node:child_process';
+import { valueText } from '../../../backends/ostree/write/variant.js';
+import { runCommand } from '../../../util/run-command.js';
 import type { PlannedPackage } from '../../../backends/apt/resolve.js';
 
-/** A GVariant text literal of an array of strings (`['a', 'b']`, or `@as []`). */
-export function stringArrayVariant(values: string[]): string {
-  if (values.length === 0) return '@as []';
-  return `[${values.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ')}]`;
-}
+const stringArray = (value: string[]): string => valueText({ type: 'as', value });
 
 export interface LayerCommitRequest {
   repo: string;
@@ -22,7 +19,7 @@ export interface LayerCommitRequest {
 }
 
 /** Commits the tree; returns the new commit's checksum. */
-export function commitLayer(req: LayerCommitRequest): Promise<string> {
+export async function commitLayer(req: LayerCommitRequest): Promise<string> {
   const args = [
     'commit',
     `--repo=${req.repo}`,
@@ -33,14 +30,13 @@ export function commitLayer(req: LayerCommitRequest): Promise<string> {
     `--subject=apt-ostree: ${req.requested.join(' ')}`,
     `--add-metadata-string=aptostree.base-commit=${req.base.checksum}`,
     '--add-metadata=aptostree.clientlayer=true',
-    `--add-metadata=aptostree.requested-packages=${stringArrayVariant(req.requested)}`,
-    `--add-metadata=aptostree.packages=${stringArrayVariant(req.packages.map((p) => `${p.name}=${p.version}:${p.architecture}`))}`,
+    `--add-metadata=aptostree.requested-packages=${stringArray(req.requested)}`,
+    `--add-metadata=aptostree.packages=${stringArray(req.packages.map((p) => `${p.name}=${p.version}:${p.architecture}`))}`,
   ];
   if (req.base.version !== null) args.push(`--add-metadata-string=version=${req.base.version}`);
-  return new Promise((resolve, reject) =>
-    execFile('ostree', args, { encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`Committing the layered tree failed: ${stderr.trim() || err.message}`));
-      else resolve(stdout.trim());
-    }),
-  );
+  try {
+    return (await runCommand('ostree', args)).trim();
+  } catch (e) {
+    throw new Error(`Committing the layered tree failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

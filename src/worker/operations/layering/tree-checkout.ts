@@ -9,21 +9,12 @@
  * Layout during the install: the tree's usr/etc is moved to /etc and a scratch /var is made
  * from usr/share/factory/var, as on a booted system; {@link finishTree} moves them back.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand as run } from '../../../util/run-command.js';
 
 /** Directories written in place during an install: copied, never hardlinked. */
 const COPY_UP = ['usr/etc', 'usr/share/dpkg/database', 'usr/share/factory/var'];
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`));
-      else resolve(stdout);
-    }),
-  );
-}
 
 /** Checks out `commit` of `repo` at `dest` (must not exist) ready for dpkg. */
 export async function prepareTree(repo: string, commit: string, dest: string): Promise<void> {
