@@ -4,7 +4,7 @@
  * target shows as "MISSED" in the table, not in the exit code.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder.js';
+import { layeringFigures, type LayeringTools } from './layering-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DAEMON = join(ROOT, 'bin', 'apt-ostreed');
@@ -291,12 +292,21 @@ function add(figure: string, value: number, baseline: number, unit: string, targ
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
+/** `node dist/bench/bench.js layering` runs that part alone. */
+const only = process.argv[2];
+const layeringTools: LayeringTools = { daemonBin: DAEMON, cliBin: CLI, waitForSocket, stop, timed, shuffled, median, add };
+
 async function main(): Promise<void> {
   if (CPUS >= 2) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'apt-ostreed-bench-'));
   const sysroot = join(dir, 'sysroot');
   const children: ChildProcess[] = [];
   try {
+    if (only === 'layering') {
+      await layeringFigures(dir, layeringTools);
+      printTable();
+      return;
+    }
     buildStandardSysroot(sysroot);
     const daemonArgv = [process.execPath, DAEMON, '--sysroot', sysroot, '--config', '/dev/null', '--socket', join(dir, 'unused.sock')];
     const echoArgv = [process.execPath, ECHO];
@@ -361,12 +371,18 @@ async function main(): Promise<void> {
     add('RSS after the load above (not idle-trimmed)', rssMb(daemon.pid as number), rssMb(echo.pid as number), 'MB', null);
     // 4. Transactions.
     await transactionFigures(dir);
+    // 5. Package layering (#6).
+    await layeringFigures(dir, layeringTools);
   } finally {
     await Promise.all(children.map(stop));
-    removeSysroot(sysroot);
-    rmSync(dir, { recursive: true, force: true });
+    removeSysroot(dir);
   }
 
+  printTable();
+}
+
+/** The rows as a table on stdout. */
+function printTable(): void {
   const header = ['figure', 'apt-ostreed', 'baseline', 'ratio', 'target', ''];
   const table = rows.map((r) => [
     r.figure,

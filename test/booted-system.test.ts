@@ -10,11 +10,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
-import { main } from '../src/cli/main.js';
 import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { bootedSandbox, type BootedSandbox } from './support/booted-sandbox.js';
-import { captureIo } from './support/capture-io.js';
+import { cliOn } from './support/capture-io.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { ostreeAdminStatus, parseAdminStatus, tempSysrootDir } from './support/ostree-admin-status.js';
 
@@ -29,11 +28,7 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
   let rebootMarker: string;
   const deployments = async (): Promise<Deployment[]> =>
     (await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments;
-  const cli = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const io = captureIo();
-    const code = await main(['--socket', daemon.socket, ...args], io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const cli = cliOn(() => daemon.socket);
   /** How many boot entries the current boot version has. */
   const blsCount = (): number => readdirSync(join(remote.sysroot, 'boot/loader/entries')).length;
 

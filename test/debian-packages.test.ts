@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
 import { debootstrapTree } from '../src/demo/debootstrap-tree.js';
 import { commitTree, createSysroot, deploy } from '../src/demo/sysroot-builder.js';
-import { captureIo } from './support/capture-io.js';
+import { cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
 
 const REF = 'debian/bookworm/x86_64';
@@ -24,16 +23,8 @@ describe('real Debian packages on a debootstrap tree', () => {
     deploy(sysroot, 'debian', REF, { kernelArgs: ['root=UUID=1234', 'rw'] });
     return { sysroot, repo, base };
   });
-  const cli = async (...args: string[]) => {
-    const io = captureIo();
-    const code = await main(['--socket', suite.daemon.socket, ...args], io);
-    return { code, out: io.out(), err: io.err() };
-  };
-  const root = (id: string): string => {
-    const m = /^(.+)-([0-9a-f]{64})\.(\d+)$/.exec(id);
-    assert.ok(m, id);
-    return join(suite.fixture.sysroot, 'ostree/deploy', m[1], 'deploy', `${m[2]}.${m[3]}`);
-  };
+  const cli = cliOn(() => suite.daemon.socket);
+  const root = (id: string): string => deploymentRoot(suite.fixture.sysroot, id);
   /** Runs argv inside deployment `id` as / (read-only, no network), returns stdout. */
   const inside = (id: string, argv: string[]): string =>
     execFileSync(
@@ -53,6 +44,12 @@ describe('real Debian packages on a debootstrap tree', () => {
       transaction: { result: { plan: { packages: { name: string; version: string; origin: string }[]; downloadSize: number; files: string[] } } };
     };
     const plan = last.transaction.result.plan;
+    // The plan lists the layer's files, so the .debs were fetched: progress in bytes.
+    const progress = r.out.split('\n').filter((l) => l.includes('.DownloadProgress"'));
+    assert.ok(progress.length > 0, r.out);
+    const final = (JSON.parse(progress.at(-1) ?? '{}') as { params: { bytesTransferred: number; objectsFetched: number } }).params;
+    assert.equal(final.objectsFetched, 4);
+    assert.equal(final.bytesTransferred, plan.downloadSize);
     const names = plan.packages.map((p) => p.name).sort();
     // jq pulls its libraries from the archive; the tree's libc6 satisfies the rest.
     assert.deepEqual(names, ['hello', 'jq', 'libjq1', 'libonig5']);

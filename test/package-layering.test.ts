@@ -12,7 +12,7 @@ import { main } from '../src/cli/main.js';
 import type { RemoteError } from '../src/client/jsonrpc-client.js';
 import { aptSourceLine, buildAptRepo } from '../src/demo/apt-repo.js';
 import { addServerCommit, buildRemoteSysroot, startStaticServer, type StaticServer } from '../src/demo/remote-fixture.js';
-import { captureIo } from './support/capture-io.js';
+import { captureIo, cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { startDaemon } from './support/daemon-process.js';
 import { ostreeAdminStatus } from './support/ostree-admin-status.js';
@@ -41,16 +41,8 @@ describe('package layering', () => {
     },
   );
   const { deployments } = suite;
-  const cli = async (...args: string[]) => {
-    const io = captureIo();
-    const code = await main(['--socket', suite.daemon.socket, ...args], io);
-    return { code, out: io.out(), err: io.err() };
-  };
-  const root = (id: string): string => {
-    const m = /^(.+)-([0-9a-f]{64})\.(\d+)$/.exec(id);
-    assert.ok(m, id);
-    return join(suite.fixture.sysroot, 'ostree/deploy', m[1], 'deploy', `${m[2]}.${m[3]}`);
-  };
+  const cli = cliOn(() => suite.daemon.socket);
+  const root = (id: string): string => deploymentRoot(suite.fixture.sysroot, id);
   const debRequests = (): number => suite.fixture.apt.requests.filter((r) => r.endsWith('.deb')).length;
   const leftovers = (): string[] => readdirSync(join(suite.fixture.repo, 'tmp')).filter((f) => f.startsWith('apt-ostree-'));
 
@@ -58,6 +50,11 @@ describe('package layering', () => {
     const before = await deployments();
     const r = await cli('install', 'fooapp', 'marker');
     assert.equal(r.code, 0, r.err + r.out);
+    // The tasks of a layering, and the download in bytes (apt's status fd).
+    for (const t of ['Resolving', 'Downloading 3 packages', 'Checking out the base', 'Unpacking 3 packages', 'Configuring 3 packages', 'Committing']) {
+      assert.match(r.out, new RegExp(`^${t}.*\\.\\.\\. done$`, 'm'), r.out);
+    }
+    assert.match(r.out, /^Receiving packages: 3\/3, \d+(\.\d+)? [kM]?B/m, r.out);
     const ds = await deployments();
     const d = ds[0];
     assert.deepEqual(d.requestedPackages, ['fooapp', 'marker']);

@@ -24,12 +24,14 @@ export const TransactionEvent = t.object(
   {
     type: t.ref('TransactionEventType', TransactionEventType),
     position: t.optional(t.integer({ doc: 'Queued: place in the queue, 1 = next.' })),
-    text: t.optional(t.string({ doc: 'Message, TaskBegin, TaskEnd, PercentProgress: the text.' })),
+    text: t.optional(
+      t.string({ doc: 'Message, TaskBegin, TaskEnd, PercentProgress: the text. DownloadProgress: what is fetched, `packages` (.debs); absent for OSTree objects.' }),
+    ),
     percentage: t.optional(t.integer({ minimum: 0, maximum: 100, doc: 'PercentProgress: 0..100.' })),
     bytesTransferred: t.optional(t.integer({ doc: 'DownloadProgress: bytes fetched so far.' })),
     bytesPerSecond: t.optional(t.integer({ doc: 'DownloadProgress: current rate.' })),
-    objectsFetched: t.optional(t.integer({ doc: 'DownloadProgress: objects fetched.' })),
-    objectsRequested: t.optional(t.integer({ doc: 'DownloadProgress: objects requested.' })),
+    objectsFetched: t.optional(t.integer({ doc: 'DownloadProgress: objects (or .debs) fetched.' })),
+    objectsRequested: t.optional(t.integer({ doc: 'DownloadProgress: objects (or .debs) requested.' })),
     outstandingFetches: t.optional(t.integer({ doc: 'DownloadProgress: fetches in flight.' })),
     metadataFetched: t.optional(t.integer({ doc: 'DownloadProgress: metadata objects fetched.' })),
     success: t.optional(t.boolean({ doc: 'Finished: whether it succeeded.' })),

@@ -5,7 +5,7 @@
  * base tree, and lists and archives in the daemon's cache dir. The host's /etc/apt never
  * takes part. Commands are argv arrays; package specs come after `--`.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../../util/run-command.js';
@@ -51,8 +51,11 @@ export class AptEnvironment {
       ['Dir::State::Lists', this.listsDir],
       ['Dir::Cache', base],
       ['Dir::Cache::Archives', this.archivesDir],
-      ['Dir::Cache::pkgcache', ''],
-      ['Dir::Cache::srcpkgcache', ''],
+      // apt's parsed lists are kept (written atomically, checked against the lists by apt), so
+      // only the first run after a refresh parses the archive's Packages files; the cache
+      // with the status merged in lives as long as this configuration.
+      ['Dir::Cache::srcpkgcache', join(base, 'srcpkgcache.bin')],
+      ['Dir::Cache::pkgcache', join(options.scratchDir, 'pkgcache.bin')],
       ['Dir::Log', join(base, 'state')],
       ['Debug::NoLocking', true],
       ['APT::Sandbox::User', 'root'],
@@ -66,22 +69,34 @@ export class AptEnvironment {
     writeFileSync(this.configFile, lines.map(([k, v]) => `${k} ${q(v)};\n`).join(''));
   }
 
-  /** Runs `command args` with this configuration; resolves with its output whatever the exit code. */
-  run(command: 'apt-get' | 'apt-cache', args: string[]): Promise<AptRun> {
+  /**
+   * Runs `command args` with this configuration; resolves with its output whatever the exit
+   * code. With `onStatus`, apt's machine-readable progress (`APT::Status-Fd`, lines such as
+   * `dlstatus:3:42.5:Retrieving file 3 of 7`) comes to it line by line through fd 3.
+   */
+  run(command: 'apt-get' | 'apt-cache', args: string[], opts: { onStatus?: (line: string) => void } = {}): Promise<AptRun> {
+    const statusArgs = opts.onStatus === undefined ? [] : ['-o', 'APT::Status-Fd=3'];
     return new Promise((resolve, reject) => {
-      execFile(
-        command,
-        args,
-        {
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
-          env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', APT_CONFIG: this.configFile, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
-        },
-        (err, stdout, stderr) => {
-          if (err !== null && typeof err.code !== 'number') reject(err);
-          else resolve({ code: err === null ? 0 : (err.code as number), stdout, stderr: dropDirWarnings(stderr) });
-        },
-      );
+      const child = spawn(command, [...statusArgs, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe', opts.onStatus === undefined ? 'ignore' : 'pipe'],
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', APT_CONFIG: this.configFile, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const status = child.stdio[3];
+      if (opts.onStatus !== undefined && status !== null && status !== undefined && 'setEncoding' in status) {
+        const onStatus = opts.onStatus;
+        let pending = '';
+        status.setEncoding('utf8').on('data', (d: string) => {
+          const lines = (pending + d).split('\n');
+          pending = lines.pop() ?? '';
+          for (const l of lines) onStatus(l);
+        });
+      }
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), stdout, stderr: dropDirWarnings(stderr) }));
     });
   }
 }

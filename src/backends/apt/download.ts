@@ -30,15 +30,54 @@ export async function pendingDownloads(apt: AptEnvironment, specs: string[]): Pr
     .map((m) => ({ file: m[1], size: Number(m[2]) }));
 }
 
-/** Downloads what `plan` needs (the same specs resolve to the same plan); returns each .deb. */
-export async function downloadPackages(apt: AptEnvironment, specs: string[], plan: PlannedPackage[]): Promise<FetchedPackage[]> {
-  const r = await apt.run('apt-get', ['-q', '--download-only', 'install', '--', ...specs]);
+/** How far a download is, in the terms of the API's DownloadProgress event. */
+export interface PackageDownloadProgress {
+  bytesTransferred: number;
+  bytesPerSecond: number;
+  /** .debs fetched so far. */
+  objectsFetched: number;
+  /** .debs to fetch (those not already in the archives). */
+  objectsRequested: number;
+}
+
+/**
+ * Downloads what `plan` needs (the same specs resolve to the same plan); returns each .deb.
+ * `onProgress` gets bytes
+ * from apt's status fd: apt reports a percentage of the bytes to fetch, which `--print-uris`
+ * gave in absolute terms.
+ */
+export async function downloadPackages(
+  apt: AptEnvironment,
+  specs: string[],
+  plan: PlannedPackage[],
+  onProgress?: (p: PackageDownloadProgress) => void,
+): Promise<FetchedPackage[]> {
+  const fetched = plan.map((p) => ({ ...p, deb: join(apt.archivesDir, archiveFileName(p)) }));
+  // A .deb reaches the archives only after apt verified it against the lists (it downloads
+  // into partial/ and moves it when the hash matches), and the cache dir is root's: when every
+  // .deb is there, another apt run (a second dependency resolution, ~1 s on the Debian
+  // archive's lists) would only confirm it.
+  if (fetched.every((p) => existsSync(p.deb))) return fetched;
+  const pending = onProgress === undefined ? [] : await pendingDownloads(apt, specs);
+  const total = pending.reduce((n, d) => n + d.size, 0);
+  const started = Date.now();
+  const onStatus = (line: string): void => {
+    const m = /^dlstatus:(\d+):([\d.]+):/.exec(line);
+    if (m === null || onProgress === undefined) return;
+    const bytes = Math.min(total, Math.round((Number(m[2]) / 100) * total));
+    const seconds = (Date.now() - started) / 1000;
+    onProgress({
+      bytesTransferred: bytes,
+      bytesPerSecond: seconds > 0 ? Math.round(bytes / seconds) : 0,
+      objectsFetched: Math.min(pending.length, Number(m[1])),
+      objectsRequested: pending.length,
+    });
+  };
+  const r = await apt.run('apt-get', ['-q', '--download-only', 'install', '--', ...specs], { onStatus });
   if (r.code !== 0) throw classifyAptFailure(r.stdout, r.stderr);
-  return plan.map((p) => {
-    const deb = join(apt.archivesDir, archiveFileName(p));
-    if (!existsSync(deb)) throw new Error(`apt reported success but ${deb} is missing`);
-    return { ...p, deb };
-  });
+  if (pending.length > 0) onStatus(`dlstatus:${pending.length}:100:done`);
+  for (const p of fetched) if (!existsSync(p.deb)) throw new Error(`apt reported success but ${p.deb} is missing`);
+  return fetched;
 }
 
 /** The paths a .deb installs (`dpkg-deb --contents`), as absolute paths, directories with a trailing slash dropped. */

@@ -5,6 +5,11 @@ export { formatBytes };
 /** The fields of a transaction notification's params. */
 export type EventParams = Record<string, unknown> & { transaction?: string };
 
+/** What a DownloadProgress counts: OSTree objects unless it says otherwise (`packages`). */
+function unit(p: EventParams): string {
+  return typeof p.text === 'string' ? p.text : 'objects';
+}
+
 /** One line describing an event, for logs and non-terminal output; null: nothing to say. */
 export function describeEvent(type: string, p: EventParams): string | null {
   switch (type) {
@@ -24,7 +29,7 @@ export function describeEvent(type: string, p: EventParams): string | null {
       const fetched = Number(p.objectsFetched ?? 0);
       const requested = Number(p.objectsRequested ?? 0);
       const rate = Number(p.bytesPerSecond ?? 0);
-      return `Receiving objects: ${fetched}/${requested}, ${formatBytes(Number(p.bytesTransferred ?? 0))}${rate > 0 ? ` (${formatBytes(rate)}/s)` : ''}`;
+      return `Receiving ${unit(p)}: ${fetched}/${requested}, ${formatBytes(Number(p.bytesTransferred ?? 0))}${rate > 0 ? ` (${formatBytes(rate)}/s)` : ''}`;
     }
     case 'ProgressEnd':
       return null;
@@ -44,7 +49,7 @@ export function downloadBar(p: EventParams, width = 24): string {
   const rate = Number(p.bytesPerSecond ?? 0);
   return (
     `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(fraction * 100)}% ` +
-    `${fetched}/${requested} objects ${formatBytes(Number(p.bytesTransferred ?? 0))}` +
+    `${fetched}/${requested} ${unit(p)} ${formatBytes(Number(p.bytesTransferred ?? 0))}` +
     (rate > 0 ? ` ${formatBytes(rate)}/s` : '')
   );
 }
@@ -69,7 +74,7 @@ export class ProgressRenderer {
     }
     switch (type) {
       case 'DownloadProgress':
-        return this.status(`Receiving objects ${downloadBar(params)}`);
+        return this.status(`Receiving ${unit(params)} ${downloadBar(params)}`);
       case 'PercentProgress':
         return this.status(`${String(params.text)} ${String(params.percentage)}%`);
       case 'TaskBegin':

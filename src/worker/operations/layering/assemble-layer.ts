@@ -9,10 +9,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AptEnvironment, hostArchitecture } from '../../../backends/apt/apt-environment.js';
-import { debContents, downloadPackages, installedSizes, pendingDownloads } from '../../../backends/apt/download.js';
+import { debContents, downloadPackages, installedSizes, pendingDownloads, type FetchedPackage } from '../../../backends/apt/download.js';
 import { refreshLists, refreshReason } from '../../../backends/apt/metadata-refresh.js';
 import { resolvePackages, ResolveError, type PlannedPackage } from '../../../backends/apt/resolve.js';
-import { DpkgError, dpkgInstall } from '../../../backends/dpkg/sandboxed-dpkg.js';
+import { DpkgError, dpkgConfigure, dpkgUnpack, withServiceStartsRefused } from '../../../backends/dpkg/sandboxed-dpkg.js';
 import { DPKG_STATUS } from '../../../backends/dpkg/status-file.js';
 import { readCommitFile } from '../../../backends/ostree/commit-file.js';
 import { loadCommitNode, type CommitNode } from '../../../backends/ostree/write/history.js';
@@ -97,9 +97,7 @@ export async function planLayer(ctx: OperationContext, session: SysrootSession, 
     const apt = await openApt(ctx, session, base, scratch);
     const plan = await resolve(ctx, apt, requested).catch((e: unknown) => Promise.reject(named(e)));
     const pending = await pendingDownloads(apt, requested).catch((e: unknown) => Promise.reject(named(e)));
-    const fetched = await task(ctx, `Downloading ${plan.length} packages`, () => downloadPackages(apt, requested, plan)).catch(
-      (e: unknown) => Promise.reject(named(e)),
-    );
+    const fetched = await download(ctx, apt, requested, plan);
     const sizes = await installedSizes(apt, plan);
     const files = (await Promise.all(fetched.map((p) => debContents(p.deb)))).flat().sort();
     return {
@@ -113,31 +111,42 @@ export async function planLayer(ctx: OperationContext, session: SysrootSession, 
   }
 }
 
+/** The .debs of `plan` into the cache, as a task with DownloadProgress in bytes. */
+async function download(ctx: OperationContext, apt: AptEnvironment, requested: string[], plan: PlannedPackage[]): Promise<FetchedPackage[]> {
+  const fetched = await task(ctx, `Downloading ${plan.length} packages`, () =>
+    downloadPackages(apt, requested, plan, (p) => ctx.emit({ type: 'DownloadProgress', text: 'packages', ...p })),
+  ).catch((e: unknown) => Promise.reject(named(e)));
+  ctx.emit({ type: 'ProgressEnd' });
+  return fetched;
+}
+
+/** A dpkg line handler emitting PercentProgress for each line matching `step`, out of `count`. */
+function percentOf(ctx: OperationContext, step: RegExp, count: number): (line: string) => void {
+  let done = 0;
+  return (line) => {
+    if (!step.test(line)) return;
+    done++;
+    ctx.emit({ type: 'PercentProgress', text: line, percentage: Math.min(100, Math.round((done * 100) / Math.max(1, count))) });
+  };
+}
+
 /** Builds and commits base + `requested`; returns the new commit (not yet deployed). */
 export async function assembleLayer(ctx: OperationContext, session: SysrootSession, base: CommitNode, requested: string[]): Promise<CommitNode> {
   const scratch = scratchDir(session, ctx);
   try {
     const apt = await openApt(ctx, session, base, scratch);
     const plan = await resolve(ctx, apt, requested).catch((e: unknown) => Promise.reject(named(e)));
-    const fetched = await task(ctx, `Downloading ${plan.length} packages`, () => downloadPackages(apt, requested, plan)).catch(
-      (e: unknown) => Promise.reject(named(e)),
-    );
+    const fetched = await download(ctx, apt, requested, plan);
     const tree = join(scratch, 'tree');
     await task(ctx, 'Checking out the base', () => prepareTree(session.repoPath, base.checksum, tree));
-    const steps = fetched.length * 2;
-    let done = 0;
-    await task(ctx, `Installing ${fetched.length} packages`, () =>
-      dpkgInstall({
-        root: tree,
-        debs: fetched.map((p) => p.deb),
-        onLine: (line) => {
-          if (/^(Unpacking|Setting up) /.test(line)) {
-            done++;
-            ctx.emit({ type: 'PercentProgress', text: line, percentage: Math.min(100, Math.round((done * 100) / steps)) });
-          }
-        },
-      }),
-    ).catch((e: unknown) => Promise.reject(named(e)));
+    await withServiceStartsRefused(tree, async () => {
+      const n = fetched.length;
+      await task(ctx, `Unpacking ${n} packages`, () =>
+        dpkgUnpack({ root: tree, debs: fetched.map((p) => p.deb), onLine: percentOf(ctx, /^Unpacking /, n) }),
+      );
+      ctx.emit({ type: 'ProgressEnd' });
+      await task(ctx, `Configuring ${n} packages`, () => dpkgConfigure({ root: tree, onLine: percentOf(ctx, /^Setting up /, n) }));
+    }).catch((e: unknown) => Promise.reject(named(e)));
     ctx.emit({ type: 'ProgressEnd' });
     await finishTree(tree);
     const checksum = await task(ctx, 'Committing', () =>
