@@ -14,6 +14,7 @@ import { aptSourceLine, buildAptRepo } from '../src/demo/apt-repo.js';
 import { addServerCommit, buildRemoteSysroot, startStaticServer, type StaticServer } from '../src/demo/remote-fixture.js';
 import { captureIo, cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
+import { eventClient } from './support/event-client.js';
 import { startDaemon } from './support/daemon-process.js';
 import { ostreeAdminStatus } from './support/ostree-admin-status.js';
 
@@ -33,7 +34,7 @@ describe('package layering', () => {
       const d = ostreeAdminStatus(remote.sysroot)[0];
       const etcApt = join(remote.sysroot, 'ostree/deploy/debian/deploy', `${d.checksum}.${d.serial}`, 'etc/apt');
       writeFileSync(join(etcApt, 'sources.list.d/test.list'), aptSourceLine(apt.url));
-      return { ...remote, apt };
+      return { ...remote, apt, aptDir };
     },
     async (f) => {
       await f.apt.stop();
@@ -109,6 +110,67 @@ describe('package layering', () => {
     assert.deepEqual(await deployments(), before);
     fsckClean(suite.fixture.sysroot);
     assert.deepEqual(leftovers(), []);
+  });
+
+  /** Processes whose command line or environment mention `text` (e.g. a transaction's scratch dir). */
+  const processesMentioning = (text: string): number[] =>
+    readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .filter((pid) => {
+        try {
+          return ['cmdline', 'environ'].some((f) => readFileSync(`/proc/${pid}/${f}`, 'latin1').includes(text));
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
+  const until = async (what: string, ok: () => boolean, ms = 15_000): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  /** Starts OS.PkgChange {add}, waits for `inFlight`, cancels; checks the call ends Cancelled and what it ran is gone. */
+  const cancelLayering = async (add: string[], inFlight: () => boolean): Promise<void> => {
+    const before = await deployments();
+    const { client, events } = await eventClient(suite.daemon.socket);
+    try {
+      const call = client.call('OS.PkgChange', { add });
+      const rejected = assert.rejects(call, (e: RemoteError) => e.errorName === 'Cancelled');
+      await until('the layering to reach the step to cancel', inFlight);
+      const tx = events.find((e) => e.method === 'Transaction.Started')?.params.transaction;
+      assert.ok(typeof tx === 'string');
+      await suite.client.call('Transaction.Cancel', {});
+      await rejected;
+      await until('every process of the transaction to be gone', () => processesMentioning(`apt-ostree-${tx}-`).length === 0, 5000);
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(await deployments(), before);
+    assert.deepEqual(leftovers(), []);
+    fsckClean(suite.fixture.sysroot);
+  };
+
+  it('Cancel while a maintainer script runs: Cancelled, nothing deployed, the script and the sandbox are gone', async () => {
+    const sleeping = (): boolean => processesMentioning('sleep\u00003600.25').length > 0;
+    await cancelLayering(['slowpost'], sleeping);
+    assert.equal(sleeping(), false);
+  });
+
+  it('Cancel while apt fetches from a stalled server: Cancelled, apt-get is gone too (the worker\'s process group)', async () => {
+    const stalled = await startStaticServer(suite.fixture.aptDir, { delayMs: 60_000 });
+    const d = (await deployments())[0];
+    const list = join(root(d.id), 'etc/apt/sources.list.d/test.list');
+    const original = readFileSync(list, 'utf8');
+    try {
+      // Other sources: the layering refreshes the lists first, from the stalled server.
+      writeFileSync(list, aptSourceLine(stalled.url));
+      await cancelLayering(['marker'], () => stalled.requests.length > 0);
+    } finally {
+      writeFileSync(list, original);
+      await stalled.stop();
+    }
   });
 
   it('--dry-run: the plan with versions, origins, sizes and files; nothing changes', async () => {

@@ -44,6 +44,12 @@ export const FIXTURE_DEBS: DebSpec[] = [
     files: { '/usr/share/marker/README': 'marker\n' },
     postinst: 'echo "configured $1" > /usr/share/marker/postinst-ran\n',
   },
+  {
+    name: 'slowpost',
+    version: '1.0',
+    description: 'a postinst that takes an hour (to cancel a layering in the middle)',
+    postinst: 'sleep 3600.25\n',
+  },
   { name: 'failing', version: '1.0', description: 'a postinst that fails', postinst: 'echo "failing on purpose" >&2\nexit 1\n' },
   { name: 'conflicter', version: '1.0', conflicts: 'fooapp', description: 'conflicts with fooapp', files: { '/usr/share/conflicter': 'x\n' } },
   { name: 'broken', version: '1.0', depends: 'nosuchpackage', description: 'depends on a missing package' },

@@ -50,7 +50,6 @@ export function startStaticServer(root: string, opts: StaticServerOptions = {}):
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const file = requestedFile(base, req.url ?? '/');
-    requests.push(file?.urlPath ?? req.url ?? '');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
       return;
@@ -78,6 +77,7 @@ export function startStaticServer(root: string, opts: StaticServerOptions = {}):
   // Delayed answers not sent yet: stop() drops them, so no timer outlives the server.
   const pending = new Set<NodeJS.Timeout>();
   const server = createServer({ keepAliveTimeout: 2000 }, (req, res) => {
+    requests.push(requestedFile(base, req.url ?? '/')?.urlPath ?? req.url ?? '');
     if (delayMs <= 0) return handle(req, res);
     const timer = setTimeout(() => {
       pending.delete(timer);

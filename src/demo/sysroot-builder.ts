@@ -155,10 +155,11 @@ export function buildTree(dir: string, opts: TreeOptions): void {
   for (const [rel, content] of Object.entries(opts.files ?? {})) writeFile(dir, rel, content);
 }
 
-/** The host's dash as usr/bin/sh, with libc and the ELF loader (merged-/usr paths). */
+/** The host's dash as usr/bin/sh and its sleep, with libc and the ELF loader (merged-/usr paths). */
 function addShell(dir: string): void {
   for (const [from, to] of [
     ['/usr/bin/dash', 'usr/bin/sh'],
+    ['/usr/bin/sleep', 'usr/bin/sleep'],
     ['/lib/x86_64-linux-gnu/libc.so.6', 'usr/lib/x86_64-linux-gnu/libc.so.6'],
     ['/lib64/ld-linux-x86-64.so.2', 'usr/lib64/ld-linux-x86-64.so.2'],
   ]) {

@@ -50,6 +50,9 @@ export class WorkerProcess {
 
   constructor(log: Logger, options: { preload: boolean }) {
     this.child = fork(workerScript(), [], {
+      // A process group of its own: kill() reaches what the worker started (apt-get, dpkg-deb,
+      // ostree commit, bwrap) too, not only the worker.
+      detached: true,
       // libostree prints "Freed objects" on stdout; neither stream is a protocol channel.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
@@ -116,7 +119,15 @@ export class WorkerProcess {
     return this.ended;
   }
 
+  /** SIGKILL to the worker and every process it started (its process group). */
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const pid = this.child.pid;
+    try {
+      if (pid === undefined) throw new Error('not started');
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
   }
 }
