@@ -94,7 +94,7 @@ describe('the method table', () => {
   it('marks exactly the methods without an implementation as not landed', () => {
     const sysroot = new SysrootService('/nonexistent');
     const handlers = {
-      ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null, cacheDir: '/nonexistent' }),
+      ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null, cacheDir: '/nonexistent', stateDir: '/nonexistent' }),
       // Only the keys are read: no handler is called, so no engine is needed.
       ...transactionHandlers({ manager: {} as TransactionManager, sysroot, config: () => DEFAULT_CONFIG }),
     };

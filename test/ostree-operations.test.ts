@@ -185,12 +185,16 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
   });
 
   let v124 = '';
-  it('check: reports an available update, fetching only its commit object', async () => {
+  it('check: reports an available update, fetching only its commit object and dpkg database', async () => {
     const before = ostreeAdminStatus(remote.sysroot);
     v124 = addServerCommit(remote, { version: '12.4' });
     const ctx = recordingContext(remote.sysroot);
     const result = await upgrade(ctx, { check: true });
-    assert.deepEqual(result, { changed: false, deployment: null, message: `Update available: 12.4 (${v124.slice(0, 10)}).` });
+    assert.equal(result.message, `Update available: 12.4 (${v124.slice(0, 10)}); 1 package change.`);
+    assert.equal(result.changed, false);
+    assert.equal(result.deployment, null);
+    assert.equal(result.cachedUpdate?.checksum, v124);
+    assert.deepEqual(result.cachedUpdate?.packageDiff.map((e) => `${e.change} ${e.name} ${e.next?.version ?? ''}`), ['upgraded base-files 12.4+12.4']);
     assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
     assert.equal(ctx.pointsOfNoReturn, 0);
     assert.ok(downloadEvents(ctx.events).length >= 1);

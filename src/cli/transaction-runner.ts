@@ -19,6 +19,8 @@ export async function runTransaction(
   method: string,
   params: Record<string, unknown>,
   json: boolean,
+  /** Extra text printed after the result message of a successful transaction (not with --json). */
+  describeResult?: (result: Record<string, unknown>) => string,
 ): Promise<number> {
   const renderer = new ProgressRenderer(ctx.io.stdout, ctx.io.stdout.isTTY === true);
   const client = await ctx.connect((event, p) => {
@@ -36,7 +38,7 @@ export async function runTransaction(
   });
   try {
     ({ transaction: id } = await client.call<{ transaction: string }>(method, { ...params, detach: true }));
-    return await watch(ctx, client, id, json, renderer);
+    return await watch(ctx, client, id, json, renderer, describeResult);
   } finally {
     stopListening?.();
     client.close();
@@ -50,6 +52,7 @@ export async function watch(
   id: string,
   json: boolean,
   renderer: ProgressRenderer,
+  describeResult?: (result: Record<string, unknown>) => string,
 ): Promise<number> {
   const { transaction } = await client.call<{ transaction: TransactionObject }>('Transaction.Watch', { id });
   renderer.finish();
@@ -58,6 +61,7 @@ export async function watch(
   } else if (transaction.state === 'succeeded') {
     const message = (transaction.result as { message?: string } | null)?.message;
     ctx.io.stdout.write(`${message ?? 'Done.'}\n`);
+    if (describeResult !== undefined && transaction.result !== null) ctx.io.stdout.write(describeResult(transaction.result));
   } else if (transaction.state === 'cancelled') {
     ctx.io.stderr.write(`Transaction ${id} cancelled: ${transaction.error?.message ?? ''}\n`);
   } else {

@@ -58,6 +58,7 @@ export class Daemon {
         config: () => this.config,
         activeTransaction: () => this.transactions.active?.toJSON() ?? null,
         cacheDir: paths.cacheDir,
+        stateDir: paths.stateDir,
       }),
       ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config }),
     };

@@ -18,6 +18,7 @@ import {
   createSysroot,
   deploy,
   removeSysroot,
+  type DpkgPackage,
 } from './sysroot-builder.js';
 
 /** A running static file server (see {@link startStaticServer}). */
@@ -180,6 +181,8 @@ export interface ServerCommitOptions {
   timestamp?: number;
   /** Commit subject; default `Debian <version>`. */
   subject?: string;
+  /** The tree's dpkg database; default: the base packages with base-files at `12.4+<version>`. */
+  dpkgPackages?: DpkgPackage[];
 }
 
 const REF = 'debian/bookworm/x86_64';
@@ -220,7 +223,7 @@ function commitOnServer(serverRepo: string, work: string, opts: ServerCommitOpti
     buildTree(tree, {
       kernelVersion: KERNEL_VERSION,
       osRelease: OS_RELEASE,
-      dpkgPackages: PACKAGES.map((p) => (p.name === 'base-files' ? { ...p, version: `12.4+${opts.version}` } : p)),
+      dpkgPackages: opts.dpkgPackages ?? PACKAGES.map((p) => (p.name === 'base-files' ? { ...p, version: `12.4+${opts.version}` } : p)),
       files: { [FIXTURE_VERSION_FILE]: `${opts.version}\n`, ...(opts.files ?? {}) },
       shell: opts.shell,
     });

@@ -5,6 +5,10 @@ import type { HandlerTable } from '../dispatcher/handlers.js';
 import { osObjectPath, resolveOsName, rolesOf } from '../services/deployment-roles.js';
 import type { SysrootService } from '../services/sysroot-service.js';
 import type { TransactionObject } from '../transactions/transaction.js';
+import type { SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
+import { diffPackages } from '../backends/dpkg/package-diff.js';
+import { publicCachedUpdate, readCachedUpdate, type CachedUpdateRecord } from '../services/cached-update-file.js';
+import { basePackages, deploymentsDiff, findDeployment } from '../services/package-diffs.js';
 
 /** What the read handlers need from the daemon. */
 export interface ReadHandlerDeps {
@@ -14,6 +18,8 @@ export interface ReadHandlerDeps {
   activeTransaction: () => TransactionObject | null;
   /** APT lists and archives (package queries). */
   cacheDir: string;
+  /** The cached update. */
+  stateDir: string;
 }
 
 /** apt-cache for the default deployment of the requested OS. */
@@ -26,8 +32,25 @@ async function queriesFor(sysroot: SysrootService, cacheDir: string, osname: str
 }
 
 /** Implementations of the read methods of Sysroot and OS, and Sysroot.Reload. */
-export function readHandlers({ sysroot, config, activeTransaction, cacheDir }: ReadHandlerDeps): HandlerTable {
+export function readHandlers({ sysroot, config, activeTransaction, cacheDir, stateDir }: ReadHandlerDeps): HandlerTable {
+  /** The OS's cached update, unless the deployment it was compared with is no longer the booted/default one. */
+  const cachedUpdate = (snapshot: SysrootSnapshot, osname: string): CachedUpdateRecord | null => {
+    const roles = rolesOf(snapshot, osname);
+    return readCachedUpdate(stateDir, osname, (roles.booted ?? roles.default)?.id ?? null);
+  };
   return {
+    'OS.GetDeploymentsAptDiff': async ({ from, to }) => ({ changes: await deploymentsDiff(sysroot.snapshot(), from, to) }),
+
+    'OS.GetCachedUpdateAptDiff': async ({ osname, id }) => {
+      const snapshot = sysroot.snapshot();
+      const os = resolveOsName(snapshot, osname);
+      const update = cachedUpdate(snapshot, os);
+      const d = id === undefined ? null : findDeployment(snapshot, id);
+      if (update === null) return { changes: [], update: null };
+      const changes = d === null || d.id === update.against ? update.packageDiff : diffPackages(await basePackages(snapshot, d), update.packages);
+      return { changes, update: publicCachedUpdate(update) };
+    },
+
     'OS.Search': async ({ osname, names }) => ({ packages: await (await queriesFor(sysroot, cacheDir, osname)).search([...names]) }),
     'OS.WhatProvides': async ({ osname, provides }) => ({
       packages: await (await queriesFor(sysroot, cacheDir, osname)).whatProvides([...provides]),
@@ -65,13 +88,14 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir }: R
     'OS.GetProperties': ({ osname }) => {
       const snapshot = sysroot.snapshot();
       const roles = rolesOf(snapshot, resolveOsName(snapshot, osname));
+      const update = cachedUpdate(snapshot, roles.osname);
       return {
         name: roles.osname,
         bootedDeployment: roles.booted,
         defaultDeployment: roles.default,
         rollbackDeployment: roles.rollback,
-        cachedUpdate: null,
-        hasCachedUpdateAptDiff: false,
+        cachedUpdate: update === null ? null : publicCachedUpdate(update),
+        hasCachedUpdateAptDiff: (update?.packageDiff.length ?? 0) > 0,
       };
     },
   };

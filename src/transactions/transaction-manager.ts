@@ -306,6 +306,7 @@ export class TransactionManager {
       disableRecommends: config.disableRecommends,
       refreshMdMaxAge: config.refreshMdMaxAge,
       cacheDir: this.deps.cacheDir,
+      stateDir: this.deps.stateDir,
     };
   }
 

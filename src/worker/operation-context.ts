@@ -1,5 +1,6 @@
 import type { LayerPlan } from './operations/layering/assemble-layer.js';
 import type { WorkerConfig } from './protocol.js';
+import type { CachedUpdate } from '../services/cached-update-file.js';
 import type { Static } from '../api/schema-builder.js';
 import type { TransactionEvent } from '../api/types/transaction-event.js';
 
@@ -44,6 +45,8 @@ export interface OperationResult {
   plan?: LayerPlan;
   /** True when the new deployment was staged (booted system): it is finalized at shutdown. */
   staged?: boolean;
+  /** Upgrade {check}: what was found (null: no update). */
+  cachedUpdate?: CachedUpdate | null;
   /** For humans, e.g. "No upgrade available." */
   message: string;
 }

@@ -41,4 +41,6 @@ export interface WorkerConfig {
   refreshMdMaxAge: number;
   /** The daemon's cache dir: APT lists and downloaded .debs. */
   cacheDir: string;
+  /** The daemon's state dir: the cached update. */
+  stateDir: string;
 }

@@ -32,7 +32,7 @@ async function runOp(sysroot: string, method: string, paramsJson: string, transa
     sysroot,
     osname: 'debian',
     transactionId,
-    config: { downloadTimeout: 300, maxConcurrentDownloads: 4, disableRecommends: false, refreshMdMaxAge: 21600, cacheDir: join(sysroot, '..', 'cache') },
+    config: { downloadTimeout: 300, maxConcurrentDownloads: 4, disableRecommends: false, refreshMdMaxAge: 21600, cacheDir: join(sysroot, '..', 'cache'), stateDir: join(sysroot, '..', 'state') },
     emit: (event) => line(event),
     locked: () => {},
     pointOfNoReturn: () => {

@@ -68,7 +68,6 @@ export const GetDeploymentsAptDiff = defineMethod({
   result: t.object({ changes: t.array(PackageDiffEntryRef) }),
   action: null,
   errors: ['InvalidSysroot', 'NoSuchDeployment'],
-  landsIn: 7,
 });
 
 export const GetCachedUpdateAptDiff = defineMethod({
@@ -79,5 +78,4 @@ export const GetCachedUpdateAptDiff = defineMethod({
   result: t.object({ changes: t.array(PackageDiffEntryRef), update: t.nullable(CachedUpdateRef) }),
   action: null,
   errors: ['InvalidSysroot', 'NoSuchDeployment'],
-  landsIn: 7,
 });

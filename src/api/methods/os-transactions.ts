@@ -1,6 +1,7 @@
 import { defineMethod, transactionParams } from '../method.js';
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
+import { CachedUpdateRef } from '../types/cached-update.js';
 import { Checksum, InitramfsArg, KernelArg, KernelCmdline, PackageSpec, Refspec, Revision } from '../types/patterns.js';
 
 const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
@@ -59,7 +60,12 @@ export const Upgrade = defineMethod({
     },
     true,
   ),
-  result: deploymentResult,
+  result: t.object({
+    ...deploymentResult.props,
+    cachedUpdate: t.optional(
+      t.nullable(CachedUpdateRef, { doc: 'check: the update found (also kept as the OS\'s CachedUpdate), null when there is none.' }),
+    ),
+  }),
   action: 'upgrade',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
 });

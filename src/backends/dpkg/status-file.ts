@@ -3,15 +3,28 @@
 /** Where a tree keeps its dpkg status (DECISIONS.md: the database lives in /usr). */
 export const DPKG_STATUS = '/usr/share/dpkg/database/status';
 
-/** Names of the packages whose Status is `install ok installed`, from status file text. */
-export function installedPackageNames(text: string): Set<string> {
-  const names = new Set<string>();
+/** One installed package. */
+export interface InstalledPackage {
+  name: string;
+  version: string;
+  architecture: string;
+}
+
+/** The packages whose Status is `install ok installed`, from status file text, in file order. */
+export function installedPackages(text: string): InstalledPackage[] {
+  const found: InstalledPackage[] = [];
   for (const stanza of text.split(/\n\s*\n/)) {
-    const name = /^Package: (\S+)/m.exec(stanza)?.[1];
-    const status = /^Status: (.*)$/m.exec(stanza)?.[1];
-    if (name !== undefined && status?.trim() === 'install ok installed') names.add(name);
+    const field = (f: string): string | undefined => new RegExp(`^${f}: (.*)$`, 'm').exec(stanza)?.[1].trim();
+    const name = field('Package');
+    if (name === undefined || field('Status') !== 'install ok installed') continue;
+    found.push({ name, version: field('Version') ?? '', architecture: field('Architecture') ?? '' });
   }
-  return names;
+  return found;
+}
+
+/** Names of the installed packages. */
+export function installedPackageNames(text: string): Set<string> {
+  return new Set(installedPackages(text).map((p) => p.name));
 }
 
 /** The package name of a spec `name[:arch][=version]`. */

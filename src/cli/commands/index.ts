@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-context.js';
 import { cancel } from './cancel.js';
 import { cleanup } from './cleanup.js';
+import { db } from './db.js';
 import { deploy } from './deploy.js';
 import { finalizeDeployment } from './finalize-deployment.js';
 import { history } from './history.js';
@@ -33,5 +34,6 @@ export const COMMANDS: Record<string, CliCommand> = {
   'refresh-md': refreshMd,
   uninstall,
   'finalize-deployment': finalizeDeployment,
+  db,
   transaction,
 };

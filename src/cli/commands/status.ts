@@ -35,6 +35,7 @@ export const status = cliCommand({
             transaction: sysroot.activeTransaction,
             sysrootPath: sysroot.path,
             bootedOnly: args.booted === true,
+            cachedUpdate: os?.cachedUpdate ?? null,
           }),
         );
       }

@@ -1,27 +1,42 @@
 import { defineCommand } from 'citty';
 import { cliCommand } from '../cli-context.js';
+import { formatPackageDiff, type DiffEntryView } from '../format/package-diff-text.js';
 import { runTransaction } from '../transaction-runner.js';
 import { FETCHING_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
 
-/** `apt-ostree upgrade [--reboot] [--lock-finalization] [--cache-only] [--download-only] [--allow-downgrade] [--json]`. */
+/** The package changes of the update `--preview` found. */
+function previewText(result: Record<string, unknown>): string {
+  const update = result.cachedUpdate as { packageDiff: DiffEntryView[] } | null | undefined;
+  return update ? formatPackageDiff(update.packageDiff) : '';
+}
+
+/**
+ * `apt-ostree upgrade [--reboot] [--lock-finalization] [--cache-only] [--download-only]
+ * [--allow-downgrade] [--check | --preview] [--json]`.
+ */
 export const upgrade = cliCommand({
   definition: defineCommand({
     meta: { name: 'upgrade', description: 'Pull the newest commit of the origin and deploy it' },
     args: {
       ...FETCHING_DEPLOYMENT_ARGS,
       'allow-downgrade': { type: 'boolean', description: 'Allow the remote to go back in time' },
+      check: { type: 'boolean', description: 'Only check for an update: fetch its metadata and package database, cache it' },
+      preview: { type: 'boolean', description: 'Like --check, and print the package changes' },
     },
   }),
   methods: ['OS.Upgrade', 'Transaction.Watch', 'Transaction.Cancel'],
-  run: (args, ctx) =>
-    runTransaction(
+  run: (args, ctx) => {
+    const check = args.check === true || args.preview === true;
+    return runTransaction(
       ctx,
       'OS.Upgrade',
       {
         ...(args['allow-downgrade'] ? { allowDowngrade: true } : {}),
-        ...stagingOptions(args),
+        ...(check ? { check: true } : stagingOptions(args)),
         ...transactionOptions(args),
       },
       args.json === true,
-    ),
+      args.preview === true ? previewText : undefined,
+    );
+  },
 });

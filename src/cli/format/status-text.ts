@@ -1,4 +1,5 @@
 import type { Deployment } from '../../backends/ostree/sysroot-reader.js';
+import { summarizePackageDiff, type DiffEntryView } from './package-diff-text.js';
 
 /** Formats seconds since the epoch like rpm-ostree: 2024-01-31T12:00:00Z. */
 export function isoTime(seconds: number): string {
@@ -36,12 +37,20 @@ export interface StatusView {
   transaction: { title: string; id: string } | null;
   sysrootPath: string;
   bootedOnly: boolean;
+  /** The OS's cached update (`upgrade --check`), if any. */
+  cachedUpdate?: { version: string | null; timestamp: number; checksum: string; packageDiff: DiffEntryView[] } | null;
+  /** The automatic update policy and its last run, when known. */
+  automaticUpdates?: { policy: string; lastRun: { at: string; mode: string } | null };
 }
 
 /** The human layout of `rpm-ostree status`: ● marks the booted deployment. */
 export function formatStatus(view: StatusView): string {
   const lines: string[] = [];
   lines.push(view.transaction === null ? 'State: idle' : `State: busy\nTransaction: ${view.transaction.title}`);
+  if (view.automaticUpdates !== undefined) {
+    const { policy, lastRun } = view.automaticUpdates;
+    lines.push(`AutomaticUpdates: ${policy}${lastRun === null ? '' : `; last run ${lastRun.at} (${lastRun.mode})`}`);
+  }
   const shown = view.bootedOnly ? view.deployments.filter((d) => d.booted) : view.deployments;
   if (view.deployments.length === 0) {
     lines.push(`No deployments in ${view.sysrootPath}.`);
@@ -59,5 +68,19 @@ export function formatStatus(view: StatusView): string {
     lines.push(`${marker} ${d.osname}:${d.origin ?? '(no origin)'}`);
     lines.push(...fields(deploymentFields(d), indent));
   });
+  const update = view.cachedUpdate;
+  if (update !== undefined && update !== null) {
+    lines.push('', 'AvailableUpdate:');
+    lines.push(
+      ...fields(
+        [
+          update.version !== null ? ['Version', `${update.version} (${isoTime(update.timestamp)})`] : ['Timestamp', isoTime(update.timestamp)],
+          ['Commit', update.checksum],
+          ['Diff', summarizePackageDiff(update.packageDiff)],
+        ],
+        indent,
+      ),
+    );
+  }
   return lines.join('\n') + '\n';
 }

@@ -9,6 +9,7 @@ import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/his
 import { OstreeCallError } from '../../backends/ostree/write/errors.js';
 import type { SysrootSession } from '../../backends/ostree/write/session.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
+import { comparedDeployment, noUpdate, recordUpdate } from './update-check.js';
 import { OperationError } from '../operation-context.js';
 import {
   commitLabel,
@@ -29,7 +30,8 @@ export interface UpgradeParams {
   downloadOnly?: boolean;
   /**
    * Only check whether an update exists (rpm-ostree's `upgrade --check`): fetches the tip's
-   * commit object, not its content, and deploys nothing.
+   * commit object and its dpkg database, not the rest of its content, records the cached
+   * update and deploys nothing.
    */
   check?: boolean;
   /** A staged deployment waits for FinalizeDeployment. */
@@ -79,7 +81,9 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
 
     const tip = session.resolveRev(branch.refspec);
     if (tip === null) throw new OperationError('Failed', `${branch.refspec} does not exist in the repository`);
-    if (tip === branch.baseChecksum) return { changed: false, deployment: null, message: 'No upgrade available.' };
+    if (tip === branch.baseChecksum) {
+      return params.check ? noUpdate(ctx) : { changed: false, deployment: null, message: 'No upgrade available.' };
+    }
 
     const target = requireCommit(session, tip, params.cacheOnly === true && !params.check);
     if (!allowDowngrade && current !== null && target.timestamp < current.timestamp) {
@@ -88,9 +92,7 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
       if (refBefore !== tip) session.setRef(branch.refspec, refBefore);
       throw downgradeError(current, target);
     }
-    if (params.check) {
-      return { changed: false, deployment: null, message: `Update available: ${commitLabel(target)}.` };
-    }
+    if (params.check) return recordUpdate(ctx, session, branch, target, comparedDeployment(session, ctx.osname, base));
     if (params.downloadOnly) {
       return {
         changed: false,

@@ -4,7 +4,7 @@
  * must not be connected from JS). The pull gets its own OstreeRepo object: two pulls on one
  * object, or a pull racing other calls on the sysroot's repo, crashed libostree.
  *
- * Options of 2022.7 used here: refs, flags, depth, override-commit-ids,
+ * Options of 2022.7 used here: refs, flags, subdirs, depth, override-commit-ids,
  * timestamp-check-from-rev, n-network-retries, update-frequency. 2022.7 has no option for a
  * request timeout or for the number of parallel fetches (libcurl's connect timeout is fixed
  * at 30 s, no low-speed limit is set, and at most 8 fetches are outstanding:
@@ -47,6 +47,8 @@ export interface PullRequest {
   timestampCheckFromRev?: string;
   /** Retries of each fetch on transient network errors (libostree's default: 5). */
   networkRetries?: number;
+  /** Fetch only these directories of the commit (`subdirs`; the commit stays partial). */
+  subdirs?: string[];
 }
 
 /** Options of {@link pull}. */
@@ -81,6 +83,7 @@ export function pullOptions(req: PullRequest, pollMs: number): Record<string, Op
   if (req.overrideCommitIds !== undefined) o['override-commit-ids'] = { type: 'as', value: req.overrideCommitIds };
   if (req.timestampCheckFromRev !== undefined) o['timestamp-check-from-rev'] = { type: 's', value: req.timestampCheckFromRev };
   if (req.networkRetries !== undefined) o['n-network-retries'] = { type: 'u', value: req.networkRetries };
+  if (req.subdirs !== undefined) o.subdirs = { type: 'as', value: req.subdirs };
   return o;
 }
 

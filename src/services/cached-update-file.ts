@@ -1,0 +1,65 @@
+/**
+ * The cached update (what `Upgrade {check}` found), one JSON file per OS in the state dir:
+ * `<state-dir>/cached-update/<osname>.json`. The worker writes it (atomically), the daemon reads
+ * it. It records the deployment it was compared with (the booted one, else the default): when
+ * that deployment is no longer the booted/default one (an update was deployed, a rollback
+ * happened), the cached update is stale and reads as none.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PackageDiffEntry } from '../backends/dpkg/package-diff.js';
+import type { InstalledPackage } from '../backends/dpkg/status-file.js';
+
+/** What the API shows (the CachedUpdate type). */
+export interface CachedUpdate {
+  osname: string;
+  /** The refspec that was checked. */
+  origin: string;
+  checksum: string;
+  version: string | null;
+  timestamp: number;
+  /** ISO 8601. */
+  checkedAt: string;
+  /** Against the base packages of the deployment in `against`. */
+  packageDiff: PackageDiffEntry[];
+}
+
+/** What the file holds. */
+export interface CachedUpdateRecord extends CachedUpdate {
+  /** Id of the deployment compared with (booted, else default). */
+  against: string;
+  /** The update's installed packages (for diffs against other deployments). */
+  packages: InstalledPackage[];
+}
+
+function fileOf(stateDir: string, osname: string): string {
+  return join(stateDir, 'cached-update', `${osname}.json`);
+}
+
+export function writeCachedUpdate(stateDir: string, record: CachedUpdateRecord): void {
+  const file = fileOf(stateDir, record.osname);
+  mkdirSync(join(stateDir, 'cached-update'), { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify(record) + '\n', { mode: 0o644 });
+  renameSync(`${file}.tmp`, file);
+}
+
+export function clearCachedUpdate(stateDir: string, osname: string): void {
+  rmSync(fileOf(stateDir, osname), { force: true });
+}
+
+/** The record, or null when there is none, it is unreadable, or `currentDeployment` differs from the one it was made against. */
+export function readCachedUpdate(stateDir: string, osname: string, currentDeployment: string | null): CachedUpdateRecord | null {
+  let record: CachedUpdateRecord;
+  try {
+    record = JSON.parse(readFileSync(fileOf(stateDir, osname), 'utf8')) as CachedUpdateRecord;
+  } catch {
+    return null;
+  }
+  return record.against === currentDeployment ? record : null;
+}
+
+/** The API's view of a record (without the bookkeeping fields). */
+export function publicCachedUpdate(r: CachedUpdateRecord): CachedUpdate {
+  const { osname, origin, checksum, version, timestamp, checkedAt, packageDiff } = r;
+  return { osname, origin, checksum, version, timestamp, checkedAt, packageDiff };
+}
