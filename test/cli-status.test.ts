@@ -36,7 +36,7 @@ describe('apt-ostree status', () => {
     assert.equal(await main(['--socket', daemon.socket, 'status'], io), 0);
     const text = io.out();
     const status = ostreeAdminStatus(std.sysroot);
-    assert.match(text, /^State: idle\nDeployments:\n/);
+    assert.match(text, /^State: idle\nAutomaticUpdates: none\nDeployments:\n/);
     const blocks = text.split('Deployments:\n')[1].trimEnd().split('\n\n');
     assert.equal(blocks.length, status.length);
     blocks.forEach((block, i) => {

@@ -96,7 +96,7 @@ describe('the method table', () => {
     const handlers = {
       ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null, cacheDir: '/nonexistent', stateDir: '/nonexistent' }),
       // Only the keys are read: no handler is called, so no engine is needed.
-      ...transactionHandlers({ manager: {} as TransactionManager, sysroot, config: () => DEFAULT_CONFIG }),
+      ...transactionHandlers({ manager: {} as TransactionManager, sysroot, config: () => DEFAULT_CONFIG, stateDir: '/nonexistent' }),
     };
     for (const m of METHODS) {
       const implemented = m.name in handlers;

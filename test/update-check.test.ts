@@ -55,10 +55,10 @@ describe('update checks and package diffs', () => {
   const cli = cliOn(() => daemon.socket);
   const objectRequests = (): number => remote.server.requests.filter((r) => r.startsWith('/objects/')).length;
   const properties = () => client.call<{ cachedUpdate: CachedUpdate | null; hasCachedUpdateAptDiff: boolean }>('OS.GetProperties');
-  const restart = async (): Promise<void> => {
+  const restart = async (config?: string): Promise<void> => {
     client.close();
     await daemon.stop();
-    daemon = await startDaemon({ sysroot: remote.sysroot, stateDir });
+    daemon = await startDaemon({ sysroot: remote.sysroot, stateDir, config });
     client = await JsonRpcClient.connect(daemon.socket);
   };
 
@@ -168,5 +168,36 @@ describe('update checks and package diffs', () => {
       client.call('OS.GetDeploymentsAptDiff', { from: `debian-${'1'.repeat(64)}.0`, to: parsed.to }),
       (e: RemoteError) => e.errorName === 'NoSuchDeployment',
     );
+  });
+
+  it('the automatic update policy: none does nothing and says so, check caches the update, stage deploys it', async () => {
+    const before = await client.call<{ deployments: { id: string }[] }>('Sysroot.GetDeployments');
+    const none = await cli('upgrade', '--trigger-automatic-update-policy');
+    assert.equal(none.code, 0, none.err);
+    assert.match(none.out, /Automatic updates are off \(AutomaticUpdatePolicy=none\): nothing done\./);
+    assert.deepEqual(await client.call('Sysroot.GetDeployments'), before);
+    assert.match((await cli('status')).out, /^AutomaticUpdates: none; last run \d{4}-\d\d-\d\dT[\d:.]+Z \(none\)$/m);
+
+    const next = addServerCommit(remote, { version: '12.4' });
+    const check = await client.call<{ enabled: boolean; transaction: string; cachedUpdate: CachedUpdate }>('OS.AutomaticUpdateTrigger', { mode: 'check' });
+    assert.equal(check.enabled, true);
+    assert.match(check.transaction, /^[0-9a-f-]{36}$/);
+    assert.equal(check.cachedUpdate.checksum, next);
+    assert.equal((await properties()).cachedUpdate?.checksum, next);
+    assert.deepEqual(await client.call('Sysroot.GetDeployments'), before, 'check deploys nothing');
+    const { transaction } = await client.call<{ transaction: { title: string; state: string } }>('Transaction.Get', { id: check.transaction });
+    assert.equal(transaction.title, 'automatic update (check)');
+
+    await restart('[Daemon]\nAutomaticUpdatePolicy=stage\n');
+    const stage = await cli('upgrade', '--trigger-automatic-update-policy');
+    assert.equal(stage.code, 0, stage.err);
+    const { deployments } = await client.call<{ deployments: { checksum: string }[] }>('Sysroot.GetDeployments');
+    assert.equal(deployments[0].checksum, next, 'stage deployed the update (not booted: as the new default)');
+    assert.equal((await properties()).cachedUpdate, null);
+    const status = await cli('status');
+    assert.match(status.out, /^AutomaticUpdates: stage; last run .* \(stage\)$/m);
+    const props = await client.call<{ automaticUpdatePolicy: string; automaticUpdateLastRun: { mode: string; transaction: string } }>('Sysroot.GetProperties');
+    assert.equal(props.automaticUpdatePolicy, 'stage');
+    assert.equal(props.automaticUpdateLastRun.mode, 'stage');
   });
 });

@@ -37,7 +37,13 @@ export async function runTransaction(
     client.call('Transaction.Cancel', { id }).catch((err: Error) => ctx.io.stderr.write(`Cancel failed: ${err.message}\n`));
   });
   try {
-    ({ transaction: id } = await client.call<{ transaction: string }>(method, { ...params, detach: true }));
+    const started = await client.call<{ transaction?: string; message?: string }>(method, { ...params, detach: true });
+    if (started.transaction === undefined) {
+      // Nothing was started (AutomaticUpdateTrigger with the none policy): the answer says why.
+      ctx.io.stdout.write(json ? JSON.stringify({ result: started }) + '\n' : `${started.message ?? 'Nothing to do.'}\n`);
+      return ExitCode.Ok;
+    }
+    id = started.transaction;
     return await watch(ctx, client, id, json, renderer, describeResult);
   } finally {
     stopListening?.();

@@ -60,7 +60,7 @@ export class Daemon {
         cacheDir: paths.cacheDir,
         stateDir: paths.stateDir,
       }),
-      ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config }),
+      ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, stateDir: paths.stateDir }),
     };
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
     const dispatcher = new Dispatcher(handlers, this.authorizer);

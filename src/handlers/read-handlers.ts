@@ -8,6 +8,7 @@ import type { TransactionObject } from '../transactions/transaction.js';
 import type { SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
 import { diffPackages } from '../backends/dpkg/package-diff.js';
 import { publicCachedUpdate, readCachedUpdate, type CachedUpdateRecord } from '../services/cached-update-file.js';
+import { readAutomaticUpdateRun } from '../services/automatic-update-record.js';
 import { basePackages, deploymentsDiff, findDeployment } from '../services/package-diffs.js';
 
 /** What the read handlers need from the daemon. */
@@ -72,6 +73,7 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
         activeTransaction: activeTransaction(),
         deployments: snapshot.deployments,
         automaticUpdatePolicy: config().automaticUpdatePolicy,
+        automaticUpdateLastRun: readAutomaticUpdateRun(stateDir),
       };
     },
 

@@ -7,12 +7,15 @@ import type { SysrootService } from '../services/sysroot-service.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { TransactionObject } from '../transactions/transaction.js';
 import type { WorkerMethod } from '../worker/protocol.js';
+import { writeAutomaticUpdateRun } from '../services/automatic-update-record.js';
 import { answerTransaction, follow } from './transaction-call.js';
 
 export interface TransactionHandlerDeps {
   manager: TransactionManager;
   sysroot: SysrootService;
   config: () => DaemonConfig;
+  /** Where the last automatic update run is recorded. */
+  stateDir: string;
 }
 
 /** LockLayering=true: package changes are refused before anything is queued. */
@@ -23,7 +26,7 @@ function refuseIfLayeringLocked(config: DaemonConfig, packages: (readonly string
 }
 
 /** OS.Upgrade, OS.Deploy, OS.Rollback and the Transaction interface. */
-export function transactionHandlers({ manager, sysroot, config }: TransactionHandlerDeps): HandlerTable {
+export function transactionHandlers({ manager, sysroot, config, stateDir }: TransactionHandlerDeps): HandlerTable {
   /** Resolves the OS, submits (or joins) and answers the JSON-RPC way. */
   const start = async <R>(
     method: WorkerMethod,
@@ -68,6 +71,22 @@ export function transactionHandlers({ manager, sysroot, config }: TransactionHan
       const edits = ['append', 'replace', 'delete', 'appendIfMissing', 'deleteIfPresent'] as const;
       const title = ['kargs', ...edits.flatMap((k) => (params[k] ?? []).map((a) => `--${k}=${a}`))].join(' ');
       return start<ResultOf<'OS.KernelArgs'>>('OS.KernelArgs', params, title, ctx);
+    },
+
+    'OS.AutomaticUpdateTrigger': async (params, ctx) => {
+      const mode = params.mode ?? config().automaticUpdatePolicy;
+      const at = new Date().toISOString();
+      if (mode === 'none') {
+        writeAutomaticUpdateRun(stateDir, { at, mode, transaction: null });
+        return { enabled: false, message: 'Automatic updates are off (AutomaticUpdatePolicy=none): nothing done.' };
+      }
+      // The policy's work is an Upgrade transaction: check caches the update, stage deploys it
+      // (staged when booted, to take effect at the next boot).
+      const osname = resolveOsName(sysroot.snapshot(), params.osname);
+      const upgrade = mode === 'check' ? { check: true } : {};
+      const { tx } = manager.submit('OS.Upgrade', upgrade, osname, `automatic update (${mode})`, ctx.peer);
+      writeAutomaticUpdateRun(stateDir, { at, mode, transaction: tx.id });
+      return { enabled: true, ...(await answerTransaction(manager, tx, params, ctx)) } as ResultOf<'OS.AutomaticUpdateTrigger'>;
     },
 
     'OS.FinalizeDeployment': (params, ctx) =>

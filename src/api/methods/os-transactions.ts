@@ -278,16 +278,17 @@ export const RefreshMd = defineMethod({
 export const AutomaticUpdateTrigger = defineMethod({
   name: 'OS.AutomaticUpdateTrigger',
   kind: 'transaction',
-  doc: 'Run the automatic update policy now (none starts nothing).',
+  doc: 'Apply the automatic update policy now (the timer\'s job): none does nothing, check runs Upgrade {check}, stage runs Upgrade (staged when booted).',
   params: transactionParams(
     { mode: t.optional(t.enum(['none', 'check', 'stage'], { doc: 'Override the configured policy.' })) },
     false,
   ),
   result: t.object({
-    enabled: t.boolean({ doc: 'Whether the policy started anything.' }),
+    ...deploymentResult.props,
     transaction: t.optional(transaction),
+    enabled: t.boolean({ doc: 'Whether the policy started anything (false for none).' }),
+    cachedUpdate: t.optional(t.nullable(CachedUpdateRef, { doc: 'check: the update found, null when there is none.' })),
   }),
   action: 'upgrade',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 7,
-});
+  });

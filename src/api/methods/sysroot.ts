@@ -31,6 +31,14 @@ export const GetSysrootProperties = defineMethod({
     activeTransaction: t.nullable(TransactionRef, { doc: 'The running transaction, if any.' }),
     deployments: t.array(DeploymentRef),
     automaticUpdatePolicy: t.ref('AutomaticUpdatePolicy', AutomaticUpdatePolicy),
+    automaticUpdateLastRun: t.nullable(
+      t.object({
+        at: t.string({ doc: 'ISO 8601 time of the trigger.' }),
+        mode: t.ref('AutomaticUpdatePolicy', AutomaticUpdatePolicy),
+        transaction: t.nullable(t.string(), { doc: 'The transaction it started (none for the none policy).' }),
+      }),
+      { doc: 'The last OS.AutomaticUpdateTrigger (the timer\'s run), kept in the state dir.' },
+    ),
   }),
   action: null,
   errors: ['InvalidSysroot'],

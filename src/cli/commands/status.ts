@@ -36,6 +36,7 @@ export const status = cliCommand({
             sysrootPath: sysroot.path,
             bootedOnly: args.booted === true,
             cachedUpdate: os?.cachedUpdate ?? null,
+            automaticUpdates: { policy: sysroot.automaticUpdatePolicy, lastRun: sysroot.automaticUpdateLastRun },
           }),
         );
       }

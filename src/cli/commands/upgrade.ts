@@ -12,7 +12,7 @@ function previewText(result: Record<string, unknown>): string {
 
 /**
  * `apt-ostree upgrade [--reboot] [--lock-finalization] [--cache-only] [--download-only]
- * [--allow-downgrade] [--check | --preview] [--json]`.
+ * [--allow-downgrade] [--check | --preview | --trigger-automatic-update-policy] [--json]`.
  */
 export const upgrade = cliCommand({
   definition: defineCommand({
@@ -22,10 +22,17 @@ export const upgrade = cliCommand({
       'allow-downgrade': { type: 'boolean', description: 'Allow the remote to go back in time' },
       check: { type: 'boolean', description: 'Only check for an update: fetch its metadata and package database, cache it' },
       preview: { type: 'boolean', description: 'Like --check, and print the package changes' },
+      'trigger-automatic-update-policy': {
+        type: 'boolean',
+        description: 'Do what AutomaticUpdatePolicy says (none, check or stage): the job of apt-ostreed-automatic.timer',
+      },
     },
   }),
-  methods: ['OS.Upgrade', 'Transaction.Watch', 'Transaction.Cancel'],
+  methods: ['OS.Upgrade', 'OS.AutomaticUpdateTrigger', 'Transaction.Watch', 'Transaction.Cancel'],
   run: (args, ctx) => {
+    if (args['trigger-automatic-update-policy'] === true) {
+      return runTransaction(ctx, 'OS.AutomaticUpdateTrigger', transactionOptions({ os: args.os }), args.json === true, previewText);
+    }
     const check = args.check === true || args.preview === true;
     return runTransaction(
       ctx,
