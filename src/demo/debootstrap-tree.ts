@@ -25,6 +25,11 @@ export interface DebootstrapOptions {
   include?: string[];
   /** Default `http://deb.debian.org/debian`. */
   mirror?: string;
+  /**
+   * Packages apt installs into the tree afterwards (apt-get in bubblewrap, the tree as `/`),
+   * for what debootstrap's resolver cannot do — e.g. dracut, which replaces initramfs-tools.
+   */
+  installAfter?: string[];
 }
 
 /** Bumped whenever the conversion changes, so old cached trees are not reused. */
@@ -81,6 +86,8 @@ function convert(root: string): void {
     }
   }
   empty(join(root, 'boot'));
+  // The kernel package's links at the top (/vmlinuz, /initrd.img and their .old) point into /boot.
+  for (const link of ['vmlinuz', 'vmlinuz.old', 'initrd.img', 'initrd.img.old']) rmSync(join(root, link), { force: true });
 }
 
 /**
@@ -93,7 +100,8 @@ export function debootstrapTree(opts: DebootstrapOptions = {}): string {
   const variant = opts.variant ?? 'minbase';
   const include = [...(opts.include ?? [])].sort();
   const mirror = opts.mirror ?? 'http://deb.debian.org/debian';
-  const key = createHash('sha256').update(JSON.stringify({ RECIPE, suite, variant, include, mirror })).digest('hex').slice(0, 16);
+  const installAfter = [...(opts.installAfter ?? [])].sort();
+  const key = createHash('sha256').update(JSON.stringify({ RECIPE, suite, variant, include, mirror, installAfter })).digest('hex').slice(0, 16);
   const cache = testCacheDir();
   const tree = join(cache, `r${RECIPE}-${suite}-${variant}-${key}`);
   if (existsSync(tree)) return tree;
@@ -106,6 +114,16 @@ export function debootstrapTree(opts: DebootstrapOptions = {}): string {
     const args = [`--variant=${variant}`];
     if (include.length > 0) args.push(`--include=${include.join(',')}`);
     run('debootstrap', [...args, suite, work, mirror]);
+    if (installAfter.length > 0) {
+      const inTree = (argv: string[]): void =>
+        run('bwrap', [
+          ...['--bind', work, '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run'],
+          ...['--ro-bind', '/etc/resolv.conf', '/etc/resolv.conf', '--setenv', 'DEBIAN_FRONTEND', 'noninteractive', '--'],
+          ...argv,
+        ]);
+      inTree(['apt-get', 'install', '-y', '--no-install-recommends', '--', ...installAfter]);
+      inTree(['apt-get', 'clean']);
+    }
     convert(work);
     // Another run may have finished first; the rename then fails and its tree is used.
     if (!existsSync(tree)) renameSync(work, tree);

@@ -89,6 +89,11 @@ export function transactionHandlers({ manager, sysroot, config, stateDir }: Tran
       return { enabled: true, ...(await answerTransaction(manager, tx, params, ctx)) } as ResultOf<'OS.AutomaticUpdateTrigger'>;
     },
 
+    'OS.SetInitramfsState': (params, ctx) => {
+      const title = params.regenerate ? ['initramfs --enable', ...(params.args ?? []).map((a) => `--arg=${a}`)].join(' ') : 'initramfs --disable';
+      return start<ResultOf<'OS.SetInitramfsState'>>('OS.SetInitramfsState', params, title, ctx);
+    },
+
     'OS.FinalizeDeployment': (params, ctx) =>
       start<ResultOf<'OS.FinalizeDeployment'>>('OS.FinalizeDeployment', params, `finalize-deployment ${params.checksum}`, ctx),
 

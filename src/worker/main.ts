@@ -74,6 +74,10 @@ async function run(message: RunMessage): Promise<FromWorker> {
       const { finalizeDeployment } = await import('./operations/finalize-deployment.js');
       return { type: 'done', result: await finalizeDeployment(ctx, message.params as { checksum: string }) };
     }
+    case 'OS.SetInitramfsState': {
+      const { setInitramfsState } = await import('./operations/initramfs-state.js');
+      return { type: 'done', result: await setInitramfsState(ctx, message.params as { regenerate: boolean; args?: string[] }) };
+    }
     case 'recover': {
       const { recover } = await import('./operations/recover.js');
       const refs = (message.params.refsBefore ?? null) as Record<string, string> | null;

@@ -1,7 +1,7 @@
 import type { OperationEvent, OperationResult } from './operation-context.js';
 
 /** The operations a worker process can run. */
-export type WorkerMethod = 'OS.Upgrade' | 'OS.Deploy' | 'OS.Rollback' | 'OS.KernelArgs' | 'OS.Cleanup' | 'OS.Rebase' | 'OS.UpdateDeployment' | 'OS.FinalizeDeployment' | 'OS.PkgChange' | 'OS.RefreshMd' | 'recover';
+export type WorkerMethod = 'OS.Upgrade' | 'OS.Deploy' | 'OS.Rollback' | 'OS.KernelArgs' | 'OS.Cleanup' | 'OS.Rebase' | 'OS.UpdateDeployment' | 'OS.FinalizeDeployment' | 'OS.PkgChange' | 'OS.RefreshMd' | 'OS.SetInitramfsState' | 'recover';
 
 /** Daemon → worker: what to run. Sent once, right after the worker starts. */
 export interface RunMessage {

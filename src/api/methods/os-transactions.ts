@@ -165,7 +165,7 @@ export const KernelArgs = defineMethod({
 export const SetInitramfsState = defineMethod({
   name: 'OS.SetInitramfsState',
   kind: 'transaction',
-  doc: 'Turn client-side initramfs regeneration on or off.',
+  doc: 'Turn client-side initramfs regeneration on (with generator arguments) or off: a new deployment of the same base; the state is kept in the origin and applied to later deployments.',
   params: transactionParams(
     {
       regenerate: t.boolean(),
@@ -176,7 +176,6 @@ export const SetInitramfsState = defineMethod({
   result: deploymentResult,
   action: 'bootconfig',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  landsIn: 7,
 });
 
 export const CleanupElement = t.enum(['base', 'pending-deploy', 'rollback-deploy', 'metadata'], {

@@ -7,6 +7,7 @@ import { finalizeDeployment } from './finalize-deployment.js';
 import { history } from './history.js';
 import { kargs } from './kargs.js';
 import { search, whatprovides } from './package-queries.js';
+import { initramfs } from './initramfs.js';
 import { install, uninstall } from './pkg-change.js';
 import { rebase } from './rebase.js';
 import { refreshMd } from './refresh-md.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   cleanup,
   history,
   kargs,
+  initramfs,
   install,
   search,
   whatprovides,

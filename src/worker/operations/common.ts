@@ -13,6 +13,8 @@ import {
   newOrigin,
   originText,
   writeAsDefault,
+  type ClientLayerOrigin,
+  type InitramfsState,
 } from '../../backends/ostree/write/deployment-writer.js';
 import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
 import { pull, PullStalledError, type PullRequest } from '../../backends/ostree/write/pull.js';
@@ -78,6 +80,8 @@ export interface FollowedBranch {
   requested: string[];
   /** The base commit: the deployment's own commit, or for a layered one the commit it was built on. */
   baseChecksum: string;
+  /** `[apt-ostree]` regenerate-initramfs / initramfs-args: re-applied to every new base. */
+  initramfs: InitramfsState;
 }
 
 /** The branch `d` follows (plain or layered); an origin pinned to a bare checksum is refused. */
@@ -93,7 +97,15 @@ export function followedBranch(session: SysrootSession, d: DeploymentRef, verb: 
   }
   const commit = loadCommitNode(session.repo, d.checksum);
   const baseChecksum = commit?.clientLayer === true && commit.baseCommit !== null ? commit.baseCommit : d.checksum;
-  return { refspec, remote, ref, originText: text, requested: origin.baseRefspec !== null ? origin.requestedPackages : [], baseChecksum };
+  return {
+    refspec,
+    remote,
+    ref,
+    originText: text,
+    requested: origin.baseRefspec !== null ? origin.requestedPackages : [],
+    baseChecksum,
+    initramfs: { regenerate: origin.regenerateInitramfs, args: origin.initramfsArgs },
+  };
 }
 
 /** `12.2 (f11637c9c4)`, or the short checksum alone when the commit has no version. */
@@ -188,10 +200,11 @@ export interface DeployRequest {
   /** Staged deployments only: keep it from being finalized at shutdown (FinalizeDeployment releases it). */
   lockFinalization?: boolean;
   /**
-   * The branch the new deployment follows and the packages layered onto `target` (then the
-   * origin is `baserefspec=` + `[packages]`; none: a plain `refspec=` origin).
+   * The branch the new deployment follows and what the client layers onto `target`: packages,
+   * a regenerated initramfs (then the origin is `baserefspec=` + `[packages]` / `[apt-ostree]`;
+   * neither: a plain `refspec=` origin).
    */
-  layering?: { refspec: string; requested: string[] };
+  layering?: ClientLayerOrigin;
 }
 
 /**
@@ -212,8 +225,8 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
   const osname = ctx.osname;
   const layering = req.layering ?? null;
   let target = req.target;
-  if (layering !== null && layering.requested.length > 0) {
-    target = await assembleLayer(ctx, session, req.target, layering.requested);
+  if (layering !== null && (layering.requested.length > 0 || layering.initramfs.regenerate)) {
+    target = await assembleLayer(ctx, session, req.target, layering);
     keepBaseAlive(session, req.target.checksum);
   }
   const label = commitLabel(target);

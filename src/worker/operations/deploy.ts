@@ -112,7 +112,7 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
     const downloaded = stopBefore(full, 'deploy', { downloadOnly: params.downloadOnly });
     if (downloaded !== null) return downloaded;
     return deployCommit(ctx, session, {
-      layering: { refspec: branch.refspec, requested: branch.requested },
+      layering: { refspec: branch.refspec, requested: branch.requested, initramfs: branch.initramfs },
       lockFinalization: params.lockFinalization,
       target: full,
       base,

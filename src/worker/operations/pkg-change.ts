@@ -98,7 +98,7 @@ export async function pkgChange(ctx: OperationContext, params: PkgChangeParams):
       overrideCommit: /^override-commit=/m.test(branch.originText) ? base.checksum : null,
       verb: `Packages ${verb}:`,
       lockFinalization: params.lockFinalization,
-      layering: { refspec: branch.refspec, requested },
+      layering: { refspec: branch.refspec, requested, initramfs: branch.initramfs },
     });
   });
 }

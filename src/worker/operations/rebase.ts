@@ -69,7 +69,7 @@ export async function rebase(ctx: OperationContext, params: RebaseParams): Promi
       target,
       base,
       baseOriginText: current.originText,
-      layering: { refspec, requested },
+      layering: { refspec, requested, initramfs: current.initramfs },
       overrideCommit: params.revision ?? null,
       verb: `Rebased to ${refspec}:`,
     });

@@ -101,7 +101,7 @@ export async function upgrade(ctx: OperationContext, params: UpgradeParams = {})
       };
     }
     return deployCommit(ctx, session, {
-      layering: { refspec: branch.refspec, requested: branch.requested },
+      layering: { refspec: branch.refspec, requested: branch.requested, initramfs: branch.initramfs },
       lockFinalization: params.lockFinalization,
       target,
       base,

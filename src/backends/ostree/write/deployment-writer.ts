@@ -15,6 +15,20 @@ import { check } from './errors.js';
 import { PruneFlags, WriteFlags, writeFfi } from './ffi.js';
 import type { SysrootSession } from './session.js';
 
+/** The regenerated-initramfs state a deployment carries in its origin. */
+export interface InitramfsState {
+  regenerate: boolean;
+  /** Arguments for the generator. */
+  args: string[];
+}
+
+/** What the client adds to a base: the branch followed, layered packages, initramfs state. */
+export interface ClientLayerOrigin {
+  refspec: string;
+  requested: string[];
+  initramfs: InitramfsState;
+}
+
 /** Text of a deployment's origin file, null when it has none. */
 export function originText(d: Ptr): string | null {
   const kf = libostree().ostree_deployment_get_origin(d);
@@ -26,15 +40,12 @@ export function originText(d: Ptr): string | null {
  * as `[apt-ostree]` carry over), without libostree's transient state (`override-commit`,
  * `unlocked`, `[libostree-transient]`), with `[origin] override-commit` set when the new
  * deployment is pinned to a commit that is not the branch tip (what `ostree admin upgrade`
- * and rpm-ostree both honour). With `layering`, the origin is made plain (`refspec=`) or
- * layered (`baserefspec=` + `[packages] requested=a;b;`, DECISIONS.md) following `refspec`.
+ * and rpm-ostree both honour). With `layer`, the origin is made plain (`refspec=`) or
+ * layered (`baserefspec=` + `[packages] requested=a;b;` and/or `[apt-ostree]
+ * regenerate-initramfs=true` + `initramfs-args=a;b;`, DECISIONS.md) following `refspec`.
  * Owned GKeyFile: g_key_file_unref.
  */
-export function newOrigin(
-  baseOriginText: string,
-  overrideCommit: string | null,
-  layering: { refspec: string; requested: string[] } | null = null,
-): Ptr {
+export function newOrigin(baseOriginText: string, overrideCommit: string | null, layer: ClientLayerOrigin | null = null): Ptr {
   const ffi = writeFfi();
   const kf = ffi.g_key_file_new();
   try {
@@ -43,15 +54,19 @@ export function newOrigin(
     check(ffi.g_key_file_load_from_data(kf, baseOriginText, 0xffffffffffffffffn, 3, err), err, 'Reading origin');
     ffi.ostree_deployment_origin_remove_transient_state(kf);
     if (overrideCommit !== null) ffi.g_key_file_set_string(kf, 'origin', 'override-commit', overrideCommit);
-    if (layering !== null) {
+    if (layer !== null) {
       ffi.g_key_file_remove_key(kf, 'origin', 'refspec', null);
       ffi.g_key_file_remove_key(kf, 'origin', 'baserefspec', null);
       ffi.g_key_file_remove_group(kf, 'packages', null);
-      if (layering.requested.length === 0) {
-        ffi.g_key_file_set_string(kf, 'origin', 'refspec', layering.refspec);
-      } else {
-        ffi.g_key_file_set_string(kf, 'origin', 'baserefspec', layering.refspec);
-        ffi.g_key_file_set_string(kf, 'packages', 'requested', layering.requested.map((p) => `${p};`).join(''));
+      ffi.g_key_file_remove_group(kf, 'apt-ostree', null);
+      const list = (xs: string[]): string => xs.map((x) => `${x};`).join('');
+      // Any client-side change (packages, a regenerated initramfs) makes the commit a layer on a base.
+      const layered = layer.requested.length > 0 || layer.initramfs.regenerate;
+      ffi.g_key_file_set_string(kf, 'origin', layered ? 'baserefspec' : 'refspec', layer.refspec);
+      if (layer.requested.length > 0) ffi.g_key_file_set_string(kf, 'packages', 'requested', list(layer.requested));
+      if (layer.initramfs.regenerate) {
+        ffi.g_key_file_set_string(kf, 'apt-ostree', 'regenerate-initramfs', 'true');
+        if (layer.initramfs.args.length > 0) ffi.g_key_file_set_string(kf, 'apt-ostree', 'initramfs-args', list(layer.initramfs.args));
       }
     }
     return kf;

@@ -1,7 +1,8 @@
 /**
  * The commit of a layered tree (DECISIONS.md): parent = the base commit, the base's version,
  * metadata `aptostree.clientlayer`, `aptostree.base-commit`, `aptostree.requested-packages`
- * and `aptostree.packages` (`name=version:arch`). `--link-checkout-speedup` reuses the
+ * and `aptostree.packages` (`name=version:arch`), plus `aptostree.initramfs-args` (as) when the
+ * initramfs was regenerated. `--link-checkout-speedup` reuses the
  * objects of the hardlinked checkout instead of re-hashing them.
  */
 import { valueText } from '../../../backends/ostree/write/variant.js';
@@ -16,6 +17,8 @@ export interface LayerCommitRequest {
   base: { checksum: string; version: string | null };
   requested: string[];
   packages: PlannedPackage[];
+  /** Arguments the initramfs was regenerated with; null: the base's initramfs. */
+  initramfsArgs: string[] | null;
 }
 
 /** Commits the tree; returns the new commit's checksum. */
@@ -27,12 +30,13 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
     `--parent=${req.base.checksum}`,
     '--orphan',
     '--link-checkout-speedup',
-    `--subject=apt-ostree: ${req.requested.join(' ')}`,
+    `--subject=apt-ostree: ${[...req.requested, ...(req.initramfsArgs !== null ? ['(initramfs)'] : [])].join(' ')}`,
     `--add-metadata-string=aptostree.base-commit=${req.base.checksum}`,
     '--add-metadata=aptostree.clientlayer=true',
     `--add-metadata=aptostree.requested-packages=${stringArray(req.requested)}`,
     `--add-metadata=aptostree.packages=${stringArray(req.packages.map((p) => `${p.name}=${p.version}:${p.architecture}`))}`,
   ];
+  if (req.initramfsArgs !== null) args.push(`--add-metadata=aptostree.initramfs-args=${stringArray(req.initramfsArgs)}`);
   if (req.base.version !== null) args.push(`--add-metadata-string=version=${req.base.version}`);
   try {
     return (await runCommand('ostree', args)).trim();
