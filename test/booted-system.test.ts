@@ -172,4 +172,15 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
     assert.equal(ds.some((d) => d.staged), false);
     assert.equal(ds[0].id, r.deployment);
   });
+
+  it('the automatic update policy stage stages the update on a booted system', async () => {
+    const csum = addServerCommit(remote, { version: '12.6' });
+    const r = await client.call<{ enabled: boolean; staged: boolean; deployment: string }>('OS.AutomaticUpdateTrigger', { mode: 'stage' });
+    assert.equal(r.enabled, true);
+    assert.equal(r.staged, true);
+    const [d] = await deployments();
+    assert.equal(d.staged, true);
+    assert.equal(d.checksum, csum);
+    assert.equal(d.id, r.deployment);
+  });
 });

@@ -141,6 +141,7 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
   const { requested, initramfs } = layer;
   const scratch = scratchDir(session, ctx);
   try {
+    mkdirSync(scratch, { recursive: true });
     let plan: PlannedPackage[] = [];
     let fetched: FetchedPackage[] = [];
     if (requested.length > 0) {
