@@ -21,7 +21,7 @@ describe('the demo', () => {
       });
     const first = run();
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stdout, /State: idle\nDeployments:\n/);
+    assert.match(first.stdout, /State: idle\nAutomaticUpdates: none\nDeployments:\n/);
     assert.match(first.stdout, /LayeredPackages: hello jq/);
     assert.match(first.stdout, /"pinned":true/);
     assert.match(first.stdout, /"rollback": "debian-[0-9a-f]{64}\.0"/);
