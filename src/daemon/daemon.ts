@@ -12,6 +12,7 @@ import { SysrootService } from '../services/sysroot-service.js';
 import { takeListenFds } from '../transports/listen-fds.js';
 import { JsonRpcEndpoint } from '../transports/jsonrpc/jsonrpc-endpoint.js';
 import { SocketServer } from '../transports/socket-server.js';
+import { VarlinkEndpoint } from '../transports/varlink/varlink-endpoint.js';
 import { DEFAULT_LIMITS, type ConnectionLimits } from '../transports/connection-limits.js';
 import type { Logger } from './logger.js';
 
@@ -64,7 +65,7 @@ export class Daemon {
     };
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
     const dispatcher = new Dispatcher(handlers, this.authorizer);
-    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), log, {
+    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), new VarlinkEndpoint(dispatcher, log), log, {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
     });

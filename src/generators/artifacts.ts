@@ -1,6 +1,8 @@
 import { jsonText, indexDocument, schemaDocuments } from './schema-files.js';
 import { polkitPolicy } from './polkit-policy.js';
 import { validatorsSource } from './validators.js';
+import { varlinkFiles } from './varlink-idl.js';
+import { versionSource } from './version.js';
 
 /** Every generated, checked-in file: path relative to the repository root → content. */
 export function generatedArtifacts(): Map<string, string> {
@@ -8,7 +10,9 @@ export function generatedArtifacts(): Map<string, string> {
   for (const { file, schema } of schemaDocuments().values()) files.set(file, jsonText(schema));
   files.set('schema/index.json', jsonText(indexDocument()));
   files.set('src/generated/validators.ts', validatorsSource());
+  files.set('src/generated/version.ts', versionSource());
   files.set('polkit/org.projectatomic.aptostree.policy', polkitPolicy());
+  for (const [file, text] of varlinkFiles()) files.set(file, text);
   return files;
 }
 

@@ -11,8 +11,9 @@
  *  - a field name that is not a Varlink field name → rejected (the generator throws).
  *
  * Method outputs: read and control methods return their result's fields; a transaction method
- * returns `(transaction, event: ?TransactionEvent, result: ?<Method>Result)`: with `more`, one
- * reply per progress event, then the final one with `result` (DECISIONS.md, "Over Varlink").
+ * (and Transaction.Watch) returns `(transaction, event: ?TransactionEvent, result:
+ * ?<Method>Result)`: with `more`, one reply per progress event, then the final one with
+ * `result` (DECISIONS.md, "Over Varlink").
  * Errors: every error of the table an interface's methods can raise, with `(message, data)`.
  */
 import { ERROR_TABLE, type ErrorName } from '../api/errors.js';
@@ -38,6 +39,14 @@ const DOCS: Record<InterfaceName, string> = {
 
 export const varlinkInterfaceName = (i: InterfaceName): string => `${VARLINK_PREFIX}.${i}`;
 
+/**
+ * Methods whose Varlink replies stream progress: the transaction methods, and
+ * Transaction.Watch (which requires `more`).
+ */
+export function streams(m: MethodSpec): boolean {
+  return m.kind === 'transaction' || m.name === 'Transaction.Watch';
+}
+
 /** The methods of one interface. */
 export function methodsOf(i: InterfaceName): MethodSpec[] {
   return METHODS.filter((m) => m.name.startsWith(`${i}.`)) as MethodSpec[];
@@ -53,6 +62,9 @@ export function errorsOf(i: InterfaceName): ErrorName[] {
   return (Object.keys(ERROR_TABLE) as ErrorName[]).filter((e) => used.has(e));
 }
 
+/** A schema construct Varlink cannot carry. */
+export class VarlinkTypeError extends Error {}
+
 const isIdentifierEnum = (values: readonly string[]): boolean => values.every((v) => FIELD_NAME.test(v));
 const docOf = (t: { doc?: string }): string[] => (t.doc === undefined ? [] : [t.doc]);
 
@@ -61,7 +73,11 @@ class InterfaceBuilder {
   private readonly types = new Map<string, VMember>();
   private readonly pending: string[] = [];
 
-  type(t: AnyType): VType {
+  /**
+   * `hint` names an anonymous object met in a field: systemd's IDL checker refuses named types
+   * inside anonymous structs, so nested objects become named types (the field name, capitalized).
+   */
+  type(t: AnyType, hint?: string): VType {
     switch (t.kind) {
       case 'string':
         return { kind: 'string' };
@@ -76,15 +92,15 @@ class InterfaceBuilder {
       case 'enum':
         return isIdentifierEnum(t.values) ? { kind: 'enum', values: [...t.values] } : { kind: 'string' };
       case 'array':
-        return { kind: 'array', of: this.type(t.items) };
+        return { kind: 'array', of: this.type(t.items, hint) };
       case 'map':
-        return { kind: 'map', of: this.type(t.values) };
+        return { kind: 'map', of: this.type(t.values, hint) };
       case 'nullable': {
-        const inner = this.type(t.inner);
+        const inner = this.type(t.inner, hint);
         return inner.kind === 'optional' ? inner : { kind: 'optional', of: inner };
       }
       case 'object':
-        return { kind: 'struct', fields: this.fields(t) };
+        return hint === undefined ? { kind: 'struct', fields: this.fields(t) } : this.named(this.freeName(hint, t), t, t.doc);
       case 'ref':
         return this.named(t.name, t.target, t.doc ?? (t.target as { doc?: string }).doc);
     }
@@ -107,17 +123,30 @@ class InterfaceBuilder {
 
   fields(o: SomeObjectType): VField[] {
     return Object.entries(o.props).map(([name, field]) => {
-      if (!FIELD_NAME.test(name)) throw new Error(`field ${JSON.stringify(name)} is not a Varlink field name`);
-      return { name, type: this.field(field) };
+      if (!FIELD_NAME.test(name)) throw new VarlinkTypeError(`field ${JSON.stringify(name)} is not a Varlink field name`);
+      return { name, type: this.field(field, name[0].toUpperCase() + name.slice(1)) };
     });
   }
 
-  private field(f: Field): VType {
+  private field(f: Field, hint: string): VType {
     if (f.kind === 'optional') {
-      const inner = this.type(f.inner);
+      const inner = this.type(f.inner, hint);
       return inner.kind === 'optional' ? inner : { kind: 'optional', of: inner };
     }
-    return this.type(f);
+    return this.type(f, hint);
+  }
+
+  /** `hint`, or `hint2`, `hint3`... when another type already has that name. */
+  private readonly anonymous = new Map<string, AnyType>();
+  private freeName(hint: string, t: AnyType): string {
+    for (let n = 1; ; n++) {
+      const name = n === 1 ? hint : `${hint}${n}`;
+      const taken = this.anonymous.get(name);
+      if (taken === t || (taken === undefined && !this.types.has(name))) {
+        this.anonymous.set(name, t);
+        return name;
+      }
+    }
   }
 
   /** A struct type named `name` for `o` (a transaction method's result). */
@@ -131,6 +160,11 @@ class InterfaceBuilder {
   }
 }
 
+/** The Varlink fields of an object type (for tests of the mapping). */
+export function varlinkFields(o: SomeObjectType): VField[] {
+  return new InterfaceBuilder().fields(o);
+}
+
 /** The syntax tree of interface `i`. */
 export function varlinkInterface(i: InterfaceName): VInterface {
   const b = new InterfaceBuilder();
@@ -138,7 +172,7 @@ export function varlinkInterface(i: InterfaceName): VInterface {
     const member = m.name.slice(i.length + 1);
     const input = b.fields(m.params);
     let output: VField[];
-    if (m.kind === 'transaction') {
+    if (streams(m)) {
       if (m.result.kind !== 'object') throw new Error(`${m.name}: a transaction result must be an object`);
       output = [
         { name: 'transaction', type: { kind: 'string' } },
@@ -151,6 +185,7 @@ export function varlinkInterface(i: InterfaceName): VInterface {
     }
     const doc = [m.doc];
     if (m.kind === 'transaction') doc.push('A transaction: with "more", one reply per progress event, the last one with the result.');
+    if (m.name === 'Transaction.Watch') doc.push('Requires "more": one reply per event (past ones first), the last one with the result.');
     if (m.landsIn !== undefined) doc.push(`Not implemented yet (issue #${m.landsIn}): answers NotImplemented.`);
     return { kind: 'method', name: member, doc, input, output };
   });

@@ -6,6 +6,8 @@ import { peerCredentials } from './peer-credentials.js';
 import { UidInFlight, type ConnectionLimits } from './connection-limits.js';
 import { ApiError } from '../api/errors.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
+import { VarlinkConnection } from './varlink/varlink-connection.js';
+import type { VarlinkEndpoint } from './varlink/varlink-endpoint.js';
 
 export interface SocketServerOptions {
   /** Largest message accepted on any protocol, in bytes. */
@@ -27,6 +29,7 @@ export class SocketServer {
 
   constructor(
     private readonly jsonRpc: JsonRpcEndpoint,
+    private readonly varlink: VarlinkEndpoint,
     private readonly log: Logger,
     private readonly options: SocketServerOptions,
   ) {
@@ -88,6 +91,7 @@ export class SocketServer {
     let seen: Buffer[] = [];
     let seenBytes = 0;
     let jsonRpc: JsonRpcConnection | undefined;
+    let varlink: VarlinkConnection | undefined;
     let stallTimer: NodeJS.Timeout | null = null;
     socket.on('close', () => {
       if (stallTimer !== null) clearTimeout(stallTimer);
@@ -111,6 +115,10 @@ export class SocketServer {
         jsonRpc.receive(chunk);
         return;
       }
+      if (varlink !== undefined) {
+        varlink.receive(chunk);
+        return;
+      }
       seen.push(chunk);
       seenBytes += chunk.length;
       const nl = chunk.indexOf(NEWLINE);
@@ -124,9 +132,15 @@ export class SocketServer {
       }
       if (stallTimer !== null) clearTimeout(stallTimer);
       if (nul !== -1 && (nl === -1 || nul < nl)) {
-        socket.off('data', onData);
+        varlink = new VarlinkConnection(socket, this.varlink, this.log, {
+          maxMessageBytes: this.options.maxMessageBytes,
+          peer,
+          limits: this.options.limits,
+          uidInFlight: this.uidInFlight,
+        });
+        const buffered = Buffer.concat(seen);
         seen = [];
-        this.startVarlink(socket);
+        varlink.receive(buffered);
         return;
       }
       startJsonRpc();
@@ -136,17 +150,9 @@ export class SocketServer {
       // A client that half-closes before any terminator: what it sent is one JSON-RPC message.
       if (jsonRpc === undefined && seen.length > 0) startJsonRpc();
       if (jsonRpc !== undefined) jsonRpc.endOfInput();
+      else if (varlink !== undefined) varlink.endOfInput();
       else socket.end();
     });
-  }
-
-  /** Varlink lands in issue #8; until then a Varlink client gets a Varlink error, not silence. */
-  private startVarlink(socket: Socket): void {
-    const reply = {
-      error: 'org.varlink.service.InterfaceNotFound',
-      parameters: { interface: 'Varlink is not served yet (issue #8); use JSON-RPC (newline-delimited)' },
-    };
-    socket.end(JSON.stringify(reply) + '\0');
   }
 }
 
