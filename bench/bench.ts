@@ -63,13 +63,13 @@ async function waitForSocket(path: string): Promise<void> {
 }
 
 /** Sends one line and resolves with the time until the first full reply line. */
-function roundTrip(socket: Socket, line: string): Promise<number> {
+function roundTrip(socket: Socket, line: string, end = '\n'): Promise<number> {
   return new Promise((resolve) => {
     let got = '';
     const t0 = process.hrtime.bigint();
     const onData = (d: Buffer) => {
       got += d.toString();
-      if (got.includes('\n')) {
+      if (got.includes(end)) {
         socket.off('data', onData);
         resolve(Number(process.hrtime.bigint() - t0) / 1e6);
       }
@@ -136,6 +136,20 @@ async function latencyP50(paths: string[], n: number): Promise<number[]> {
   }
   for (const s of sockets) s.destroy();
   return times.map(median);
+}
+
+const VARLINK_REQUEST = '{"method":"org.projectatomic.aptostree1.Sysroot.GetDeployments","parameters":{}}\0';
+
+/** p50 of GetDeployments over Varlink and over JSON-RPC: one connection each to the same daemon, interleaved. */
+async function varlinkVsJsonRpc(path: string, n: number): Promise<{ varlink: number; jsonRpc: number }> {
+  const [v, j] = await Promise.all([connect(path), connect(path)]);
+  const calls = [() => roundTrip(v, VARLINK_REQUEST, '\0'), () => roundTrip(j, REQUEST)];
+  for (let i = 0; i < 300; i++) for (const c of calls) await c(); // warm up
+  const times: number[][] = [[], []];
+  for (let i = 0; i < n; i++) for (const k of shuffled(2)) times[k].push(await calls[k]());
+  v.destroy();
+  j.destroy();
+  return { varlink: median(times[0]), jsonRpc: median(times[1]) };
 }
 
 /** Requests per second with `clients` connections, each with one request in flight. */
@@ -292,7 +306,7 @@ function add(figure: string, value: number, baseline: number, unit: string, targ
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
-/** `node dist/bench/bench.js layering` runs that part alone. */
+/** `node dist/bench/bench.js layering` (or `varlink`) runs that part alone. */
 const only = process.argv[2];
 const layeringTools: LayeringTools = { daemonBin: DAEMON, cliBin: CLI, waitForSocket, stop, timed, shuffled, median, add };
 
@@ -304,6 +318,18 @@ async function main(): Promise<void> {
   try {
     if (only === 'layering') {
       await layeringFigures(dir, layeringTools);
+      printTable();
+      return;
+    }
+    if (only === 'varlink') {
+      const sock = join(dir, 'varlink.sock');
+      const [cmd, ...args] = pinServer([process.execPath, DAEMON, '--sysroot', sysroot, '--config', '/dev/null', '--socket', sock]);
+      buildStandardSysroot(sysroot);
+      const d = spawn(cmd, args, { stdio: 'ignore' });
+      children.push(d);
+      await waitForSocket(sock);
+      const r = await varlinkVsJsonRpc(sock, 3000);
+      add('Sysroot.GetDeployments p50 over Varlink vs JSON-RPC (same daemon and socket)', r.varlink, r.jsonRpc, 'ms', 1.1);
       printTable();
       return;
     }
@@ -333,6 +359,8 @@ async function main(): Promise<void> {
     await waitForSocket(echoSock);
     const [p50Echo, p50Daemon] = await latencyP50([echoSock, daemonSock], 3000);
     add('Sysroot.GetDeployments p50 latency, one client', p50Daemon, p50Echo, 'ms', 1.3);
+    const overVarlink = await varlinkVsJsonRpc(daemonSock, 3000);
+    add('Sysroot.GetDeployments p50 over Varlink vs JSON-RPC (same daemon and socket)', overVarlink.varlink, overVarlink.jsonRpc, 'ms', 1.1);
     for (const clients of [1, 8, 64]) {
       const [echoRps, daemonRps] = await throughput([echoSock, daemonSock], clients);
       add(`requests/s, ${clients} concurrent client${clients > 1 ? 's' : ''}`, daemonRps, echoRps, 'req/s', null, true);

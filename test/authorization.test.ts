@@ -15,6 +15,7 @@ import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { ostreeAdminStatus, tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 import { REPO_ROOT } from './support/repo-root.js';
+import { varlinkClients } from './support/varlink-clients.js';
 import {
   createTestUser,
   installFile,
@@ -141,6 +142,24 @@ describe('authorization through polkit', () => {
     } finally {
       await monitor.stop();
     }
+  });
+
+  it('over Varlink too: varlinkctl run by the user is refused a transaction method, served a read', async () => {
+    const before = ostreeAdminStatus(sysroot);
+    const vl = varlinkClients().varlinkctl;
+    const asUserVarlink = (method: string, params: Record<string, unknown>) =>
+      spawnSync('runuser', ['-u', USER, '--', ...vl, 'call', daemon.socket, `org.projectatomic.aptostree1.${method}`, JSON.stringify(params)], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, SYSTEMD_PAGER: 'cat' },
+      });
+    const refused = asUserVarlink('OS.Rollback', {});
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /org\.projectatomic\.aptostree1\.OS\.NotAuthorized/);
+    const read = asUserVarlink('Sysroot.GetOS', {});
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal((JSON.parse(read.stdout) as { name: string }).name, 'debian');
+    assert.deepEqual(ostreeAdminStatus(sysroot), before, 'nothing changed');
   });
 
   it('after a rules file grants the user\'s group, the same calls are authorized, once each', async () => {
