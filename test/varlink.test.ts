@@ -158,6 +158,19 @@ describe('Varlink', () => {
     assert.equal((once.replies[0].parameters?.result as { message: string }).message, 'No upgrade available.');
   });
 
+  it('detach answers at once; Transaction.Watch with more replays the events and ends with the transaction', async () => {
+    const { replies } = await exchange(suite.daemon.socket, [{ method: `${OS}.Rollback`, parameters: { detach: true } }], 1);
+    const tx = replies[0].parameters?.transaction as string;
+    assert.deepEqual(replies[0].parameters, { transaction: tx, result: { transaction: tx } });
+    const watch = await exchange(suite.daemon.socket, [{ method: 'org.projectatomic.aptostree1.Transaction.Watch', parameters: { id: tx }, more: true }], 1);
+    const last = watch.replies.at(-1) as Reply;
+    assert.equal(last.parameters?.transaction, tx);
+    assert.equal(((last.parameters?.result as { transaction: { state: string } }).transaction).state, 'succeeded');
+    const types = watch.replies.slice(0, -1).map((r) => (r.parameters?.event as { type: string }).type);
+    assert.equal(types[0], 'Started');
+    assert.equal(types.at(-1), 'Finished');
+  });
+
   it('varlinkctl: info, list-interfaces, introspect, validate-idl, call, call --more, an error', async () => {
     const sock = suite.daemon.socket;
     const info = await varlinkctl('info', sock);
