@@ -1,6 +1,7 @@
 import { jsonText, indexDocument, schemaDocuments } from './schema-files.js';
 import { polkitPolicy } from './polkit-policy.js';
 import { validatorsSource } from './validators.js';
+import { dbusBusPolicy, dbusIntrospectionXml } from './dbus-xml.js';
 import { varlinkFiles } from './varlink-idl.js';
 import { versionSource } from './version.js';
 
@@ -13,6 +14,8 @@ export function generatedArtifacts(): Map<string, string> {
   files.set('src/generated/version.ts', versionSource());
   files.set('polkit/org.projectatomic.aptostree.policy', polkitPolicy());
   for (const [file, text] of varlinkFiles()) files.set(file, text);
+  files.set('interfaces/org.projectatomic.aptostree1.xml', dbusIntrospectionXml());
+  files.set('interfaces/org.projectatomic.aptostree1.conf', dbusBusPolicy());
   return files;
 }
 
