@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { MethodSpec } from '../api/method.js';
+import { osObjectPath } from '../services/deployment-roles.js';
 import { PolkitAuthorizer } from '../authorization/polkit-authorizer.js';
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { CallContext, PeerCredentials } from '../dispatcher/call-context.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { HandlerTable } from '../dispatcher/handlers.js';
@@ -35,6 +37,9 @@ export class Daemon {
   readonly transactions: TransactionManager;
   private readonly server: SocketServer;
   private readonly authorizer: PolkitAuthorizer;
+  private readonly handlers: HandlerTable;
+  private readonly dispatcher: Dispatcher;
+  private dbusShim: { stop(): void } | null = null;
 
   constructor(
     readonly paths: DaemonPaths,
@@ -53,7 +58,7 @@ export class Daemon {
       log,
       deploymentIds: () => this.sysroot.snapshot().deployments.map((d) => d.id),
     });
-    const handlers: HandlerTable = {
+    const handlers: HandlerTable = (this.handlers = {
       ...readHandlers({
         sysroot: this.sysroot,
         config: () => this.config,
@@ -62,9 +67,9 @@ export class Daemon {
         stateDir: paths.stateDir,
       }),
       ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, stateDir: paths.stateDir }),
-    };
+    });
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
-    const dispatcher = new Dispatcher(handlers, this.authorizer);
+    const dispatcher = (this.dispatcher = new Dispatcher(handlers, this.authorizer));
     this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), new VarlinkEndpoint(dispatcher, log), log, {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
@@ -83,6 +88,37 @@ export class Daemon {
     return this.paths.socket;
   }
 
+  /**
+   * The D-Bus shim, when a system bus is reachable (`DBUS_SYSTEM_BUS_ADDRESS`, else
+   * /run/dbus/system_bus_socket): dbus-next is loaded only then, after the socket serves.
+   */
+  async startDbus(): Promise<void> {
+    const address = process.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket';
+    const path = /unix:path=([^,;]+)/.exec(address)?.[1];
+    if (path !== undefined && !existsSync(path)) {
+      this.log.info(`D-Bus shim not started: no system bus at ${path} (the socket keeps serving)`);
+      return;
+    }
+    const { DbusShim } = await import('../transports/dbus/dbus-shim.js');
+    // The property handlers answer synchronously (read handlers, open to everyone).
+    const propertiesCall: CallContext = { transport: 'dbus', peer: null, notify: () => {}, signal: new AbortController().signal };
+    const read = (m: 'Sysroot.GetProperties' | 'OS.GetProperties', params: Record<string, unknown>) =>
+      (this.handlers[m] as unknown as (p: Record<string, unknown>, ctx: CallContext) => Record<string, unknown>)(params, propertiesCall);
+    this.dbusShim = await DbusShim.start(
+      this.dispatcher,
+      {
+        sysrootProperties: () => read('Sysroot.GetProperties', {}),
+        osProperties: (osname) => read('OS.GetProperties', { osname }),
+        osNames: () => this.sysroot.snapshot().stateroots.map((name) => ({ name, objectPath: osObjectPath(name) })),
+        onChange: (listener) =>
+          this.bus.on('transactionEvent', ({ event }) => {
+            if (event.type === 'Started' || event.type === 'Finished') listener();
+          }),
+      },
+      this.log,
+    );
+  }
+
   /** Transaction.Cancel is free for the user who started the transaction. */
   private ownsTransaction(method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials): boolean {
     if (method.name !== 'Transaction.Cancel') return false;
@@ -92,6 +128,7 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    this.dbusShim?.stop();
     this.authorizer.close();
     this.transactions.close();
     await this.server.close();

@@ -19,6 +19,7 @@ Options:
   --max-connections N   Open client connections at most (default: ${DEFAULT_LIMITS.maxConnections})
   --client-timeout S    Disconnect a client stalled in the middle of a message after S seconds
                         (default: ${DEFAULT_LIMITS.partialMessageTimeoutMs / 1000})
+  --no-dbus         Do not serve org.projectatomic.aptostree1 on the system bus
   -h, --help        Show this help
 `;
 
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
         'log-level': { type: 'string', default: 'info' },
         'max-connections': { type: 'string', default: String(DEFAULT_LIMITS.maxConnections) },
         'client-timeout': { type: 'string', default: String(DEFAULT_LIMITS.partialMessageTimeoutMs / 1000) },
+        'no-dbus': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -93,6 +95,9 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.info(`listening on ${where}, sysroot ${values.sysroot}`);
+  if (!values['no-dbus']) {
+    daemon.startDbus().catch((err: unknown) => log.warn('D-Bus shim failed', (err as Error).message));
+  }
   const stop = (signal: string) => {
     log.info(`${signal}: stopping`);
     daemon.stop().then(

@@ -16,6 +16,14 @@ export class Dispatcher {
   ) {}
 
   async call(name: string, rawParams: unknown, ctx: CallContext): Promise<unknown> {
+    return (await this.prepare(name, rawParams, ctx))();
+  }
+
+  /**
+   * Validates and authorizes a call, and returns what runs it: the D-Bus shim authorizes a
+   * transaction method when it is called and runs it when the client calls Start().
+   */
+  async prepare(name: string, rawParams: unknown, ctx: CallContext): Promise<() => Promise<unknown>> {
     const method = findMethod(name);
     if (method === undefined) {
       throw new ProtocolError(JsonRpcCode.MethodNotFound, `Method not found: ${name}`);
@@ -36,6 +44,6 @@ export class Dispatcher {
       throw new ApiError('NotImplemented', `${name} is not implemented yet${when}`, { method: name });
     }
     // The params were validated against this very method's schema just above.
-    return handler(params as never, ctx);
+    return async () => handler(params as never, ctx);
   }
 }

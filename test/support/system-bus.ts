@@ -40,7 +40,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** True when `name` has an owner on the bus at `address`. */
-function nameHasOwner(address: string, name: string): boolean {
+export function nameHasOwner(address: string, name: string): boolean {
   const r = spawnSync(
     'dbus-send',
     [`--bus=${address}`, '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`],

@@ -1,0 +1,270 @@
+/**
+ * The D-Bus compatibility shim (issue #9): `org.projectatomic.aptostree1` on the system bus,
+ * with the same dispatcher, validation and authorization as the socket. This first part serves
+ * the Sysroot object (`/org/projectatomic/aptostree1/Sysroot`) and one object per OS (the path
+ * GetOS returns) with their properties and methods; a transaction method answers the path of
+ * a transaction object (transaction-object.ts) at once. Loaded only when a system bus is
+ * reachable, after the socket serves; no bus, or a bus that refuses the name, is logged once.
+ *
+ * dbus-next's decorator API does not work from TypeScript (FACTS.md): interfaces are classes
+ * configured with `configureMembers`, and the caller of a method is learned from the message
+ * (a method handler registered first) and the bus (`GetConnectionUnixUser/ProcessID`).
+ */
+import dbus from 'dbus-next';
+import { ApiError, ERROR_PREFIX, JsonRpcCode, ProtocolError } from '../../api/errors.js';
+import { DBUS_PROPERTIES, DBUS_SIGNATURES, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
+import type { MethodName } from '../../api/method-table.js';
+import { findMethod } from '../../api/method-table.js';
+import { processStartTime } from '../../authorization/process-start-time.js';
+import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
+import type { Dispatcher } from '../../dispatcher/dispatcher.js';
+import type { Logger } from '../../daemon/logger.js';
+import { BUS_NAME, dbusInterfaceName, dbusMethodsOf } from '../../generators/dbus-xml.js';
+import { DbusTransactionObject } from './transaction-object.js';
+import { fromOptions, toVariantDict } from './variant-dict.js';
+
+export const SYSROOT_PATH = '/org/projectatomic/aptostree1/Sysroot';
+
+/** What the shim reads synchronously (D-Bus property getters cannot wait). */
+export interface ShimModel {
+  sysrootProperties(): Record<string, unknown>;
+  osProperties(osname: string): Record<string, unknown>;
+  /** Stateroot names; each gets an object at its GetOS path. */
+  osNames(): { name: string; objectPath: string }[];
+  /** Calls `listener` when deployments, the active transaction or the cached update may have changed. */
+  onChange(listener: () => void): void;
+}
+
+type AnyInterface = dbus.interface.Interface & Record<string, unknown>;
+
+export class DbusShim {
+  private sender = '';
+  private transactions = 0;
+  private readonly osObjects = new Map<string, AnyInterface>();
+  private sysrootObject: AnyInterface | null = null;
+  /** Transaction id → the path of its D-Bus object (ActiveTransactionPath). */
+  private readonly paths = new Map<string, string>();
+
+  private constructor(
+    private readonly bus: dbus.MessageBus,
+    private readonly dispatcher: Dispatcher,
+    private readonly model: ShimModel,
+    private readonly log: Logger,
+  ) {}
+
+  /** Connects, exports the objects and owns the name; null (logged once) when that is not possible. */
+  static async start(dispatcher: Dispatcher, model: ShimModel, log: Logger): Promise<DbusShim | null> {
+    let bus: dbus.MessageBus | null = null;
+    try {
+      bus = dbus.systemBus();
+      const shim = new DbusShim(bus, dispatcher, model, log);
+      bus.addMethodHandler((msg: dbus.Message) => {
+        shim.sender = msg.sender;
+        return false;
+      });
+      shim.exportObjects();
+      const reply = await bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
+      if (reply !== dbus.RequestNameReply.PRIMARY_OWNER && reply !== dbus.RequestNameReply.ALREADY_OWNER) {
+        throw new Error(`the name ${BUS_NAME} is owned by another process`);
+      }
+      log.info(`D-Bus: serving ${BUS_NAME} on the system bus`);
+      return shim;
+    } catch (err) {
+      log.info(`D-Bus shim not started (the socket keeps serving): ${(err as Error).message}`);
+      bus?.disconnect();
+      return null;
+    }
+  }
+
+  stop(): void {
+    this.bus.disconnect();
+  }
+
+  private exportObjects(): void {
+    this.sysrootObject = this.interfaceFor('Sysroot', () => this.model.sysrootProperties(), null);
+    this.bus.export(SYSROOT_PATH, this.sysrootObject);
+    for (const os of this.model.osNames()) {
+      const iface = this.interfaceFor('OS', () => this.model.osProperties(os.name), os.name);
+      this.osObjects.set(os.name, iface);
+      this.bus.export(os.objectPath, iface);
+    }
+    this.model.onChange(() => this.propertiesChanged());
+  }
+
+  /** PropertiesChanged with the current values of every property that can change. */
+  private propertiesChanged(): void {
+    const emit = (iface: AnyInterface | null, names: string[]): void => {
+      if (iface === null) return;
+      try {
+        dbus.interface.Interface.emitPropertiesChanged(iface, Object.fromEntries(names.map((n) => [n, iface[n]])), []);
+      } catch (err) {
+        this.log.debug(`D-Bus: PropertiesChanged not sent: ${(err as Error).message}`);
+      }
+    };
+    emit(this.sysrootObject, ['Booted', 'ActiveTransaction', 'ActiveTransactionPath', 'Deployments']);
+    for (const iface of this.osObjects.values()) {
+      emit(iface, ['BootedDeployment', 'DefaultDeployment', 'RollbackDeployment', 'CachedUpdate', 'HasCachedUpdateAptDiff']);
+    }
+  }
+
+  /** A configured dbus-next interface of `kind` whose properties come from `properties()`. */
+  private interfaceFor(kind: 'Sysroot' | 'OS', properties: () => Record<string, unknown>, osname: string | null): AnyInterface {
+    // One class per object: configureMembers configures a class (its prototype).
+    class Iface extends dbus.interface.Interface {}
+    const proto = Iface.prototype as unknown as Record<string, unknown>;
+    const props: Record<string, dbus.interface.PropertyOptions> = {};
+    for (const p of DBUS_PROPERTIES[kind]) {
+      props[p.name] = { signature: p.type, access: 'read' };
+      Object.defineProperty(proto, p.name, {
+        get: () => (p.name === 'ActiveTransactionPath' ? this.activePath(properties()) : propertyValue(p.name, p.type, properties()[p.field])),
+      });
+    }
+    const methods: Record<string, dbus.interface.MethodOptions> = {};
+    for (const { member, method, sig } of dbusMethodsOf(kind)) {
+      methods[member] = { inSignature: signatureOf(sig.in), outSignature: sig.out.map((a) => a.type).join('') };
+      proto[member] = (...args: unknown[]) => this.call(method, sig, args, osname);
+    }
+    Iface.configureMembers({ properties: props, methods });
+    return new Iface(dbusInterfaceName(kind)) as unknown as AnyInterface;
+  }
+
+  /** A D-Bus method call → the dispatcher (validate → authorize → act) → out-arguments. */
+  private async call(method: MethodName, sig: DbusMethod, args: unknown[], osname: string | null): Promise<unknown> {
+    const sender = this.sender;
+    const params: Record<string, unknown> = osname === null ? {} : { osname };
+    sig.in.forEach((a, i) => {
+      if (a === 'options') Object.assign(params, fromOptions(args[i] as Record<string, dbus.Variant>));
+      else if (!(a.type === 's' && args[i] === '' && a.field === 'id')) params[a.field] = a.type === 'a{sv}' ? fromOptions(args[i] as Record<string, dbus.Variant>) : args[i];
+    });
+    const ctx: CallContext = {
+      transport: 'dbus',
+      peer: await this.peerOf(sender),
+      notify: () => {},
+      signal: new AbortController().signal,
+    };
+    let result: Record<string, unknown>;
+    try {
+      const object = (run: () => Promise<unknown>, startNow: boolean): string => {
+        const path = `/org/projectatomic/aptostree1/transaction/${++this.transactions}`;
+        new DbusTransactionObject({
+          bus: this.bus,
+          path,
+          dispatcher: this.dispatcher,
+          run,
+          startNow,
+          ctx,
+          title: method.slice(method.indexOf('.') + 1).toLowerCase(),
+          client: `uid ${ctx.peer?.uid ?? '?'} pid ${ctx.peer?.pid ?? '?'} (${sender})`,
+          toDbusError: (err) => this.dbusError(err),
+          onSubmitted: (id) => this.paths.set(id, path),
+        });
+        return path;
+      };
+      if (method === 'OS.AutomaticUpdateTrigger') {
+        // The policy decides whether anything starts: it runs now; the object follows what it started.
+        const started = (await this.dispatcher.call(method, { ...params, detach: true }, ctx)) as { enabled: boolean; transaction?: string };
+        result = { enabled: started.enabled, transaction: started.transaction === undefined ? '' : object(async () => started, true) };
+      } else if (findMethod(method)?.kind === 'transaction') {
+        // Validated and authorized now; queued when a client calls Start() on the object.
+        result = { transaction: object(await this.dispatcher.prepare(method, { ...params, detach: true }, ctx), false) };
+      } else {
+        result = (await this.dispatcher.call(method, params, ctx)) as Record<string, unknown>;
+      }
+    } catch (err) {
+      throw this.dbusError(err);
+    }
+    const out = sig.out.map((a) => outValue(a, result[a.field]));
+    return out.length === 1 ? out[0] : out.length === 0 ? undefined : out;
+  }
+
+  /** The D-Bus object of the running transaction, when it was started over D-Bus; else "". */
+  private activePath(props: Record<string, unknown>): string {
+    const id = (props.activeTransaction as { id?: string } | null)?.id;
+    return id === undefined ? '' : this.paths.get(id) ?? '';
+  }
+
+  private async peerOf(sender: string): Promise<PeerCredentials | null> {
+    try {
+      const ask = async (member: string): Promise<number> => {
+        const reply = await this.bus.call(
+          new dbus.Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member, signature: 's', body: [sender] }),
+        );
+        return Number(reply?.body[0]);
+      };
+      const [uid, pid] = await Promise.all([ask('GetConnectionUnixUser'), ask('GetConnectionUnixProcessID')]);
+      return { uid, pid, gid: -1, startTime: processStartTime(pid) ?? undefined };
+    } catch (err) {
+      this.log.debug(`D-Bus: cannot learn who ${sender} is: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  private dbusError(err: unknown): dbus.DBusError {
+    if (err instanceof ApiError) return new dbus.DBusError(ERROR_PREFIX + err.errorName, err.message);
+    if (err instanceof ProtocolError) {
+      const name = err.code === JsonRpcCode.InvalidParams ? 'org.freedesktop.DBus.Error.InvalidArgs' : String(err.data.name);
+      return new dbus.DBusError(name, err.message);
+    }
+    this.log.error('internal error (D-Bus)', err);
+    return new dbus.DBusError(ERROR_PREFIX + 'Failed', 'Internal error');
+  }
+}
+
+function signatureOf(args: readonly (DbusArg | 'options')[]): string {
+  return args.map((a) => (a === 'options' ? 'a{sv}' : a.type)).join('');
+}
+
+/** A property's value in its D-Bus type (rpm-ostree's conventions for "nothing": "", "/", {}). */
+function propertyValue(name: string, type: string, value: unknown): unknown {
+  if (name === 'Booted') return typeof value === 'string' ? `/org/projectatomic/aptostree1/deployment/${value.replace(/[^A-Za-z0-9_]/g, '_')}` : '/';
+  if (name === 'ActiveTransaction') {
+    const t = value as { method?: string; title?: string; id?: string } | null;
+    return t === null || t === undefined ? ['', '', ''] : [t.method ?? '', t.title ?? '', t.id ?? ''];
+  }
+  switch (type) {
+    case 'a{sv}':
+      return toVariantDict(value as Record<string, unknown> | null);
+    case 'aa{sv}':
+      return ((value as Record<string, unknown>[] | null) ?? []).map((v) => toVariantDict(v));
+    case 'b':
+      return value === true;
+    default:
+      return value === null || value === undefined ? '' : String(value);
+  }
+}
+
+interface PackageVersion {
+  name: string;
+  version: string;
+  architecture: string;
+}
+interface DiffEntry {
+  name: string;
+  change: string;
+  previous: PackageVersion | null;
+  next: PackageVersion | null;
+}
+const packageTuple = (p: PackageVersion): dbus.Variant => new dbus.Variant('(sss)', [p.name, p.version, p.architecture]);
+
+/** An out-argument from a result field. */
+function outValue(a: DbusArg, value: unknown): unknown {
+  switch (a.type) {
+    case 'aa{sv}':
+      return ((value as Record<string, unknown>[] | null) ?? []).map((v) => toVariantDict(v));
+    case 'a{sv}':
+      return toVariantDict(value as Record<string, unknown> | null);
+    case 'a(sua{sv})':
+      // rpm-ostree's shape: (name, type 0 added 1 removed 2 upgraded 3 downgraded, {PreviousPackage, NewPackage: (sss)}).
+      return ((value as DiffEntry[] | null) ?? []).map((e) => {
+        const details: Record<string, dbus.Variant> = {};
+        if (e.previous !== null) details.PreviousPackage = packageTuple(e.previous);
+        if (e.next !== null) details.NewPackage = packageTuple(e.next);
+        return [e.name, ['added', 'removed', 'upgraded', 'downgraded'].indexOf(e.change), details];
+      });
+    default:
+      return value;
+  }
+}
+
+/** Methods of the table the D-Bus shim serves (for tests and docs). */
+export const DBUS_SERVED: MethodName[] = (Object.keys(DBUS_SIGNATURES) as MethodName[]).filter((m) => 'in' in DBUS_SIGNATURES[m]);
