@@ -24,6 +24,8 @@ import {
   startSystemBus,
   type Polkitd,
   type TestBus,
+  BUS_POLICY_TARGET,
+  nameHasOwner,
 } from './support/system-bus.js';
 
 const USER = 'aptostree-test';
@@ -73,6 +75,8 @@ describe('authorization through polkit', () => {
   before(async () => {
     bus = await startSystemBus(busDir);
     cleanups.push(installFile(join(REPO_ROOT, 'polkit', 'org.projectatomic.aptostree.policy'), POLICY_TARGET));
+    // The bus policy, so that the daemon's D-Bus shim owns its name on this bus.
+    cleanups.push(installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET));
     cleanups.push(createTestUser(USER, GROUP));
     polkitd = await startPolkitd(bus.address);
     sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;
@@ -159,6 +163,21 @@ describe('authorization through polkit', () => {
     const read = asUserVarlink('Sysroot.GetOS', {});
     assert.equal(read.status, 0, read.stderr);
     assert.equal((JSON.parse(read.stdout) as { name: string }).name, 'debian');
+    assert.deepEqual(ostreeAdminStatus(sysroot), before, 'nothing changed');
+  });
+
+  it('over D-Bus too: the user is refused a transaction method, reads properties', async () => {
+    await until(() => nameHasOwner(bus.address, 'org.projectatomic.aptostree1'), 10_000, 'the shim on the bus');
+    const before = ostreeAdminStatus(sysroot);
+    const asUserOnBus = (...args: string[]) =>
+      spawnSync('runuser', ['-u', USER, '--', ...args], { encoding: 'utf8', timeout: 30_000 });
+    const os = '/org/projectatomic/aptostree1/debian';
+    const refused = asUserOnBus('gdbus', 'call', '--address', bus.address, '-d', 'org.projectatomic.aptostree1', '-o', os, '-m', 'org.projectatomic.aptostree1.OS.Rollback', '{}');
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /org\.projectatomic\.aptostree1\.Error\.NotAuthorized/);
+    const read = asUserOnBus('busctl', `--address=${bus.address}`, 'get-property', 'org.projectatomic.aptostree1', os, 'org.projectatomic.aptostree1.OS', 'Name');
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal(read.stdout.trim(), 's "debian"');
     assert.deepEqual(ostreeAdminStatus(sysroot), before, 'nothing changed');
   });
 

@@ -19,13 +19,12 @@ import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 import { REPO_ROOT } from './support/repo-root.js';
-import { installFile, nameHasOwner, startSystemBus, type TestBus } from './support/system-bus.js';
+import { BUS_POLICY_TARGET, installFile, nameHasOwner, startSystemBus, type TestBus } from './support/system-bus.js';
 
 const run = promisify(execFile);
 const NAME = 'org.projectatomic.aptostree1';
 const SYSROOT = '/org/projectatomic/aptostree1/Sysroot';
 const OS_PATH = '/org/projectatomic/aptostree1/debian';
-export const BUS_POLICY_TARGET = '/usr/share/dbus-1/system.d/org.projectatomic.aptostree1.conf';
 
 /** `method name(in types) -> (out types)` and `property name type` lines of one interface in introspection XML. */
 function members(xml: string, iface: string): string[] {
@@ -121,7 +120,14 @@ describe('the D-Bus shim', () => {
   it('an rpm-ostree-style client: Upgrade → address, signals, Start() (a second one joins), Finished, the new deployment', async () => {
     const csum = addServerCommit(remote, { version: '12.3' });
     const { stdout } = await run('/usr/bin/python3', [join(REPO_ROOT, 'test', 'support', 'dbus_transaction_client.py'), address, 'Upgrade'], { timeout: 150_000 });
-    const r = JSON.parse(stdout) as { address: string; title: string; started: boolean; second: boolean; events: [string, ...unknown[]][] };
+    const r = JSON.parse(stdout) as {
+      address: string;
+      title: string;
+      started: boolean;
+      second: boolean;
+      events: [string, ...unknown[]][];
+      late: [boolean, [string, unknown][]];
+    };
     assert.match(r.address, /^\/org\/projectatomic\/aptostree1\/transaction\/\d+$/);
     assert.equal(r.title, 'upgrade');
     assert.equal(r.started, true);
@@ -134,5 +140,6 @@ describe('the D-Bus shim', () => {
     const changed = r.events.filter((e) => e[0] === 'PropertiesChanged' && e[1] === SYSROOT).map((e) => e[3] as string[]);
     assert.ok(changed.some((keys) => keys.includes('Deployments')), JSON.stringify(changed));
     assert.equal((await deployments())[0].checksum, csum);
+    assert.deepEqual(r.late, [false, [['Finished', [true, '']]]], 'Start() after the end: false, and Finished again');
   });
 });

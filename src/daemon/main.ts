@@ -7,7 +7,8 @@ import { createLogger, type LogLevel } from './logger.js';
 
 const USAGE = `Usage: apt-ostreed [OPTIONS]
 
-The apt-ostree system daemon: serves JSON-RPC 2.0 (NDJSON) on a Unix socket.
+The apt-ostree system daemon: serves JSON-RPC 2.0 (NDJSON) and Varlink on a Unix socket, and
+org.projectatomic.aptostree1 on the system bus when one is reachable.
 
 Options:
   --sysroot DIR     OSTree sysroot to manage (default: /)

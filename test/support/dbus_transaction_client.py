@@ -56,7 +56,20 @@ def main():
     # PropertiesChanged of the end may come just after Finished.
     GLib.timeout_add(500, loop.quit)
     loop.run()
-    print(json.dumps({'address': address, 'title': title, 'started': started, 'second': second, 'events': events}))
+    # A client calling Start() after the end gets Finished again (and false).
+    late = connect(bus_address)
+    again = []
+
+    def on_again(_conn, _sender, _path, _iface, name, params):
+        again.append([name, params.unpack()])
+        loop.quit()
+
+    late.signal_subscribe(BUS, f'{BUS}.Transaction', 'Finished', address, None, Gio.DBusSignalFlags.NONE, on_again)
+    (late_started,) = call(late, address, 'Transaction', 'Start', None, '(b)')
+    GLib.timeout_add_seconds(10, loop.quit)
+    loop.run()
+    print(json.dumps({'address': address, 'title': title, 'started': started, 'second': second, 'events': events,
+                      'late': [late_started, again]}))
 
 
 main()

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { exited } from './daemon-process.js';
 import { until } from './processes.js';
 
+/** Where the daemon's bus policy goes (the test buses read /usr/share/dbus-1/system.d). */
+export const BUS_POLICY_TARGET = '/usr/share/dbus-1/system.d/org.projectatomic.aptostree1.conf';
+
 export interface TestBus {
   address: string;
   stop(): Promise<void>;
