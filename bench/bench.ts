@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder.js';
+import { dbusFigures, type DbusBenchTools } from './dbus-bench.js';
 import { layeringFigures, type LayeringTools } from './layering-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -306,9 +307,10 @@ function add(figure: string, value: number, baseline: number, unit: string, targ
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
-/** `node dist/bench/bench.js layering` (or `varlink`) runs that part alone. */
+/** `node dist/bench/bench.js layering` (or `varlink`, `dbus`) runs that part alone. */
 const only = process.argv[2];
 const layeringTools: LayeringTools = { daemonBin: DAEMON, cliBin: CLI, waitForSocket, stop, timed, shuffled, median, add };
+const dbusTools: DbusBenchTools = { root: ROOT, daemonBin: DAEMON, waitForSocket, stop, timed, shuffled, median, add };
 
 async function main(): Promise<void> {
   if (CPUS >= 2) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
@@ -318,6 +320,11 @@ async function main(): Promise<void> {
   try {
     if (only === 'layering') {
       await layeringFigures(dir, layeringTools);
+      printTable();
+      return;
+    }
+    if (only === 'dbus') {
+      await dbusFigures(dir, dbusTools);
       printTable();
       return;
     }
@@ -401,6 +408,8 @@ async function main(): Promise<void> {
     await transactionFigures(dir);
     // 5. Package layering (#6).
     await layeringFigures(dir, layeringTools);
+    // 6. The D-Bus shim beside the socket's protocols (#9).
+    await dbusFigures(dir, dbusTools);
   } finally {
     await Promise.all(children.map(stop));
     removeSysroot(dir);

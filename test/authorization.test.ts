@@ -73,10 +73,11 @@ describe('authorization through polkit', () => {
   let rootTransaction: string;
 
   before(async () => {
+    // The bus policy, so that the daemon's D-Bus shim owns its name on this bus (installed
+    // before the bus starts: a bus reloads its policy asynchronously).
+    cleanups.push(installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET));
     bus = await startSystemBus(busDir);
     cleanups.push(installFile(join(REPO_ROOT, 'polkit', 'org.projectatomic.aptostree.policy'), POLICY_TARGET));
-    // The bus policy, so that the daemon's D-Bus shim owns its name on this bus.
-    cleanups.push(installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET));
     cleanups.push(createTestUser(USER, GROUP));
     polkitd = await startPolkitd(bus.address);
     sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;

@@ -64,9 +64,10 @@ describe('the D-Bus shim', () => {
   };
 
   before(async () => {
+    // Installed before the bus starts: a bus reloads its policy asynchronously.
+    removePolicy = installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET);
     bus = await startSystemBus(busDir);
     address = bus.address;
-    removePolicy = installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET);
     remote = await buildRemoteSysroot(join(dir, 'remote'));
     daemon = await startDaemon({ sysroot: remote.sysroot, env: { DBUS_SYSTEM_BUS_ADDRESS: address } });
     await until(() => nameHasOwner(address, NAME), 10_000, 'the daemon to own its bus name');
