@@ -13,8 +13,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder.js';
-import { dbusFigures, type DbusBenchTools } from './dbus-bench.js';
-import { layeringFigures, type LayeringTools } from './layering-bench.js';
+import type { BenchTools } from './bench-tools.js';
+import { dbusFigures } from './dbus-bench.js';
+import { layeringFigures } from './layering-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DAEMON = join(ROOT, 'bin', 'apt-ostreed');
@@ -309,8 +310,7 @@ const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...arg
 
 /** `node dist/bench/bench.js layering` (or `varlink`, `dbus`) runs that part alone. */
 const only = process.argv[2];
-const layeringTools: LayeringTools = { daemonBin: DAEMON, cliBin: CLI, waitForSocket, stop, timed, shuffled, median, add };
-const dbusTools: DbusBenchTools = { root: ROOT, daemonBin: DAEMON, waitForSocket, stop, timed, shuffled, median, add };
+const tools: BenchTools = { root: ROOT, daemonBin: DAEMON, cliBin: CLI, waitForSocket, stop, timed, shuffled, median, add };
 
 async function main(): Promise<void> {
   if (CPUS >= 2) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
@@ -319,12 +319,12 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     if (only === 'layering') {
-      await layeringFigures(dir, layeringTools);
+      await layeringFigures(dir, tools);
       printTable();
       return;
     }
     if (only === 'dbus') {
-      await dbusFigures(dir, dbusTools);
+      await dbusFigures(dir, tools);
       printTable();
       return;
     }
@@ -407,9 +407,9 @@ async function main(): Promise<void> {
     // 4. Transactions.
     await transactionFigures(dir);
     // 5. Package layering (#6).
-    await layeringFigures(dir, layeringTools);
+    await layeringFigures(dir, tools);
     // 6. The D-Bus shim beside the socket's protocols (#9).
-    await dbusFigures(dir, dbusTools);
+    await dbusFigures(dir, tools);
   } finally {
     await Promise.all(children.map(stop));
     removeSysroot(dir);

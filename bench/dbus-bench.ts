@@ -4,27 +4,18 @@
  * private system bus (the bus policy installed for the run and removed after) against
  * `socat` sending the same request over the socket in each protocol.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { BenchTools } from './bench-tools.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { BUS_POLICY_TARGET, installFile, nameHasOwner, startSystemBus } from '../test/support/system-bus.js';
 
 const run = promisify(execFile);
 
-export interface DbusBenchTools {
-  root: string;
-  daemonBin: string;
-  waitForSocket(path: string): Promise<void>;
-  stop(child: ChildProcess): Promise<void>;
-  timed(step: () => Promise<unknown>): Promise<number>;
-  shuffled(n: number): number[];
-  median(xs: number[]): number;
-  add(figure: string, value: number, baseline: number, unit: string, target: number | null): void;
-}
 
-export async function dbusFigures(dir: string, t: DbusBenchTools): Promise<void> {
+export async function dbusFigures(dir: string, t: BenchTools): Promise<void> {
   const busDir = join(dir, 'dbus-bus');
   mkdirSync(busDir, { recursive: true });
   // Installed before the bus starts: a bus reloads its policy asynchronously.

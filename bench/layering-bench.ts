@@ -10,6 +10,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { BenchTools } from './bench-tools.js';
 import { debootstrapTree } from '../src/demo/debootstrap-tree.js';
 import { commitTree, createSysroot, deploy, removeSysroot } from '../src/demo/sysroot-builder.js';
 
@@ -22,16 +23,6 @@ export const BENCH_PACKAGES = ['jq', 'less', 'file', 'bc'];
 const REF = 'debian/bookworm/x86_64';
 const OS = 'debian';
 
-export interface LayeringTools {
-  daemonBin: string;
-  cliBin: string;
-  waitForSocket(path: string): Promise<void>;
-  stop(child: ChildProcess): Promise<void>;
-  timed(step: () => Promise<unknown>): Promise<number>;
-  shuffled(n: number): number[];
-  median(xs: number[]): number;
-  add(figure: string, value: number, baseline: number, unit: string, target: number | null): void;
-}
 
 interface Fixture {
   sysroot: string;
@@ -117,7 +108,7 @@ async function floor(f: Fixture, extracted: string): Promise<void> {
 }
 
 /** A running daemon on `f` with `cacheDir`. */
-async function startDaemon(t: LayeringTools, f: Fixture, dir: string, cacheDir: string): Promise<{ sock: string; child: ChildProcess }> {
+async function startDaemon(t: BenchTools, f: Fixture, dir: string, cacheDir: string): Promise<{ sock: string; child: ChildProcess }> {
   mkdirSync(dir, { recursive: true });
   const sock = join(dir, 'daemon.sock');
   const child = spawn(process.execPath, [t.daemonBin, '--sysroot', f.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, 'state'), '--cache-dir', cacheDir], {
@@ -127,7 +118,7 @@ async function startDaemon(t: LayeringTools, f: Fixture, dir: string, cacheDir: 
   return { sock, child };
 }
 
-export async function layeringFigures(dir: string, t: LayeringTools): Promise<void> {
+export async function layeringFigures(dir: string, t: BenchTools): Promise<void> {
   const tree = debootstrapTree();
   const cacheDir = join(dir, 'layer-cache');
   const cli = (sock: string) => run(process.execPath, [t.cliBin, '--socket', sock, 'install', ...BENCH_PACKAGES]);
