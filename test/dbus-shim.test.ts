@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import dbus from 'dbus-next';
 import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
@@ -142,5 +143,37 @@ describe('the D-Bus shim', () => {
     assert.ok(changed.some((keys) => keys.includes('Deployments')), JSON.stringify(changed));
     assert.equal((await deployments())[0].checksum, csum);
     assert.deepEqual(r.late, [false, [['Finished', [true, '']]]], 'Start() after the end: false, and Finished again');
+  });
+
+  it('Cancel() before Start(): Finished(false) and nothing runs; Start() then answers false', async () => {
+    const client = dbus.sessionBus({ busAddress: address });
+    try {
+      const os = (await client.getProxyObject(NAME, OS_PATH)).getInterface(`${NAME}.OS`);
+      const before = await deployments();
+      const path = (await os.Rollback({})) as string;
+      const tx = (await client.getProxyObject(NAME, path)).getInterface(`${NAME}.Transaction`);
+      const finished = new Promise<[boolean, string]>((resolve) => tx.on('Finished', (ok: boolean, message: string) => resolve([ok, message])));
+      await tx.Cancel();
+      assert.deepEqual(await finished, [false, 'Cancelled before it started']);
+      assert.equal(await tx.Start(), false);
+      assert.deepEqual(await deployments(), before);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe('the D-Bus shim without a bus', () => {
+  it('logs once and the socket serves', async () => {
+    const daemon = await startDaemon({ sysroot: '/nonexistent', env: { DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
+    try {
+      const c = await JsonRpcClient.connect(daemon.socket);
+      await assert.rejects(c.call('Sysroot.GetDeployments'), (e: { errorName: string }) => e.errorName === 'InvalidSysroot');
+      c.close();
+      await until(() => /D-Bus shim not started: no system bus at \/nonexistent\/bus/.test(daemon.stderr()), 5000, 'the log line');
+      assert.equal(daemon.stderr().match(/D-Bus shim not started/g)?.length, 1);
+    } finally {
+      await daemon.stop();
+    }
   });
 });

@@ -121,11 +121,14 @@ export class DbusTransactionObject {
   }
 
   private async cancel(): Promise<void> {
-    if (this.id === null) {
-      // Never started: nothing runs; it ends here.
+    if (this.starting === null) {
+      // Never started: nothing runs; it ends here, and a later Start() only repeats Finished.
+      this.starting = Promise.resolve(false);
       this.onEvent('Finished', { success: false, errorMessage: 'Cancelled before it started' });
       return;
     }
+    await this.starting.catch(() => false);
+    if (this.id === null) return;
     try {
       await this.o.dispatcher.call('Transaction.Cancel', { id: this.id }, this.o.ctx);
     } catch (err) {
