@@ -57,14 +57,15 @@ LiveFs=false
       ['[Daemon]\nIdleExitTimeout=-5\n', /IdleExitTimeout/],
       ['[Daemon]\nColour=blue\n', /unknown key Colour in \[Daemon\]/],
       ['[Extras]\nA=b\n', /unknown section \[Extras\]/],
-      ['IdleExitTimeout=5\n', /line 1: key outside of any \[Section\]/],
-      ['[Daemon]\njust words\n', /line 2: expected key=value/],
+      ['IdleExitTimeout=5\n', /^x\.conf:1: key outside of any \[Section\]/],
+      ['[Daemon]\njust words\n', /^x\.conf:2: expected key=value/],
+      ['# comment\n[Daemon]\nLockLayering=true\n\nDownloadTimeout=never\n', /^x\.conf:5: DownloadTimeout must be an integer/],
     ];
     for (const [text, message] of bad) {
       assert.throws(() => parseConfig(text, 'x.conf'), (e: ApiError) => {
         assert.equal(e.errorName, 'InvalidConfig');
         assert.match(e.message, message);
-        assert.match(e.message, /^x\.conf: /);
+        assert.match(e.message, /^x\.conf:\d+: /);
         return true;
       });
     }

@@ -145,10 +145,13 @@ describe('the D-Bus shim', () => {
     assert.deepEqual(r.late, [false, [['Finished', [true, '']]]], 'Start() after the end: false, and Finished again');
   });
 
-  it('Cancel() before Start(): Finished(false) and nothing runs; Start() then answers false', async () => {
+  it('RegisterClient/UnregisterClient over the bus; Cancel() before Start(): Finished(false), nothing runs, Start() answers false', async () => {
     const client = dbus.sessionBus({ busAddress: address });
     try {
       const os = (await client.getProxyObject(NAME, OS_PATH)).getInterface(`${NAME}.OS`);
+      const sysroot = (await client.getProxyObject(NAME, SYSROOT)).getInterface(`${NAME}.Sysroot`);
+      await sysroot.RegisterClient({});
+      await sysroot.UnregisterClient({});
       const before = await deployments();
       const path = (await os.Rollback({})) as string;
       const tx = (await client.getProxyObject(NAME, path)).getInterface(`${NAME}.Transaction`);

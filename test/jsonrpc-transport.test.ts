@@ -82,15 +82,6 @@ describe('JSON-RPC 2.0 transport (real daemon, real sysroot)', () => {
     assert.equal((positional.error as { code: number }).code, -32602);
   });
 
-  it('answers a method whose issue has not landed with NotImplemented, after validation', async () => {
-    const [reply] = lines((await exchange(daemon.socket, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.RegisterClient","params":{}}\n')).text);
-    const error = reply.error as { code: number; data: { name: string } };
-    assert.equal(error.code, -32001);
-    assert.equal(error.data.name, PREFIX + 'NotImplemented');
-    const [invalid] = lines((await exchange(daemon.socket, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.RegisterClient","params":{"id":5}}\n')).text);
-    assert.equal((invalid.error as { code: number }).code, -32602, 'validation comes before NotImplemented');
-  });
-
   it('handles batches: an array of replies, none for notifications, errors per entry', async () => {
     const batch = JSON.stringify([
       { jsonrpc: '2.0', id: 'a', method: 'Sysroot.GetDeployments' },

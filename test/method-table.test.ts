@@ -14,6 +14,8 @@ import { DEFAULT_CONFIG } from '../src/config/daemon-config.js';
 import { GENERATED_DIRS, generatedArtifacts } from '../src/generators/artifacts.js';
 import { authorizationTable } from '../src/generators/authorization-table.js';
 import { readHandlers } from '../src/handlers/read-handlers.js';
+import { controlHandlers } from '../src/handlers/control-handlers.js';
+import { ClientRegistry } from '../src/daemon/client-registry.js';
 import { transactionHandlers } from '../src/handlers/transaction-handlers.js';
 import type { TransactionManager } from '../src/transactions/transaction-manager.js';
 import { SysrootService } from '../src/services/sysroot-service.js';
@@ -97,6 +99,7 @@ describe('the method table', () => {
       ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null, cacheDir: '/nonexistent', stateDir: '/nonexistent' }),
       // Only the keys are read: no handler is called, so no engine is needed.
       ...transactionHandlers({ manager: {} as TransactionManager, sysroot, config: () => DEFAULT_CONFIG, stateDir: '/nonexistent' }),
+      ...controlHandlers({ reloadConfig: () => {}, reloadSysroot: () => {}, clients: new ClientRegistry(() => {}) }),
     };
     for (const m of METHODS) {
       const implemented = m.name in handlers;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ApiError } from '../api/errors.js';
-import { IniSyntaxError, parseIni } from './ini.js';
+import { IniSyntaxError, parseIniEntries } from './ini.js';
 
 /** Default location of the configuration file (seed §5.3). */
 export const DEFAULT_CONFIG_PATH = '/etc/apt-ostreed/apt-ostreed.conf';
@@ -77,22 +77,27 @@ const KEYS: Record<string, Record<string, Parser>> = {
   },
 };
 
-/** Parses configuration text; any unknown section or key, or bad value, is InvalidConfig. */
+/**
+ * Parses configuration text; any unknown section or key, or bad value, is InvalidConfig naming
+ * the file, the line and the reason (`path:3: DownloadTimeout must be ...`).
+ */
 export function parseConfig(text: string, source: string): DaemonConfig {
   const config: DaemonConfig = { ...DEFAULT_CONFIG };
+  let at = 0;
   try {
-    for (const [section, entries] of parseIni(text)) {
-      const known = KEYS[section];
-      if (known === undefined) throw new Error(`unknown section [${section}]`);
-      for (const [key, value] of entries) {
-        const parse = known[key];
-        if (parse === undefined) throw new Error(`unknown key ${key} in [${section}]`);
-        Object.assign(config, parse(value, key));
-      }
+    for (const entry of parseIniEntries(text)) {
+      at = entry.line;
+      const known = KEYS[entry.section];
+      if (known === undefined) throw new Error(`unknown section [${entry.section}]`);
+      if (entry.key === null) continue;
+      const parse = known[entry.key];
+      if (parse === undefined) throw new Error(`unknown key ${entry.key} in [${entry.section}]`);
+      Object.assign(config, parse(entry.value, entry.key));
     }
   } catch (err) {
-    const detail = err instanceof IniSyntaxError || err instanceof Error ? err.message : String(err);
-    throw new ApiError('InvalidConfig', `${source}: ${detail}`, { path: source });
+    const line = err instanceof IniSyntaxError ? err.line : at;
+    const reason = err instanceof IniSyntaxError ? err.message.replace(/^line \d+: /, '') : err instanceof Error ? err.message : String(err);
+    throw new ApiError('InvalidConfig', `${source}:${line}: ${reason}`, { path: source, line });
   }
   return config;
 }

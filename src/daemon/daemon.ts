@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { MethodSpec } from '../api/method.js';
 import { osObjectPath } from '../services/deployment-roles.js';
+import { loadConfig } from '../config/daemon-config.js';
+import { ClientRegistry } from './client-registry.js';
+import { IdleExit } from './idle-exit.js';
 import { PolkitAuthorizer } from '../authorization/polkit-authorizer.js';
 import type { CallContext, PeerCredentials } from '../dispatcher/call-context.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
@@ -8,6 +11,7 @@ import { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { HandlerTable } from '../dispatcher/handlers.js';
 import { readHandlers } from '../handlers/read-handlers.js';
 import { transactionHandlers } from '../handlers/transaction-handlers.js';
+import { controlHandlers } from '../handlers/control-handlers.js';
 import { createEventBus, type EventBus } from '../transactions/event-bus.js';
 import { TransactionManager } from '../transactions/transaction-manager.js';
 import { SysrootService } from '../services/sysroot-service.js';
@@ -40,6 +44,11 @@ export class Daemon {
   private readonly handlers: HandlerTable;
   private readonly dispatcher: Dispatcher;
   private dbusShim: { stop(): void } | null = null;
+  private readonly clients = new ClientRegistry(() => this.idle?.check());
+  /** Set when socket-activated: exit after IdleExitTimeout seconds of idleness. */
+  private idle: IdleExit | null = null;
+  /** Called when the daemon decides to exit (idle); main stops and exits. */
+  onIdleExit: () => void = () => {};
 
   constructor(
     readonly paths: DaemonPaths,
@@ -67,12 +76,17 @@ export class Daemon {
         stateDir: paths.stateDir,
       }),
       ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, stateDir: paths.stateDir }),
+      ...controlHandlers({ reloadConfig: () => this.reloadConfig(), reloadSysroot: () => this.sysroot.reload(), clients: this.clients }),
     });
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
     const dispatcher = (this.dispatcher = new Dispatcher(handlers, this.authorizer));
     this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), new VarlinkEndpoint(dispatcher, log), log, {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
+      onConnectionsChanged: () => this.idle?.check(),
+    });
+    this.bus.on('transactionEvent', ({ event }) => {
+      if (event.type === 'Finished' || event.type === 'Queued' || event.type === 'Started') this.idle?.check();
     });
   }
 
@@ -81,6 +95,18 @@ export class Daemon {
     const fds = takeListenFds();
     if (fds.length > 0) {
       await this.server.listenFd(fds[0].fd);
+      // systemd holds the socket: when idle, exit and be started again on the next connection.
+      this.idle = new IdleExit(
+        {
+          busy: () => this.transactions.list().length > 0 || this.clients.size > 0 || this.server.connectionCount > 0,
+          timeoutSeconds: () => this.config.idleExitTimeout,
+        },
+        () => {
+          this.log.info(`idle for ${this.config.idleExitTimeout} s: exiting (socket activation starts the daemon again)`);
+          this.onIdleExit();
+        },
+      );
+      this.idle.check();
       for (const extra of fds.slice(1)) this.log.warn(`ignoring extra socket fd ${extra.fd} (${extra.name})`);
       return `fd ${fds[0].fd} (socket activation, ${fds[0].name})`;
     }
@@ -119,6 +145,16 @@ export class Daemon {
     );
   }
 
+  /**
+   * Reads the configuration file again (Sysroot.ReloadConfig, SIGHUP). An invalid file is
+   * InvalidConfig (file, line, reason) and the configuration in force stays.
+   */
+  reloadConfig(): void {
+    this.config = loadConfig(this.paths.configFile);
+    this.idle?.check();
+    this.log.info(`configuration reloaded from ${this.paths.configFile}`);
+  }
+
   /** Transaction.Cancel is free for the user who started the transaction. */
   private ownsTransaction(method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials): boolean {
     if (method.name !== 'Transaction.Cancel') return false;
@@ -128,6 +164,7 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    this.idle?.cancel();
     this.dbusShim?.stop();
     this.authorizer.close();
     this.transactions.close();

@@ -108,5 +108,13 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  daemon.onIdleExit = () => stop('idle');
+  process.on('SIGHUP', () => {
+    try {
+      daemon.reloadConfig();
+    } catch (err) {
+      log.error(`configuration not reloaded, the previous one stays: ${(err as Error).message}`);
+    }
+  });
   return -1;
 }

@@ -13,6 +13,8 @@ export interface SocketServerOptions {
   /** Largest message accepted on any protocol, in bytes. */
   maxMessageBytes: number;
   limits: ConnectionLimits;
+  /** Called when a connection opens or closes (idle exit). */
+  onConnectionsChanged?: () => void;
 }
 
 const NEWLINE = 0x0a;
@@ -86,7 +88,11 @@ export class SocketServer {
       return;
     }
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    this.options.onConnectionsChanged?.();
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.options.onConnectionsChanged?.();
+    });
     socket.on('error', () => {});
     let seen: Buffer[] = [];
     let seenBytes = 0;

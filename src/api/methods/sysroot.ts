@@ -75,7 +75,6 @@ export const ReloadConfig = defineMethod({
   result: t.object({}),
   action: 'reload-daemon',
   errors: ['InvalidConfig', 'InvalidSysroot'],
-  landsIn: 10,
 });
 
 export const RegisterClient = defineMethod({
@@ -86,7 +85,6 @@ export const RegisterClient = defineMethod({
   result: t.object({}),
   action: null,
   errors: [],
-  landsIn: 10,
 });
 
 export const UnregisterClient = defineMethod({
@@ -97,5 +95,4 @@ export const UnregisterClient = defineMethod({
   result: t.object({}),
   action: null,
   errors: [],
-  landsIn: 10,
 });

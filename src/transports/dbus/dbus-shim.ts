@@ -40,6 +40,8 @@ type AnyInterface = dbus.interface.Interface & Record<string, unknown>;
 export class DbusShim {
   private sender = '';
   private transactions = 0;
+  /** One "connection" per bus client (its unique name): aborted when it leaves the bus. */
+  private readonly clientSignals = new Map<string, AbortController>();
   private readonly osObjects = new Map<string, AnyInterface>();
   private sysrootObject: AnyInterface | null = null;
   /** Transaction id → the path of its D-Bus object (ActiveTransactionPath). */
@@ -63,6 +65,7 @@ export class DbusShim {
         return false;
       });
       shim.exportObjects();
+      await shim.watchClients();
       const reply = await bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
       if (reply !== dbus.RequestNameReply.PRIMARY_OWNER && reply !== dbus.RequestNameReply.ALREADY_OWNER) {
         throw new Error(`the name ${BUS_NAME} is owned by another process`);
@@ -140,7 +143,7 @@ export class DbusShim {
       transport: 'dbus',
       peer: await this.peerOf(sender),
       notify: () => {},
-      signal: new AbortController().signal,
+      signal: this.clientSignal(sender),
     };
     let result: Record<string, unknown>;
     try {
@@ -175,6 +178,37 @@ export class DbusShim {
     }
     const out = sig.out.map((a) => outValue(a, result[a.field]));
     return out.length === 1 ? out[0] : out.length === 0 ? undefined : out;
+  }
+
+  /** The abort signal standing for `sender`'s connection (RegisterClient ends when it leaves the bus). */
+  private clientSignal(sender: string): AbortSignal {
+    let c = this.clientSignals.get(sender);
+    if (c === undefined) {
+      c = new AbortController();
+      this.clientSignals.set(sender, c);
+    }
+    return c.signal;
+  }
+
+  /** Watches clients leave the bus (NameOwnerChanged to no owner). */
+  private async watchClients(): Promise<void> {
+    await this.bus.call(
+      new dbus.Message({
+        destination: 'org.freedesktop.DBus',
+        path: '/org/freedesktop/DBus',
+        interface: 'org.freedesktop.DBus',
+        member: 'AddMatch',
+        signature: 's',
+        body: ["type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged'"],
+      }),
+    );
+    this.bus.on('message', (msg: dbus.Message) => {
+      if (msg.member !== 'NameOwnerChanged' || msg.interface !== 'org.freedesktop.DBus') return;
+      const [name, , newOwner] = msg.body as [string, string, string];
+      if (newOwner !== '') return;
+      this.clientSignals.get(name)?.abort();
+      this.clientSignals.delete(name);
+    });
   }
 
   /** The D-Bus object of the running transaction, when it was started over D-Bus; else "". */
