@@ -17,6 +17,7 @@ import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 import { DAEMON_BIN, REPO_ROOT } from './support/repo-root.js';
+import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 
 describe('socket activation lifecycle', () => {
   const dir = tempSysrootDir();
@@ -97,6 +98,34 @@ describe('socket activation lifecycle', () => {
       assert.equal(await policy(), 'stage', 'SIGHUP reloaded the file');
     } finally {
       c.close();
+    }
+  });
+});
+
+describe('systemd notifications', () => {
+  it('READY=1 once serving, STATUS= as transactions run, STOPPING=1 on SIGTERM (a NOTIFY_SOCKET receiver)', async () => {
+    const dir = tempSysrootDir();
+    const sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;
+    const notifySocket = join(dir, 'notify.sock');
+    const receiver = spawn('/usr/bin/python3', [join(REPO_ROOT, 'test/support/notify_receiver.py'), notifySocket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let got = '';
+    receiver.stdout?.setEncoding('utf8').on('data', (d: string) => (got += d));
+    let daemon: DaemonHandle | undefined;
+    try {
+      await until(() => got.includes('ready-to-receive'), 10_000, 'the receiver');
+      daemon = await startDaemon({ sysroot, env: { NOTIFY_SOCKET: notifySocket } });
+      await until(() => got.includes('READY=1'), 10_000, 'READY=1');
+      assert.match(got, /^READY=1 \| STATUS=idle$/m);
+      const c = await JsonRpcClient.connect(daemon.socket);
+      await c.call('OS.Rollback', {});
+      c.close();
+      await until(() => /^STATUS=idle$/m.test(got), 10_000, 'STATUS=idle after the transaction');
+      assert.match(got, /^STATUS=running transaction [0-9a-f-]{36} \(rollback\)$/m);
+      await daemon.stop();
+      await until(() => got.includes('STOPPING=1'), 10_000, 'STOPPING=1');
+    } finally {
+      await daemon?.stop();
+      receiver.kill();
     }
   });
 });

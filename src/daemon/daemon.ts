@@ -4,6 +4,7 @@ import { osObjectPath } from '../services/deployment-roles.js';
 import { loadConfig } from '../config/daemon-config.js';
 import { ClientRegistry } from './client-registry.js';
 import { IdleExit } from './idle-exit.js';
+import { notifySystemd } from './sd-notify.js';
 import { PolkitAuthorizer } from '../authorization/polkit-authorizer.js';
 import type { CallContext, PeerCredentials } from '../dispatcher/call-context.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
@@ -86,7 +87,10 @@ export class Daemon {
       onConnectionsChanged: () => this.idle?.check(),
     });
     this.bus.on('transactionEvent', ({ event }) => {
-      if (event.type === 'Finished' || event.type === 'Queued' || event.type === 'Started') this.idle?.check();
+      if (event.type === 'Finished' || event.type === 'Queued' || event.type === 'Started') {
+        this.idle?.check();
+        notifySystemd(`STATUS=${this.statusLine()}`);
+      }
     });
   }
 
@@ -98,7 +102,7 @@ export class Daemon {
       // systemd holds the socket: when idle, exit and be started again on the next connection.
       this.idle = new IdleExit(
         {
-          busy: () => this.transactions.list().length > 0 || this.clients.size > 0 || this.server.connectionCount > 0,
+          busy: () => this.pending().length > 0 || this.clients.size > 0 || this.server.connectionCount > 0,
           timeoutSeconds: () => this.config.idleExitTimeout,
         },
         () => {
@@ -145,6 +149,18 @@ export class Daemon {
     );
   }
 
+  /** Running and queued transactions that have not ended (the engine lets go of an ended one a little later). */
+  private pending(): { id: string; title: string }[] {
+    return this.transactions.list().filter((t) => !t.finished);
+  }
+
+  /** systemd's STATUS=: `idle`, or the running transaction and how many wait. */
+  statusLine(): string {
+    const [running, ...queued] = this.pending();
+    if (running === undefined) return 'idle';
+    return `running transaction ${running.id} (${running.title})${queued.length > 0 ? `; ${queued.length} queued` : ''}`;
+  }
+
   /**
    * Reads the configuration file again (Sysroot.ReloadConfig, SIGHUP). An invalid file is
    * InvalidConfig (file, line, reason) and the configuration in force stays.
@@ -164,6 +180,7 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    notifySystemd('STOPPING=1');
     this.idle?.cancel();
     this.dbusShim?.stop();
     this.authorizer.close();

@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/daemon-config.js';
 import { DEFAULT_LIMITS } from '../transports/connection-limits.js';
 import { Daemon } from './daemon.js';
 import { createLogger, type LogLevel } from './logger.js';
+import { notifySystemd } from './sd-notify.js';
 
 const USAGE = `Usage: apt-ostreed [OPTIONS]
 
@@ -17,6 +18,7 @@ Options:
   --cache-dir DIR   Downloaded packages and APT lists (default: /var/cache/apt-ostree)
   --config FILE     Configuration file (default: ${DEFAULT_CONFIG_PATH})
   --log-level L     error, warn, info or debug (default: info)
+  --verbose         The same as --log-level debug
   --max-connections N   Open client connections at most (default: ${DEFAULT_LIMITS.maxConnections})
   --client-timeout S    Disconnect a client stalled in the middle of a message after S seconds
                         (default: ${DEFAULT_LIMITS.partialMessageTimeoutMs / 1000})
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
         'cache-dir': { type: 'string', default: '/var/cache/apt-ostree' },
         config: { type: 'string', default: DEFAULT_CONFIG_PATH },
         'log-level': { type: 'string', default: 'info' },
+        verbose: { type: 'boolean', default: false },
         'max-connections': { type: 'string', default: String(DEFAULT_LIMITS.maxConnections) },
         'client-timeout': { type: 'string', default: String(DEFAULT_LIMITS.partialMessageTimeoutMs / 1000) },
         'no-dbus': { type: 'boolean', default: false },
@@ -53,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const level = values['log-level'];
+  const level = values.verbose ? 'debug' : values['log-level'];
   if (!['error', 'warn', 'info', 'debug'].includes(level)) {
     process.stderr.write(`apt-ostreed: --log-level must be error, warn, info or debug\n`);
     return 2;
@@ -96,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.info(`listening on ${where}, sysroot ${values.sysroot}`);
+  notifySystemd(`READY=1\nSTATUS=${daemon.statusLine()}`);
   if (!values['no-dbus']) {
     daemon.startDbus().catch((err: unknown) => log.warn('D-Bus shim failed', (err as Error).message));
   }
