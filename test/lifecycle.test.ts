@@ -7,17 +7,19 @@
  * the previous configuration stays.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
+import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
+import { eventClient } from './support/event-client.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 import { DAEMON_BIN, REPO_ROOT } from './support/repo-root.js';
-import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
+import { exited, startDaemon, type DaemonHandle } from './support/daemon-process.js';
 
 describe('socket activation lifecycle', () => {
   const dir = tempSysrootDir();
@@ -126,6 +128,39 @@ describe('systemd notifications', () => {
     } finally {
       await daemon?.stop();
       receiver.kill();
+    }
+  });
+});
+
+describe('SIGTERM during a transaction', () => {
+  it('the running transaction is cancelled (its caller gets Cancelled), the daemon exits 0, the sysroot is as before', async () => {
+    const dir = tempSysrootDir();
+    const remote = await buildRemoteSysroot(join(dir, 'remote'), { delayMs: 300 });
+    const state = join(dir, 'state');
+    let daemon: DaemonHandle | undefined;
+    try {
+      daemon = await startDaemon({ sysroot: remote.sysroot, stateDir: state });
+      const before = (await (await JsonRpcClient.connect(daemon.socket)).call<{ deployments: { id: string }[] }>('Sysroot.GetDeployments')).deployments;
+      addServerCommit(remote, { version: '12.3' });
+      const { client, events } = await eventClient(daemon.socket);
+      const upgrade = client.call('OS.Upgrade', {});
+      const refused = assert.rejects(upgrade, (e: RemoteError) => e.errorName === 'Cancelled');
+      await until(() => events.some((e) => e.method === 'Transaction.Started'), 10_000, 'the transaction to start');
+      daemon.process.kill('SIGTERM');
+      await refused;
+      assert.equal(await exited(daemon.process), 0);
+      client.close();
+      await daemon.stop();
+      daemon = await startDaemon({ sysroot: remote.sysroot, stateDir: state });
+      const c = await JsonRpcClient.connect(daemon.socket);
+      assert.deepEqual((await c.call<{ deployments: { id: string }[] }>('Sysroot.GetDeployments')).deployments.map((d) => d.id), before.map((d) => d.id));
+      const history = await c.call<{ transactions: { state: string; title: string }[] }>('Transaction.History', { limit: 1 });
+      assert.equal(history.transactions[0].state, 'cancelled');
+      c.close();
+      execFileSync('ostree', ['fsck', `--repo=${remote.repo}`], { stdio: 'pipe' });
+    } finally {
+      await daemon?.stop();
+      await remote.stop();
     }
   });
 });

@@ -179,9 +179,25 @@ export class Daemon {
     return tx?.caller?.uid === peer.uid;
   }
 
+  /**
+   * Stops (SIGTERM, SIGINT, idle): no new connections; queued transactions and a running one
+   * that has not reached its point of no return are cancelled (their callers get `Cancelled`,
+   * refs restored, nothing deployed); one past it completes first; then connections close.
+   */
   async stop(): Promise<void> {
     notifySystemd('STOPPING=1');
     this.idle?.cancel();
+    this.server.stopAccepting();
+    for (const tx of this.pending().reverse()) {
+      await this.transactions.cancel(tx.id).catch(async (err: unknown) => {
+        // TooLateToCancel: writing the new deployment list; it finishes on its own.
+        const running = this.transactions.find(tx.id);
+        if (running !== undefined && !running.finished) await running.done;
+        return err;
+      });
+    }
+    // The cancelled callers' error replies are written before the connections close.
+    await new Promise((r) => setTimeout(r, 50));
     this.dbusShim?.stop();
     this.authorizer.close();
     this.transactions.close();

@@ -73,7 +73,15 @@ export class SocketServer {
   /** Stop accepting, and close every connection. */
   close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return new Promise((resolve) => {
+      if (!this.server.listening) resolve();
+      else this.server.close(() => resolve());
+    });
+  }
+
+  /** Stop accepting new connections; the open ones go on (their replies still go out). */
+  stopAccepting(): void {
+    if (this.server.listening) this.server.close();
   }
 
   private accept(socket: Socket): void {
