@@ -6,7 +6,7 @@ import { Daemon } from './daemon.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { notifySystemd } from './sd-notify.js';
 
-const USAGE = `Usage: apt-ostreed [OPTIONS]
+export const USAGE = `Usage: apt-ostreed [OPTIONS]
 
 The apt-ostree system daemon: serves JSON-RPC 2.0 (NDJSON) and Varlink on a Unix socket, and
 org.projectatomic.aptostree1 on the system bus when one is reachable.

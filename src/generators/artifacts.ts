@@ -2,6 +2,7 @@ import { jsonText, indexDocument, schemaDocuments } from './schema-files.js';
 import { polkitPolicy } from './polkit-policy.js';
 import { validatorsSource } from './validators.js';
 import { dbusBusPolicy, dbusIntrospectionXml } from './dbus-xml.js';
+import { cliManPage, daemonManPage } from './man-pages.js';
 import { varlinkFiles } from './varlink-idl.js';
 import { versionSource } from './version.js';
 
@@ -16,8 +17,10 @@ export function generatedArtifacts(): Map<string, string> {
   for (const [file, text] of varlinkFiles()) files.set(file, text);
   files.set('interfaces/org.projectatomic.aptostree1.xml', dbusIntrospectionXml());
   files.set('interfaces/org.projectatomic.aptostree1.conf', dbusBusPolicy());
+  files.set('docs/apt-ostreed.8', daemonManPage());
+  files.set('docs/apt-ostree.1', cliManPage());
   return files;
 }
 
 /** Folders whose whole content is generated: a file there that the generator no longer makes is stale. */
-export const GENERATED_DIRS = ['schema', 'src/generated', 'polkit'];
+export const GENERATED_DIRS = ['schema', 'src/generated', 'polkit', 'docs'];
