@@ -6,6 +6,7 @@ import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { join } from 'node:path';
 import { startDaemon } from './support/daemon-process.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
+import { until } from './support/processes.js';
 
 describe('logging', () => {
   it('prefixes journald priorities under systemd (JOURNAL_STREAM), else names the level; drops records below the level', () => {
@@ -26,7 +27,8 @@ describe('logging', () => {
     const sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;
     const daemon = await startDaemon({ sysroot, env: { JOURNAL_STREAM: '8:1234' }, extraArgs: ['--verbose'] });
     try {
-      assert.match(daemon.stderr(), /^<6>listening on /m);
+      // The line is written right after the socket listens, maybe after the test connected.
+      await until(() => /^<6>listening on /m.test(daemon.stderr()), 5000, 'the listening line');
       // A Varlink message that is not a call closes its connection, logged at debug level.
       const { createConnection } = await import('node:net');
       await new Promise<void>((resolve) => {
@@ -34,11 +36,10 @@ describe('logging', () => {
         s.on('close', () => resolve());
         s.resume();
       });
-      await new Promise((r) => setTimeout(r, 100));
-      assert.match(daemon.stderr(), /^<7>closing a Varlink connection: not a Varlink call$/m);
+      await until(() => /^<7>closing a Varlink connection: not a Varlink call$/m.test(daemon.stderr()), 5000, 'the debug line');
     } finally {
       await daemon.stop();
     }
-    assert.match(daemon.stderr(), /^<6>SIGTERM: stopping$/m);
+    await until(() => /^<6>SIGTERM: stopping$/m.test(daemon.stderr()), 5000, 'the stopping line');
   });
 });
