@@ -5,42 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
 import type { RemoteError } from '../src/client/jsonrpc-client.js';
-import { aptSourceLine, buildAptRepo } from '../src/demo/apt-repo.js';
-import { addServerCommit, buildRemoteSysroot, startStaticServer, type StaticServer } from '../src/demo/remote-fixture.js';
+import { aptSourceLine } from '../src/demo/apt-repo.js';
+import { addServerCommit, startStaticServer } from '../src/demo/remote-fixture.js';
 import { captureIo, cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
+import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 import { eventClient } from './support/event-client.js';
 import { startDaemon } from './support/daemon-process.js';
-import { ostreeAdminStatus } from './support/ostree-admin-status.js';
 
 function fsckClean(sysroot: string): void {
   execFileSync('ostree', ['fsck', `--repo=${join(sysroot, 'ostree/repo')}`], { stdio: 'pipe' });
 }
 
 describe('package layering', () => {
-  const suite = daemonSuite(
-    async (dir) => {
-      const remote = await buildRemoteSysroot(join(dir, 'remote'), { shell: true });
-      const aptDir = join(dir, 'apt');
-      mkdirSync(aptDir);
-      buildAptRepo(aptDir);
-      const apt: StaticServer = await startStaticServer(aptDir);
-      // The sources live in the deployed /etc of the default deployment (the merge deployment).
-      const d = ostreeAdminStatus(remote.sysroot)[0];
-      const etcApt = join(remote.sysroot, 'ostree/deploy/debian/deploy', `${d.checksum}.${d.serial}`, 'etc/apt');
-      writeFileSync(join(etcApt, 'sources.list.d/test.list'), aptSourceLine(apt.url));
-      return { ...remote, apt, aptDir };
-    },
-    async (f) => {
-      await f.apt.stop();
-      await f.stop();
-    },
-  );
+  const suite = daemonSuite(layeringFixture, stopLayeringFixture);
   const { deployments } = suite;
   const cli = cliOn(() => suite.daemon.socket);
   const root = (id: string): string => deploymentRoot(suite.fixture.sysroot, id);
