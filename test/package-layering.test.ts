@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
-import type { RemoteError } from '../src/client/jsonrpc-client.js';
+import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
 import { aptSourceLine } from '../src/demo/apt-repo.js';
 import { addServerCommit, startStaticServer } from '../src/demo/remote-fixture.js';
 import { captureIo, cliOn, deploymentRoot } from './support/capture-io.js';
@@ -154,6 +154,43 @@ describe('package layering', () => {
       writeFileSync(list, original);
       await stalled.stop();
     }
+  });
+
+  it('a daemon killed (SIGKILL) while apt fetches: its worker and apt-get die with it; the next start recovers', async () => {
+    const stalled = await startStaticServer(suite.fixture.aptDir, { delayMs: 60_000 });
+    const d = (await deployments())[0];
+    const list = join(root(d.id), 'etc/apt/sources.list.d/test.list');
+    const original = readFileSync(list, 'utf8');
+    const stateDir = join(suite.fixture.dir, 'killed-daemon-state');
+    let other = await startDaemon({ sysroot: suite.fixture.sysroot, stateDir });
+    try {
+      writeFileSync(list, aptSourceLine(stalled.url));
+      const { client, events } = await eventClient(other.socket);
+      void client.call('OS.PkgChange', { add: ['marker'] }).catch(() => undefined);
+      await until('apt to ask the stalled server', () => stalled.requests.length > 0);
+      const tx = events.find((e) => e.method === 'Transaction.Started')?.params.transaction;
+      assert.ok(typeof tx === 'string');
+      assert.ok(processesMentioning(`apt-ostree-${tx}-`).length > 0, 'apt runs for the transaction');
+      other.process.kill('SIGKILL');
+      await until('every process of the transaction to die with the daemon', () => processesMentioning(`apt-ostree-${tx}-`).length === 0, 5000);
+      client.close();
+      await other.stop();
+      // The next start on that state dir recovers: scratch dir gone, the transaction journaled as failed.
+      other = await startDaemon({ sysroot: suite.fixture.sysroot, stateDir });
+      const c = await JsonRpcClient.connect(other.socket);
+      const last = async () =>
+        (await c.call<{ transactions: { id: string; state: string }[] }>('Transaction.History', { limit: 1 })).transactions.map((t) => [t.id, t.state]);
+      // Recovery runs in the background of the start.
+      for (let i = 0; i < 100 && (await last()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(await last(), [[tx, 'failed']]);
+      c.close();
+      assert.deepEqual(leftovers(), []);
+    } finally {
+      writeFileSync(list, original);
+      await other.stop();
+      await stalled.stop();
+    }
+    fsckClean(suite.fixture.sysroot);
   });
 
   it('--dry-run: the plan with versions, origins, sizes and files; nothing changes', async () => {

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dyingWithParent } from '../../util/die-with-parent.js';
 import { runCommand } from '../../util/run-command.js';
 
 export interface AptEnvironmentOptions {
@@ -77,7 +78,8 @@ export class AptEnvironment {
   run(command: 'apt-get' | 'apt-cache', args: string[], opts: { onStatus?: (line: string) => void } = {}): Promise<AptRun> {
     const statusArgs = opts.onStatus === undefined ? [] : ['-o', 'APT::Status-Fd=3'];
     return new Promise((resolve, reject) => {
-      const child = spawn(command, [...statusArgs, ...args], {
+      const [file, argv] = dyingWithParent(command, [...statusArgs, ...args]);
+      const child = spawn(file, argv, {
         stdio: ['ignore', 'pipe', 'pipe', opts.onStatus === undefined ? 'ignore' : 'pipe'],
         env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', APT_CONFIG: this.configFile, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
       });
