@@ -99,6 +99,8 @@ describe('the D-Bus shim', () => {
     const expected = await deployments();
     assert.deepEqual(ds.data.map((d) => d.id.data), expected.map((d) => d.id));
     assert.deepEqual(ds.data.map((d) => d.version.data), expected.map((d) => d.version));
+    const booted = JSON.parse((await busctl('--json=short', 'get-property', NAME, SYSROOT, `${NAME}.Sysroot`, 'Booted')).stdout) as { data: string };
+    assert.equal(booted.data, '/', 'not booted into this sysroot');
     const name = JSON.parse((await busctl('--json=short', 'get-property', NAME, OS_PATH, `${NAME}.OS`, 'Name')).stdout) as { data: string };
     assert.equal(name.data, 'debian');
 

@@ -16,6 +16,7 @@ import { captureIo, cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 import { eventClient } from './support/event-client.js';
+import { until } from './support/processes.js';
 import { startDaemon } from './support/daemon-process.js';
 
 function fsckClean(sysroot: string): void {
@@ -107,13 +108,7 @@ describe('package layering', () => {
         }
       })
       .map(Number);
-  const until = async (what: string, ok: () => boolean, ms = 15_000): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+
   /** Starts OS.PkgChange {add}, waits for `inFlight`, cancels; checks the call ends Cancelled and what it ran is gone. */
   const cancelLayering = async (add: string[], inFlight: () => boolean): Promise<void> => {
     const before = await deployments();
@@ -121,12 +116,12 @@ describe('package layering', () => {
     try {
       const call = client.call('OS.PkgChange', { add });
       const rejected = assert.rejects(call, (e: RemoteError) => e.errorName === 'Cancelled');
-      await until('the layering to reach the step to cancel', inFlight);
+      await until(inFlight, 15_000, 'the layering to reach the step to cancel');
       const tx = events.find((e) => e.method === 'Transaction.Started')?.params.transaction;
       assert.ok(typeof tx === 'string');
       await suite.client.call('Transaction.Cancel', {});
       await rejected;
-      await until('every process of the transaction to be gone', () => processesMentioning(`apt-ostree-${tx}-`).length === 0, 5000);
+      await until(() => processesMentioning(`apt-ostree-${tx}-`).length === 0, 5000, 'every process of the transaction to be gone');
     } finally {
       client.close();
     }
@@ -167,12 +162,12 @@ describe('package layering', () => {
       writeFileSync(list, aptSourceLine(stalled.url));
       const { client, events } = await eventClient(other.socket);
       void client.call('OS.PkgChange', { add: ['marker'] }).catch(() => undefined);
-      await until('apt to ask the stalled server', () => stalled.requests.length > 0);
+      await until(() => stalled.requests.length > 0, 15_000, 'apt to ask the stalled server');
       const tx = events.find((e) => e.method === 'Transaction.Started')?.params.transaction;
       assert.ok(typeof tx === 'string');
       assert.ok(processesMentioning(`apt-ostree-${tx}-`).length > 0, 'apt runs for the transaction');
       other.process.kill('SIGKILL');
-      await until('every process of the transaction to die with the daemon', () => processesMentioning(`apt-ostree-${tx}-`).length === 0, 5000);
+      await until(() => processesMentioning(`apt-ostree-${tx}-`).length === 0, 5000, 'every process of the transaction to die with the daemon');
       client.close();
       await other.stop();
       // The next start on that state dir recovers: scratch dir gone, the transaction journaled as failed.

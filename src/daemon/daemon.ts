@@ -102,7 +102,7 @@ export class Daemon {
       // systemd holds the socket: when idle, exit and be started again on the next connection.
       this.idle = new IdleExit(
         {
-          busy: () => this.pending().length > 0 || this.clients.size > 0 || this.server.connectionCount > 0,
+          busy: () => this.transactions.list().length > 0 || this.clients.size > 0 || this.server.connectionCount > 0,
           timeoutSeconds: () => this.config.idleExitTimeout,
         },
         () => {
@@ -149,14 +149,9 @@ export class Daemon {
     );
   }
 
-  /** Running and queued transactions that have not ended (the engine lets go of an ended one a little later). */
-  private pending(): { id: string; title: string }[] {
-    return this.transactions.list().filter((t) => !t.finished);
-  }
-
   /** systemd's STATUS=: `idle`, or the running transaction and how many wait. */
   statusLine(): string {
-    const [running, ...queued] = this.pending();
+    const [running, ...queued] = this.transactions.list();
     if (running === undefined) return 'idle';
     return `running transaction ${running.id} (${running.title})${queued.length > 0 ? `; ${queued.length} queued` : ''}`;
   }
@@ -188,7 +183,7 @@ export class Daemon {
     notifySystemd('STOPPING=1');
     this.idle?.cancel();
     this.server.stopAccepting();
-    for (const tx of this.pending().reverse()) {
+    for (const tx of this.transactions.list().reverse()) {
       await this.transactions.cancel(tx.id).catch(async (err: unknown) => {
         // TooLateToCancel: writing the new deployment list; it finishes on its own.
         const running = this.transactions.find(tx.id);

@@ -55,12 +55,14 @@ export class TransactionManager {
 
   /** The running transaction, if any. */
   get active(): TransactionRecord | null {
-    return this.running;
+    return this.running !== null && !this.running.finished ? this.running : null;
   }
 
   /** Running first, then the queue in order. */
   list(): TransactionRecord[] {
-    return [...(this.running ? [this.running] : []), ...this.queue];
+    // The engine lets go of an ended transaction a little after its Finished event: it is
+    // no longer running, queued, joinable or in the way of noQueue from that event on.
+    return [...(this.running !== null && !this.running.finished ? [this.running] : []), ...this.queue];
   }
 
   /** A transaction in memory (running, queued or recently finished). */

@@ -104,33 +104,29 @@ export class SocketServer {
     socket.on('error', () => {});
     let seen: Buffer[] = [];
     let seenBytes = 0;
-    let jsonRpc: JsonRpcConnection | undefined;
-    let varlink: VarlinkConnection | undefined;
+    /** The protocol's connection once the first terminator told which one it is. */
+    let connection: JsonRpcConnection | VarlinkConnection | undefined;
     let stallTimer: NodeJS.Timeout | null = null;
     socket.on('close', () => {
       if (stallTimer !== null) clearTimeout(stallTimer);
     });
-    const peer = peerCredentials(socket);
-    const startJsonRpc = () => {
+    const options = {
+      maxMessageBytes: this.options.maxMessageBytes,
+      peer: peerCredentials(socket),
+      limits: this.options.limits,
+      uidInFlight: this.uidInFlight,
+    };
+    /** Hands what was read so far to the protocol's new connection. */
+    const start = (c: JsonRpcConnection | VarlinkConnection): void => {
       if (stallTimer !== null) clearTimeout(stallTimer);
-      jsonRpc = new JsonRpcConnection(socket, this.jsonRpc, this.log, {
-        maxMessageBytes: this.options.maxMessageBytes,
-        peer,
-        limits: this.options.limits,
-        uidInFlight: this.uidInFlight,
-      });
+      connection = c;
       const buffered = Buffer.concat(seen);
       seen = [];
-      jsonRpc.receive(buffered);
-      return jsonRpc;
+      c.receive(buffered);
     };
     const onData = (chunk: Buffer) => {
-      if (jsonRpc !== undefined) {
-        jsonRpc.receive(chunk);
-        return;
-      }
-      if (varlink !== undefined) {
-        varlink.receive(chunk);
+      if (connection !== undefined) {
+        connection.receive(chunk);
         return;
       }
       seen.push(chunk);
@@ -144,27 +140,14 @@ export class SocketServer {
         stallTimer.unref();
         return;
       }
-      if (stallTimer !== null) clearTimeout(stallTimer);
-      if (nul !== -1 && (nl === -1 || nul < nl)) {
-        varlink = new VarlinkConnection(socket, this.varlink, this.log, {
-          maxMessageBytes: this.options.maxMessageBytes,
-          peer,
-          limits: this.options.limits,
-          uidInFlight: this.uidInFlight,
-        });
-        const buffered = Buffer.concat(seen);
-        seen = [];
-        varlink.receive(buffered);
-        return;
-      }
-      startJsonRpc();
+      if (nul !== -1 && (nl === -1 || nul < nl)) start(new VarlinkConnection(socket, this.varlink, this.log, options));
+      else start(new JsonRpcConnection(socket, this.jsonRpc, this.log, options));
     };
     socket.on('data', onData);
     socket.on('end', () => {
       // A client that half-closes before any terminator: what it sent is one JSON-RPC message.
-      if (jsonRpc === undefined && seen.length > 0) startJsonRpc();
-      if (jsonRpc !== undefined) jsonRpc.endOfInput();
-      else if (varlink !== undefined) varlink.endOfInput();
+      if (connection === undefined && seen.length > 0) start(new JsonRpcConnection(socket, this.jsonRpc, this.log, options));
+      if (connection !== undefined) connection.endOfInput();
       else socket.end();
     });
   }

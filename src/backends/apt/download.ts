@@ -51,6 +51,8 @@ export async function downloadPackages(
   specs: string[],
   plan: PlannedPackage[],
   onProgress?: (p: PackageDownloadProgress) => void,
+  /** What `pendingDownloads` already said, when the caller asked it (saves an apt run). */
+  known?: { file: string; size: number }[],
 ): Promise<FetchedPackage[]> {
   const fetched = plan.map((p) => ({ ...p, deb: join(apt.archivesDir, archiveFileName(p)) }));
   // A .deb reaches the archives only after apt verified it against the lists (it downloads
@@ -58,7 +60,7 @@ export async function downloadPackages(
   // .deb is there, another apt run (a second dependency resolution, ~1 s on the Debian
   // archive's lists) would only confirm it.
   if (fetched.every((p) => existsSync(p.deb))) return fetched;
-  const pending = onProgress === undefined ? [] : await pendingDownloads(apt, specs);
+  const pending = known ?? (onProgress === undefined ? [] : await pendingDownloads(apt, specs));
   const total = pending.reduce((n, d) => n + d.size, 0);
   const started = Date.now();
   const onStatus = (line: string): void => {

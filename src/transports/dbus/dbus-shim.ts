@@ -16,6 +16,7 @@ import { DBUS_PROPERTIES, DBUS_SIGNATURES, type DbusArg, type DbusMethod } from 
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
 import { processStartTime } from '../../authorization/process-start-time.js';
+import { osObjectPath } from '../../services/deployment-roles.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import type { Logger } from '../../daemon/logger.js';
@@ -119,7 +120,12 @@ export class DbusShim {
     for (const p of DBUS_PROPERTIES[kind]) {
       props[p.name] = { signature: p.type, access: 'read' };
       Object.defineProperty(proto, p.name, {
-        get: () => (p.name === 'ActiveTransactionPath' ? this.activePath(properties()) : propertyValue(p.name, p.type, properties()[p.field])),
+        get: () => {
+          const all = properties();
+          if (p.name === 'ActiveTransactionPath') return this.activePath(all);
+          if (p.name === 'Booted') return bootedOsPath(all);
+          return propertyValue(p.name, p.type, all[p.field]);
+        },
       });
     }
     const methods: Record<string, dbus.interface.MethodOptions> = {};
@@ -248,9 +254,15 @@ function signatureOf(args: readonly (DbusArg | 'options')[]): string {
   return args.map((a) => (a === 'options' ? 'a{sv}' : a.type)).join('');
 }
 
+/** Sysroot.Booted: the object of the booted deployment's OS (as rpm-ostree), "/" when not booted. */
+function bootedOsPath(props: Record<string, unknown>): string {
+  const deployments = (props.deployments ?? []) as { id: string; osname: string }[];
+  const booted = deployments.find((d) => d.id === props.booted);
+  return booted === undefined ? '/' : osObjectPath(booted.osname);
+}
+
 /** A property's value in its D-Bus type (rpm-ostree's conventions for "nothing": "", "/", {}). */
 function propertyValue(name: string, type: string, value: unknown): unknown {
-  if (name === 'Booted') return typeof value === 'string' ? `/org/projectatomic/aptostree1/deployment/${value.replace(/[^A-Za-z0-9_]/g, '_')}` : '/';
   if (name === 'ActiveTransaction') {
     const t = value as { method?: string; title?: string; id?: string } | null;
     return t === null || t === undefined ? ['', '', ''] : [t.method ?? '', t.title ?? '', t.id ?? ''];

@@ -99,7 +99,7 @@ export async function planLayer(ctx: OperationContext, session: SysrootSession, 
     const apt = await openApt(ctx, session, base, scratch);
     const plan = await resolve(ctx, apt, requested).catch((e: unknown) => Promise.reject(named(e)));
     const pending = await pendingDownloads(apt, requested).catch((e: unknown) => Promise.reject(named(e)));
-    const fetched = await download(ctx, apt, requested, plan);
+    const fetched = await download(ctx, apt, requested, plan, pending);
     const sizes = await installedSizes(apt, plan);
     const files = (await Promise.all(fetched.map((p) => debContents(p.deb)))).flat().sort();
     return {
@@ -114,9 +114,15 @@ export async function planLayer(ctx: OperationContext, session: SysrootSession, 
 }
 
 /** The .debs of `plan` into the cache, as a task with DownloadProgress in bytes. */
-async function download(ctx: OperationContext, apt: AptEnvironment, requested: string[], plan: PlannedPackage[]): Promise<FetchedPackage[]> {
+async function download(
+  ctx: OperationContext,
+  apt: AptEnvironment,
+  requested: string[],
+  plan: PlannedPackage[],
+  pending?: { file: string; size: number }[],
+): Promise<FetchedPackage[]> {
   const fetched = await task(ctx, `Downloading ${plan.length} packages`, () =>
-    downloadPackages(apt, requested, plan, (p) => ctx.emit({ type: 'DownloadProgress', text: 'packages', ...p })),
+    downloadPackages(apt, requested, plan, (p) => ctx.emit({ type: 'DownloadProgress', text: 'packages', ...p }), pending),
   ).catch((e: unknown) => Promise.reject(named(e)));
   ctx.emit({ type: 'ProgressEnd' });
   return fetched;
