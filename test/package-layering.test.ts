@@ -16,7 +16,7 @@ import { captureIo, cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 import { eventClient } from './support/event-client.js';
-import { until } from './support/processes.js';
+import { processesMentioning, until } from './support/processes.js';
 import { startDaemon } from './support/daemon-process.js';
 
 function fsckClean(sysroot: string): void {
@@ -95,19 +95,6 @@ describe('package layering', () => {
     fsckClean(suite.fixture.sysroot);
     assert.deepEqual(leftovers(), []);
   });
-
-  /** Processes whose command line or environment mention `text` (e.g. a transaction's scratch dir). */
-  const processesMentioning = (text: string): number[] =>
-    readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .filter((pid) => {
-        try {
-          return ['cmdline', 'environ'].some((f) => readFileSync(`/proc/${pid}/${f}`, 'latin1').includes(text));
-        } catch {
-          return false; // gone meanwhile
-        }
-      })
-      .map(Number);
 
   /** Starts OS.PkgChange {add}, waits for `inFlight`, cancels; checks the call ends Cancelled and what it ran is gone. */
   const cancelLayering = async (add: string[], inFlight: () => boolean): Promise<void> => {

@@ -24,6 +24,8 @@ export interface StartOptions {
   config?: string;
   /** State dir to use (kept on stop, e.g. to restart a daemon on it); default: a temporary one. */
   stateDir?: string;
+  /** Cache dir to use (kept on stop, e.g. the APT lists and .debs a restarted daemon finds); default: a temporary one. */
+  cacheDir?: string;
   extraArgs?: string[];
   /** Extra environment, e.g. DBUS_SYSTEM_BUS_ADDRESS of a test bus. */
   env?: NodeJS.ProcessEnv;
@@ -68,7 +70,7 @@ export async function startDaemon(options: StartOptions): Promise<DaemonHandle> 
   chmodSync(dir, 0o755);
   const socket = join(dir, 'apt-ostreed.sock');
   const stateDir = options.stateDir ?? join(dir, 'state');
-  const cacheDir = join(dir, 'cache');
+  const cacheDir = options.cacheDir ?? join(dir, 'cache');
   const config = join(dir, 'apt-ostreed.conf');
   writeFileSync(config, options.config ?? '');
   // Inside a sandbox the same dir is bound at a path of its own.
@@ -88,8 +90,8 @@ export async function startDaemon(options: StartOptions): Promise<DaemonHandle> 
     at(config),
     ...(options.extraArgs ?? []),
   ];
-  if (options.sandbox !== undefined && !stateDir.startsWith(dir + '/')) {
-    throw new Error('a sandboxed daemon keeps its state in its own temporary dir');
+  if (options.sandbox !== undefined && (!stateDir.startsWith(dir + '/') || !cacheDir.startsWith(dir + '/'))) {
+    throw new Error('a sandboxed daemon keeps its state and cache in its own temporary dir');
   }
   const [file, ...args] =
     options.sandbox === undefined ? [process.execPath, ...argv] : options.sandbox.command([process.execPath, ...argv], [[dir, inside]]);

@@ -1,20 +1,49 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Pids of the direct children of `pid` (from /proc). */
-export function childPids(pid: number): number[] {
-  const out: number[] = [];
+/** Parent pid of every process now (from /proc), by pid. */
+function parentPids(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Fields after the command name (which may contain spaces) start after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry));
+      out.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       // The process ended meanwhile.
     }
   }
   return out;
+}
+
+/** Pids of the direct children of `pid` (from /proc). */
+export function childPids(pid: number): number[] {
+  return [...parentPids()].filter(([, ppid]) => ppid === pid).map(([p]) => p);
+}
+
+/** Pids of every descendant of `pid` (children, their children...), from one look at /proc. */
+export function descendantPids(pid: number): number[] {
+  const parents = parentPids();
+  const out: number[] = [];
+  for (let i = -1; i < out.length; i++) {
+    const of = i === -1 ? pid : out[i];
+    for (const [p, ppid] of parents) if (ppid === of) out.push(p);
+  }
+  return out;
+}
+
+/** Processes whose command line or environment mention `text` (e.g. a transaction's scratch dir). */
+export function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return ['cmdline', 'environ'].some((f) => readFileSync(`/proc/${pid}/${f}`, 'latin1').includes(text));
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 /** True while a process exists (and is not a zombie). */

@@ -1,0 +1,312 @@
+/**
+ * Fault injection by SIGKILL: run a transaction on a fresh copy of a sysroot, kill the daemon
+ * and its worker at a {@link KillPoint}, start a daemon again on the same sysroot, state and
+ * cache, and check what the crash left: the repository is intact, the deployments are exactly
+ * the old set or the new one, nothing temporary remains, the history tells the truth, and the
+ * next transaction runs.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { JsonRpcClient } from '../../src/client/jsonrpc-client.js';
+import { removeSysroot } from '../../src/demo/sysroot-builder.js';
+import { exited, startDaemon, type DaemonHandle } from './daemon-process.js';
+import type { Received } from './event-client.js';
+import { describeEvent, type ActiveRecordView, type KillPoint, type TransactionWatch } from './kill-points.js';
+import { alive, descendantPids, processesMentioning, until } from './processes.js';
+import { ostreeAdminStatus, tempSysrootDir } from './ostree-admin-status.js';
+import { assertFsckClean, deploymentDamage, deploymentSet, transactionLeftovers } from './sysroot-state.js';
+
+/** A transaction to interrupt, and where it starts from. */
+export interface KillScenario {
+  /** Makes `dir`/sysroot a copy of the sysroot every run starts from; returns its path. */
+  prepare(dir: string): string;
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/** A `prepare` that copies `sysroot` (hardlinks between repo objects and deployments kept: `cp -a`). */
+export function copiesOf(sysroot: string): (dir: string) => string {
+  return (dir) => {
+    const copy = join(dir, 'sysroot');
+    execFileSync('cp', ['-a', sysroot, copy]);
+    return copy;
+  };
+}
+
+/** What an uninterrupted run of the scenario does. */
+export interface ReferenceRun {
+  oldSet: string[];
+  newSet: string[];
+  /** From Started to Finished. */
+  durationMs: number;
+  /** Its notifications, described, with consecutive repeats folded. */
+  events: string[];
+}
+
+/** One line of the table a kill test prints. */
+export interface KillRow {
+  point: string;
+  outcome: 'old' | 'new';
+  history: string;
+  /** From Started to the kill. */
+  killMs: number;
+  /** The daemon's record at the kill: past the point of no return, or null when it was already gone (the transaction had ended). */
+  pastPointOfNoReturn: boolean | null;
+  /** The last notification received before the kill. */
+  lastEvent: string;
+}
+
+/** A daemon on the run's own state and cache dirs, with a client that hands each notification to `onEvent` at once. */
+async function daemonOn(dir: string, sysroot: string, onEvent: (e: Received) => void = () => {}): Promise<{ daemon: DaemonHandle; client: JsonRpcClient }> {
+  const daemon = await startDaemon({ sysroot, stateDir: join(dir, 'state'), cacheDir: join(dir, 'cache') });
+  const client = await JsonRpcClient.connect(daemon.socket, (method, params) => onEvent({ method, params }));
+  return { daemon, client };
+}
+
+/** Runs the scenario to its end on a copy in `dir` (removed afterwards). */
+export async function referenceRun(scenario: KillScenario, dir: string): Promise<ReferenceRun> {
+  mkdirSync(dir, { recursive: true });
+  const sysroot = scenario.prepare(dir);
+  const oldSet = deploymentSet(sysroot);
+  const events: string[] = [];
+  let startedAt = 0;
+  let finishedAt = 0;
+  const { daemon, client } = await daemonOn(dir, sysroot, (e) => {
+    if (e.method === 'Transaction.Started') startedAt = Date.now();
+    if (e.method === 'Transaction.Finished') finishedAt = Date.now();
+    const text = describeEvent(e);
+    if (events.at(-1) !== text) events.push(text);
+  });
+  try {
+    await client.call(scenario.method, scenario.params);
+    const newSet = deploymentSet(sysroot);
+    assert.notDeepEqual(newSet, oldSet, 'the transaction changes the deployments');
+    assert.deepEqual(transactionLeftovers(sysroot), []);
+    assertFsckClean(sysroot);
+    return { oldSet, newSet, durationMs: finishedAt - startedAt, events };
+  } finally {
+    client.close();
+    await daemon.stop();
+    removeSysroot(dir);
+  }
+}
+
+/** What the kill found. */
+interface Kill {
+  atMs: number;
+  /** The daemon's descendants just before the kill (its worker and what the worker ran). */
+  family: number[];
+}
+
+const WORKER_BUNDLE = 'apt-ostreed-worker';
+
+/** SIGKILL to the daemon and to its worker(s), nothing else: what the worker started must die with it. */
+function killDaemonAndWorker(daemon: DaemonHandle): number[] {
+  const pid = daemon.process.pid as number;
+  const family = descendantPids(pid);
+  const workers = family.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(WORKER_BUNDLE);
+    } catch {
+      return false;
+    }
+  });
+  process.kill(pid, 'SIGKILL');
+  for (const w of workers) {
+    try {
+      process.kill(w, 'SIGKILL');
+    } catch {
+      // died with the daemon already
+    }
+  }
+  return family;
+}
+
+interface HistoryEntry {
+  id: string;
+  state: string;
+  error: { name: string; message: string } | null;
+}
+
+/**
+ * Runs the scenario on a fresh copy in `dir`, kills at `point`, restarts, checks everything
+ * (assertions), runs a next transaction, and removes `dir`. Returns the table row.
+ */
+export async function killAndRecover(scenario: KillScenario, reference: ReferenceRun, point: KillPoint, dir: string): Promise<KillRow> {
+  mkdirSync(dir, { recursive: true });
+  const sysroot = scenario.prepare(dir);
+  const stateDir = join(dir, 'state');
+  const listeners = new Set<(e: Received) => void>();
+  const events: Received[] = [];
+  let startedAt = 0;
+  let tx: string | undefined;
+  const first = await daemonOn(dir, sysroot, (e) => {
+    events.push(e);
+    if (e.method === 'Transaction.Started') {
+      startedAt = Date.now();
+      tx = e.params.transaction as string;
+    }
+    for (const l of listeners) l(e);
+  });
+  let daemon: DaemonHandle = first.daemon;
+  let client: JsonRpcClient = first.client;
+  let disarm = (): void => {};
+  try {
+    const watch: TransactionWatch = {
+      sysroot,
+      stateDir,
+      events,
+      transaction: () => tx,
+      onEvent: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const killed = new Promise<Kill>((resolve) => {
+      let fired = false;
+      disarm = point.arm(watch, () => {
+        if (fired) return;
+        fired = true;
+        const family = killDaemonAndWorker(first.daemon);
+        resolve({ atMs: Date.now() - startedAt, family });
+      });
+    });
+    const ended = first.client.call(scenario.method, scenario.params).then(
+      () => 'succeeded',
+      (e: Error) => `failed: ${e.message}`,
+    );
+    const kill = await Promise.race([killed, ended.then((how) => Promise.reject(new Error(`the point was not reached: the transaction ${how}`)))]);
+    disarm();
+    await exited(first.daemon.process);
+    const lastEvent = events.length > 0 ? describeEvent(events[events.length - 1]) : '(none)';
+    assert.ok(tx !== undefined);
+    const id = tx;
+
+    // Nothing of the transaction runs on: what the daemon had started, and anything started since
+    // (found by the worker's environment or the transaction's scratch dir).
+    const orphans = (): number[] => [
+      ...kill.family.filter(alive),
+      ...processesMentioning(`APT_OSTREED_PARENT_PID=${first.daemon.process.pid}\0`).filter(alive),
+      ...processesMentioning(`apt-ostree-${id}-`).filter(alive),
+    ];
+    await until(() => orphans().length === 0, 5000, 'every process of the transaction to die');
+    // The daemon's record as the crash left it (nothing writes it any more).
+    const activePath = join(stateDir, 'active-transaction.json');
+    const record = existsSync(activePath) ? (JSON.parse(readFileSync(activePath, 'utf8')) as ActiveRecordView) : null;
+    client.close();
+    await daemon.stop();
+
+    // The next start recovers (in the background of the start: the record goes when it is done).
+    ({ daemon, client } = await daemonOn(dir, sysroot));
+    await until(() => !existsSync(activePath), 15_000, 'the interrupted transaction to be recovered');
+
+    assertFsckClean(sysroot);
+    const set = deploymentSet(sysroot);
+    const outcome = JSON.stringify(set) === JSON.stringify(reference.oldSet) ? 'old' : JSON.stringify(set) === JSON.stringify(reference.newSet) ? 'new' : null;
+    assert.ok(outcome !== null, `the deployments are neither the old set nor the new one:\n${set.join('\n')}`);
+    for (const d of ostreeAdminStatus(sysroot)) assert.deepEqual(deploymentDamage(sysroot, d), [], `deployment ${d.checksum}.${d.serial} is complete`);
+    assert.deepEqual(transactionLeftovers(sysroot), [], 'nothing of the transaction is left on disk');
+
+    const { transactions } = await client.call<{ transactions: HistoryEntry[] }>('Transaction.History', { limit: 20 });
+    const entries = transactions.filter((t) => t.id === id);
+    assert.equal(entries.length, 1, 'the transaction is in the history once');
+    const entry = entries[0];
+    if (record === null) {
+      // The daemon had ended the transaction (and cleared its record) before the kill.
+      assert.equal(entry.state, 'succeeded');
+      assert.equal(outcome, 'new');
+    } else {
+      assert.equal(entry.state, 'failed', JSON.stringify(entry));
+      assert.match(entry.error?.message ?? '', /^Interrupted/);
+      if (!record.pastPointOfNoReturn) assert.equal(outcome, 'old', 'killed before the point of no return: nothing changed');
+      assert.match(entry.error?.message ?? '', outcome === 'new' ? /new deployments are in place/ : /nothing was changed/);
+    }
+    if (point.expect !== 'either') assert.equal(outcome, point.expect, `a kill at "${point.name}" leaves the ${point.expect} set`);
+
+    // No stale lock or leftover stands in the way: the interrupted transaction runs to its end,
+    // or after a completed one, a kernel argument change does.
+    if (outcome === 'old') {
+      await client.call(scenario.method, scenario.params);
+      assert.deepEqual(deploymentSet(sysroot), reference.newSet);
+    } else {
+      await client.call('OS.KernelArgs', { append: ['fault-kill-check=1'] });
+      assert.equal(ostreeAdminStatus(sysroot).length, reference.newSet.length);
+    }
+    assert.deepEqual(transactionLeftovers(sysroot), []);
+    assertFsckClean(sysroot);
+    return {
+      point: point.name,
+      outcome,
+      history: entry.state,
+      killMs: kill.atMs,
+      pastPointOfNoReturn: record === null ? null : record.pastPointOfNoReturn,
+      lastEvent,
+    };
+  } finally {
+    disarm();
+    client.close();
+    await daemon.stop();
+    removeSysroot(dir);
+  }
+}
+
+/** The per-point table, as the test prints it. */
+export function formatKillTable(title: string, reference: ReferenceRun, rows: KillRow[]): string {
+  const header = ['point', 'outcome', 'history', 'killed at (ms after Started)', 'past point of no return', 'last notification'];
+  const lines = rows.map((r) => [r.point, r.outcome, r.history, String(r.killMs), r.pastPointOfNoReturn === null ? 'ended' : String(r.pastPointOfNoReturn), r.lastEvent]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  return [`${title}: uninterrupted run ${reference.durationMs} ms`, row(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...lines.map(row)].join('\n');
+}
+
+/** What a kill test file sets up once: the scenario, and what to stop at the end. */
+export interface KillFixture {
+  scenario: KillScenario;
+  stop(): Promise<void>;
+}
+
+/**
+ * The tests of one scenario, registered in the calling suite: the fixture and a reference run
+ * (before), one test per point (each on a fresh copy), a test that the points covered the
+ * transaction from its start to its end, and the table printed at the end. `points` gets the
+ * reference run (available once the tests run) to place points in time.
+ */
+export function killPointTests(
+  title: string,
+  setup: (dir: string) => Promise<KillFixture>,
+  points: (reference: () => ReferenceRun) => KillPoint[],
+): void {
+  let fixture: KillFixture | undefined;
+  let reference: ReferenceRun | undefined;
+  const rows: KillRow[] = [];
+  const list = points(() => {
+    assert.ok(reference !== undefined);
+    return reference;
+  });
+  after(async () => {
+    if (reference !== undefined) console.log(`${formatKillTable(title, reference, rows)}\n`);
+    await fixture?.stop();
+  });
+  const dir = tempSysrootDir('apt-ostreed-kill-');
+  before(async () => {
+    fixture = await setup(join(dir, 'fixture'));
+    reference = await referenceRun(fixture.scenario, join(dir, 'reference'));
+    console.log(`${title}, notifications of an uninterrupted run: ${reference.events.join(' → ')}`);
+  });
+  list.forEach((point, i) => {
+    it(`SIGKILL at: ${point.name} (expected: ${point.expect} set)`, async () => {
+      assert.ok(fixture !== undefined && reference !== undefined);
+      rows.push(await killAndRecover(fixture.scenario, reference, point, join(dir, `point-${i}`)));
+    });
+  });
+  it('the points cover the transaction: at least ten, from the old set to the new one', () => {
+    assert.equal(rows.length, list.length, 'every point ran');
+    assert.ok(new Set(rows.map((r) => r.point)).size >= 10);
+    assert.equal(rows[0].outcome, 'old');
+    assert.ok(rows.some((r) => r.outcome === 'new' && r.history === 'succeeded'), 'one kill came after the end');
+    assert.ok(rows.some((r) => r.outcome === 'new' && r.history === 'failed'), 'one kill came after the boot list was written, before the end');
+  });
+}
