@@ -1,6 +1,7 @@
 /**
  * Recovery that cannot run at once (the sysroot is not there at restart) is journaled once,
- * kept on disk, and retried at the next start.
+ * kept on disk, and retried at the next start. A transaction a client has seen start is
+ * recovered and journaled even if the daemon dies the moment the client reads Started.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
-import { startDaemon } from './support/daemon-process.js';
+import { exited, startDaemon } from './support/daemon-process.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 
@@ -53,6 +54,39 @@ describe('recovery after a crash', () => {
       assert.equal(transactions.filter((t) => t.id === id).length, 1, 'journaled once');
     } finally {
       await daemon.stop();
+    }
+  });
+
+  it('a daemon killed the moment a client reads Started: the transaction is recovered and journaled as failed', async () => {
+    const sysroot = join(dir, 'sysroot-started');
+    buildStandardSysroot(sysroot);
+    // Several times: the kill races with what the daemon does right after announcing the start.
+    for (let i = 0; i < 3; i++) {
+      const stateDir = join(dir, `state-started-${i}`);
+      let daemon = await startDaemon({ sysroot, stateDir });
+      let tx = '';
+      const killed = new Promise<void>((resolve) => {
+        void JsonRpcClient.connect(daemon.socket, (method, params) => {
+          if (method !== 'Transaction.Started') return;
+          daemon.process.kill('SIGKILL');
+          tx = String(params.transaction);
+          resolve();
+        }).then((client) => client.call('OS.KernelArgs', { append: [`started-kill=${i}`] }).catch(() => client.close()));
+      });
+      await killed;
+      await exited(daemon.process);
+      await daemon.stop();
+      assert.ok(existsSync(join(stateDir, 'active-transaction.json')), 'the running transaction was on disk before anyone heard of it');
+      daemon = await startDaemon({ sysroot, stateDir });
+      try {
+        await until(() => !existsSync(join(stateDir, 'active-transaction.json')), 15_000, 'the record to be cleared');
+        const client = await JsonRpcClient.connect(daemon.socket);
+        const { transactions } = await client.call<{ transactions: { id: string; state: string }[] }>('Transaction.History', { limit: 10 });
+        client.close();
+        assert.deepEqual(transactions.map((t) => [t.id, t.state]), [[tx, 'failed']]);
+      } finally {
+        await daemon.stop();
+      }
     }
   });
 });

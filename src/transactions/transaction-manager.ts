@@ -191,10 +191,12 @@ export class TransactionManager {
   private async execute(tx: TransactionRecord): Promise<void> {
     tx.state = 'running';
     tx.startedAt = new Date();
-    this.publish(tx, { type: 'Started' });
     let refsBefore: Record<string, string> | null = null;
     const deploymentsBefore = this.deploymentIds();
+    // On disk before any client hears of the start: a crash from then on is recovered and
+    // journaled as failed (a client may kill the daemon the moment it reads Started).
     this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false, deploymentsBefore });
+    this.publish(tx, { type: 'Started' });
     const config = this.deps.config();
     const worker = this.workers.acquire();
     this.worker = worker;

@@ -15,7 +15,7 @@ import { removeSysroot } from '../../src/demo/sysroot-builder.js';
 import { exited, startDaemon, type DaemonHandle } from './daemon-process.js';
 import type { Received } from './event-client.js';
 import { describeEvent, type ActiveRecordView, type KillPoint, type TransactionWatch } from './kill-points.js';
-import { alive, descendantPids, processesMentioning, until } from './processes.js';
+import { alive, processesMentioning, until } from './processes.js';
 import { ostreeAdminStatus, tempSysrootDir } from './ostree-admin-status.js';
 import { assertFsckClean, deploymentDamage, deploymentSet, transactionLeftovers } from './sysroot-state.js';
 
@@ -94,35 +94,25 @@ export async function referenceRun(scenario: KillScenario, dir: string): Promise
   }
 }
 
-/** What the kill found. */
-interface Kill {
-  atMs: number;
-  /** The daemon's descendants just before the kill (its worker and what the worker ran). */
-  family: number[];
-}
-
 const WORKER_BUNDLE = 'apt-ostreed-worker';
 
-/** SIGKILL to the daemon and to its worker(s), nothing else: what the worker started must die with it. */
-function killDaemonAndWorker(daemon: DaemonHandle): number[] {
+/** What a worker of the daemon `pid`, and whatever inherited its environment, has in its environment. */
+const workerMark = (pid: number): string => `APT_OSTREED_PARENT_PID=${pid}\0`;
+
+/**
+ * SIGKILL to the daemon at once, then to its worker(s) (found by their environment: they may
+ * already be dying with it). Nothing else: what the worker started must die with the worker.
+ */
+function killDaemonAndWorker(daemon: DaemonHandle): void {
   const pid = daemon.process.pid as number;
-  const family = descendantPids(pid);
-  const workers = family.filter((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(WORKER_BUNDLE);
-    } catch {
-      return false;
-    }
-  });
   process.kill(pid, 'SIGKILL');
-  for (const w of workers) {
+  for (const p of processesMentioning(workerMark(pid))) {
     try {
-      process.kill(w, 'SIGKILL');
+      if (readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(WORKER_BUNDLE)) process.kill(p, 'SIGKILL');
     } catch {
       // died with the daemon already
     }
   }
-  return family;
 }
 
 interface HistoryEntry {
@@ -165,13 +155,13 @@ export async function killAndRecover(scenario: KillScenario, reference: Referenc
         return () => listeners.delete(l);
       },
     };
-    const killed = new Promise<Kill>((resolve) => {
+    const killed = new Promise<{ atMs: number }>((resolve) => {
       let fired = false;
       disarm = point.arm(watch, () => {
         if (fired) return;
         fired = true;
-        const family = killDaemonAndWorker(first.daemon);
-        resolve({ atMs: Date.now() - startedAt, family });
+        killDaemonAndWorker(first.daemon);
+        resolve({ atMs: Date.now() - startedAt });
       });
     });
     const ended = first.client.call(scenario.method, scenario.params).then(
@@ -185,13 +175,12 @@ export async function killAndRecover(scenario: KillScenario, reference: Referenc
     assert.ok(tx !== undefined);
     const id = tx;
 
-    // Nothing of the transaction runs on: what the daemon had started, and anything started since
-    // (found by the worker's environment or the transaction's scratch dir).
+    // Nothing of the transaction runs on: its worker and what the worker started (found by the
+    // worker's environment, or by the transaction's scratch dir in their command line).
     const orphans = (): number[] => [
-      ...kill.family.filter(alive),
-      ...processesMentioning(`APT_OSTREED_PARENT_PID=${first.daemon.process.pid}\0`).filter(alive),
-      ...processesMentioning(`apt-ostree-${id}-`).filter(alive),
-    ];
+      ...processesMentioning(workerMark(first.daemon.process.pid as number)),
+      ...processesMentioning(`apt-ostree-${id}-`),
+    ].filter(alive);
     await until(() => orphans().length === 0, 5000, 'every process of the transaction to die');
     // The daemon's record as the crash left it (nothing writes it any more).
     const activePath = join(stateDir, 'active-transaction.json');

@@ -1,33 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Parent pid of every process now (from /proc), by pid. */
-function parentPids(): Map<number, number> {
-  const out = new Map<number, number>();
+/** Pids of the direct children of `pid` (from /proc). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Fields after the command name (which may contain spaces) start after the last ')'.
-      out.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
     } catch {
       // The process ended meanwhile.
     }
-  }
-  return out;
-}
-
-/** Pids of the direct children of `pid` (from /proc). */
-export function childPids(pid: number): number[] {
-  return [...parentPids()].filter(([, ppid]) => ppid === pid).map(([p]) => p);
-}
-
-/** Pids of every descendant of `pid` (children, their children...), from one look at /proc. */
-export function descendantPids(pid: number): number[] {
-  const parents = parentPids();
-  const out: number[] = [];
-  for (let i = -1; i < out.length; i++) {
-    const of = i === -1 ? pid : out[i];
-    for (const [p, ppid] of parents) if (ppid === of) out.push(p);
   }
   return out;
 }
