@@ -14,7 +14,8 @@
 import { describe } from 'node:test';
 import type { DebSpec } from '../src/demo/apt-repo.js';
 import { afterStart, atEvent, atEventText, DEPLOY_POINTS_ON_DISK, scratchAppears, type KillPoint } from './support/kill-points.js';
-import { copiesOf, killPointTests, type KillFixture, type ReferenceRun } from './support/kill-run.js';
+import { copiesOf, type ReferenceRun } from './support/kill-run.js';
+import { killPointTests, type KillFixture } from './support/kill-suite.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 
 /** Files of the bulky package: unpacking, committing and checking it out take a while. */

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { describe } from 'node:test';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { afterStart, atEvent, atEventText, DEPLOY_POINTS_ON_DISK, whenOnDisk, type KillPoint } from './support/kill-points.js';
-import { copiesOf, killPointTests, type KillFixture, type ReferenceRun } from './support/kill-run.js';
+import { copiesOf, type ReferenceRun } from './support/kill-run.js';
+import { killPointTests, type KillFixture } from './support/kill-suite.js';
 
 /** Files in the update: enough for a pull of a few seconds here. */
 const UPDATE_FILES = 1200;

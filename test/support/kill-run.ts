@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import type { Deployment } from '../../src/backends/ostree/sysroot-reader.js';
 import { JsonRpcClient } from '../../src/client/jsonrpc-client.js';
 import { removeSysroot } from '../../src/demo/sysroot-builder.js';
 import { exited, startDaemon, type DaemonHandle } from './daemon-process.js';
 import type { Received } from './event-client.js';
 import { describeEvent, type ActiveRecordView, type KillPoint, type TransactionWatch } from './kill-points.js';
 import { alive, processesMentioning, until } from './processes.js';
-import { ostreeAdminStatus, tempSysrootDir } from './ostree-admin-status.js';
+import { ostreeAdminStatus } from './ostree-admin-status.js';
 import { assertFsckClean, deploymentDamage, deploymentSet, transactionLeftovers } from './sysroot-state.js';
 
 /** A transaction to interrupt, and where it starts from. */
@@ -96,6 +96,9 @@ export async function referenceRun(scenario: KillScenario, dir: string): Promise
 
 const WORKER_BUNDLE = 'apt-ostreed-worker';
 
+/** The daemon's record of the running transaction, in its state dir. */
+const ACTIVE_RECORD = 'active-transaction.json';
+
 /** What a worker of the daemon `pid`, and whatever inherited its environment, has in its environment. */
 const workerMark = (pid: number): string => `APT_OSTREED_PARENT_PID=${pid}\0`;
 
@@ -121,6 +124,100 @@ interface HistoryEntry {
   error: { name: string; message: string } | null;
 }
 
+/** What the crash left: the transaction, and the daemon's record of it (null: it had ended and cleared it). */
+interface Crash {
+  transaction: string;
+  record: ActiveRecordView | null;
+  killMs: number;
+  lastEvent: string;
+}
+
+/**
+ * Starts the scenario's transaction on the daemon of `first`, kills the daemon and its worker
+ * at `point`, and waits until nothing of the transaction runs any more.
+ */
+async function runUntilKilled(
+  first: { daemon: DaemonHandle; client: JsonRpcClient },
+  watch: TransactionWatch,
+  scenario: KillScenario,
+  point: KillPoint,
+): Promise<Crash> {
+  let startedAt = 0;
+  const stopTiming = watch.onEvent((e) => {
+    if (e.method === 'Transaction.Started') startedAt = Date.now();
+  });
+  let disarm = (): void => {};
+  try {
+    const killed = new Promise<number>((resolve) => {
+      let fired = false;
+      disarm = point.arm(watch, () => {
+        if (fired) return;
+        fired = true;
+        killDaemonAndWorker(first.daemon);
+        resolve(Date.now() - startedAt);
+      });
+    });
+    const ended = first.client.call(scenario.method, scenario.params).then(
+      () => 'succeeded',
+      (e: Error) => `failed: ${e.message}`,
+    );
+    const killMs = await Promise.race([killed, ended.then((how) => Promise.reject(new Error(`the point was not reached: the transaction ${how}`)))]);
+    await exited(first.daemon.process);
+    const transaction = watch.transaction();
+    assert.ok(transaction !== undefined);
+    // Nothing of the transaction runs on: its worker and what the worker started (found by the
+    // worker's environment, or by the transaction's scratch dir in their command line).
+    const orphans = (): number[] =>
+      [...processesMentioning(workerMark(first.daemon.process.pid as number)), ...processesMentioning(`apt-ostree-${transaction}-`)].filter(alive);
+    await until(() => orphans().length === 0, 5000, 'every process of the transaction to die');
+    // The daemon's record as the crash left it (nothing writes it any more).
+    const active = join(watch.stateDir, ACTIVE_RECORD);
+    const record = existsSync(active) ? (JSON.parse(readFileSync(active, 'utf8')) as ActiveRecordView) : null;
+    return { transaction, record, killMs, lastEvent: watch.events.length > 0 ? describeEvent(watch.events[watch.events.length - 1]) : '(none)' };
+  } finally {
+    disarm();
+    stopTiming();
+  }
+}
+
+/**
+ * After the restart: the repository is intact, the deployments are the old or the new set and
+ * complete, nothing is left over, and the history agrees with the record the crash left.
+ * Returns which set it is.
+ */
+async function checkRecovered(client: JsonRpcClient, sysroot: string, reference: ReferenceRun, crash: Crash, point: KillPoint): Promise<KillRow> {
+  assertFsckClean(sysroot);
+  const set = JSON.stringify(deploymentSet(sysroot));
+  const outcome = set === JSON.stringify(reference.oldSet) ? 'old' : set === JSON.stringify(reference.newSet) ? 'new' : null;
+  assert.ok(outcome !== null, `the deployments are neither the old set nor the new one: ${set}`);
+  for (const d of ostreeAdminStatus(sysroot)) assert.deepEqual(deploymentDamage(sysroot, d), [], `deployment ${d.checksum}.${d.serial} is complete`);
+  assert.deepEqual(transactionLeftovers(sysroot), [], 'nothing of the transaction is left on disk');
+
+  const { transactions } = await client.call<{ transactions: HistoryEntry[] }>('Transaction.History', { limit: 20 });
+  const entries = transactions.filter((t) => t.id === crash.transaction);
+  assert.equal(entries.length, 1, 'the transaction is in the history once');
+  const entry = entries[0];
+  if (crash.record === null) {
+    // The daemon had ended the transaction (and cleared its record) before the kill.
+    assert.equal(entry.state, 'succeeded');
+    assert.equal(outcome, 'new');
+  } else {
+    assert.equal(entry.state, 'failed', JSON.stringify(entry));
+    assert.match(entry.error?.message ?? '', /^Interrupted/);
+    if (!crash.record.pastPointOfNoReturn) assert.equal(outcome, 'old', 'killed before the point of no return: nothing changed');
+    assert.match(entry.error?.message ?? '', outcome === 'new' ? /new deployments are in place/ : /nothing was changed/);
+  }
+  if (point.expect !== 'either') assert.equal(outcome, point.expect, `a kill at "${point.name}" leaves the ${point.expect} set`);
+  return {
+    point: point.name,
+    outcome,
+    history: entry.state,
+    killMs: crash.killMs,
+    pastPointOfNoReturn: crash.record === null ? null : crash.record.pastPointOfNoReturn,
+    lastEvent: crash.lastEvent,
+  };
+}
+
 /**
  * Runs the scenario on a fresh copy in `dir`, kills at `point`, restarts, checks everything
  * (assertions), runs a next transaction, and removes `dir`. Returns the table row.
@@ -131,19 +228,13 @@ export async function killAndRecover(scenario: KillScenario, reference: Referenc
   const stateDir = join(dir, 'state');
   const listeners = new Set<(e: Received) => void>();
   const events: Received[] = [];
-  let startedAt = 0;
   let tx: string | undefined;
   const first = await daemonOn(dir, sysroot, (e) => {
     events.push(e);
-    if (e.method === 'Transaction.Started') {
-      startedAt = Date.now();
-      tx = e.params.transaction as string;
-    }
+    if (e.method === 'Transaction.Started') tx = e.params.transaction as string;
     for (const l of listeners) l(e);
   });
-  let daemon: DaemonHandle = first.daemon;
-  let client: JsonRpcClient = first.client;
-  let disarm = (): void => {};
+  let { daemon, client } = first;
   try {
     const watch: TransactionWatch = {
       sysroot,
@@ -155,147 +246,31 @@ export async function killAndRecover(scenario: KillScenario, reference: Referenc
         return () => listeners.delete(l);
       },
     };
-    const killed = new Promise<{ atMs: number }>((resolve) => {
-      let fired = false;
-      disarm = point.arm(watch, () => {
-        if (fired) return;
-        fired = true;
-        killDaemonAndWorker(first.daemon);
-        resolve({ atMs: Date.now() - startedAt });
-      });
-    });
-    const ended = first.client.call(scenario.method, scenario.params).then(
-      () => 'succeeded',
-      (e: Error) => `failed: ${e.message}`,
-    );
-    const kill = await Promise.race([killed, ended.then((how) => Promise.reject(new Error(`the point was not reached: the transaction ${how}`)))]);
-    disarm();
-    await exited(first.daemon.process);
-    const lastEvent = events.length > 0 ? describeEvent(events[events.length - 1]) : '(none)';
-    assert.ok(tx !== undefined);
-    const id = tx;
-
-    // Nothing of the transaction runs on: its worker and what the worker started (found by the
-    // worker's environment, or by the transaction's scratch dir in their command line).
-    const orphans = (): number[] => [
-      ...processesMentioning(workerMark(first.daemon.process.pid as number)),
-      ...processesMentioning(`apt-ostree-${id}-`),
-    ].filter(alive);
-    await until(() => orphans().length === 0, 5000, 'every process of the transaction to die');
-    // The daemon's record as the crash left it (nothing writes it any more).
-    const activePath = join(stateDir, 'active-transaction.json');
-    const record = existsSync(activePath) ? (JSON.parse(readFileSync(activePath, 'utf8')) as ActiveRecordView) : null;
+    const crash = await runUntilKilled(first, watch, scenario, point);
     client.close();
     await daemon.stop();
 
     // The next start recovers (in the background of the start: the record goes when it is done).
     ({ daemon, client } = await daemonOn(dir, sysroot));
-    await until(() => !existsSync(activePath), 15_000, 'the interrupted transaction to be recovered');
-
-    assertFsckClean(sysroot);
-    const set = deploymentSet(sysroot);
-    const outcome = JSON.stringify(set) === JSON.stringify(reference.oldSet) ? 'old' : JSON.stringify(set) === JSON.stringify(reference.newSet) ? 'new' : null;
-    assert.ok(outcome !== null, `the deployments are neither the old set nor the new one:\n${set.join('\n')}`);
-    for (const d of ostreeAdminStatus(sysroot)) assert.deepEqual(deploymentDamage(sysroot, d), [], `deployment ${d.checksum}.${d.serial} is complete`);
-    assert.deepEqual(transactionLeftovers(sysroot), [], 'nothing of the transaction is left on disk');
-
-    const { transactions } = await client.call<{ transactions: HistoryEntry[] }>('Transaction.History', { limit: 20 });
-    const entries = transactions.filter((t) => t.id === id);
-    assert.equal(entries.length, 1, 'the transaction is in the history once');
-    const entry = entries[0];
-    if (record === null) {
-      // The daemon had ended the transaction (and cleared its record) before the kill.
-      assert.equal(entry.state, 'succeeded');
-      assert.equal(outcome, 'new');
-    } else {
-      assert.equal(entry.state, 'failed', JSON.stringify(entry));
-      assert.match(entry.error?.message ?? '', /^Interrupted/);
-      if (!record.pastPointOfNoReturn) assert.equal(outcome, 'old', 'killed before the point of no return: nothing changed');
-      assert.match(entry.error?.message ?? '', outcome === 'new' ? /new deployments are in place/ : /nothing was changed/);
-    }
-    if (point.expect !== 'either') assert.equal(outcome, point.expect, `a kill at "${point.name}" leaves the ${point.expect} set`);
+    await until(() => !existsSync(join(stateDir, ACTIVE_RECORD)), 15_000, 'the interrupted transaction to be recovered');
+    const row = await checkRecovered(client, sysroot, reference, crash, point);
 
     // No stale lock or leftover stands in the way: the interrupted transaction runs to its end,
     // or after a completed one, a kernel argument change does.
-    if (outcome === 'old') {
+    if (row.outcome === 'old') {
       await client.call(scenario.method, scenario.params);
       assert.deepEqual(deploymentSet(sysroot), reference.newSet);
     } else {
       await client.call('OS.KernelArgs', { append: ['fault-kill-check=1'] });
-      assert.equal(ostreeAdminStatus(sysroot).length, reference.newSet.length);
+      const { deployments } = await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments');
+      assert.ok(deployments[0].kernelArgs.includes('fault-kill-check=1'));
     }
     assert.deepEqual(transactionLeftovers(sysroot), []);
     assertFsckClean(sysroot);
-    return {
-      point: point.name,
-      outcome,
-      history: entry.state,
-      killMs: kill.atMs,
-      pastPointOfNoReturn: record === null ? null : record.pastPointOfNoReturn,
-      lastEvent,
-    };
+    return row;
   } finally {
-    disarm();
     client.close();
     await daemon.stop();
     removeSysroot(dir);
   }
-}
-
-/** The per-point table, as the test prints it. */
-export function formatKillTable(title: string, reference: ReferenceRun, rows: KillRow[]): string {
-  const header = ['point', 'outcome', 'history', 'killed at (ms after Started)', 'past point of no return', 'last notification'];
-  const lines = rows.map((r) => [r.point, r.outcome, r.history, String(r.killMs), r.pastPointOfNoReturn === null ? 'ended' : String(r.pastPointOfNoReturn), r.lastEvent]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
-  return [`${title}: uninterrupted run ${reference.durationMs} ms`, row(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...lines.map(row)].join('\n');
-}
-
-/** What a kill test file sets up once: the scenario, and what to stop at the end. */
-export interface KillFixture {
-  scenario: KillScenario;
-  stop(): Promise<void>;
-}
-
-/**
- * The tests of one scenario, registered in the calling suite: the fixture and a reference run
- * (before), one test per point (each on a fresh copy), a test that the points covered the
- * transaction from its start to its end, and the table printed at the end. `points` gets the
- * reference run (available once the tests run) to place points in time.
- */
-export function killPointTests(
-  title: string,
-  setup: (dir: string) => Promise<KillFixture>,
-  points: (reference: () => ReferenceRun) => KillPoint[],
-): void {
-  let fixture: KillFixture | undefined;
-  let reference: ReferenceRun | undefined;
-  const rows: KillRow[] = [];
-  const list = points(() => {
-    assert.ok(reference !== undefined);
-    return reference;
-  });
-  after(async () => {
-    if (reference !== undefined) console.log(`${formatKillTable(title, reference, rows)}\n`);
-    await fixture?.stop();
-  });
-  const dir = tempSysrootDir('apt-ostreed-kill-');
-  before(async () => {
-    fixture = await setup(join(dir, 'fixture'));
-    reference = await referenceRun(fixture.scenario, join(dir, 'reference'));
-    console.log(`${title}, notifications of an uninterrupted run: ${reference.events.join(' → ')}`);
-  });
-  list.forEach((point, i) => {
-    it(`SIGKILL at: ${point.name} (expected: ${point.expect} set)`, async () => {
-      assert.ok(fixture !== undefined && reference !== undefined);
-      rows.push(await killAndRecover(fixture.scenario, reference, point, join(dir, `point-${i}`)));
-    });
-  });
-  it('the points cover the transaction: at least ten, from the old set to the new one', () => {
-    assert.equal(rows.length, list.length, 'every point ran');
-    assert.ok(new Set(rows.map((r) => r.point)).size >= 10);
-    assert.equal(rows[0].outcome, 'old');
-    assert.ok(rows.some((r) => r.outcome === 'new' && r.history === 'succeeded'), 'one kill came after the end');
-    assert.ok(rows.some((r) => r.outcome === 'new' && r.history === 'failed'), 'one kill came after the boot list was written, before the end');
-  });
 }
