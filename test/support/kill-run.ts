@@ -17,7 +17,7 @@ import type { Received } from './event-client.js';
 import { describeEvent, type ActiveRecordView, type KillPoint, type TransactionWatch } from './kill-points.js';
 import { alive, processesMentioning, until } from './processes.js';
 import { ostreeAdminStatus } from './ostree-admin-status.js';
-import { assertFsckClean, deploymentDamage, deploymentSet, transactionLeftovers } from './sysroot-state.js';
+import { assertFsckClean, deploymentDamage, deploymentSet, repoRefs, transactionLeftovers } from './sysroot-state.js';
 
 /** A transaction to interrupt, and where it starts from. */
 export interface KillScenario {
@@ -39,6 +39,8 @@ export function copiesOf(sysroot: string): (dir: string) => string {
 /** What an uninterrupted run of the scenario does. */
 export interface ReferenceRun {
   oldSet: string[];
+  /** {@link repoRefs} before the transaction. */
+  oldRefs: string[];
   newSet: string[];
   /** From Started to Finished. */
   durationMs: number;
@@ -71,6 +73,7 @@ export async function referenceRun(scenario: KillScenario, dir: string): Promise
   mkdirSync(dir, { recursive: true });
   const sysroot = scenario.prepare(dir);
   const oldSet = deploymentSet(sysroot);
+  const oldRefs = repoRefs(sysroot);
   const events: string[] = [];
   let startedAt = 0;
   let finishedAt = 0;
@@ -86,7 +89,7 @@ export async function referenceRun(scenario: KillScenario, dir: string): Promise
     assert.notDeepEqual(newSet, oldSet, 'the transaction changes the deployments');
     assert.deepEqual(transactionLeftovers(sysroot), []);
     assertFsckClean(sysroot);
-    return { oldSet, newSet, durationMs: finishedAt - startedAt, events };
+    return { oldSet, oldRefs, newSet, durationMs: finishedAt - startedAt, events };
   } finally {
     client.close();
     await daemon.stop();
@@ -190,6 +193,8 @@ async function checkRecovered(client: JsonRpcClient, sysroot: string, reference:
   const set = JSON.stringify(deploymentSet(sysroot));
   const outcome = set === JSON.stringify(reference.oldSet) ? 'old' : set === JSON.stringify(reference.newSet) ? 'new' : null;
   assert.ok(outcome !== null, `the deployments are neither the old set nor the new one: ${set}`);
+  // Nothing changed means no ref either (the pull's branch ref, a layer's base ref).
+  if (outcome === 'old') assert.deepEqual(repoRefs(sysroot), reference.oldRefs, 'the refs are as before');
   for (const d of ostreeAdminStatus(sysroot)) assert.deepEqual(deploymentDamage(sysroot, d), [], `deployment ${d.checksum}.${d.serial} is complete`);
   assert.deepEqual(transactionLeftovers(sysroot), [], 'nothing of the transaction is left on disk');
 

@@ -38,6 +38,19 @@ export function deploymentSet(sysroot: string): string[] {
 }
 
 /**
+ * The repository's refs (`ostree refs`) and the commits they point at, as `REF CHECKSUM` lines;
+ * libostree's own deployment refs (`ostree/B/S/N`, named after the boot version) left out.
+ */
+export function repoRefs(sysroot: string): string[] {
+  const repo = `--repo=${repoOf(sysroot)}`;
+  return execFileSync('ostree', ['refs', repo], { encoding: 'utf8' })
+    .split('\n')
+    .filter((r) => r !== '' && !r.startsWith('ostree/'))
+    .sort()
+    .map((r) => `${r} ${execFileSync('ostree', ['rev-parse', repo, r], { encoding: 'utf8' }).trim()}`);
+}
+
+/**
  * Files of a deployment's /usr that differ from its commit (`ostree diff COMMIT DIR`; /etc and
  * /var are the deployment's own): empty for a complete checkout.
  */
