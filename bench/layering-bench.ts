@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchTools } from './bench-tools.js';
+import { peakRssSampler, rssMb } from './process-stats.js';
 import { debootstrapTree } from '../src/demo/debootstrap-tree.js';
 import { commitTree, createSysroot, deploy, removeSysroot } from '../src/demo/sysroot-builder.js';
 
@@ -118,6 +119,19 @@ async function startDaemon(t: BenchTools, f: Fixture, dir: string, cacheDir: str
   return { sock, child };
 }
 
+/** RSS of a bare node process serving a socket, idle. */
+async function bareNodeRss(t: BenchTools, dir: string): Promise<number> {
+  const sock = join(dir, 'bare-rss.sock');
+  const child = spawn(process.execPath, [t.echoBin, sock], { stdio: 'ignore' });
+  try {
+    await t.waitForSocket(sock);
+    await new Promise((r) => setTimeout(r, 1000));
+    return rssMb(child.pid as number);
+  } finally {
+    await t.stop(child);
+  }
+}
+
 export async function layeringFigures(dir: string, t: BenchTools): Promise<void> {
   const tree = debootstrapTree();
   const cacheDir = join(dir, 'layer-cache');
@@ -149,7 +163,9 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
     removeSysroot(join(dir, 'layer-warm'));
   }
 
+  const packages = readdirSync(join(cacheDir, 'apt/archives')).filter((e) => e.endsWith('.deb')).length;
   const times: number[][] = [[], [], []];
+  const peaks: number[] = [];
   for (let round = 0; round < 3; round++) {
     const dirs = [0, 1, 2].map((k) => join(dir, `layer-${round}-${k}`));
     const [viaCli, byHand, atFloor] = dirs.map((d) => fixture(d, tree));
@@ -157,7 +173,11 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
     const d = await startDaemon(t, viaCli, daemonDir, cacheDir);
     try {
       for (const k of t.shuffled(3)) {
-        if (k === 0) times[0].push(await t.timed(() => cli(d.sock)));
+        if (k === 0) {
+          const sampler = peakRssSampler(d.child.pid as number);
+          times[0].push(await t.timed(() => cli(d.sock)));
+          peaks.push(sampler.stop());
+        }
         if (k === 1) times[1].push(await t.timed(() => layerByHand(byHand, join(byHand.repo, 'tmp', 'by-hand'), cacheDir)));
         if (k === 2) times[2].push(await t.timed(() => floor(atFloor, extracted)));
       }
@@ -168,7 +188,9 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
     }
   }
   const [cliMs, handMs, floorMs] = times.map(t.median);
-  t.add('apt-ostree install of 10 Debian packages (CLI) vs the same pipeline by hand', cliMs, handMs, 'ms', 1.2);
-  t.add('apt-ostree install of 10 Debian packages (CLI) vs the floor (commit of their files + deploy)', cliMs, floorMs, 'ms', null);
+  t.add(`apt-ostree install of ${packages} Debian packages (CLI) vs the same pipeline by hand`, cliMs, handMs, 'ms', 1.2);
+  t.add(`apt-ostree install of ${packages} Debian packages (CLI) vs the floor (commit of their files + deploy)`, cliMs, floorMs, 'ms', null);
+  t.addWithLimit('seconds per Debian package layered (CLI) vs by hand', cliMs / 1000 / packages, handMs / 1000 / packages, 's', 5);
+  t.addWithLimit('peak RSS of the daemon + its worker during a layering vs two idle bare node processes', Math.max(...peaks), 2 * (await bareNodeRss(t, dir)), 'MB', 100);
   rmSync(extracted, { recursive: true, force: true });
 }
