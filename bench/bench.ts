@@ -294,14 +294,14 @@ function formatted(value: number, unit: string): string {
 }
 
 function add(figure: string, value: number, baseline: number, unit: string, target: number | null, higherIsBetter = false) {
-  const ratio = value / baseline;
+  const ratio = baseline === 0 ? null : value / baseline;
   rows.push({
     figure,
     value: formatted(value, unit),
     baseline: formatted(baseline, unit),
     ratio,
     target: target === null ? '—' : `${higherIsBetter ? '≥' : '≤'} ${target}×`,
-    met: target === null ? null : higherIsBetter ? ratio >= target : ratio <= target,
+    met: target === null || ratio === null ? null : higherIsBetter ? ratio >= target : ratio <= target,
   });
 }
 
@@ -324,15 +324,48 @@ function addWithLimit(figure: string, value: number, baseline: number, unit: str
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
-/** `node dist/bench/bench.js PART` runs one part alone: layering, startup, upgrade, dbus, varlink. */
+/** `node dist/bench/bench.js PART` runs one part alone: idle, layering, startup, upgrade, dbus, varlink. */
 const only = process.argv[2];
 const tools: BenchTools = { root: ROOT, daemonBin: DAEMON, cliBin: CLI, echoBin: ECHO, waitForSocket, stop, timed, shuffled, median, add, addWithLimit };
 const PARTS: Record<string, (dir: string, t: BenchTools) => Promise<void>> = {
+  idle: (dir) => idleSection(dir),
   layering: layeringFigures,
   startup: startupFigures,
   upgrade: bigUpgradeFigures,
   dbus: dbusFigures,
 };
+
+/**
+ * Idle: a fresh daemon after what `apt-ostree status` asks (libostree loaded), then idle, beside
+ * a fresh bare node echo server after one round trip, then idle: RSS, then CPU and wake-ups
+ * over the same 30 s.
+ */
+async function idleSection(dir: string): Promise<void> {
+  const sysroot = join(dir, 'idle-sysroot');
+  buildStandardSysroot(sysroot);
+  const idleDaemonSock = join(dir, 'idle-daemon.sock');
+  const idleEchoSock = join(dir, 'idle-echo.sock');
+  const [idleDaemonCmd, ...idleDaemonArgs] = pinServer([process.execPath, DAEMON, '--sysroot', sysroot, '--config', '/dev/null', '--socket', idleDaemonSock]);
+  const [idleEchoCmd, ...idleEchoArgs] = pinServer([process.execPath, ECHO, idleEchoSock]);
+  const idleDaemon = spawn(idleDaemonCmd, idleDaemonArgs, { stdio: 'ignore' });
+  const idleEcho = spawn(idleEchoCmd, idleEchoArgs, { stdio: 'ignore' });
+  try {
+    await waitForSocket(idleDaemonSock);
+    await waitForSocket(idleEchoSock);
+    const statusConn = await connect(idleDaemonSock);
+    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.GetProperties"}\n');
+    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":2,"method":"OS.GetProperties"}\n');
+    statusConn.destroy();
+    const echoConn = await connect(idleEchoSock);
+    await roundTrip(echoConn, REQUEST);
+    echoConn.destroy();
+    await sleep(1500);
+    addWithLimit('idle RSS after a status query vs a bare node process', rssMb(idleDaemon.pid as number), rssMb(idleEcho.pid as number), 'MB', 60);
+    await idleFigures(idleDaemon.pid as number, idleEcho.pid as number, tools);
+  } finally {
+    await Promise.all([stop(idleDaemon), stop(idleEcho)]);
+  }
+}
 
 async function main(): Promise<void> {
   if (CPUS >= 2) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
@@ -391,28 +424,8 @@ async function main(): Promise<void> {
       add(`requests/s, ${clients} concurrent client${clients > 1 ? 's' : ''}`, daemonRps, echoRps, 'req/s', null, true);
     }
 
-    // 3. Idle RSS: a fresh daemon after what `apt-ostree status` asks (libostree loaded), then idle;
-    //    baseline: a fresh bare node echo server after one round trip, then idle.
-    const idleDaemonSock = join(dir, 'idle-daemon.sock');
-    const idleEchoSock = join(dir, 'idle-echo.sock');
-    const [idleDaemonCmd, ...idleDaemonArgs] = pinServer([...daemonArgv.slice(0, -1), idleDaemonSock]);
-    const [idleEchoCmd, ...idleEchoArgs] = pinServer([...echoArgv, idleEchoSock]);
-    const idleDaemon = spawn(idleDaemonCmd, idleDaemonArgs, { stdio: 'ignore' });
-    const idleEcho = spawn(idleEchoCmd, idleEchoArgs, { stdio: 'ignore' });
-    children.push(idleDaemon, idleEcho);
-    await waitForSocket(idleDaemonSock);
-    await waitForSocket(idleEchoSock);
-    const statusConn = await connect(idleDaemonSock);
-    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.GetProperties"}\n');
-    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":2,"method":"OS.GetProperties"}\n');
-    statusConn.destroy();
-    const echoConn = await connect(idleEchoSock);
-    await roundTrip(echoConn, REQUEST);
-    echoConn.destroy();
-    await sleep(1500);
-    addWithLimit('idle RSS after a status query vs a bare node process', rssMb(idleDaemon.pid as number), rssMb(idleEcho.pid as number), 'MB', 60);
-    // Idle CPU and wake-ups of the same two, side by side over the same 30 s.
-    await idleFigures(idleDaemon.pid as number, idleEcho.pid as number, tools);
+    // 3. Idle: RSS, CPU and wake-ups.
+    await idleSection(dir);
     // For information: the daemon that served the load above, and the same bare server.
     add('RSS after the load above (not idle-trimmed)', rssMb(daemon.pid as number), rssMb(echo.pid as number), 'MB', null);
     // 4. Transactions: start-up, small updates, rollback, kargs; then a debootstrap-sized upgrade.

@@ -46,14 +46,64 @@ export function cpuAndWakeups(pid: number): { cpuNs: number; wakeups: number } {
 }
 
 /**
- * Samples the RSS of `pid` plus its direct children (the daemon and its worker) every
- * `everyMs` until stopped; `stop()` returns the peak of the sum, in MB.
+ * Resident memory of a group of processes in MB with the file pages they share counted once:
+ * per file mapping (path and offset), the largest resident size among the processes; plus
+ * every process's anonymous memory. Summing VmRSS instead counts the node binary and
+ * libostree (~50 MB resident in each node process) once per process.
  */
-export function peakRssSampler(pid: number, everyMs = 10): { stop(): number } {
-  let peak = 0;
+export function groupResidentMb(pids: number[]): number {
+  const fileKb = new Map<string, number>();
+  let anonKb = 0;
+  for (const pid of pids) {
+    let smaps: string;
+    try {
+      smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    let key: string | null = null;
+    let rss = 0;
+    const flush = () => {
+      if (key !== null) fileKb.set(key, Math.max(fileKb.get(key) ?? 0, rss));
+    };
+    for (const line of smaps.split('\n')) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ ([0-9a-f]+) \S+ (\d+)\s*(.*)$/.exec(line);
+      if (header !== null) {
+        flush();
+        // File-backed when it has an inode; its copied-on-write pages count as anonymous below.
+        key = header[2] === '0' ? null : `${header[3]}@${header[1]}`;
+        rss = 0;
+        continue;
+      }
+      const field = /^(Rss|Anonymous):\s+(\d+) kB/.exec(line);
+      if (field === null) continue;
+      const kb = Number(field[2]);
+      if (field[1] === 'Anonymous') {
+        anonKb += kb;
+        rss -= kb;
+      } else if (key !== null) {
+        rss += kb;
+      } else {
+        // Anonymous mapping: counted by its Anonymous line.
+      }
+    }
+    flush();
+  }
+  let total = anonKb;
+  for (const kb of fileKb.values()) total += kb;
+  return total / 1024;
+}
+
+/**
+ * Samples `pid` and its direct children (the daemon and its worker) every `everyMs` until
+ * stopped; `stop()` returns the peaks of the summed VmRSS and of {@link groupResidentMb}, in MB.
+ */
+export function peakMemorySampler(pid: number, everyMs = 50): { stop(): { rssSum: number; group: number } } {
+  const peak = { rssSum: 0, group: 0 };
   const sample = () => {
-    const total = rssMb(pid) + childrenOf(pid).reduce((sum, c) => sum + rssMb(c), 0);
-    peak = Math.max(peak, total);
+    const pids = [pid, ...childrenOf(pid)];
+    peak.rssSum = Math.max(peak.rssSum, pids.reduce((sum, p) => sum + rssMb(p), 0));
+    peak.group = Math.max(peak.group, groupResidentMb(pids));
   };
   sample();
   const timer = setInterval(sample, everyMs);
