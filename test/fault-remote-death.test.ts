@@ -1,0 +1,112 @@
+/**
+ * Fault injection (#11): the remote dies in the middle of a pull. The server of the fixture is
+ * stopped while OS.Upgrade fetches an update of thousands of files; the upgrade fails with a
+ * clear error and deploys nothing. The server comes back at the same URL and the retry
+ * succeeds, fetching only what the first attempt had not: libostree keeps every object it
+ * wrote before the failure (in the repo's objects/ or its boot-id staging dir under tmp/,
+ * which the next pull of the same boot resumes) and never asks for it again.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { RemoteError } from '../src/client/jsonrpc-client.js';
+import { addServerCommit, buildRemoteSysroot, startStaticServer, type StaticServer } from '../src/demo/remote-fixture.js';
+import { daemonSuite } from './support/daemon-suite.js';
+import { eventClient } from './support/event-client.js';
+import { until } from './support/processes.js';
+
+/** Files in the update: enough that a pull from a slowed-down server lasts seconds. */
+const UPDATE_FILES = 3000;
+
+/**
+ * Checksums of the content and tree objects a server was asked for, from its request paths
+ * (`/objects/ab/cdef….filez`, `.dirtree`, `.dirmeta`). The commit object is left out: a pull
+ * fetches the commit again when it holds it only partly.
+ */
+function objectChecksums(requests: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of requests) {
+    const m = /^\/objects\/([0-9a-f]{2})\/([0-9a-f]{62})\.(filez|dirtree|dirmeta)$/.exec(r);
+    if (m !== null) out.add(m[1] + m[2]);
+  }
+  return out;
+}
+
+/**
+ * Whether the client repo holds the object `checksum` (any type): in objects/ or in one of the
+ * staging dirs (`tmp/staging-*`) where an interrupted pull left what it had written.
+ */
+function stored(repo: string, checksum: string): boolean {
+  const rel = join(checksum.slice(0, 2), checksum.slice(2));
+  const dirs = [join(repo, 'objects'), ...readdirSync(join(repo, 'tmp')).filter((d) => d.startsWith('staging-')).map((d) => join(repo, 'tmp', d))];
+  return dirs.some((d) => ['file', 'dirtree', 'dirmeta'].some((ext) => existsSync(`${join(d, rel)}.${ext}`)));
+}
+
+describe('fault: the remote dies mid-pull', () => {
+  // The server that currently serves the remote's URL (the fixture's, later a replacement).
+  let serving: StaticServer | undefined;
+  const suite = daemonSuite(
+    (dir) => buildRemoteSysroot(join(dir, 'remote')),
+    async (remote) => {
+      await remote.stop();
+      await serving?.stop();
+    },
+  );
+
+  it('a clear error and nothing deployed; at the same URL again, the retry fetches only what was missing', async () => {
+    const f = suite.fixture;
+    const files: Record<string, string> = {};
+    for (let i = 0; i < UPDATE_FILES; i++) files[`usr/share/fault-update/file-${i}`] = `content of file ${i} of the update\n`;
+    const update = addServerCommit(f, { version: '12.3', files });
+    const before = await suite.deployments();
+
+    // The same repository at the same URL, each answer slowed down so the pull lasts seconds.
+    await f.server.stop();
+    serving = await startStaticServer(f.serverRepo, { port: f.server.port, delayMs: 20 });
+    const dying = serving;
+    const { client, events } = await eventClient(suite.daemon.socket);
+    try {
+      const upgrade = client.call('OS.Upgrade', {});
+      const failed = assert.rejects(upgrade, (e: RemoteError) => {
+        assert.equal(e.errorName, 'Failed');
+        // What was pulled, the URL that failed and libcurl's words, e.g. `[7] Couldn't connect
+        // to server` (or `[56] Failure when receiving data from the peer` for a cut answer).
+        assert.ok(e.message.startsWith(`Pulling ${f.refspec}: While fetching ${dying.url}/objects/`), e.message);
+        assert.match(e.message, /: \[\d+\] \S.*$/, e.message);
+        return true;
+      });
+      // Mid-pull: hundreds of objects served, thousands to go.
+      await until(() => objectChecksums(dying.requests).size > 500, 60_000, 'the pull to be under way');
+      await dying.stop();
+      serving = undefined;
+      await failed;
+      assert.ok(
+        events.some((e) => e.method === 'Transaction.DownloadProgress'),
+        'progress was reported before the failure',
+      );
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(await suite.deployments(), before, 'nothing deployed, the deployments unchanged');
+    const firstAttempt = objectChecksums(dying.requests);
+    const kept = [...firstAttempt].filter((c) => stored(f.repo, c));
+    assert.ok(kept.length > 400, `objects fetched before the failure are kept (${kept.length} of ${firstAttempt.size})`);
+
+    // Back at the same URL: the retry succeeds.
+    serving = await startStaticServer(f.serverRepo, { port: f.server.port });
+    const result = await suite.client.call<{ changed: boolean }>('OS.Upgrade', {});
+    assert.equal(result.changed, true);
+    const after = await suite.deployments();
+    assert.equal(after[0].checksum, update);
+    execFileSync('ostree', ['fsck', `--repo=${f.repo}`], { stdio: 'pipe' });
+
+    // Reuse: nothing kept is asked for again, and the retry fetched fewer objects than the update has.
+    const retry = objectChecksums(serving.requests);
+    const again = kept.filter((c) => retry.has(c));
+    assert.deepEqual(again, [], 'no object fetched before the failure was requested again');
+    assert.ok(retry.size < UPDATE_FILES, `the retry fetched ${retry.size} objects, fewer than the update's ${UPDATE_FILES} files`);
+    assert.ok(retry.size + kept.length >= UPDATE_FILES, 'together the two attempts fetched the whole update');
+  });
+});
