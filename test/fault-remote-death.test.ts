@@ -12,10 +12,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RemoteError } from '../src/client/jsonrpc-client.js';
-import { addServerCommit, buildRemoteSysroot, startStaticServer, type StaticServer } from '../src/demo/remote-fixture.js';
+import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { eventClient } from './support/event-client.js';
 import { until } from './support/processes.js';
+import { manyFiles, serverAtUrl, type ServerAtUrl } from './support/remote-url-server.js';
 
 /** Files in the update: enough that a pull from a slowed-down server lasts seconds. */
 const UPDATE_FILES = 3000;
@@ -45,27 +46,23 @@ function stored(repo: string, checksum: string): boolean {
 }
 
 describe('fault: the remote dies mid-pull', () => {
-  // The server that currently serves the remote's URL (the fixture's, later a replacement).
-  let serving: StaticServer | undefined;
+  let url: ServerAtUrl;
   const suite = daemonSuite(
-    (dir) => buildRemoteSysroot(join(dir, 'remote')),
-    async (remote) => {
-      await remote.stop();
-      await serving?.stop();
+    async (dir) => {
+      const remote = await buildRemoteSysroot(join(dir, 'remote'));
+      url = serverAtUrl(remote);
+      return remote;
     },
+    () => url.stop(),
   );
 
   it('a clear error and nothing deployed; at the same URL again, the retry fetches only what was missing', async () => {
     const f = suite.fixture;
-    const files: Record<string, string> = {};
-    for (let i = 0; i < UPDATE_FILES; i++) files[`usr/share/fault-update/file-${i}`] = `content of file ${i} of the update\n`;
-    const update = addServerCommit(f, { version: '12.3', files });
+    const update = addServerCommit(f, { version: '12.3', files: manyFiles(UPDATE_FILES, 'fault-update') });
     const before = await suite.deployments();
 
     // The same repository at the same URL, each answer slowed down so the pull lasts seconds.
-    await f.server.stop();
-    serving = await startStaticServer(f.serverRepo, { port: f.server.port, delayMs: 20 });
-    const dying = serving;
+    const dying = await url.start(20);
     const { client, events } = await eventClient(suite.daemon.socket);
     try {
       const upgrade = client.call('OS.Upgrade', {});
@@ -79,8 +76,7 @@ describe('fault: the remote dies mid-pull', () => {
       });
       // Mid-pull: hundreds of objects served, thousands to go.
       await until(() => objectChecksums(dying.requests).size > 500, 60_000, 'the pull to be under way');
-      await dying.stop();
-      serving = undefined;
+      await url.stop();
       await failed;
       assert.ok(
         events.some((e) => e.method === 'Transaction.DownloadProgress'),
@@ -95,7 +91,7 @@ describe('fault: the remote dies mid-pull', () => {
     assert.ok(kept.length > 400, `objects fetched before the failure are kept (${kept.length} of ${firstAttempt.size})`);
 
     // Back at the same URL: the retry succeeds.
-    serving = await startStaticServer(f.serverRepo, { port: f.server.port });
+    const back = await url.start();
     const result = await suite.client.call<{ changed: boolean }>('OS.Upgrade', {});
     assert.equal(result.changed, true);
     const after = await suite.deployments();
@@ -103,7 +99,7 @@ describe('fault: the remote dies mid-pull', () => {
     execFileSync('ostree', ['fsck', `--repo=${f.repo}`], { stdio: 'pipe' });
 
     // Reuse: nothing kept is asked for again, and the retry fetched fewer objects than the update has.
-    const retry = objectChecksums(serving.requests);
+    const retry = objectChecksums(back.requests);
     const again = kept.filter((c) => retry.has(c));
     assert.deepEqual(again, [], 'no object fetched before the failure was requested again');
     assert.ok(retry.size < UPDATE_FILES, `the retry fetched ${retry.size} objects, fewer than the update's ${UPDATE_FILES} files`);
