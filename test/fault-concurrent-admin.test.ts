@@ -15,14 +15,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
+import { addServerCommit, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { LOCK_WAIT_MESSAGE } from '../src/worker/operations/common.js';
-import { daemonSuite } from './support/daemon-suite.js';
 import { exited } from './support/daemon-process.js';
 import { eventClient } from './support/event-client.js';
 import { ostreeAdminStatus } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
-import { manyFiles, serverAtUrl, type ServerAtUrl } from './support/remote-url-server.js';
+import { manyFiles, remoteDaemonSuite } from './support/remote-url-server.js';
 
 /** Files of each update: with a slowed-down server its pull lasts seconds. */
 const UPDATE_FILES = 1500;
@@ -60,21 +59,13 @@ function assertConsistent(remote: RemoteSysroot, daemonIds: string[]): void {
 }
 
 describe('fault: `ostree admin` by hand during a daemon transaction', () => {
-  let url: ServerAtUrl;
-  const suite = daemonSuite(
-    async (dir) => {
-      const remote = await buildRemoteSysroot(join(dir, 'remote'));
-      url = serverAtUrl(remote);
-      return remote;
-    },
-    () => url.stop(),
-  );
+  const { suite, url } = remoteDaemonSuite();
   const ids = async (): Promise<string[]> => (await suite.deployments()).map((d) => d.id);
 
   /** Publishes an update of many files and serves it slowly: a pull of it lasts seconds. */
   const slowUpdate = async (version: string): Promise<{ update: string; pulling: () => boolean }> => {
     const update = addServerCommit(suite.fixture, { version, files: manyFiles(UPDATE_FILES, `update-${version}`) });
-    const server = await url.start(20);
+    const server = await url().start(20);
     return { update, pulling: () => server.requests.filter((r) => r.endsWith('.filez')).length > 50 };
   };
 

@@ -12,11 +12,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RemoteError } from '../src/client/jsonrpc-client.js';
-import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
-import { daemonSuite } from './support/daemon-suite.js';
+import { addServerCommit } from '../src/demo/remote-fixture.js';
 import { eventClient } from './support/event-client.js';
 import { until } from './support/processes.js';
-import { manyFiles, serverAtUrl, type ServerAtUrl } from './support/remote-url-server.js';
+import { manyFiles, remoteDaemonSuite } from './support/remote-url-server.js';
 
 /** Files in the update: enough that a pull from a slowed-down server lasts seconds. */
 const UPDATE_FILES = 3000;
@@ -46,15 +45,7 @@ function stored(repo: string, checksum: string): boolean {
 }
 
 describe('fault: the remote dies mid-pull', () => {
-  let url: ServerAtUrl;
-  const suite = daemonSuite(
-    async (dir) => {
-      const remote = await buildRemoteSysroot(join(dir, 'remote'));
-      url = serverAtUrl(remote);
-      return remote;
-    },
-    () => url.stop(),
-  );
+  const { suite, url } = remoteDaemonSuite();
 
   it('a clear error and nothing deployed; at the same URL again, the retry fetches only what was missing', async () => {
     const f = suite.fixture;
@@ -62,7 +53,7 @@ describe('fault: the remote dies mid-pull', () => {
     const before = await suite.deployments();
 
     // The same repository at the same URL, each answer slowed down so the pull lasts seconds.
-    const dying = await url.start(20);
+    const dying = await url().start(20);
     const { client, events } = await eventClient(suite.daemon.socket);
     try {
       const upgrade = client.call('OS.Upgrade', {});
@@ -76,7 +67,7 @@ describe('fault: the remote dies mid-pull', () => {
       });
       // Mid-pull: hundreds of objects served, thousands to go.
       await until(() => objectChecksums(dying.requests).size > 500, 60_000, 'the pull to be under way');
-      await url.stop();
+      await url().stop();
       await failed;
       assert.ok(
         events.some((e) => e.method === 'Transaction.DownloadProgress'),
@@ -91,7 +82,7 @@ describe('fault: the remote dies mid-pull', () => {
     assert.ok(kept.length > 400, `objects fetched before the failure are kept (${kept.length} of ${firstAttempt.size})`);
 
     // Back at the same URL: the retry succeeds.
-    const back = await url.start();
+    const back = await url().start();
     const result = await suite.client.call<{ changed: boolean }>('OS.Upgrade', {});
     assert.equal(result.changed, true);
     const after = await suite.deployments();

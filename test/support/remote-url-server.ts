@@ -1,4 +1,6 @@
-import { startStaticServer, type RemoteSysroot, type StaticServer } from '../../src/demo/remote-fixture.js';
+import { join } from 'node:path';
+import { buildRemoteSysroot, startStaticServer, type RemoteSysroot, type StaticServer } from '../../src/demo/remote-fixture.js';
+import { daemonSuite, type DaemonSuite } from './daemon-suite.js';
 
 /**
  * Whatever serves a remote fixture's repository at its URL: the fixture's own server at first;
@@ -39,4 +41,24 @@ export function manyFiles(count: number, tag: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 0; i < count; i++) files[`usr/share/${tag}/file-${i}`] = `${tag}: content of file ${i}\n`;
   return files;
+}
+
+/** {@link daemonSuite} on a remote fixture whose URL is served through {@link serverAtUrl} (stopped at the end). */
+export function remoteDaemonSuite(): { suite: DaemonSuite<RemoteSysroot>; url: () => ServerAtUrl } {
+  let url: ServerAtUrl | undefined;
+  const suite = daemonSuite(
+    async (dir) => {
+      const remote = await buildRemoteSysroot(join(dir, 'remote'));
+      url = serverAtUrl(remote);
+      return remote;
+    },
+    async () => url?.stop(),
+  );
+  return {
+    suite,
+    url: () => {
+      if (url === undefined) throw new Error('the suite is not set up');
+      return url;
+    },
+  };
 }
