@@ -65,7 +65,7 @@ describe('fault: `ostree admin` by hand during a daemon transaction', () => {
   /** Publishes an update of many files and serves it slowly: a pull of it lasts seconds. */
   const slowUpdate = async (version: string): Promise<{ update: string; pulling: () => boolean }> => {
     const update = addServerCommit(suite.fixture, { version, files: manyFiles(UPDATE_FILES, `update-${version}`) });
-    const server = await url().start(20);
+    const server = await url().start(30);
     return { update, pulling: () => server.requests.filter((r) => r.endsWith('.filez')).length > 50 };
   };
 

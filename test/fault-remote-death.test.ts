@@ -2,9 +2,12 @@
  * Fault injection (#11): the remote dies in the middle of a pull. The server of the fixture is
  * stopped while OS.Upgrade fetches an update of thousands of files; the upgrade fails with a
  * clear error and deploys nothing. The server comes back at the same URL and the retry
- * succeeds, fetching only what the first attempt had not: libostree keeps every object it
- * wrote before the failure (in the repo's objects/ or its boot-id staging dir under tmp/,
- * which the next pull of the same boot resumes) and never asks for it again.
+ * succeeds, fetching only what the first attempt had not. What reuse means here: libostree
+ * writes fetched objects into a staging dir (`tmp/staging-<boot id>-*`) that the next pull of
+ * the same boot resumes, and marks the commit partial (`state/<checksum>.commitpartial`); the
+ * recovery after the failed transaction moves them into objects/ (its repo transaction) and,
+ * since cleanup keeps the objects of partial commits, does not prune them. The commit object
+ * itself is fetched again (a pull asks for a partial commit anew); no file or tree object is.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
