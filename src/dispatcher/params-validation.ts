@@ -18,20 +18,28 @@ export interface ValidationIssue {
 }
 
 /**
- * Checks a method's params against its precompiled schema; throws -32602 with every problem
- * in `data.errors` (path, message, keyword) when they do not match.
+ * Problems listed in a -32602 error at most. A 1 MiB message can hold half a million bad
+ * array items, one problem each: listing them all made the reply ~70 times the request.
+ */
+export const MAX_REPORTED_ISSUES = 50;
+
+/**
+ * Checks a method's params against its precompiled schema; throws -32602 with the problems
+ * (the first {@link MAX_REPORTED_ISSUES}) in `data.errors` (path, message, keyword) when they do not match.
  */
 export function validateParams(method: string, params: unknown): void {
   const validate = table['params_' + method.replace('.', '_')];
   if (validate === undefined) throw new Error(`no precompiled validator for ${method}; run npm run generate`);
   if (validate(params)) return;
-  const issues: ValidationIssue[] = (validate.errors ?? []).map((e) => ({
+  const all = validate.errors ?? [];
+  const issues: ValidationIssue[] = all.slice(0, MAX_REPORTED_ISSUES).map((e) => ({
     path: e.instancePath === '' ? '/' : e.instancePath,
     message: e.message ?? e.keyword,
     keyword: e.keyword,
     params: e.params,
   }));
-  const summary = issues.map((i) => describeIssue(i)).join('; ');
+  const omitted = all.length - issues.length;
+  const summary = issues.map((i) => describeIssue(i)).join('; ') + (omitted > 0 ? `; and ${omitted} more` : '');
   throw new ProtocolError(JsonRpcCode.InvalidParams, `Invalid params for ${method}: ${summary}`, {
     method,
     errors: issues,
