@@ -71,7 +71,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     const messages = [...generated.messages];
     let expected = expectedReplies(c.framing, o.api, messages);
     // Nothing to answer (notification, oneway, blank): a probe shows the connection still works.
-    if (!expected.some((e) => e.optional !== true)) {
+    if (!expected.some((e) => e.optional !== true && e.silent !== true)) {
       messages.push(probeMessage(c.framing, ++probes));
       expected = expectedReplies(c.framing, o.api, messages);
     }

@@ -24,6 +24,8 @@ export interface ReplyExpectation {
   closes?: boolean;
   /** Varlink: a message that is not a call; closing the connection instead of a reply is right. */
   orClose?: boolean;
+  /** Varlink: no reply is right too (a oneway message a lenient server may take for a call). */
+  silent?: boolean;
   /** Varlink `more`: replies until one without `continues`. */
   more?: boolean;
   /** A violation found in the reply, or null. */
@@ -118,15 +120,18 @@ function jsonRpcLine(api: ApiSchemas, line: Buffer): ReplyExpectation | null {
 
 // Varlink names (varlink.org, "Interface Name" and "Method Name").
 const VARLINK_METHOD = /^[A-Za-z](?:-*[A-Za-z0-9])*(?:\.[A-Za-z0-9](?:-*[A-Za-z0-9])*)+\.[A-Z][A-Za-z0-9]*$/;
-const CALL_KEYS = new Set(['method', 'parameters', 'more', 'oneway', 'upgrade']);
 
-/** A well-formed Varlink call (the daemon must answer it), or null. */
-function varlinkCall(message: unknown): Json | null {
-  if (!isObject(message) || Object.keys(message).some((k) => !CALL_KEYS.has(k))) return null;
-  if (typeof message.method !== 'string' || !VARLINK_METHOD.test(message.method)) return null;
-  if ('parameters' in message && !isObject(message.parameters)) return null;
-  for (const flag of ['more', 'oneway', 'upgrade']) if (flag in message && typeof message[flag] !== 'boolean') return null;
-  return message.upgrade === true ? null : message;
+/**
+ * A Varlink message: a well-formed call (the daemon must answer it unless oneway), one whose
+ * only fault is its method name (a lenient server may take it for a call: answered with an
+ * error, or not at all when oneway), or not a call at all (closing is the answer).
+ */
+function varlinkKind(message: unknown): { kind: 'call' | 'bad-name' | 'not-a-call'; call: Json } {
+  if (!isObject(message)) return { kind: 'not-a-call', call: {} };
+  if ('parameters' in message && !isObject(message.parameters)) return { kind: 'not-a-call', call: message };
+  for (const flag of ['more', 'oneway', 'upgrade']) if (flag in message && typeof message[flag] !== 'boolean') return { kind: 'not-a-call', call: message };
+  if (typeof message.method !== 'string' || message.upgrade === true) return { kind: 'not-a-call', call: message };
+  return { kind: VARLINK_METHOD.test(message.method) ? 'call' : 'bad-name', call: message };
 }
 
 /** Expected replies, in order, to the messages of one input (terminators not included). */
@@ -139,16 +144,22 @@ export function expectedReplies(framing: Framing, api: ApiSchemas, messages: Buf
       if (e?.closes === true) break;
       continue;
     }
-    let call: Json | null = null;
+    let parsed: ReturnType<typeof varlinkKind> = { kind: 'not-a-call', call: {} };
     if (bytes.length <= MAX_MESSAGE_BYTES) {
       try {
-        call = varlinkCall(JSON.parse(bytes.toString('utf8')));
+        parsed = varlinkKind(JSON.parse(bytes.toString('utf8')));
       } catch {
-        call = null;
+        // Not JSON: not a call.
       }
     }
-    if (call === null) {
-      // Not a call: a reply or the connection's end; nothing after it is read.
+    const { kind, call } = parsed;
+    if (kind === 'bad-name' && call.oneway === true) {
+      // Closed, or taken for a oneway call (no reply): what follows shows which.
+      out.push({ key: '', orClose: true, silent: true });
+      continue;
+    }
+    if (kind !== 'call') {
+      // A reply or the connection's end; nothing after it is read.
       out.push({ key: '', orClose: true });
       break;
     }

@@ -24,7 +24,7 @@ export class ReplyMatcher {
 
   /** Every required reply has come. */
   get satisfied(): boolean {
-    return this.pending.length === 0 && this.streaming === null;
+    return this.pending.every((e) => e.silent === true) && this.streaming === null;
   }
 
   /** One message from the daemon; returns a violation or null. */
@@ -52,6 +52,8 @@ export class ReplyMatcher {
   private onVarlinkReply(reply: unknown): string | null {
     const bad = checkVarlinkReply(reply);
     if (bad !== null) return bad;
+    // A message that may go unanswered did, since a later one is answered.
+    while (this.streaming === null && this.pending[0]?.silent === true) this.pending.shift();
     const e = this.streaming ?? this.pending.shift();
     if (e === undefined) return `an unexpected reply ${JSON.stringify(reply).slice(0, 200)}`;
     const continues = (reply as { continues?: unknown }).continues === true;
@@ -65,7 +67,7 @@ export class ReplyMatcher {
     if (this.satisfied || this.closeAnnounced) return null;
     // A Varlink message that was not a call: closing is the protocol's answer to it.
     if (this.framing === 'varlink' && this.pending.some((e) => e.orClose === true)) return null;
-    return `closed with ${this.pending.length + (this.streaming === null ? 0 : 1)} request(s) unanswered`;
+    return `closed with ${this.pending.filter((e) => e.silent !== true).length + (this.streaming === null ? 0 : 1)} request(s) unanswered`;
   }
 
   /** Forget what is pending (the client itself closed or gave up). */

@@ -12,9 +12,13 @@ export const hugeValues: Generator = {
   generate(ctx) {
     const { rng } = ctx;
     const m = rng.pick(ctx.api.methods);
-    // Around the limit: below, at, and just over it.
-    const size = rng.chance(0.15) ? MAX_MESSAGE_BYTES + rng.int(-64, 4096) : rng.logInt(MAX_MESSAGE_BYTES - 200);
-    const field = rng.pick(Object.keys(ctx.api.resolve(m.params).properties ?? { x: 0 }).concat(['x']));
+    // Around the limit (below, at, just over it), large, or of any size.
+    const r = rng.next();
+    const size = r < 0.15 ? MAX_MESSAGE_BYTES + rng.int(-64, 4096) : r < 0.5 ? rng.int(MAX_MESSAGE_BYTES / 4, MAX_MESSAGE_BYTES - 200) : rng.logInt(MAX_MESSAGE_BYTES - 200);
+    // Array parameters most often: each item is checked, and each bad item is one more error.
+    const props = Object.entries(ctx.api.resolve(m.params).properties ?? {});
+    const arrays = props.filter(([, p]) => ctx.api.resolve(p).type === 'array').map(([k]) => k);
+    const field = arrays.length > 0 && rng.chance(0.7) ? rng.pick(arrays) : rng.pick(props.map(([k]) => k).concat(['x']));
     const call = (params: unknown, id: unknown = ctx.nextId()) => JSON.stringify(callMessage(ctx.framing, m.name, params, { id }));
     switch (rng.int(0, 5)) {
       case 0:
