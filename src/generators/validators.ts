@@ -12,13 +12,10 @@ export function validatorExportName(method: string): string {
 /**
  * Source of the precompiled params validators (ajv standalone), so that nothing compiles at
  * daemon start. ajv's standalone ESM output still calls `require` for its runtime helpers,
- * hence the createRequire preamble. `inlineRefs`: a `$ref`'d type is checked inline, so the
- * errors of an array's items are pushed one by one; called through a function, each item's
- * errors were concatenated onto all the earlier ones (quadratic: a 1 MiB array of bad items
- * kept the daemon busy for minutes).
+ * hence the createRequire preamble.
  */
 export function validatorsSource(): string {
-  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true, inlineRefs: true });
+  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true, inlineRefs: false });
   for (const { schema } of schemaDocuments().values()) ajv.addSchema(schema);
   const exports: Record<string, string> = {};
   for (const m of METHODS) exports[validatorExportName(m.name)] = methodSchemaId(m.name, 'params');
