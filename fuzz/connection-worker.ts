@@ -43,7 +43,8 @@ function chooseDelivery(rng: Prng, framing: Framing): Delivery {
 function bytesFor(delivery: Delivery, full: Buffer, firstMessage: Buffer, rng: Prng): Buffer {
   if (delivery === 'half-close') return full.subarray(0, full.length - 1);
   if (delivery === 'abandon') return full.subarray(0, rng.int(0, full.length - 1));
-  if (delivery === 'stall') return firstMessage.subarray(0, rng.int(1, Math.max(1, firstMessage.length - 1)));
+  // Under the size limit: a longer part is refused at once instead of waited for.
+  if (delivery === 'stall') return firstMessage.subarray(0, rng.int(1, Math.max(1, Math.min(firstMessage.length - 1, 64 * 1024))));
   return full;
 }
 

@@ -105,7 +105,9 @@ function jsonRpcLine(api: ApiSchemas, line: Buffer): ReplyExpectation | null {
   if (message.length === 0) return { key: 'id:null' };
   const members = message.map((m) => jsonRpcOne(api, m)).filter((e): e is ReplyExpectation => e !== null);
   if (members.length === 0) return null;
-  const byKey = new Map(members.map((e) => [e.key, e.check]));
+  // Members whose replies share a key (several with id null, say) cannot be told apart: not checked.
+  const keys = members.map((e) => e.key);
+  const byKey = new Map(members.filter((e) => keys.indexOf(e.key) === keys.lastIndexOf(e.key)).map((e) => [e.key, e.check]));
   return {
     key: `batch:${JSON.stringify(members.map((e) => e.key).sort())}`,
     check: (reply) => {

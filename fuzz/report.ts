@@ -21,7 +21,7 @@ export function formatReport(r: FuzzReport): string {
     `varieties: ${[...r.tally.varieties].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `deliveries: ${[...r.tally.deliveries].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `schema targets covered: ${r.coverage.covered} of ${r.coverage.targets} (method, parameter) pairs`,
-    `daemon RSS: start ${mb(r.rss.start)} MB, peak ${mb(r.rss.peak)} MB (bound ${mb(r.options.rssBoundBytes)}), after ${mb(r.rss.end)} MB`,
+    `daemon RSS: start ${mb(r.rss.start)} MB, peak ${mb(r.rss.peak)} MB (bound ${mb(r.options.rssBoundBytes)}), after ${mb(r.rss.end)} MB (bound ${mb(r.rss.start + r.options.rssSettleBytes)}); by quarter of the inputs: ${r.rss.quarters.map(mb).join(', ')} MB`,
     `inputs run: ${r.tally.inputs} in ${(r.elapsedMs / 1000).toFixed(1)} s over ${r.options.connections} connections at a time; seed ${r.options.seed}`,
   ];
   for (const v of r.tally.violations) {
