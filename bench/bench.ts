@@ -4,9 +4,9 @@
  * target shows as "MISSED" in the table, not in the exit code.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
@@ -14,8 +14,12 @@ import { promisify } from 'node:util';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder.js';
 import type { BenchTools } from './bench-tools.js';
+import { bigUpgradeFigures } from './big-upgrade-bench.js';
 import { dbusFigures } from './dbus-bench.js';
+import { idleFigures } from './idle-bench.js';
 import { layeringFigures } from './layering-bench.js';
+import { rssMb } from './process-stats.js';
+import { startupFigures } from './startup-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DAEMON = join(ROOT, 'bin', 'apt-ostreed');
@@ -283,20 +287,32 @@ async function transactionFigures(dir: string): Promise<void> {
   add('a bare `node -e 0` start (the floor of any node CLI) vs ostree admin deploy --karg-append', median(nodeStart), median(kargs[0]), 'ms', null);
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+/** A figure in its unit, with as many decimals as the unit deserves. */
+function formatted(value: number, unit: string): string {
+  const decimals = unit === 'wake-ups' || unit === 'req/s' ? 0 : unit === 'MB' || unit === 's' || unit === '%' ? 2 : 3;
+  return `${value.toFixed(decimals)} ${unit}`;
 }
 
 function add(figure: string, value: number, baseline: number, unit: string, target: number | null, higherIsBetter = false) {
-  const ratio = value / baseline;
+  const ratio = baseline === 0 ? null : value / baseline;
   rows.push({
     figure,
-    value: `${value.toFixed(unit === 'MB' ? 1 : 3)} ${unit}`,
-    baseline: `${baseline.toFixed(unit === 'MB' ? 1 : 3)} ${unit}`,
+    value: formatted(value, unit),
+    baseline: formatted(baseline, unit),
     ratio,
     target: target === null ? '—' : `${higherIsBetter ? '≥' : '≤'} ${target}×`,
-    met: target === null ? null : higherIsBetter ? ratio >= target : ratio <= target,
+    met: target === null || ratio === null ? null : higherIsBetter ? ratio >= target : ratio <= target,
+  });
+}
+
+function addWithLimit(figure: string, value: number, baseline: number, unit: string, limit: number) {
+  rows.push({
+    figure,
+    value: formatted(value, unit),
+    baseline: formatted(baseline, unit),
+    ratio: baseline === 0 ? null : value / baseline,
+    target: `≤ ${limit} ${unit}`,
+    met: value <= limit,
   });
 }
 
@@ -308,9 +324,48 @@ function add(figure: string, value: number, baseline: number, unit: string, targ
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
-/** `node dist/bench/bench.js layering` (or `varlink`, `dbus`) runs that part alone. */
+/** `node dist/bench/bench.js PART` runs one part alone: idle, layering, startup, upgrade, dbus, varlink. */
 const only = process.argv[2];
-const tools: BenchTools = { root: ROOT, daemonBin: DAEMON, cliBin: CLI, waitForSocket, stop, timed, shuffled, median, add };
+const tools: BenchTools = { root: ROOT, daemonBin: DAEMON, cliBin: CLI, echoBin: ECHO, waitForSocket, stop, timed, shuffled, median, add, addWithLimit };
+const PARTS: Record<string, (dir: string, t: BenchTools) => Promise<void>> = {
+  idle: (dir) => idleSection(dir),
+  layering: layeringFigures,
+  startup: startupFigures,
+  upgrade: bigUpgradeFigures,
+  dbus: dbusFigures,
+};
+
+/**
+ * Idle: a fresh daemon after what `apt-ostree status` asks (libostree loaded), then idle, beside
+ * a fresh bare node echo server after one round trip, then idle: RSS, then CPU and wake-ups
+ * over the same 30 s.
+ */
+async function idleSection(dir: string): Promise<void> {
+  const sysroot = join(dir, 'idle-sysroot');
+  buildStandardSysroot(sysroot);
+  const idleDaemonSock = join(dir, 'idle-daemon.sock');
+  const idleEchoSock = join(dir, 'idle-echo.sock');
+  const [idleDaemonCmd, ...idleDaemonArgs] = pinServer([process.execPath, DAEMON, '--sysroot', sysroot, '--config', '/dev/null', '--socket', idleDaemonSock]);
+  const [idleEchoCmd, ...idleEchoArgs] = pinServer([process.execPath, ECHO, idleEchoSock]);
+  const idleDaemon = spawn(idleDaemonCmd, idleDaemonArgs, { stdio: 'ignore' });
+  const idleEcho = spawn(idleEchoCmd, idleEchoArgs, { stdio: 'ignore' });
+  try {
+    await waitForSocket(idleDaemonSock);
+    await waitForSocket(idleEchoSock);
+    const statusConn = await connect(idleDaemonSock);
+    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.GetProperties"}\n');
+    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":2,"method":"OS.GetProperties"}\n');
+    statusConn.destroy();
+    const echoConn = await connect(idleEchoSock);
+    await roundTrip(echoConn, REQUEST);
+    echoConn.destroy();
+    await sleep(1500);
+    addWithLimit('idle RSS after a status query vs a bare node process', rssMb(idleDaemon.pid as number), rssMb(idleEcho.pid as number), 'MB', 60);
+    await idleFigures(idleDaemon.pid as number, idleEcho.pid as number, tools);
+  } finally {
+    await Promise.all([stop(idleDaemon), stop(idleEcho)]);
+  }
+}
 
 async function main(): Promise<void> {
   if (CPUS >= 2) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
@@ -318,14 +373,10 @@ async function main(): Promise<void> {
   const sysroot = join(dir, 'sysroot');
   const children: ChildProcess[] = [];
   try {
-    if (only === 'layering') {
-      await layeringFigures(dir, tools);
-      printTable();
-      return;
-    }
-    if (only === 'dbus') {
-      await dbusFigures(dir, tools);
-      printTable();
+    const part = only === undefined ? undefined : PARTS[only];
+    if (part !== undefined) {
+      await part(dir, tools);
+      report();
       return;
     }
     if (only === 'varlink') {
@@ -337,7 +388,7 @@ async function main(): Promise<void> {
       await waitForSocket(sock);
       const r = await varlinkVsJsonRpc(sock, 3000);
       add('Sysroot.GetDeployments p50 over Varlink vs JSON-RPC (same daemon and socket)', r.varlink, r.jsonRpc, 'ms', 1.1);
-      printTable();
+      report();
       return;
     }
     buildStandardSysroot(sysroot);
@@ -373,39 +424,14 @@ async function main(): Promise<void> {
       add(`requests/s, ${clients} concurrent client${clients > 1 ? 's' : ''}`, daemonRps, echoRps, 'req/s', null, true);
     }
 
-    // 3. Idle RSS: a fresh daemon after what `apt-ostree status` asks (libostree loaded), then idle;
-    //    baseline: a fresh bare node echo server after one round trip, then idle.
-    const idleDaemonSock = join(dir, 'idle-daemon.sock');
-    const idleEchoSock = join(dir, 'idle-echo.sock');
-    const [idleDaemonCmd, ...idleDaemonArgs] = pinServer([...daemonArgv.slice(0, -1), idleDaemonSock]);
-    const [idleEchoCmd, ...idleEchoArgs] = pinServer([...echoArgv, idleEchoSock]);
-    const idleDaemon = spawn(idleDaemonCmd, idleDaemonArgs, { stdio: 'ignore' });
-    const idleEcho = spawn(idleEchoCmd, idleEchoArgs, { stdio: 'ignore' });
-    children.push(idleDaemon, idleEcho);
-    await waitForSocket(idleDaemonSock);
-    await waitForSocket(idleEchoSock);
-    const statusConn = await connect(idleDaemonSock);
-    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.GetProperties"}\n');
-    await roundTrip(statusConn, '{"jsonrpc":"2.0","id":2,"method":"OS.GetProperties"}\n');
-    statusConn.destroy();
-    const echoConn = await connect(idleEchoSock);
-    await roundTrip(echoConn, REQUEST);
-    echoConn.destroy();
-    await sleep(1500);
-    const rssDaemon = rssMb(idleDaemon.pid as number);
-    const rssEcho = rssMb(idleEcho.pid as number);
-    rows.push({
-      figure: 'idle RSS after a status query',
-      value: `${rssDaemon.toFixed(1)} MB`,
-      baseline: `${rssEcho.toFixed(1)} MB (bare node)`,
-      ratio: rssDaemon / rssEcho,
-      target: '≤ 60 MB',
-      met: rssDaemon <= 60,
-    });
+    // 3. Idle: RSS, CPU and wake-ups.
+    await idleSection(dir);
     // For information: the daemon that served the load above, and the same bare server.
     add('RSS after the load above (not idle-trimmed)', rssMb(daemon.pid as number), rssMb(echo.pid as number), 'MB', null);
-    // 4. Transactions.
+    // 4. Transactions: start-up, small updates, rollback, kargs; then a debootstrap-sized upgrade.
+    await startupFigures(dir, tools);
     await transactionFigures(dir);
+    await bigUpgradeFigures(dir, tools);
     // 5. Package layering (#6).
     await layeringFigures(dir, tools);
     // 6. The D-Bus shim beside the socket's protocols (#9).
@@ -415,7 +441,18 @@ async function main(): Promise<void> {
     removeSysroot(dir);
   }
 
+  report();
+}
+
+/** Where the JSON copy of the table goes: `--json PATH` or bench-results.json in the working dir. */
+const JSON_OUT = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : 'bench-results.json';
+
+/** The table on stdout and the same rows, with the machine they were measured on, as JSON. */
+function report(): void {
   printTable();
+  const machine = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+  writeFileSync(JSON_OUT, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rows }, null, 2) + '\n');
+  console.log(`\n(the same as JSON: ${JSON_OUT})`);
 }
 
 /** The rows as a table on stdout. */

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchTools } from './bench-tools.js';
+import { groupResidentMb, peakMemorySampler, rssMb } from './process-stats.js';
 import { debootstrapTree } from '../src/demo/debootstrap-tree.js';
 import { commitTree, createSysroot, deploy, removeSysroot } from '../src/demo/sysroot-builder.js';
 
@@ -118,6 +119,19 @@ async function startDaemon(t: BenchTools, f: Fixture, dir: string, cacheDir: str
   return { sock, child };
 }
 
+/** Two bare node processes serving a socket, idle: the VmRSS of one, and both as a group. */
+async function bareNodeMemory(t: BenchTools, dir: string): Promise<{ rss: number; group: number }> {
+  const socks = [join(dir, 'bare-1.sock'), join(dir, 'bare-2.sock')];
+  const children = socks.map((sock) => spawn(process.execPath, [t.echoBin, sock], { stdio: 'ignore' }));
+  try {
+    for (const sock of socks) await t.waitForSocket(sock);
+    await new Promise((r) => setTimeout(r, 1000));
+    return { rss: rssMb(children[0].pid as number), group: groupResidentMb(children.map((c) => c.pid as number)) };
+  } finally {
+    await Promise.all(children.map((c) => t.stop(c)));
+  }
+}
+
 export async function layeringFigures(dir: string, t: BenchTools): Promise<void> {
   const tree = debootstrapTree();
   const cacheDir = join(dir, 'layer-cache');
@@ -149,7 +163,9 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
     removeSysroot(join(dir, 'layer-warm'));
   }
 
+  const packages = readdirSync(join(cacheDir, 'apt/archives')).filter((e) => e.endsWith('.deb')).length;
   const times: number[][] = [[], [], []];
+  const peaks: { rssSum: number; group: number }[] = [];
   for (let round = 0; round < 3; round++) {
     const dirs = [0, 1, 2].map((k) => join(dir, `layer-${round}-${k}`));
     const [viaCli, byHand, atFloor] = dirs.map((d) => fixture(d, tree));
@@ -157,7 +173,11 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
     const d = await startDaemon(t, viaCli, daemonDir, cacheDir);
     try {
       for (const k of t.shuffled(3)) {
-        if (k === 0) times[0].push(await t.timed(() => cli(d.sock)));
+        if (k === 0) {
+          const sampler = peakMemorySampler(d.child.pid as number);
+          times[0].push(await t.timed(() => cli(d.sock)));
+          peaks.push(sampler.stop());
+        }
         if (k === 1) times[1].push(await t.timed(() => layerByHand(byHand, join(byHand.repo, 'tmp', 'by-hand'), cacheDir)));
         if (k === 2) times[2].push(await t.timed(() => floor(atFloor, extracted)));
       }
@@ -168,7 +188,17 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
     }
   }
   const [cliMs, handMs, floorMs] = times.map(t.median);
-  t.add('apt-ostree install of 10 Debian packages (CLI) vs the same pipeline by hand', cliMs, handMs, 'ms', 1.2);
-  t.add('apt-ostree install of 10 Debian packages (CLI) vs the floor (commit of their files + deploy)', cliMs, floorMs, 'ms', null);
+  t.add(`apt-ostree install of ${packages} Debian packages (CLI) vs the same pipeline by hand`, cliMs, handMs, 'ms', 1.2);
+  t.add(`apt-ostree install of ${packages} Debian packages (CLI) vs the floor (commit of their files + deploy)`, cliMs, floorMs, 'ms', null);
+  t.addWithLimit('seconds per Debian package layered (CLI) vs by hand', cliMs / 1000 / packages, handMs / 1000 / packages, 's', 5);
+  const bare = await bareNodeMemory(t, dir);
+  t.addWithLimit(
+    'peak memory of the daemon + its worker during a layering, shared file pages once, vs two idle bare node processes',
+    Math.max(...peaks.map((p) => p.group)),
+    bare.group,
+    'MB',
+    100,
+  );
+  t.add('peak VmRSS of the daemon + its worker summed (shared pages twice) vs two idle bare node processes', Math.max(...peaks.map((p) => p.rssSum)), 2 * bare.rss, 'MB', null);
   rmSync(extracted, { recursive: true, force: true });
 }

@@ -36,10 +36,12 @@ export interface StaticServer {
 export interface StaticServerOptions {
   /** Delay before answering each request, in ms (to make a pull slow enough to cancel). */
   delayMs?: number;
+  /** Port to listen on (default: a free one); e.g. to start a server again at the URL of one that was stopped. */
+  port?: number;
 }
 
 /**
- * Serves the regular files under `root` over HTTP on 127.0.0.1 (a free port): GET and HEAD
+ * Serves the regular files under `root` over HTTP on 127.0.0.1 (a free port unless `opts.port`): GET and HEAD
  * only, 404 for anything else that is not a file inside `root` (no directory listing, no
  * `..`, symlinks leaving `root` refused). The listen backlog is large: libostree opens up to
  * 8 connections at once and python's http.server (backlog 5) makes pulls stall.
@@ -89,7 +91,7 @@ export function startStaticServer(root: string, opts: StaticServerOptions = {}):
 
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, backlog: 1024 }, () => {
+    server.listen({ host: '127.0.0.1', port: opts.port ?? 0, backlog: 1024 }, () => {
       server.off('error', reject);
       const port = (server.address() as AddressInfo).port;
       resolvePromise({

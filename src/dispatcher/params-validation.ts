@@ -1,5 +1,7 @@
 import { ProtocolError, JsonRpcCode } from '../api/errors.js';
+import { findMethod } from '../api/method-table.js';
 import * as validators from '../generated/validators.js';
+import { overlongArray } from './overlong-array.js';
 
 /** A precompiled ajv validator as ajv standalone emits it. */
 interface CompiledValidator {
@@ -18,20 +20,30 @@ export interface ValidationIssue {
 }
 
 /**
- * Checks a method's params against its precompiled schema; throws -32602 with every problem
- * in `data.errors` (path, message, keyword) when they do not match.
+ * Problems listed in a -32602 error at most. A 1 MiB message can hold half a million bad
+ * array items, one problem each: listing them all made the reply ~70 times the request.
+ */
+export const MAX_REPORTED_ISSUES = 50;
+
+/**
+ * Checks a method's params against its precompiled schema; throws -32602 with the problems
+ * (the first {@link MAX_REPORTED_ISSUES}) in `data.errors` (path, message, keyword) when they do not match.
  */
 export function validateParams(method: string, params: unknown): void {
   const validate = table['params_' + method.replace('.', '_')];
   if (validate === undefined) throw new Error(`no precompiled validator for ${method}; run npm run generate`);
-  if (validate(params)) return;
-  const issues: ValidationIssue[] = (validate.errors ?? []).map((e) => ({
+  const spec = findMethod(method);
+  const overlong = spec === undefined ? null : overlongArray(spec.params, params);
+  if (overlong === null && validate(params)) return;
+  const all = overlong !== null ? [overlong] : (validate.errors ?? []).map((e) => ({
     path: e.instancePath === '' ? '/' : e.instancePath,
     message: e.message ?? e.keyword,
     keyword: e.keyword,
     params: e.params,
   }));
-  const summary = issues.map((i) => describeIssue(i)).join('; ');
+  const issues: ValidationIssue[] = all.slice(0, MAX_REPORTED_ISSUES);
+  const omitted = all.length - issues.length;
+  const summary = issues.map((i) => describeIssue(i)).join('; ') + (omitted > 0 ? `; and ${omitted} more` : '');
   throw new ProtocolError(JsonRpcCode.InvalidParams, `Invalid params for ${method}: ${summary}`, {
     method,
     errors: issues,

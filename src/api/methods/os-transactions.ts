@@ -186,7 +186,7 @@ export const Cleanup = defineMethod({
   name: 'OS.Cleanup',
   kind: 'transaction',
   doc: 'Remove the pending or rollback deployment, unused base refs, or cached metadata.',
-  params: transactionParams({ elements: t.array(CleanupElement, { minItems: 1 }) }, false),
+  params: transactionParams({ elements: t.array(CleanupElement, { minItems: 1, maxItems: 16 }) }, false),
   result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
   action: 'cleanup',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],

@@ -90,12 +90,27 @@ async function runDpkg(opts: DpkgRunOptions, action: string[]): Promise<void> {
   if (code !== 0) throw new DpkgError(describeFailure(lines, code));
 }
 
-/** The failing package and script when dpkg named them, else dpkg's error lines. */
+/**
+ * The failing package and script when dpkg named them, else dpkg's error lines, each with the
+ * indented lines that follow it: dpkg gives the cause there (`dpkg: error processing archive
+ * X (--unpack):` then ` cannot copy extracted data ... (No space left on device)`).
+ */
 export function describeFailure(lines: string[], code: number): string {
   for (const l of lines) {
     const m = SCRIPT_FAILURE.exec(l);
     if (m !== null) return `The ${m[2]} script of ${m[1]} failed (exit status ${m[3]})`;
   }
-  const errors = lines.filter((l) => /^dpkg: (error|dependency problems)/.test(l) || /^E: /.test(l));
+  const errors: string[] = [];
+  let inError = false;
+  for (const l of lines) {
+    if (/^dpkg: (error|dependency problems)/.test(l) || /^E: /.test(l)) {
+      errors.push(l);
+      inError = true;
+    } else if (inError && /^\s+\S/.test(l)) {
+      errors[errors.length - 1] += ` ${l.trim()}`;
+    } else {
+      inError = false;
+    }
+  }
   return `dpkg failed (exit ${code}): ${(errors.length > 0 ? errors : lines.slice(-5)).join('; ')}`;
 }

@@ -8,7 +8,9 @@
  * it, and doing it separately lets a failed cleanup be reported without failing a
  * deployment that is already written.
  */
-import { glib, takeString, type GErrorOut } from '../glib.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { glib, takeError, takeString, type GErrorOut } from '../glib.js';
 import type { Ptr } from '../koffi.js';
 import { libostree } from '../libostree.js';
 import { check } from './errors.js';
@@ -165,6 +167,17 @@ export function writeDeploymentList(session: SysrootSession, deployments: Ptr[])
   }
 }
 
+/** Checksums of the commits the repository holds partly (an interrupted or commit-only pull). */
+function partialCommits(repoPath: string): string[] {
+  try {
+    return readdirSync(join(repoPath, 'state'))
+      .map((f) => /^([0-9a-f]{64})\.commitpartial$/.exec(f)?.[1])
+      .filter((c): c is string => c !== undefined);
+  } catch {
+    return []; // no state/ yet
+  }
+}
+
 /** What {@link cleanupSysroot} did. */
 export interface CleanupResult {
   objectsTotal: number;
@@ -178,6 +191,12 @@ export interface CleanupResult {
  * the boot list, regenerates the `ostree/B/S/N` deployment refs) then
  * `ostree_sysroot_cleanup_prune_repo` with REFS_ONLY (keeps what refs and deployments
  * reach, at depth 0: older history commits go, as with `ostree admin cleanup`).
+ *
+ * Unlike `ostree admin cleanup`, what an interrupted pull fetched is kept: the objects of
+ * every partial commit (`state/<checksum>.commitpartial`) count as reachable, so that a pull
+ * that failed (the remote went away, Cancel, a stall) resumes where it stopped instead of
+ * fetching everything again. libostree left them in its staging dir, which the repo
+ * transaction of `prepare_cleanup` moves into objects/; a plain prune would delete them.
  */
 export function cleanupSysroot(session: SysrootSession, prune = true): CleanupResult {
   const ffi = writeFfi();
@@ -186,6 +205,10 @@ export function cleanupSysroot(session: SysrootSession, prune = true): CleanupRe
   if (!prune) return { objectsTotal: 0, objectsPruned: 0, bytesFreed: 0 };
   const reachable = ffi.ostree_repo_traverse_new_reachable();
   try {
+    for (const commit of partialCommits(session.repoPath)) {
+      // A partial commit that cannot be traversed is pruned as before.
+      if (ffi.ostree_repo_traverse_commit_union(session.repo, commit, 0, reachable, null, err) === 0) takeError(err);
+    }
     const total: [number] = [0];
     const pruned: [number] = [0];
     const size: [bigint | number] = [0];

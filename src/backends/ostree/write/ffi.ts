@@ -132,6 +132,8 @@ export interface WriteFfi {
     err: GErrorOut,
   ): number;
   ostree_repo_traverse_new_reachable(): Ptr;
+  /** Adds the objects `commit` reaches (a partial commit: those present) to `reachable`. */
+  ostree_repo_traverse_commit_union(self: Ptr, commit: string, maxDepth: number, reachable: Ptr, cancellable: null, err: GErrorOut): number;
   /** `outState[0]`: OstreeRepoCommitState bits (PARTIAL = 1). `outCommit[0]` owned (g_variant_unref). */
   ostree_repo_load_commit_with_state(
     self: Ptr,
@@ -279,6 +281,9 @@ function load(): WriteFfi {
       'int ostree_repo_set_ref_immediate(void *self, const char *remote, const char *ref, const char *checksum, void *cancellable, _Out_ void **error)',
     ),
     ostree_repo_traverse_new_reachable: ost.func('void *ostree_repo_traverse_new_reachable(void)'),
+    ostree_repo_traverse_commit_union: ost.func(
+      'int ostree_repo_traverse_commit_union(void *self, const char *commit, int maxdepth, void *reachable, void *cancellable, _Out_ void **error)',
+    ),
     ostree_repo_load_commit_with_state: ost.func('ostree_repo_load_commit', 'int', [
       'void *',
       'const char *',

@@ -1,0 +1,24 @@
+/**
+ * The fuzzer of `npm run fuzz` (issue #11), small: 1500 hostile inputs in both framings over 32
+ * concurrent connections to a real daemon on a real sysroot. No violation: every request
+ * answered (or the connection closed after an error), the daemon alive, answering and bounded
+ * in memory, nothing started, the sysroot unchanged; every parameter of every method attacked.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatReport } from '../fuzz/report.js';
+import { DEFAULT_OPTIONS, runFuzz } from '../fuzz/run-fuzz.js';
+
+describe('fuzzer', () => {
+  it('finds no violation in 1500 inputs', async (t) => {
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const report = await runFuzz({ ...DEFAULT_OPTIONS, inputs: 1500, seconds: 40, seed });
+    const text = formatReport(report);
+    t.diagnostic(text);
+    assert.ok(report.ok, text);
+    // Inputs that could have started a transaction are not sent; nearly all others are.
+    assert.ok(report.tally.inputs >= 1300, text);
+    assert.equal(report.coverage.covered, report.coverage.targets, text);
+    assert.ok(report.rss.peak > report.rss.start, 'memory was sampled');
+  });
+});
