@@ -1,13 +1,15 @@
 /**
  * Recovery that cannot run at once (the sysroot is not there at restart) is journaled once,
  * kept on disk, and retried at the next start. A transaction a client has seen start is
- * recovered and journaled even if the daemon dies the moment the client reads Started.
+ * recovered and journaled even if the daemon dies the moment the client reads Started; one
+ * already journaled when the daemon died is not undone.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
+import { readRefs } from '../src/backends/ostree/write/ref-snapshot.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { exited, startDaemon } from './support/daemon-process.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
@@ -87,6 +89,41 @@ describe('recovery after a crash', () => {
       } finally {
         await daemon.stop();
       }
+    }
+  });
+
+  it('a record left after the transaction was journaled as succeeded: nothing is undone, journaled once', async () => {
+    const fixture = buildStandardSysroot(join(dir, 'sysroot-journaled'));
+    const stateDir = join(dir, 'state-journaled');
+    mkdirSync(stateDir, { recursive: true });
+    const id = '66666666-7777-4888-8999-000000000000';
+    const now = new Date().toISOString();
+    const tx = { id, method: 'OS.Upgrade', params: {}, title: 'upgrade', uid: 0, pid: 1, createdAt: now, startedAt: now, result: null, error: null };
+    // The daemon died between journaling the end and removing the record: the record still holds
+    // the refs from before, and restoring them would undo what succeeded.
+    const refsNow = readRefs(fixture.repo);
+    assert.equal(refsNow[fixture.refspec], fixture.commits.v2);
+    writeFileSync(join(stateDir, 'history.jsonl'), JSON.stringify({ ...tx, state: 'succeeded', finishedAt: now }) + '\n');
+    const active = join(stateDir, 'active-transaction.json');
+    writeFileSync(
+      active,
+      JSON.stringify({
+        transaction: { ...tx, state: 'running', finishedAt: null },
+        refsBefore: { ...refsNow, [fixture.refspec]: fixture.commits.v1 },
+        pastPointOfNoReturn: false,
+        deploymentsBefore: [],
+      }),
+    );
+    const daemon = await startDaemon({ sysroot: fixture.sysroot, stateDir });
+    try {
+      await until(() => !existsSync(active), 15_000, 'the record to be cleared');
+      assert.deepEqual(readRefs(fixture.repo), refsNow, 'no ref was restored');
+      const client = await JsonRpcClient.connect(daemon.socket);
+      const { transactions } = await client.call<{ transactions: { id: string; state: string }[] }>('Transaction.History', { limit: 10 });
+      client.close();
+      assert.deepEqual(transactions.map((t) => [t.id, t.state]), [[id, 'succeeded']], 'journaled once, as it ended');
+    } finally {
+      await daemon.stop();
     }
   });
 });

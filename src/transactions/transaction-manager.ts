@@ -237,8 +237,7 @@ export class TransactionManager {
       },
     );
     if (outcome.kind === 'done') {
-      this.activeFile.clear();
-      this.end(tx, 'succeeded', outcome.result, null);
+      this.end(tx, 'succeeded', outcome.result, null, () => this.activeFile.clear());
       const options = tx.params.options as { reboot?: boolean } | undefined;
       const asked = tx.params.reboot === true || options?.reboot === true;
       if (asked || findMethod(tx.method)?.reboot === 'always') this.reboot(tx);
@@ -249,16 +248,15 @@ export class TransactionManager {
     const restore = this.listWritten(tx.pastPointOfNoReturn, deploymentsBefore) ? null : refsBefore;
     const recovered = await this.recover(tx, restore);
     const unrecovered = '; restoring the previous state failed (see the daemon log) and is retried at the next start';
-    if (recovered) {
-      this.activeFile.clear();
-    } else {
-      this.activeFile.write({ transaction: tx.toJSON(), refsBefore: restore, pastPointOfNoReturn: tx.pastPointOfNoReturn, deploymentsBefore, journaled: true });
-    }
+    const settleRecord = () => {
+      if (recovered) this.activeFile.clear();
+      else this.activeFile.write({ transaction: tx.toJSON(), refsBefore: restore, pastPointOfNoReturn: tx.pastPointOfNoReturn, deploymentsBefore, journaled: true });
+    };
     if (cancelled) {
-      this.end(tx, 'cancelled', null, { name: 'Cancelled', message: recovered ? 'Cancelled; nothing was changed' : 'Cancelled' + unrecovered });
+      this.end(tx, 'cancelled', null, { name: 'Cancelled', message: recovered ? 'Cancelled; nothing was changed' : 'Cancelled' + unrecovered }, settleRecord);
     } else {
       const f = failure(outcome);
-      this.end(tx, 'failed', null, { ...f, message: recovered ? f.message : f.message + unrecovered });
+      this.end(tx, 'failed', null, { ...f, message: recovered ? f.message : f.message + unrecovered }, settleRecord);
     }
   }
 
@@ -282,12 +280,17 @@ export class TransactionManager {
     return false;
   }
 
-  /** Sets the final state, journals it, publishes Finished, then lets callers see the end. */
+  /**
+   * Sets the final state, journals it, settles the record on disk (`settleRecord`: after the
+   * journal, so a crash between the two finds the transaction journaled; before Finished, so a
+   * client that saw Finished finds no record), publishes Finished, then lets callers see the end.
+   */
   private end(
     tx: TransactionRecord,
     state: 'succeeded' | 'failed' | 'cancelled',
     result: Record<string, unknown> | null,
     error: { name: string; message: string } | null,
+    settleRecord: () => void = () => {},
   ): void {
     tx.finish(state);
     tx.result = result;
@@ -296,6 +299,11 @@ export class TransactionManager {
       this.journal.append(tx.toJSON());
     } catch (err) {
       this.deps.log.error('cannot append to the history journal', err);
+    }
+    try {
+      settleRecord();
+    } catch (err) {
+      this.deps.log.error('cannot update the record of the running transaction', err);
     }
     this.recent.set(tx.id, tx);
     if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value as string);
@@ -358,10 +366,18 @@ export class TransactionManager {
     const record = this.activeFile.read();
     if (record === null) return;
     const tx = record.transaction;
+    const journaled = this.journal.find(tx.id);
+    if (journaled?.state === 'succeeded') {
+      // It ended and was journaled; the daemon stopped before removing its record. Nothing to
+      // undo (a download-only pull moved a ref on purpose): only leftovers to remove.
+      this.deps.log.warn(`transaction ${tx.id} (${tx.title}) had ended; removing what it left`);
+      if (await this.recover({ id: tx.id }, null)) this.activeFile.clear();
+      return;
+    }
     this.deps.log.warn(`recovering transaction ${tx.id} (${tx.title}) interrupted by a daemon crash`);
     const written = this.listWritten(record.pastPointOfNoReturn, record.deploymentsBefore ?? []);
     const recovered = await this.recover({ id: tx.id }, written ? null : record.refsBefore);
-    if (record.journaled === true) {
+    if (record.journaled === true || journaled !== undefined) {
       // Journaled when it ended; only the recovery was left to do.
       if (recovered) this.activeFile.clear();
       return;
