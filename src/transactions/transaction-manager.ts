@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { findMethod } from '../api/method-table.js';
 import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
@@ -47,6 +48,12 @@ export class TransactionManager {
   private readonly ready: Promise<void>;
 
   constructor(private readonly deps: ManagerDeps) {
+    try {
+      // Now rather than in the first transaction's way (systemd's StateDirectory= usually made it).
+      mkdirSync(deps.stateDir, { recursive: true });
+    } catch (err) {
+      deps.log.error(`cannot create the state directory ${deps.stateDir}`, err);
+    }
     this.journal = new HistoryJournal(deps.stateDir);
     this.activeFile = new ActiveRecordFile(deps.stateDir);
     this.workers = new WorkerPool(deps.log);
@@ -174,6 +181,8 @@ export class TransactionManager {
       await this.execute(tx);
     } catch (err) {
       this.deps.log.error(`transaction ${tx.id} crashed the engine`, err);
+      // A worker acquired for it and never given its operation would wait forever.
+      this.worker?.kill();
       const record = this.activeFile.read();
       if (record !== null && record.transaction.id === tx.id) {
         await this.recover(tx, record.pastPointOfNoReturn ? null : record.refsBefore).catch(() => {});
@@ -189,6 +198,10 @@ export class TransactionManager {
   }
 
   private async execute(tx: TransactionRecord): Promise<void> {
+    // The worker first: the process starts (and loads libostree) while the daemon records the
+    // transaction on disk and reads the deployments, instead of after.
+    const worker = this.workers.acquire();
+    this.worker = worker;
     tx.state = 'running';
     tx.startedAt = new Date();
     let refsBefore: Record<string, string> | null = null;
@@ -198,8 +211,6 @@ export class TransactionManager {
     this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false, deploymentsBefore });
     this.publish(tx, { type: 'Started' });
     const config = this.deps.config();
-    const worker = this.workers.acquire();
-    this.worker = worker;
     // Cancel may have arrived while the worker was being set up.
     if (tx.cancelRequested) worker.kill();
     const outcome = await worker.run(

@@ -23,7 +23,9 @@ export class WorkerPool {
     if (this.spare !== null && ready === null) this.spare.kill();
     this.spare = null;
     this.clearTimer();
-    return ready ?? new WorkerProcess(this.log, { preload: false });
+    // Preloading: libostree loads as soon as the process is up, while the daemon still
+    // prepares the transaction (the run message waits in the IPC channel meanwhile).
+    return ready ?? new WorkerProcess(this.log, { preload: true });
   }
 
   /** Forks a spare unless one exists (call when a transaction has ended). */
