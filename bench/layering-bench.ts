@@ -72,15 +72,16 @@ async function layerByHand(f: Fixture, work: string, cacheDir: string): Promise<
   const co = join(work, 'checkout');
   const repo = `--repo=${f.repo}`;
   await run('ostree', ['checkout', repo, '-H', f.base, co]);
-  // What dpkg writes must not be hardlinks into the repo: plain checkouts of those subtrees.
+  // What dpkg writes must not be hardlinks into the repo: copies (-C; a plain `ostree
+  // checkout` hardlinks whenever it can, and dpkg writing into those files corrupts the repo).
   rmSync(join(co, 'usr/etc'), { recursive: true });
   rmSync(join(co, 'usr/share/dpkg/database'), { recursive: true });
   await Promise.all([
-    run('ostree', ['checkout', repo, '--subpath=/usr/etc', f.base, join(co, 'etc')]),
-    run('ostree', ['checkout', repo, '--subpath=/usr/share/dpkg/database', f.base, join(co, 'usr/share/dpkg/database')]),
+    run('ostree', ['checkout', repo, '-C', '--subpath=/usr/etc', f.base, join(co, 'etc')]),
+    run('ostree', ['checkout', repo, '-C', '--subpath=/usr/share/dpkg/database', f.base, join(co, 'usr/share/dpkg/database')]),
   ]);
   rmSync(join(co, 'var'), { recursive: true });
-  await run('ostree', ['checkout', repo, '--subpath=/usr/share/factory/var', f.base, join(co, 'var')]);
+  await run('ostree', ['checkout', repo, '-C', '--subpath=/usr/share/factory/var', f.base, join(co, 'var')]);
   const conf = join(work, 'apt.conf');
   handAptConfig(conf, etcApt(f), join(co, 'usr/share/dpkg/database/status'), cacheDir);
   const sim = await run('apt-get', ['-s', '-q', 'install', '--', ...BENCH_PACKAGES], { APT_CONFIG: conf });
