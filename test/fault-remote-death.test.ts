@@ -8,6 +8,8 @@
  * recovery after the failed transaction moves them into objects/ (its repo transaction) and,
  * since cleanup keeps the objects of partial commits, does not prune them. The commit object
  * itself is fetched again (a pull asks for a partial commit anew); no file or tree object is.
+ * Only a pull that may still be resumed is kept: once a later pull completes, a partial commit
+ * marked before it is pruned like anything else.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -98,5 +100,31 @@ describe('fault: the remote dies mid-pull', () => {
     assert.deepEqual(again, [], 'no object fetched before the failure was requested again');
     assert.ok(retry.size < UPDATE_FILES, `the retry fetched ${retry.size} objects, fewer than the update's ${UPDATE_FILES} files`);
     assert.ok(retry.size + kept.length >= UPDATE_FILES, 'together the two attempts fetched the whole update');
+  });
+
+  it('a partial pull the remote moved on from is not kept: once a later pull completes, cleanup prunes it', async () => {
+    const f = suite.fixture;
+    const stale = addServerCommit(f, { version: '12.4', files: manyFiles(UPDATE_FILES, 'stale-update') });
+    const dying = await url().start(20);
+    const upgrade = suite.client.call('OS.Upgrade', {});
+    const failed = assert.rejects(upgrade);
+    await until(() => objectChecksums(dying.requests).size > 200, 60_000, 'the pull to be under way');
+    await url().stop();
+    await failed;
+    const marker = join(f.repo, 'state', `${stale}.commitpartial`);
+    assert.ok(existsSync(marker), 'the interrupted pull is resumable');
+
+    // The remote moves on before anyone retries; the next upgrade pulls the newer commit whole.
+    const newer = addServerCommit(f, { version: '12.5' });
+    await url().start();
+    const result = await suite.client.call<{ changed: boolean }>('OS.Upgrade', {});
+    assert.equal(result.changed, true);
+    assert.equal((await suite.deployments())[0].checksum, newer);
+    assert.ok(!existsSync(marker), 'the stale partial commit was pruned');
+    assert.throws(() => execFileSync('ostree', ['show', `--repo=${f.repo}`, stale], { stdio: 'pipe' }), 'its commit object is gone');
+    // Nothing the stale pull fetched is left unreachable (what it shares with kept commits stays).
+    const dryRun = execFileSync('ostree', ['prune', `--repo=${f.repo}`, '--refs-only', '--no-prune'], { encoding: 'utf8' });
+    assert.match(dryRun, /No unreachable objects/, dryRun);
+    execFileSync('ostree', ['fsck', `--repo=${f.repo}`], { stdio: 'pipe' });
   });
 });

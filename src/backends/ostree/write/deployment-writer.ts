@@ -8,7 +8,7 @@
  * it, and doing it separately lets a failed cleanup be reported without failing a
  * deployment that is already written.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { glib, takeError, takeString, type GErrorOut } from '../glib.js';
 import type { Ptr } from '../koffi.js';
@@ -167,15 +167,52 @@ export function writeDeploymentList(session: SysrootSession, deployments: Ptr[])
   }
 }
 
-/** Checksums of the commits the repository holds partly (an interrupted or commit-only pull). */
-function partialCommits(repoPath: string): string[] {
+/** Newest modification time (ms) of the remote refs: the last pull that completed. */
+function lastCompletedPull(repoPath: string): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  walk(join(repoPath, 'refs', 'remotes'));
+  return newest;
+}
+
+/**
+ * Checksums of the commits the repository holds partly (`state/<checksum>.commitpartial`) whose
+ * pull may still be resumed: those marked after the last pull that completed. Once a later
+ * pull has completed (the remote moved on, or the same commit came whole), older partial
+ * commits are stale and pruned like anything else, so they cannot pile up.
+ */
+function resumablePartialCommits(repoPath: string): string[] {
+  const stateDir = join(repoPath, 'state');
+  let names: string[];
   try {
-    return readdirSync(join(repoPath, 'state'))
-      .map((f) => /^([0-9a-f]{64})\.commitpartial$/.exec(f)?.[1])
-      .filter((c): c is string => c !== undefined);
+    names = readdirSync(stateDir);
   } catch {
     return []; // no state/ yet
   }
+  const since = lastCompletedPull(repoPath);
+  const out: string[] = [];
+  for (const name of names) {
+    const checksum = /^([0-9a-f]{64})\.commitpartial$/.exec(name)?.[1];
+    if (checksum === undefined) continue;
+    try {
+      if (statSync(join(stateDir, name)).mtimeMs > since) out.push(checksum);
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return out;
 }
 
 /** What {@link cleanupSysroot} did. */
@@ -192,10 +229,10 @@ export interface CleanupResult {
  * `ostree_sysroot_cleanup_prune_repo` with REFS_ONLY (keeps what refs and deployments
  * reach, at depth 0: older history commits go, as with `ostree admin cleanup`).
  *
- * Unlike `ostree admin cleanup`, what an interrupted pull fetched is kept: the objects of
- * every partial commit (`state/<checksum>.commitpartial`) count as reachable, so that a pull
- * that failed (the remote went away, Cancel, a stall) resumes where it stopped instead of
- * fetching everything again. libostree left them in its staging dir, which the repo
+ * Unlike `ostree admin cleanup`, what an interrupted pull fetched is kept: the objects of a
+ * partial commit (`state/<checksum>.commitpartial`) marked since the last completed pull count
+ * as reachable, so that a pull that failed (the remote went away, Cancel, a stall) resumes
+ * where it stopped instead of fetching everything again. libostree left them in its staging dir, which the repo
  * transaction of `prepare_cleanup` moves into objects/; a plain prune would delete them.
  */
 export function cleanupSysroot(session: SysrootSession, prune = true): CleanupResult {
@@ -205,7 +242,7 @@ export function cleanupSysroot(session: SysrootSession, prune = true): CleanupRe
   if (!prune) return { objectsTotal: 0, objectsPruned: 0, bytesFreed: 0 };
   const reachable = ffi.ostree_repo_traverse_new_reachable();
   try {
-    for (const commit of partialCommits(session.repoPath)) {
+    for (const commit of resumablePartialCommits(session.repoPath)) {
       // A partial commit that cannot be traversed is pruned as before.
       if (ffi.ostree_repo_traverse_commit_union(session.repo, commit, 0, reachable, null, err) === 0) takeError(err);
     }
