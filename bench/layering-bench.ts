@@ -194,12 +194,12 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
   t.addWithLimit('seconds per Debian package layered (CLI) vs by hand', cliMs / 1000 / packages, handMs / 1000 / packages, 's', 5);
   const bare = await bareNodeMemory(t, dir);
   t.addWithLimit(
-    'peak memory of the daemon + its worker during a layering, shared file pages once, vs two idle bare node processes',
+    'peak memory of the daemon + worker processes during a layering (not apt/dpkg/ostree), shared pages once, vs 2 bare node',
     Math.max(...peaks.map((p) => p.group)),
     bare.group,
     'MB',
     100,
   );
-  t.add('peak VmRSS of the daemon + its worker summed (shared pages twice) vs two idle bare node processes', Math.max(...peaks.map((p) => p.rssSum)), 2 * bare.rss, 'MB', null);
+  t.add('peak VmRSS of the daemon + worker processes summed (shared pages twice) vs 2 bare node processes', Math.max(...peaks.map((p) => p.rssSum)), 2 * bare.rss, 'MB', null);
   rmSync(extracted, { recursive: true, force: true });
 }

@@ -29,6 +29,8 @@ export interface FuzzOptions {
   rssBoundBytes: number;
   /** How far above its start the daemon's RSS may stay once the run is over. */
   rssSettleBytes: number;
+  /** How much the RSS may grow from the first quarter of the inputs to the last (a leak grows). */
+  rssGrowthBytes: number;
   /** How long a request may go unanswered before it counts as dropped. */
   replyTimeoutMs: number;
   /** Progress lines (default: none). */
@@ -45,6 +47,8 @@ export const DEFAULT_OPTIONS: Omit<FuzzOptions, 'seed'> = {
   // V8 and glibc keep freed pages: after runs RSS stays 95-130 MB over its start, and no higher
   // after five runs in a row on one daemon than after the first (no leak).
   rssSettleBytes: 160 * 1024 * 1024,
+  // Measured: first to last quarter within ±20 MB (the working set of the in-flight messages).
+  rssGrowthBytes: 64 * 1024 * 1024,
   replyTimeoutMs: 20_000,
 };
 
@@ -67,7 +71,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const runViolations: string[] = [];
   try {
     const sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;
-    const daemon = await startDaemon({ sysroot, extraArgs: ['--no-dbus', '--client-timeout', String(CLIENT_TIMEOUT_S)] });
+    // A reboot command that does nothing: should an input ever start a transaction that reboots
+    // (the safety guard exists so that none does), the host must not go down.
+    const daemon = await startDaemon({
+      sysroot,
+      config: '[Daemon]\nRebootCommand=/bin/false\n',
+      extraArgs: ['--no-dbus', '--client-timeout', String(CLIENT_TIMEOUT_S)],
+    });
     let daemonExit: string | null = null;
     daemon.process.once('exit', (code, signal) => (daemonExit = `the daemon exited (${code ?? signal}); stderr:\n${daemon.stderr().slice(-2000)}`));
     try {
@@ -111,6 +121,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         end = rssBytes(pid) ?? 0;
       }
       if (memory.peak > options.rssBoundBytes) runViolations.push(`peak RSS ${mb(memory.peak)} MB over the bound of ${mb(options.rssBoundBytes)} MB`);
+      const growth = quarters.length >= 2 ? (quarters.at(-1) as number) - quarters[0] : 0;
+      if (growth > options.rssGrowthBytes) {
+        runViolations.push(`RSS grew by ${mb(growth)} MB from the first quarter of the inputs to the last (bound ${mb(options.rssGrowthBytes)} MB): a leak?`);
+      }
       if (daemonExit === null && end > memory.start + options.rssSettleBytes) {
         runViolations.push(`RSS ${mb(end)} MB after the run, more than ${mb(options.rssSettleBytes)} MB over its start (${mb(memory.start)} MB)`);
       }

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { addServerCommit, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { LOCK_WAIT_MESSAGE } from '../src/worker/operations/common.js';
 import { exited } from './support/daemon-process.js';
@@ -35,7 +35,12 @@ interface HandCommand {
   running(): boolean;
   /** Its exit code once it ended. */
   exit: Promise<number | string>;
+  /** SIGKILL (by its PID) if still running, then waits for it: a failed test leaves no lock holder. */
+  stop(): Promise<void>;
 }
+
+/** Every command run by hand in the current test; stopped after each test. */
+const started: HandCommand[] = [];
 
 function runByHand(sysroot: string, args: string[]): HandCommand {
   const child = spawn('ostree', ['admin', ...args, `--sysroot=${sysroot}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,7 +49,19 @@ function runByHand(sysroot: string, args: string[]): HandCommand {
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exit = exited(child);
-  return { stdout: () => out, stderr: () => err, running: () => child.exitCode === null && child.signalCode === null, exit };
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const command: HandCommand = {
+    stdout: () => out,
+    stderr: () => err,
+    running,
+    exit,
+    async stop() {
+      if (running()) child.kill('SIGKILL');
+      await exit;
+    },
+  };
+  started.push(command);
+  return command;
 }
 
 /** The sysroot is one consistent whole: CLI and daemon agree, one boot entry and one directory per deployment, fsck clean. */
@@ -68,6 +85,10 @@ describe('fault: `ostree admin` by hand during a daemon transaction', () => {
     const server = await url().start(30);
     return { update, pulling: () => server.requests.filter((r) => r.endsWith('.filez')).length > 50 };
   };
+
+  afterEach(async () => {
+    for (const c of started.splice(0)) await c.stop();
+  });
 
   it('undeploy and cleanup wait for the daemon\'s upgrade, then act on the list it wrote', async () => {
     const before = await suite.deployments();

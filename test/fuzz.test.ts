@@ -11,7 +11,8 @@ import { DEFAULT_OPTIONS, runFuzz } from '../fuzz/run-fuzz.js';
 
 describe('fuzzer', () => {
   it('finds no violation in 1500 inputs', async (t) => {
-    const seed = Math.floor(Math.random() * 2 ** 31);
+    // A fixed seed in CI (the same inputs each run; `npm run fuzz` draws a new one each time).
+    const seed = 20261206;
     const report = await runFuzz({ ...DEFAULT_OPTIONS, inputs: 1500, seconds: 40, seed });
     const text = formatReport(report);
     t.diagnostic(text);
@@ -19,6 +20,6 @@ describe('fuzzer', () => {
     // Inputs that could have started a transaction are not sent; nearly all others are.
     assert.ok(report.tally.inputs >= 1300, text);
     assert.equal(report.coverage.covered, report.coverage.targets, text);
-    assert.ok(report.rss.peak > report.rss.start, 'memory was sampled');
+    assert.ok(report.rss.quarters.length >= 2, 'memory was sampled along the run, for the growth check');
   });
 });

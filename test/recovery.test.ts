@@ -12,7 +12,7 @@ import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { readRefs } from '../src/backends/ostree/write/ref-snapshot.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { exited, startDaemon } from './support/daemon-process.js';
-import { tempSysrootDir } from './support/ostree-admin-status.js';
+import { ostreeAdminStatus, tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 
 describe('recovery after a crash', () => {
@@ -62,6 +62,7 @@ describe('recovery after a crash', () => {
   it('a daemon killed the moment a client reads Started: the transaction is recovered and journaled as failed', async () => {
     const sysroot = join(dir, 'sysroot-started');
     buildStandardSysroot(sysroot);
+    const deploymentsBefore = ostreeAdminStatus(sysroot);
     // Several times: the kill races with what the daemon does right after announcing the start.
     for (let i = 0; i < 3; i++) {
       const stateDir = join(dir, `state-started-${i}`);
@@ -83,9 +84,11 @@ describe('recovery after a crash', () => {
       try {
         await until(() => !existsSync(join(stateDir, 'active-transaction.json')), 15_000, 'the record to be cleared');
         const client = await JsonRpcClient.connect(daemon.socket);
-        const { transactions } = await client.call<{ transactions: { id: string; state: string }[] }>('Transaction.History', { limit: 10 });
+        const { transactions } = await client.call<{ transactions: { id: string; state: string; error: { message: string } | null }[] }>('Transaction.History', { limit: 10 });
         client.close();
         assert.deepEqual(transactions.map((t) => [t.id, t.state]), [[tx, 'failed']]);
+        assert.match(transactions[0].error?.message ?? '', /nothing was changed/);
+        assert.deepEqual(ostreeAdminStatus(sysroot), deploymentsBefore, 'the kernel argument change was not applied');
       } finally {
         await daemon.stop();
       }
