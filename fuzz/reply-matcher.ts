@@ -12,8 +12,12 @@ export class ReplyMatcher {
   private optional: ReplyExpectation[] = [];
   /** A Varlink `more` call whose last reply has not come yet. */
   private streaming: ReplyExpectation | null = null;
-  /** The daemon announced it closes (message too large): whatever is pending is excused. */
+  /**
+   * The daemon announced it closes (message too large): what was sent after that message is
+   * excused; what was sent before it must still be answered (these are kept here).
+   */
   closeAnnounced = false;
+  private sentBeforeClose: ReplyExpectation[] = [];
   repliesSeen = 0;
 
   constructor(private readonly framing: Framing) {}
@@ -45,7 +49,10 @@ export class ReplyMatcher {
     }
     if (i === -1) return `an unexpected reply ${JSON.stringify(reply).slice(0, 200)}`;
     const [e] = list.splice(i, 1);
-    if (e.closes === true) this.closeAnnounced = true;
+    if (e.closes === true && !this.closeAnnounced) {
+      this.closeAnnounced = true;
+      if (list === this.pending) this.sentBeforeClose = this.pending.slice(0, i);
+    }
     return e.check?.(reply) ?? null;
   }
 
@@ -64,9 +71,17 @@ export class ReplyMatcher {
 
   /** The daemon closed the connection; returns a violation or null. */
   onClose(): string | null {
-    if (this.satisfied || this.closeAnnounced) return null;
-    // A Varlink message that was not a call: closing is the protocol's answer to it.
-    if (this.framing === 'varlink' && this.pending.some((e) => e.orClose === true)) return null;
+    if (this.satisfied) return null;
+    if (this.closeAnnounced) {
+      const unanswered = this.sentBeforeClose.filter((e) => e.silent !== true && this.pending.includes(e));
+      return unanswered.length === 0 ? null : `closed with ${unanswered.length} request(s) sent before the oversized message unanswered`;
+    }
+    // A Varlink message that was not a call: closing is the protocol's answer to it. Varlink
+    // answers in order, so everything sent before it must have been answered.
+    if (this.framing === 'varlink' && this.streaming === null) {
+      const first = this.pending.find((e) => e.silent !== true || e.orClose === true);
+      if (first?.orClose === true) return null;
+    }
     return `closed with ${this.pending.filter((e) => e.silent !== true).length + (this.streaming === null ? 0 : 1)} request(s) unanswered`;
   }
 
