@@ -2,11 +2,12 @@
  * An idle daemon beside an idle bare node process, side by side: the CPU time each used over
  * 30 s (the seed asks < 5 % for the daemon) and how often its threads woke up (the goal:
  * never). V8 runs one memory-reducing garbage collection ~8 s after the last activity (a
- * burst of wake-ups on the main and GC threads, then silence); the window starts after it,
- * and the settling period is reported on a row of its own.
+ * burst of wake-ups on the main and GC threads, then silence, and the heap trimmed by ~2 MB);
+ * the idle RSS is read and the window starts after it, and the settling period is reported on a
+ * row of its own.
  */
 import type { BenchTools } from './bench-tools.js';
-import { cpuAndWakeups } from './process-stats.js';
+import { cpuAndWakeups, rssMb } from './process-stats.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETTLE_S = 15;
@@ -16,6 +17,7 @@ export async function idleFigures(daemonPid: number, barePid: number, t: BenchTo
   const start = snapshot();
   await sleep(SETTLE_S * 1000);
   const settled = snapshot();
+  t.addWithLimit('idle RSS after a status query, settled, vs a bare node process', rssMb(daemonPid), rssMb(barePid), 'MB', 60);
   await sleep(seconds * 1000);
   const end = snapshot();
   const wakeups = (from: typeof start, to: typeof start, k: number) => to[k].wakeups - from[k].wakeups;
