@@ -6,6 +6,7 @@
  * first IPC message.
  */
 import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
@@ -47,7 +48,9 @@ export async function startupFigures(dir: string, t: BenchTools): Promise<void> 
   for (let round = 0; round < ROUNDS; round++) {
     const remote = await buildRemoteSysroot(join(dir, `startup-${round}`));
     const sock = join(dir, `startup-${round}.sock`);
-    const daemon = spawn(process.execPath, [t.daemonBin, '--sysroot', remote.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `startup-state-${round}`)], {
+    // Every CPU, as in production (the bench pins itself, and what it starts, to CPU 0): the
+    // worker starts while the daemon resolves the request.
+    const daemon = spawn('taskset', ['-c', `0-${cpus().length - 1}`, process.execPath, t.daemonBin, '--sysroot', remote.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `startup-state-${round}`)], {
       stdio: 'ignore',
     });
     try {

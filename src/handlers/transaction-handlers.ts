@@ -34,6 +34,7 @@ export function transactionHandlers({ manager, sysroot, config, stateDir }: Tran
     title: string,
     ctx: CallContext,
   ): Promise<R> => {
+    manager.prepareWorker();
     const osname = resolveOsName(sysroot.snapshot(), params.osname);
     const { tx } = manager.submit(method, params, osname, title, ctx.peer);
     return (await answerTransaction(manager, tx, params, ctx)) as R;

@@ -65,6 +65,14 @@ export class TransactionManager {
     return this.running !== null && !this.running.finished ? this.running : null;
   }
 
+  /**
+   * A transaction request is about to be submitted: when it would run at once, its worker is
+   * forked now, while the request is still being resolved (the first one loads libostree).
+   */
+  prepareWorker(): void {
+    if (this.running === null && this.queue.length === 0) this.workers.prepareSpare();
+  }
+
   /** Running first, then the queue in order. */
   list(): TransactionRecord[] {
     // The engine lets go of an ended transaction a little after its Finished event: it is
