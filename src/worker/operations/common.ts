@@ -225,8 +225,11 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
   const osname = ctx.osname;
   const layering = req.layering ?? null;
   let target = req.target;
+  let scratchRemoved: Promise<void> = Promise.resolve();
   if (layering !== null && (layering.requested.length > 0 || layering.initramfs.regenerate)) {
-    target = await assembleLayer(ctx, session, req.target, layering);
+    const layer = await assembleLayer(ctx, session, req.target, layering);
+    target = layer.node;
+    scratchRemoved = layer.scratchRemoved;
     keepBaseAlive(session, req.target.checksum);
   }
   const label = commitLabel(target);
@@ -279,6 +282,9 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
     if (created !== null) g.g_object_unref(created);
     if (origin !== null) writeFfi().g_key_file_unref(origin);
     if (merge !== null) g.g_object_unref(merge);
+    // The layer's scratch dir, removed while the deployment was written: gone before the end
+    // (a removal that failed is left to the recovery's sweep of apt-ostree-* dirs).
+    await scratchRemoved.catch(() => undefined);
   }
 }
 
