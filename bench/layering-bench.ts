@@ -2,7 +2,7 @@
  * Layering 10 real Debian packages onto a debootstrap tree: `apt-ostree install` (CLI → daemon →
  * worker) beside the same pipeline by hand in the same run — hardlinked checkout with copies of
  * what dpkg writes, apt, dpkg in bubblewrap, commit, deploy — on fresh identical sysroots each
- * round, with the APT lists and .debs already in the cache for both (the network is not what is
+ * round (five rounds, the median counts), with the APT lists and .debs already in the cache for both (the network is not what is
  * measured). The floor is what no layering can avoid: `ostree commit` of the packages' files
  * onto the base and `ostree admin deploy`.
  */
@@ -23,6 +23,8 @@ const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) =>
 export const BENCH_PACKAGES = ['jq', 'less', 'file', 'bc'];
 const REF = 'debian/bookworm/x86_64';
 const OS = 'debian';
+/** Rounds on fresh sysroots; the median counts (layering times move by ±20 % between rounds here). */
+const ROUNDS = 5;
 
 
 interface Fixture {
@@ -167,7 +169,7 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
   const packages = readdirSync(join(cacheDir, 'apt/archives')).filter((e) => e.endsWith('.deb')).length;
   const times: number[][] = [[], [], []];
   const peaks: { rssSum: number; group: number }[] = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     const dirs = [0, 1, 2].map((k) => join(dir, `layer-${round}-${k}`));
     const [viaCli, byHand, atFloor] = dirs.map((d) => fixture(d, tree));
     const daemonDir = join(dir, `layer-${round}-daemon`);
