@@ -3,6 +3,7 @@
  * switches), summed over its threads where that matters.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { childPids } from '../test/support/processes.js';
 
 /** Resident set size of `pid` in MB (0 once it has exited). */
 export function rssMb(pid: number): number {
@@ -12,20 +13,6 @@ export function rssMb(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** The direct children of `pid` (every thread's children). */
-export function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      if (text !== '') out.push(...text.split(/\s+/).map(Number));
-    }
-  } catch {
-    // exited meanwhile
-  }
-  return out;
 }
 
 /** CPU time (ns, from schedstat) and wake-ups (context switches) of every thread of `pid`. */
@@ -101,7 +88,7 @@ export function groupResidentMb(pids: number[]): number {
 export function peakMemorySampler(pid: number, everyMs = 50): { stop(): { rssSum: number; group: number } } {
   const peak = { rssSum: 0, group: 0 };
   const sample = () => {
-    const pids = [pid, ...childrenOf(pid)];
+    const pids = [pid, ...childPids(pid)];
     peak.rssSum = Math.max(peak.rssSum, pids.reduce((sum, p) => sum + rssMb(p), 0));
     peak.group = Math.max(peak.group, groupResidentMb(pids));
   };

@@ -11,7 +11,7 @@
  * upgrade are the hand commands that change the sysroot.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -22,6 +22,7 @@ import { eventClient } from './support/event-client.js';
 import { ostreeAdminStatus } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 import { manyFiles, remoteDaemonSuite } from './support/remote-url-server.js';
+import { assertFsckClean } from './support/sysroot-state.js';
 
 /** Files of each update: with a slowed-down server its pull lasts seconds. */
 const UPDATE_FILES = 1500;
@@ -72,7 +73,7 @@ function assertConsistent(remote: RemoteSysroot, daemonIds: string[]): void {
   assert.equal(entries.length, cli.length, `one boot entry per deployment: ${entries.join(' ')}`);
   const dirs = readdirSync(join(remote.sysroot, 'ostree/deploy', remote.osname, 'deploy')).filter((e) => /\.\d+$/.test(e));
   assert.deepEqual(dirs.map((d) => `${remote.osname}-${d}`).sort(), [...cli].sort(), 'a directory for each deployment and no other');
-  execFileSync('ostree', ['fsck', `--repo=${remote.repo}`], { stdio: 'pipe' });
+  assertFsckClean(remote.sysroot);
 }
 
 describe('fault: `ostree admin` by hand during a daemon transaction', () => {

@@ -15,6 +15,7 @@ import type { RemoteError } from '../src/client/jsonrpc-client.js';
 import { buildAptRepo, FIXTURE_DEBS } from '../src/demo/apt-repo.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
+import { assertFsckClean } from './support/sysroot-state.js';
 
 const MiB = 1024 * 1024;
 /** Size of the one file of the package that does not fit. */
@@ -64,7 +65,7 @@ describe('fault: the disk fills up during a layering', () => {
     if (isMountPoint(mountPoint)) execFileSync('umount', ['--lazy', mountPoint]);
     rmSync(mountPoint, { recursive: true, force: true });
   });
-  const fsck = (): void => void execFileSync('ostree', ['fsck', `--repo=${suite.fixture.repo}`], { stdio: 'pipe' });
+  const fsck = (): void => assertFsckClean(suite.fixture.sysroot);
 
   /** Leaves `room` bytes free, installs bigdata: it must fail for lack of space (`cause`) and change nothing. */
   const installWithRoom = async (room: number, cause: RegExp): Promise<void> => {

@@ -21,6 +21,7 @@ import { addServerCommit } from '../src/demo/remote-fixture.js';
 import { eventClient } from './support/event-client.js';
 import { until } from './support/processes.js';
 import { manyFiles, remoteDaemonSuite } from './support/remote-url-server.js';
+import { assertFsckClean } from './support/sysroot-state.js';
 
 /** Files in the update: enough that a pull from a slowed-down server lasts seconds. */
 const UPDATE_FILES = 3000;
@@ -92,7 +93,7 @@ describe('fault: the remote dies mid-pull', () => {
     assert.equal(result.changed, true);
     const after = await suite.deployments();
     assert.equal(after[0].checksum, update);
-    execFileSync('ostree', ['fsck', `--repo=${f.repo}`], { stdio: 'pipe' });
+    assertFsckClean(f.sysroot);
 
     // Reuse: nothing kept is asked for again, and the retry fetched fewer objects than the update has.
     const retry = objectChecksums(back.requests);
@@ -125,6 +126,6 @@ describe('fault: the remote dies mid-pull', () => {
     // Nothing the stale pull fetched is left unreachable (what it shares with kept commits stays).
     const dryRun = execFileSync('ostree', ['prune', `--repo=${f.repo}`, '--refs-only', '--no-prune'], { encoding: 'utf8' });
     assert.match(dryRun, /No unreachable objects/, dryRun);
-    execFileSync('ostree', ['fsck', `--repo=${f.repo}`], { stdio: 'pipe' });
+    assertFsckClean(f.sysroot);
   });
 });

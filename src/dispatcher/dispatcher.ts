@@ -36,7 +36,7 @@ export class Dispatcher {
         { method: name },
       );
     }
-    validateParams(name, params);
+    validateParams(method, params);
     await this.authorizer.authorize(method, params as Record<string, unknown>, ctx);
     const handler = this.handlers[name as MethodName] as Handler<MethodName> | undefined;
     if (handler === undefined) {

@@ -1,5 +1,5 @@
 import { ProtocolError, JsonRpcCode } from '../api/errors.js';
-import { findMethod } from '../api/method-table.js';
+import type { AnyMethod } from '../api/method-table.js';
 import * as validators from '../generated/validators.js';
 import { overlongArray } from './overlong-array.js';
 
@@ -29,11 +29,11 @@ export const MAX_REPORTED_ISSUES = 50;
  * Checks a method's params against its precompiled schema; throws -32602 with the problems
  * (the first {@link MAX_REPORTED_ISSUES}) in `data.errors` (path, message, keyword) when they do not match.
  */
-export function validateParams(method: string, params: unknown): void {
-  const validate = table['params_' + method.replace('.', '_')];
-  if (validate === undefined) throw new Error(`no precompiled validator for ${method}; run npm run generate`);
-  const spec = findMethod(method);
-  const overlong = spec === undefined ? null : overlongArray(spec.params, params);
+export function validateParams(method: AnyMethod, params: unknown): void {
+  const name = method.name;
+  const validate = table['params_' + name.replace('.', '_')];
+  if (validate === undefined) throw new Error(`no precompiled validator for ${name}; run npm run generate`);
+  const overlong = overlongArray(method.params, params);
   if (overlong === null && validate(params)) return;
   const all = overlong !== null ? [overlong] : (validate.errors ?? []).map((e) => ({
     path: e.instancePath === '' ? '/' : e.instancePath,
@@ -44,8 +44,8 @@ export function validateParams(method: string, params: unknown): void {
   const issues: ValidationIssue[] = all.slice(0, MAX_REPORTED_ISSUES);
   const omitted = all.length - issues.length;
   const summary = issues.map((i) => describeIssue(i)).join('; ') + (omitted > 0 ? `; and ${omitted} more` : '');
-  throw new ProtocolError(JsonRpcCode.InvalidParams, `Invalid params for ${method}: ${summary}`, {
-    method,
+  throw new ProtocolError(JsonRpcCode.InvalidParams, `Invalid params for ${name}: ${summary}`, {
+    method: name,
     errors: issues,
   });
 }

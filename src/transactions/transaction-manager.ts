@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { findMethod } from '../api/method-table.js';
 import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
@@ -48,12 +47,6 @@ export class TransactionManager {
   private readonly ready: Promise<void>;
 
   constructor(private readonly deps: ManagerDeps) {
-    try {
-      // Now rather than in the first transaction's way (systemd's StateDirectory= usually made it).
-      mkdirSync(deps.stateDir, { recursive: true });
-    } catch (err) {
-      deps.log.error(`cannot create the state directory ${deps.stateDir}`, err);
-    }
     this.journal = new HistoryJournal(deps.stateDir);
     this.activeFile = new ActiveRecordFile(deps.stateDir);
     this.workers = new WorkerPool(deps.log);

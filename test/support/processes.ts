@@ -1,18 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Pids of the direct children of `pid` (from /proc). */
+/** Pids of the direct children of `pid` (every thread's `children` list in /proc). */
 export function childPids(pid: number): number[] {
   const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name (which may contain spaces) start after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry));
-    } catch {
-      // The process ended meanwhile.
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text !== '') out.push(...text.split(/\s+/).map(Number));
     }
+  } catch {
+    // The process (or a thread) ended meanwhile.
   }
   return out;
 }

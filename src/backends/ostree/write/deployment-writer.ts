@@ -232,8 +232,9 @@ export interface CleanupResult {
  * Unlike `ostree admin cleanup`, what an interrupted pull fetched is kept: the objects of a
  * partial commit (`state/<checksum>.commitpartial`) marked since the last completed pull count
  * as reachable, so that a pull that failed (the remote went away, Cancel, a stall) resumes
- * where it stopped instead of fetching everything again. libostree left them in its staging dir, which the repo
- * transaction of `prepare_cleanup` moves into objects/; a plain prune would delete them.
+ * where it stopped instead of fetching everything again. libostree left them in its staging
+ * dir, which the repo transaction of `prepare_cleanup` moves into objects/; a plain prune
+ * would delete them.
  */
 export function cleanupSysroot(session: SysrootSession, prune = true): CleanupResult {
   const ffi = writeFfi();
