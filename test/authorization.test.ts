@@ -49,6 +49,7 @@ const GUARDED: Record<string, Record<string, unknown>> = {
   'OS.RefreshMd': {},
   'OS.AutomaticUpdateTrigger': {},
   'Sysroot.ReloadConfig': {},
+  'Sysroot.Reload': {},
 };
 const OPEN: Record<string, Record<string, unknown>> = {
   'Sysroot.GetDeployments': {},
@@ -57,7 +58,6 @@ const OPEN: Record<string, Record<string, unknown>> = {
   'OS.GetProperties': {},
   'Transaction.List': {},
   'Transaction.History': {},
-  'Sysroot.Reload': {},
   'Sysroot.RegisterClient': { id: 'test' },
   'Sysroot.UnregisterClient': {},
 };

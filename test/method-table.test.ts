@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { ERROR_TABLE } from '../src/api/errors.js';
+import { ERROR_TABLE, ProtocolError } from '../src/api/errors.js';
+import { validateParams } from '../src/dispatcher/params-validation.js';
 import { METHODS } from '../src/api/method-table.js';
 import { POLKIT_ACTIONS } from '../src/api/polkit-actions.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
@@ -47,7 +48,7 @@ const ACTIONS: Record<string, string | null> = {
   'OS.FinalizeDeployment': 'finalize-deployment',
   'Sysroot.ReloadConfig': 'reload-daemon',
   'Transaction.Cancel': 'cancel',
-  'Sysroot.Reload': null,
+  'Sysroot.Reload': 'reload-daemon',
   'Sysroot.RegisterClient': null,
   'Sysroot.UnregisterClient': null,
 };
@@ -90,6 +91,24 @@ describe('the method table', () => {
       for (const option of ['osname', 'detach', 'noQueue', 'allowInteractiveAuthentication']) {
         assert.ok(option in m.params.props, `${m.name} lacks ${option}`);
       }
+    }
+  });
+
+  it('lets every method that may ask polkit accept allowInteractiveAuthentication (the refusal suggests it)', () => {
+    for (const m of METHODS.filter((x) => x.action !== null)) {
+      assert.ok('allowInteractiveAuthentication' in m.params.props, `${m.name} names an action but refuses allowInteractiveAuthentication`);
+      if (m.kind === 'control') validateParams(m, { allowInteractiveAuthentication: true });
+    }
+  });
+
+  it('accepts the revision=CHECKSUM and version=VERSION forms of a Deploy revision, and nothing option-like', () => {
+    const deploy = METHODS.find((m) => m.name === 'OS.Deploy');
+    assert.ok(deploy);
+    for (const revision of [`revision=${'a'.repeat(64)}`, 'version=12.2', 'VERSION=2026.12.07-1', 'Revision=' + 'b'.repeat(64), '12.2', 'c'.repeat(64)]) {
+      validateParams(deploy, { revision });
+    }
+    for (const revision of ['revision=12.2', 'version=', 'version=-x', '=12.2', '-12', 'version=a b', 'rev=12']) {
+      assert.throws(() => validateParams(deploy, { revision }), (e: Error) => e instanceof ProtocolError, revision);
     }
   });
 

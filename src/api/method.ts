@@ -49,13 +49,21 @@ export function defineMethod<P extends SomeObjectType, R extends AnyType, const 
   return spec;
 }
 
+/**
+ * The option of every method that may ask polkit (a non-null action): a refusal that polkit
+ * would turn into a password prompt suggests it, so every such method must accept it.
+ */
+export const interactiveAuthOption = {
+  allowInteractiveAuthentication: t.optional(t.boolean({ doc: 'Let polkit ask the user for a password.' })),
+};
+
 /** Options every transaction method accepts (DECISIONS.md "Parameters"). */
 export function transactionOptions<const WithReboot extends boolean>(withReboot: WithReboot) {
   const common = {
     osname: t.optional(OsName),
     detach: t.optional(t.boolean({ doc: 'Answer at once with the transaction id instead of at the end.' })),
     noQueue: t.optional(t.boolean({ doc: 'Fail with TransactionInProgress instead of queueing.' })),
-    allowInteractiveAuthentication: t.optional(t.boolean({ doc: 'Let polkit ask the user for a password.' })),
+    ...interactiveAuthOption,
   };
   const reboot = { reboot: t.optional(t.boolean({ doc: 'Reboot after success.' })) };
   return (withReboot ? { ...common, ...reboot } : common) as WithReboot extends true

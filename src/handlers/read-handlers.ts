@@ -1,3 +1,4 @@
+import { transactionFor } from '../transactions/transaction-visibility.js';
 import { ApiError } from '../api/errors.js';
 import { PackageQueries } from '../services/package-queries.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
@@ -65,12 +66,13 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
 
     'Sysroot.GetDeployments': () => ({ deployments: sysroot.snapshot().deployments }),
 
-    'Sysroot.GetProperties': () => {
+    'Sysroot.GetProperties': (_params, ctx) => {
       const snapshot = sysroot.snapshot();
+      const active = activeTransaction();
       return {
         booted: snapshot.booted,
         path: snapshot.path,
-        activeTransaction: activeTransaction(),
+        activeTransaction: active === null ? null : transactionFor(active, ctx.peer),
         deployments: snapshot.deployments,
         automaticUpdatePolicy: config().automaticUpdatePolicy,
         automaticUpdateLastRun: readAutomaticUpdateRun(stateDir),

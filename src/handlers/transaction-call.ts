@@ -3,6 +3,7 @@ import type { CallContext } from '../dispatcher/call-context.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { TransactionRecord } from '../transactions/transaction.js';
 import type { OperationEvent } from '../worker/operation-context.js';
+import { publicEvent } from '../transactions/transaction-visibility.js';
 
 /** Sends one transaction event to a caller as the notification `Transaction.<type>`. */
 export function notifyEvent(ctx: CallContext, tx: TransactionRecord, event: OperationEvent): void {
@@ -12,10 +13,19 @@ export function notifyEvent(ctx: CallContext, tx: TransactionRecord, event: Oper
 
 /**
  * Streams a transaction's events to the caller (past ones first) until it ends. A caller
- * that disconnects stops receiving; the transaction itself goes on.
+ * that disconnects stops receiving; the transaction itself goes on. A caller without the
+ * details (neither its initiator nor root, transaction-visibility.ts) gets state changes only.
  */
-export async function follow(manager: TransactionManager, tx: TransactionRecord, ctx: CallContext): Promise<TransactionRecord> {
-  const unsubscribe = manager.subscribe(tx, (event) => notifyEvent(ctx, tx, event));
+export async function follow(
+  manager: TransactionManager,
+  tx: TransactionRecord,
+  ctx: CallContext,
+  details = true,
+): Promise<TransactionRecord> {
+  const unsubscribe = manager.subscribe(tx, (event) => {
+    const shown = details ? event : publicEvent(event);
+    if (shown !== null) notifyEvent(ctx, tx, shown);
+  });
   const onClose = () => unsubscribe();
   ctx.signal.addEventListener('abort', onClose, { once: true });
   try {

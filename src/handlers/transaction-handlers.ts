@@ -9,6 +9,7 @@ import type { TransactionObject } from '../transactions/transaction.js';
 import type { WorkerMethod } from '../worker/protocol.js';
 import { writeAutomaticUpdateRun } from '../services/automatic-update-record.js';
 import { answerTransaction, follow } from './transaction-call.js';
+import { seesDetails, transactionFor } from '../transactions/transaction-visibility.js';
 
 export interface TransactionHandlerDeps {
   manager: TransactionManager;
@@ -98,17 +99,19 @@ export function transactionHandlers({ manager, sysroot, config, stateDir }: Tran
     'OS.FinalizeDeployment': (params, ctx) =>
       start<ResultOf<'OS.FinalizeDeployment'>>('OS.FinalizeDeployment', params, `finalize-deployment ${params.checksum}`, ctx),
 
-    'Transaction.List': () => ({ transactions: manager.list().map((t) => t.toJSON()) }),
+    // Reads: the whole transaction for its initiator and root, id/method/state/times for others.
+    'Transaction.List': (_params, ctx) => ({ transactions: manager.list().map((t) => transactionFor(t.toJSON(), ctx.peer)) }),
 
-    'Transaction.Get': ({ id }) => ({ transaction: lookup(manager, id) }),
+    'Transaction.Get': ({ id }, ctx) => ({ transaction: transactionFor(lookup(manager, id), ctx.peer) }),
 
     'Transaction.Watch': async ({ id }: ParamsOf<'Transaction.Watch'>, ctx) => {
       const tx = manager.find(id);
-      if (tx === undefined) return { transaction: lookup(manager, id) };
-      return { transaction: (await follow(manager, tx, ctx)).toJSON() };
+      if (tx === undefined) return { transaction: transactionFor(lookup(manager, id), ctx.peer) };
+      const details = seesDetails(tx.caller?.uid ?? null, ctx.peer);
+      return { transaction: transactionFor((await follow(manager, tx, ctx, details)).toJSON(), ctx.peer) };
     },
 
-    'Transaction.History': ({ limit }) => ({ transactions: manager.history(limit ?? 50) }),
+    'Transaction.History': ({ limit }, ctx) => ({ transactions: manager.history(limit ?? 50).map((t) => transactionFor(t, ctx.peer)) }),
 
     'Transaction.Cancel': async ({ id }) => {
       const tx = await manager.cancel(id);

@@ -1,4 +1,4 @@
-import { defineMethod } from '../method.js';
+import { defineMethod, interactiveAuthOption } from '../method.js';
 import { t } from '../schema-builder.js';
 import { ClientName, OsNameOrDefault } from '../types/patterns.js';
 import { DeploymentRef } from '../types/deployment.js';
@@ -60,10 +60,10 @@ export const GetOS = defineMethod({
 export const Reload = defineMethod({
   name: 'Sysroot.Reload',
   kind: 'control',
-  doc: 'Reload the sysroot state from disk.',
-  params: none,
+  doc: 'Reload the sysroot state from disk (overlapping calls share one reload).',
+  params: t.object({ ...interactiveAuthOption }),
   result: t.object({}),
-  action: null,
+  action: 'reload-daemon',
   errors: ['InvalidSysroot'],
 });
 
@@ -71,7 +71,7 @@ export const ReloadConfig = defineMethod({
   name: 'Sysroot.ReloadConfig',
   kind: 'control',
   doc: 'Reload the configuration file and the sysroot state.',
-  params: none,
+  params: t.object({ ...interactiveAuthOption }),
   result: t.object({}),
   action: 'reload-daemon',
   errors: ['InvalidConfig', 'InvalidSysroot'],

@@ -1,4 +1,4 @@
-import { defineMethod } from '../method.js';
+import { defineMethod, interactiveAuthOption } from '../method.js';
 import { t } from '../schema-builder.js';
 import { TransactionId } from '../types/patterns.js';
 import { TransactionRef } from '../types/transaction.js';
@@ -49,7 +49,7 @@ export const Cancel = defineMethod({
   name: 'Transaction.Cancel',
   kind: 'control',
   doc: 'Cancel a transaction (default: the active one); free for its initiator and root.',
-  params: t.object({ id: t.optional(id) }),
+  params: t.object({ id: t.optional(id), ...interactiveAuthOption }),
   result: t.object({ transaction: id }),
   action: 'cancel',
   errors: ['NoSuchTransaction', 'TooLateToCancel', 'NotAuthorized'],

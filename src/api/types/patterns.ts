@@ -5,7 +5,11 @@ import { t } from '../schema-builder.js';
  * each once and every method's validator shares its check. Every user value is checked by meaning
  * before it reaches libostree, apt or dpkg: none can start with `-` (so none can become an
  * option of a tool), none holds a NUL, a newline or shell syntax, and lengths are bounded.
+ * The one exception is {@link InitramfsArg}: dracut options are what it is for (see there).
  */
+
+/** `word` matched in any case, for JSON Schema patterns (which have no `i` flag). */
+const anyCase = (word: string): string => [...word].map((c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).join('');
 
 /** Debian package name (policy §5.6.1): lowercase letters, digits, `+ - .`, two or more. */
 const PACKAGE_NAME = '[a-z0-9][a-z0-9+.-]+';
@@ -37,10 +41,14 @@ export const Refspec = t.ref('Refspec', t.string({
   doc: 'REMOTE:REF or REF, e.g. origin:debian/bookworm/x86_64.',
 }));
 
+/** A version as commits carry it (ostree.version), e.g. 12.2 or 2026.12.07-1. */
+const COMMIT_VERSION = '[A-Za-z0-9_][A-Za-z0-9._+~:-]*';
+
+/** What rpm-ostree's parse_revision reads: `revision=CHECKSUM`, `version=VERSION` (any case), a checksum or a version. */
 export const Revision = t.ref('Revision', t.string({
-  pattern: '^([0-9a-f]{64}|[A-Za-z0-9_][A-Za-z0-9._+~:-]*)$',
+  pattern: `^(${anyCase('revision')}=[0-9a-f]{64}|${anyCase('version')}=${COMMIT_VERSION}|[0-9a-f]{64}|${COMMIT_VERSION})$`,
   maxLength: 128,
-  doc: 'A commit checksum (64 hex digits) or a version, e.g. 12.2.',
+  doc: 'A commit checksum (64 hex digits) or a version, e.g. 12.2; revision=CHECKSUM and version=VERSION say which.',
 }));
 
 export const Checksum = t.ref('Checksum', t.string({ pattern: '^[0-9a-f]{64}$', doc: 'An OSTree commit checksum.' }));
@@ -75,10 +83,17 @@ export const KernelCmdline = t.ref('KernelCmdline', t.string({
   doc: 'A whole kernel command line.',
 }));
 
+/**
+ * One argument for the initramfs generator: unlike every other syntax here it may start with
+ * `-`, because dracut options (`--add-drivers=virtio_blk`, `-I`) are what rpm-ostree's
+ * `initramfs --arg` passes. It reaches the generator's argv only (dracut or mkinitramfs, run
+ * on the tree), never apt, dpkg or ostree; it holds no blank, `;`, quote, NUL or newline, so it
+ * stays one word of the argv and one item of the origin's `initramfs-args=` list.
+ */
 export const InitramfsArg = t.ref('InitramfsArg', t.string({
   pattern: '^[A-Za-z0-9_=.,/:+-]+$',
   maxLength: 256,
-  doc: 'One argument for the initramfs generator.',
+  doc: 'One argument for the initramfs generator (dracut options such as --add-drivers=X are allowed).',
 }));
 
 export const ClientName = t.ref('ClientName', t.string({

@@ -30,6 +30,9 @@ export const Transaction = t.object(
     finishedAt: t.nullable(t.string(), { doc: 'ISO 8601 time it ended.' }),
     result: t.nullable(t.freeObject(), { doc: 'The method\'s result when it succeeded.' }),
     error: t.nullable(ApiErrorInfoRef, { doc: 'The error when it failed or was cancelled.' }),
+    detailsHidden: t.optional(t.boolean({
+      doc: 'True when the caller is neither its initiator nor root: params, title, uid, pid, result and error are then withheld.',
+    })),
   },
   { doc: 'A transaction.' },
 );
