@@ -7,22 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
-import { REPO_ROOT } from './support/repo-root.js';
-import { grantRule, runAs, startPolkitFixture, type PolkitFixture } from './support/polkit-fixture.js';
+import { grantRule, SOCKET_CALLERS, socketCallAs, startPolkitFixture, type PolkitFixture } from './support/polkit-fixture.js';
 
 const ADMIN = 'aoatk-az3';
 const VANISHING = 'aoatk-az4';
-const CALLERS = join(REPO_ROOT, 'test', 'support', 'socket_callers.py');
 const METHOD = 'Sysroot.ReloadConfig';
 
 /** Runs socket_callers.py as `user`; resolves with its stdout once it exits. */
 function callersAs(user: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('runuser', ['-u', user, '--', '/usr/bin/python3', CALLERS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('runuser', ['-u', user, '--', '/usr/bin/python3', SOCKET_CALLERS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -40,11 +37,7 @@ describe('attack: callers that exit before polkit answers', () => {
     f = await startPolkitFixture({ users: [ADMIN, VANISHING], tag: 'aoatk-az-vanish', dir });
     f.addRules('admin', grantRule(ADMIN, ['reload-daemon']));
     // polkitd loads rules when its directory changes: wait until the grant is in force.
-    await until(
-      () => runAs(ADMIN, ['/usr/bin/python3', CALLERS, 'loop', f.daemon.socket, '0', METHOD]).stdout.includes('"answered": ["result"]'),
-      20_000,
-      'the rules to be loaded',
-    );
+    await until(() => socketCallAs(ADMIN, f.daemon.socket, METHOD) === 'result', 20_000, 'the rules to be loaded');
   });
   after(async () => {
     await f?.stop();

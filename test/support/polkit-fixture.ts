@@ -103,6 +103,16 @@ export function runAs(user: string, argv: string[], timeoutMs = 60_000): { statu
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** socket_callers.py: hostile and ordinary callers of the daemon's socket. */
+export const SOCKET_CALLERS = join(REPO_ROOT, 'test', 'support', 'socket_callers.py');
+
+/** One request (no params) over the socket as `user`: 'result', or the error's D-Bus-style name. */
+export function socketCallAs(user: string, socket: string, method: string): string {
+  const r = runAs(user, ['/usr/bin/python3', SOCKET_CALLERS, 'loop', socket, '0', method]);
+  const { answered } = JSON.parse(r.stdout || '{"answered": []}') as { answered: string[] };
+  return answered[0] ?? `unanswered: ${r.stderr}`;
+}
+
 /** A polkit rule granting every action in `actions` (short names) to members of `group`. */
 export function grantRule(group: string, actions: string[]): string {
   const ids = JSON.stringify(actions.map((a) => `org.projectatomic.aptostree.${a}`));

@@ -89,7 +89,7 @@ export function createTestUser(user: string, group: string): () => void {
 }
 
 /** Counts CheckAuthorization calls on the bus (dbus-monitor as root). */
-export async function monitorCheckAuthorization(address: string): Promise<{ count(): number; stop(): Promise<void> }> {
+export async function monitorCheckAuthorization(address: string): Promise<{ count(): number; text(): string; stop(): Promise<void> }> {
   const child = spawn(
     'dbus-monitor',
     [`--address`, address, "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CheckAuthorization'"],
@@ -101,6 +101,8 @@ export async function monitorCheckAuthorization(address: string): Promise<{ coun
   await until(() => text.length > 0, 10_000, 'dbus-monitor ready');
   return {
     count: () => (text.match(/member=CheckAuthorization/g) ?? []).length,
+    /** What dbus-monitor printed so far (the calls with their arguments). */
+    text: () => text,
     stop: () => stopChild(child),
   };
 }
