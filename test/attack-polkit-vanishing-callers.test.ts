@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
+import { monitorCheckAuthorization } from './support/system-bus.js';
 import { grantRule, SOCKET_CALLERS, socketCallAs, startPolkitFixture, type PolkitFixture } from './support/polkit-fixture.js';
 
 const ADMIN = 'aoatk-az3';
@@ -67,5 +68,32 @@ describe('attack: callers that exit before polkit answers', () => {
     );
     const unavailable = f.daemon.stderr().match(/authorization unavailable.*/g) ?? [];
     assert.deepEqual(unavailable.slice(0, 3), [], 'polkit was never taken for unreachable');
+  });
+
+  it('a check polkit does not answer ends with AuthorizationUnavailable (the check timeout, 25 s)', async () => {
+    process.kill(f.polkitdPid(), 'SIGSTOP');
+    try {
+      assert.equal(socketCallAs(ADMIN, f.daemon.socket, METHOD), 'org.projectatomic.aptostree1.Error.AuthorizationUnavailable');
+      // (runAs blocked this process: the daemon's stderr is read once the loop runs again.)
+      await until(() => /authorization unavailable for uid \d+: .*no reply within 25 s/.test(f.daemon.stderr()), 5000, 'the reason in the log');
+    } finally {
+      process.kill(f.polkitdPid(), 'SIGCONT');
+    }
+    assert.equal(socketCallAs(ADMIN, f.daemon.socket, METHOD), 'result', 'the same connection serves the next check');
+  });
+
+  it('a dropped bus connection fails its pending checks at once; the next check connects again', async () => {
+    process.kill(f.polkitdPid(), 'SIGSTOP');
+    const monitor = await monitorCheckAuthorization(f.bus.address);
+    const pending = callersAs(ADMIN, ['loop', f.daemon.socket, '0', METHOD]);
+    await until(() => monitor.count() >= 1, 20_000, 'the check to reach polkitd');
+    await monitor.stop();
+    const dropped = Date.now();
+    await f.restartBus();
+    const { answered } = JSON.parse(await pending) as { answered: string[] };
+    assert.deepEqual(answered, ['org.projectatomic.aptostree1.Error.AuthorizationUnavailable']);
+    // Far below the 25 s the check would otherwise have waited (restarting the bus takes a moment).
+    assert.ok(Date.now() - dropped < 15_000, `answered ${Date.now() - dropped} ms after the bus went away`);
+    await until(() => socketCallAs(ADMIN, f.daemon.socket, METHOD) === 'result', 20_000, 'a check on the new bus to be served');
   });
 });

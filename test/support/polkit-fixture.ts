@@ -26,8 +26,13 @@ export interface PolkitFixture {
   uids: Record<string, number>;
   /** Installs a polkit rules file (removed by stop()); `name` makes its file name unique. */
   addRules(name: string, text: string): void;
-  /** Stops polkitd (the daemon keeps running). */
-  stopPolkitd(): Promise<void>;
+  /** polkitd's pid (e.g. to stop it with SIGSTOP). */
+  polkitdPid(): number;
+  /**
+   * Stops the bus (then polkitd), and starts both again at the same address (the daemon keeps
+   * running; its D-Bus shim does not come back).
+   */
+  restartBus(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +58,8 @@ export async function startPolkitFixture(options: PolkitFixtureOptions): Promise
   let daemon: DaemonHandle | undefined;
   const stop = async (): Promise<void> => {
     await daemon?.stop();
+    // A test may have left it stopped (SIGSTOP): it would never see SIGTERM.
+    if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
     await polkitd?.stop();
     await bus?.stop();
     for (const cleanup of cleanups.reverse()) cleanup();
@@ -77,7 +84,7 @@ export async function startPolkitFixture(options: PolkitFixtureOptions): Promise
     daemon = await startDaemon({ ...options.daemonOptions, sysroot, env: { ...options.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address } });
     const address = bus.address;
     await until(() => nameHasOwner(address, BUS_NAME), 15_000, 'the daemon to own its bus name');
-    return {
+    const fixture: PolkitFixture = {
       bus,
       daemon,
       sysroot,
@@ -85,12 +92,19 @@ export async function startPolkitFixture(options: PolkitFixtureOptions): Promise
       addRules: (name, text) => {
         cleanups.push(installFile({ text }, `/etc/polkit-1/rules.d/49-${options.tag}-${name}.rules`));
       },
-      stopPolkitd: async () => {
+      polkitdPid: () => polkitd?.pid ?? -1,
+      restartBus: async () => {
+        // The bus first: polkitd leaving first would make the bus answer its pending calls (NoReply).
+        await fixture.bus.stop();
+        if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
         await polkitd?.stop();
         polkitd = null;
+        fixture.bus = bus = await startSystemBus(busDir);
+        polkitd = await startPolkitd(bus.address);
       },
       stop,
     };
+    return fixture;
   } catch (err) {
     await stop();
     throw err;

@@ -53,6 +53,7 @@ export function nameHasOwner(address: string, name: string): boolean {
 }
 
 export interface Polkitd {
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -63,7 +64,7 @@ export async function startPolkitd(address: string): Promise<Polkitd> {
     env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address },
   });
   await until(() => nameHasOwner(address, 'org.freedesktop.PolicyKit1'), 15_000, 'polkitd on the bus');
-  return { stop: () => stopChild(child) };
+  return { pid: child.pid as number, stop: () => stopChild(child) };
 }
 
 /** Installs a file atomically (temp name, mode, rename) so polkitd never reads half of it. */
