@@ -10,7 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
@@ -109,6 +110,24 @@ describe('attack: PID reuse', () => {
     const reply = await requestFromReusedPid(fallback);
     assert.equal(reply.error?.data?.name, 'org.projectatomic.aptostree1.Error.NotAuthorized', JSON.stringify(reply));
     assert.match(reply.error?.message ?? '', /the calling process is gone: its pid now names another process/);
+  });
+
+  it('each connection\'s pidfd is closed with the connection', async () => {
+    const pidfds = (): number =>
+      readdirSync(`/proc/${f.daemon.process.pid}/fd`).filter((fd) => {
+        try {
+          return readlinkSync(`/proc/${f.daemon.process.pid}/fd/${fd}`) === 'anon_inode:[pidfd]';
+        } catch {
+          return false; // closed meanwhile
+        }
+      }).length;
+    const idle = pidfds();
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, () => new Promise<Socket>((resolve, reject) => createConnection(f.daemon.socket).once('connect', function (this: Socket) { resolve(this); }).once('error', reject))),
+    );
+    await until(() => pidfds() === idle + 20, 10_000, 'a pidfd per connection');
+    for (const s of sockets) s.destroy();
+    await until(() => pidfds() === idle, 10_000, 'the pidfds to be closed');
   });
 
   it('over D-Bus, polkit is asked about the sender\'s unique bus name, not a pid', async () => {
