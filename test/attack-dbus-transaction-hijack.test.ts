@@ -95,6 +95,7 @@ describe('attack: another user drives a D-Bus transaction', () => {
     assert.equal(cancel.status, 0, cancel.stderr);
     assert.deepEqual(await finished, [false, 'Cancelled before it started']);
     assert.equal(await tx.Start(), false);
+    assert.match(gdbusAs(INTRUDER, path, `${TRANSACTION}.Cancel`).stderr, ACCESS_DENIED, 'still refused to others once it ended');
   });
 
   it('a transaction a user requested: started from another connection of that uid, and by root; not by another user', async () => {

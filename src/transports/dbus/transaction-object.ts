@@ -111,7 +111,7 @@ export class DbusTransactionObject {
     return this.isInitiatorOrRoot(caller) ? this.o.client : OTHER_CLIENT;
   }
 
-  private isInitiatorOrRoot(caller: PeerCredentials | null): caller is PeerCredentials {
+  private isInitiatorOrRoot(caller: PeerCredentials | null): boolean {
     return caller !== null && (caller.uid === 0 || caller.uid === this.o.ctx.peer?.uid);
   }
 
@@ -159,19 +159,22 @@ export class DbusTransactionObject {
   private async cancel(): Promise<void> {
     const caller = await this.o.caller();
     if (caller === null) throw accessDenied('The caller could not be identified');
-    if (this.starting === null) {
-      // Never started: nothing runs in the engine, so the access is decided here.
+    // Nothing of it in the engine (not started, or it could not be queued): the access is decided here.
+    const admit = async (): Promise<void> => {
       if (!this.isInitiatorOrRoot(caller)) await this.o.grantsCancel(caller);
-    }
+    };
     if (this.starting === null) {
-      // It ends here, and a later Start() only repeats Finished.
-      this.starting = Promise.resolve(false);
-      this.onEvent('Finished', { success: false, errorMessage: 'Cancelled before it started' });
-      this.removeLater();
-      return;
+      await admit();
+      if (this.starting === null) {
+        // It ends here, and a later Start() only repeats Finished.
+        this.starting = Promise.resolve(false);
+        this.onEvent('Finished', { success: false, errorMessage: 'Cancelled before it started' });
+        this.removeLater();
+        return;
+      }
     }
     await this.starting.catch(() => false);
-    if (this.id === null) return;
+    if (this.id === null) return admit();
     try {
       // Authorized as on the socket, for this caller: free for the transaction's uid and root, else `cancel`.
       await this.o.dispatcher.call('Transaction.Cancel', { id: this.id }, { ...this.o.ctx, peer: caller });
