@@ -132,7 +132,7 @@ describe('the D-Bus shim', () => {
       events: [string, ...unknown[]][];
       late: [boolean, [string, unknown][]];
     };
-    assert.match(r.address, /^\/org\/projectatomic\/aptostree1\/transaction\/\d+$/);
+    assert.match(r.address, /^\/org\/projectatomic\/aptostree1\/transaction\/[0-9a-f]{32}$/);
     assert.equal(r.title, 'upgrade');
     assert.equal(r.started, true);
     assert.equal(r.second, false, 'the second Start() joins');

@@ -27,6 +27,15 @@ function details(method: MethodSpec, params: Record<string, unknown>): Record<st
 }
 
 /**
+ * Why the caller cannot be the subject of a polkit check, or null. A D-Bus caller is named by
+ * its bus name (polkit resolves it); a socket caller must still be the process that connected.
+ */
+function callerGone(peer: PeerCredentials): string | null {
+  if (peer.busName !== undefined) return null;
+  return peer.process?.check() ?? (peer.startTime === undefined ? 'has exited' : null);
+}
+
+/**
  * One polkit check per request, after validation and before any work (joining and queueing
  * included). Read methods and open control methods need nothing; root needs no polkit call.
  */
@@ -45,6 +54,8 @@ export class PolkitAuthorizer implements Authorizer {
     if (peer.uid === 0) return;
     if (this.exempt(method, params, peer)) return;
     const action = actionId(method.selectAction ? method.selectAction(params as never) : method.action);
+    const gone = callerGone(peer);
+    if (gone !== null) throw new ApiError('NotAuthorized', `Not authorized: ${action} (the calling process ${gone})`, { action });
     let answer;
     try {
       answer = await this.polkit.check(action, peer, details(method, params), params.allowInteractiveAuthentication === true);
@@ -54,6 +65,10 @@ export class PolkitAuthorizer implements Authorizer {
         throw new ApiError('AuthorizationUnavailable', `${err.message}; only root can be served`, { action });
       }
       throw err;
+    }
+    if (answer.refusal !== undefined) {
+      this.log.debug(`polkit refused to check uid ${peer.uid} pid ${peer.pid}: ${answer.refusal}`);
+      throw new ApiError('NotAuthorized', `Not authorized: ${action} (polkit could not check the caller: ${answer.refusal})`, { action });
     }
     if (!answer.authorized) {
       const hint = answer.challenge && params.allowInteractiveAuthentication !== true

@@ -1,36 +1,50 @@
+import type { DBusError, Message, MessageBus, Variant } from 'dbus-next';
 import type { PeerCredentials } from '../dispatcher/call-context.js';
-import { processStartTime } from './process-start-time.js';
+import { SettlingBus } from './settling-bus.js';
 
 /** CheckAuthorizationFlags.AllowUserInteraction */
 const ALLOW_USER_INTERACTION = 1;
 
-export interface PolkitAnswer {
-  authorized: boolean;
-  /** polkit would authorize after authentication (a password prompt). */
-  challenge: boolean;
-}
+/** How long a check may wait for polkit: the D-Bus default reply timeout. */
+export const CHECK_TIMEOUT_MS = 25_000;
+/** A check that lets polkit ask for a password waits for a person at an authentication agent. */
+export const INTERACTIVE_CHECK_TIMEOUT_MS = 300_000;
 
-/** polkit could not be asked: no system bus, or no polkitd on it. */
+/** The bus driver: errors it sends mean the message did not reach polkit (e.g. ServiceUnknown). */
+const BUS_DRIVER = 'org.freedesktop.DBus';
+
+export type PolkitAnswer =
+  | {
+      authorized: boolean;
+      /** polkit would authorize after authentication (a password prompt). */
+      challenge: boolean;
+      refusal?: undefined;
+    }
+  /** polkit answered this check with an error (e.g. the subject is gone): refused, for this call only. */
+  | { authorized: false; challenge: false; refusal: string };
+
+/** polkit could not be asked: no system bus, no polkitd on it, or no answer in time. */
 export class PolkitUnavailableError extends Error {}
 
-// dbus-next has no type declarations; this is the slice of its API used here.
+// The values of dbus-next used here (it is imported on first use).
 interface DBusModule {
-  systemBus(): DBusBus;
-  Message: new (init: Record<string, unknown>) => unknown;
-  Variant: new (signature: string, value: unknown) => unknown;
-}
-interface DBusBus {
-  call(message: unknown): Promise<{ body: unknown[] }>;
-  disconnect(): void;
-  on(event: 'error', handler: (err: Error) => void): void;
+  systemBus(): MessageBus;
+  Message: new (init: Record<string, unknown>) => Message;
+  Variant: new (signature: string, value: unknown) => Variant;
+  DBusError: typeof DBusError;
 }
 
 /**
  * polkit's CheckAuthorization over the system bus (DBUS_SYSTEM_BUS_ADDRESS, else the default
  * socket). dbus-next is imported on first use only: it costs ~25 ms and root never needs it.
+ *
+ * One connection is shared by every check. An error polkit sends for one check (its subject
+ * exited, its pid was replaced, its bus name left) refuses that check only; the connection
+ * stays. Each check has a timeout (CHECK_TIMEOUT_MS, INTERACTIVE_CHECK_TIMEOUT_MS); a dropped
+ * connection fails its pending checks at once and the next check opens a new one.
  */
 export class PolkitClient {
-  private bus: DBusBus | null = null;
+  private bus: SettlingBus | null = null;
   private dbus: DBusModule | null = null;
 
   async check(
@@ -44,61 +58,56 @@ export class PolkitClient {
       this.dbus = mod.default ?? mod;
     }
     const dbus = this.dbus;
-    let startTime: bigint;
-    try {
-      // The start time seen at connect time: the pid may belong to another process by now.
-      startTime = subject.startTime ?? processStartTime(subject.pid);
-    } catch {
-      // The caller is gone: nothing to authorize.
-      return { authorized: false, challenge: false };
-    }
     const message = new dbus.Message({
       destination: 'org.freedesktop.PolicyKit1',
       path: '/org/freedesktop/PolicyKit1/Authority',
       interface: 'org.freedesktop.PolicyKit1.Authority',
       member: 'CheckAuthorization',
       signature: '(sa{sv})sa{ss}us',
-      body: [
-        [
-          'unix-process',
-          {
-            pid: new dbus.Variant('u', subject.pid),
-            'start-time': new dbus.Variant('t', startTime),
-            uid: new dbus.Variant('i', subject.uid),
-          },
-        ],
-        actionId,
-        details,
-        allowInteraction ? ALLOW_USER_INTERACTION : 0,
-        '',
-      ],
+      body: [polkitSubject(dbus, subject), actionId, details, allowInteraction ? ALLOW_USER_INTERACTION : 0, ''],
     });
-    let reply: { body: unknown[] };
-    let bus: DBusBus | null = null;
+    let reply: Message | null;
     try {
-      bus = this.bus ??= this.connect(dbus);
-      reply = await bus.call(message);
+      const bus = (this.bus ??= this.connect(dbus));
+      reply = await bus.call(message, allowInteraction ? INTERACTIVE_CHECK_TIMEOUT_MS : CHECK_TIMEOUT_MS);
     } catch (err) {
-      // Only the connection this call used: another request may have opened a new one meanwhile.
-      if (bus !== null && this.bus === bus) this.close();
+      if (err instanceof dbus.DBusError && (err.reply as { sender?: string } | undefined)?.sender !== BUS_DRIVER) {
+        return { authorized: false, challenge: false, refusal: `${err.type}: ${err.text}` };
+      }
       throw new PolkitUnavailableError(`polkit is not reachable on the system bus: ${(err as Error).message}`);
     }
-    const [authorized, challenge] = reply.body[0] as [boolean, boolean, Record<string, string>];
+    const [authorized, challenge] = (reply?.body[0] ?? [false, false]) as [boolean, boolean, Record<string, string>];
     return { authorized, challenge };
   }
 
   close(): void {
-    try {
-      this.bus?.disconnect();
-    } catch {
-      // Already gone.
-    }
+    this.bus?.disconnect();
     this.bus = null;
   }
 
-  private connect(dbus: DBusModule): DBusBus {
-    const bus = dbus.systemBus();
-    bus.on('error', () => this.close());
+  private connect(dbus: DBusModule): SettlingBus {
+    const bus: SettlingBus = new SettlingBus(dbus.systemBus(), () => {
+      // Only this connection: a newer one may have replaced it meanwhile.
+      if (this.bus === bus) this.bus = null;
+    });
     return bus;
   }
+}
+
+/**
+ * Who polkit decides about. A D-Bus caller: its unique bus name (polkit resolves it through
+ * the bus, as for rpm-ostree). A socket caller: the pinned process (pid, start time, uid);
+ * polkit refuses it with an error if the pid names a process with another start time.
+ */
+function polkitSubject(dbus: DBusModule, subject: PeerCredentials): [string, Record<string, Variant>] {
+  if (subject.busName !== undefined) return ['system-bus-name', { name: new dbus.Variant('s', subject.busName) }];
+  if (subject.startTime === undefined) throw new Error('a unix-process subject needs its start time');
+  return [
+    'unix-process',
+    {
+      pid: new dbus.Variant('u', subject.pid),
+      'start-time': new dbus.Variant('t', subject.startTime),
+      uid: new dbus.Variant('i', subject.uid),
+    },
+  ];
 }

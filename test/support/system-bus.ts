@@ -53,6 +53,7 @@ export function nameHasOwner(address: string, name: string): boolean {
 }
 
 export interface Polkitd {
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -63,7 +64,7 @@ export async function startPolkitd(address: string): Promise<Polkitd> {
     env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address },
   });
   await until(() => nameHasOwner(address, 'org.freedesktop.PolicyKit1'), 15_000, 'polkitd on the bus');
-  return { stop: () => stopChild(child) };
+  return { pid: child.pid as number, stop: () => stopChild(child) };
 }
 
 /** Installs a file atomically (temp name, mode, rename) so polkitd never reads half of it. */
@@ -89,7 +90,7 @@ export function createTestUser(user: string, group: string): () => void {
 }
 
 /** Counts CheckAuthorization calls on the bus (dbus-monitor as root). */
-export async function monitorCheckAuthorization(address: string): Promise<{ count(): number; stop(): Promise<void> }> {
+export async function monitorCheckAuthorization(address: string): Promise<{ count(): number; text(): string; stop(): Promise<void> }> {
   const child = spawn(
     'dbus-monitor',
     [`--address`, address, "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CheckAuthorization'"],
@@ -101,6 +102,8 @@ export async function monitorCheckAuthorization(address: string): Promise<{ coun
   await until(() => text.length > 0, 10_000, 'dbus-monitor ready');
   return {
     count: () => (text.match(/member=CheckAuthorization/g) ?? []).length,
+    /** What dbus-monitor printed so far (the calls with their arguments). */
+    text: () => text,
     stop: () => stopChild(child),
   };
 }

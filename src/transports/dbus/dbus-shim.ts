@@ -10,21 +10,26 @@
  * configured with `configureMembers`, and the caller of a method is learned from the message
  * (a method handler registered first) and the bus (`GetConnectionUnixUser/ProcessID`).
  */
+import { randomBytes } from 'node:crypto';
 import dbus from 'dbus-next';
 import { ApiError, ERROR_PREFIX, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import { DBUS_PROPERTIES, DBUS_SIGNATURES, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
-import { processStartTime } from '../../authorization/process-start-time.js';
+import { actionId } from '../../api/polkit-actions.js';
+import { PolkitClient, PolkitUnavailableError } from '../../authorization/polkit-client.js';
 import { osObjectPath } from '../../services/deployment-roles.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import type { Logger } from '../../daemon/logger.js';
 import { BUS_NAME, dbusInterfaceName, dbusMethodsOf } from '../../generators/dbus-xml.js';
 import { DbusTransactionObject } from './transaction-object.js';
+import { answerTransactionProperties } from './transaction-properties.js';
 import { fromOptions, toVariantDict } from './variant-dict.js';
 
 export const SYSROOT_PATH = '/org/projectatomic/aptostree1/Sysroot';
+/** Transaction objects live under it, at random paths (a known path is no permission: see transaction-object.ts). */
+export const TRANSACTION_PATH_PREFIX = '/org/projectatomic/aptostree1/transaction/';
 
 /** What the shim reads synchronously (D-Bus property getters cannot wait). */
 export interface ShimModel {
@@ -40,7 +45,10 @@ type AnyInterface = dbus.interface.Interface & Record<string, unknown>;
 
 export class DbusShim {
   private sender = '';
-  private transactions = 0;
+  /** The transaction objects on the bus, by path. */
+  private readonly transactionObjects = new Map<string, DbusTransactionObject>();
+  /** Asks polkit whether a caller may cancel a transaction it did not start (created on first use). */
+  private polkit: PolkitClient | null = null;
   /** One "connection" per bus client (its unique name): aborted when it leaves the bus. */
   private readonly clientSignals = new Map<string, AbortController>();
   private readonly osObjects = new Map<string, AnyInterface>();
@@ -63,7 +71,7 @@ export class DbusShim {
       const shim = new DbusShim(bus, dispatcher, model, log);
       bus.addMethodHandler((msg: dbus.Message) => {
         shim.sender = msg.sender;
-        return false;
+        return answerTransactionProperties(shim.bus, msg, shim.transactionObjects, (sender) => shim.peerOf(sender));
       });
       shim.exportObjects();
       await shim.watchClients();
@@ -81,6 +89,7 @@ export class DbusShim {
   }
 
   stop(): void {
+    this.polkit?.close();
     this.bus.disconnect();
   }
 
@@ -154,8 +163,8 @@ export class DbusShim {
     let result: Record<string, unknown>;
     try {
       const object = (run: () => Promise<unknown>, startNow: boolean): string => {
-        const path = `/org/projectatomic/aptostree1/transaction/${++this.transactions}`;
-        new DbusTransactionObject({
+        const path = TRANSACTION_PATH_PREFIX + randomBytes(16).toString('hex');
+        const transaction = new DbusTransactionObject({
           bus: this.bus,
           path,
           dispatcher: this.dispatcher,
@@ -164,9 +173,13 @@ export class DbusShim {
           ctx,
           title: method.slice(method.indexOf('.') + 1).toLowerCase(),
           client: `uid ${ctx.peer?.uid ?? '?'} pid ${ctx.peer?.pid ?? '?'} (${sender})`,
+          caller: () => this.peerOf(this.sender),
+          grantsCancel: (caller) => this.grantsCancel(caller),
           toDbusError: (err) => this.dbusError(err),
           onSubmitted: (id) => this.paths.set(id, path),
+          onRemoved: () => this.transactionObjects.delete(path),
         });
+        this.transactionObjects.set(path, transaction);
         return path;
       };
       if (method === 'OS.AutomaticUpdateTrigger') {
@@ -223,6 +236,11 @@ export class DbusShim {
     return id === undefined ? '' : this.paths.get(id) ?? '';
   }
 
+  /**
+   * Who `sender` is, from the bus: its uid and pid (GetConnectionUnixUser/ProcessID, recorded
+   * by the bus when it connected) and its unique name, which polkit is asked about (a pid
+   * read here could already name another process).
+   */
   private async peerOf(sender: string): Promise<PeerCredentials | null> {
     try {
       const ask = async (member: string): Promise<number> => {
@@ -232,10 +250,25 @@ export class DbusShim {
         return Number(reply?.body[0]);
       };
       const [uid, pid] = await Promise.all([ask('GetConnectionUnixUser'), ask('GetConnectionUnixProcessID')]);
-      return { uid, pid, gid: -1, startTime: processStartTime(pid) ?? undefined };
+      return { uid, pid, gid: -1, busName: sender };
     } catch (err) {
       this.log.debug(`D-Bus: cannot learn who ${sender} is: ${(err as Error).message}`);
       return null;
+    }
+  }
+
+  /** Resolves when polkit grants `caller` (its bus name) the `cancel` action; else the D-Bus error it gets. */
+  private async grantsCancel(caller: PeerCredentials): Promise<void> {
+    const action = actionId('cancel');
+    let answer;
+    try {
+      answer = await (this.polkit ??= new PolkitClient()).check(action, caller, { method: 'Transaction.Cancel' }, false);
+    } catch (err) {
+      if (err instanceof PolkitUnavailableError) throw this.dbusError(new ApiError('AuthorizationUnavailable', err.message, { action }));
+      throw this.dbusError(err);
+    }
+    if (!answer.authorized) {
+      throw new dbus.DBusError('org.freedesktop.DBus.Error.AccessDenied', `Not authorized: ${action} (only the user who requested this transaction, or root, may cancel it without it)`);
     }
   }
 

@@ -5,12 +5,19 @@
  * progress comes as signals (`Message`, `TaskBegin`, `TaskEnd`, `PercentProgress`,
  * `DownloadProgress`, `ProgressEnd`, `Finished`); `Finished` is sent again to a client that
  * calls `Start()` after the end. The object lives on the system bus under the daemon's name at
- * `/org/projectatomic/aptostree1/transaction/N` (rpm-ostree hands out a peer-to-peer address
- * instead; DECISIONS.md allows either) and is removed a while after it finished.
+ * `/org/projectatomic/aptostree1/transaction/RANDOM` (rpm-ostree hands out a peer-to-peer
+ * address instead) and is removed a while after it finished.
+ *
+ * Anyone on the bus may learn the path (`ActiveTransactionPath`), so the path is no secret
+ * and every call checks who calls: `Start()` only from a connection of the initiating uid or
+ * root; `Cancel()` from those, or from a caller polkit grants `cancel` (asked about that
+ * caller); anyone else gets `org.freedesktop.DBus.Error.AccessDenied`.
+ * `InitiatingClientDescription` is told in full to the initiating uid and root only.
  */
 import dbus from 'dbus-next';
 import { DBUS_TRANSACTION_INTERFACE } from '../../api/dbus-signatures.js';
-import type { CallContext } from '../../dispatcher/call-context.js';
+import { ApiError } from '../../api/errors.js';
+import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { dbusInterfaceName } from '../../generators/dbus-xml.js';
 
@@ -25,15 +32,27 @@ export interface TransactionObjectOptions {
   run: () => Promise<unknown>;
   /** Already started (AutomaticUpdateTrigger): follow it now; Start() answers false. */
   startNow: boolean;
-  /** The caller's context (peer credentials): Cancel is authorized with it. */
+  /** The initiator's context (peer credentials): the work runs with it. */
   ctx: CallContext;
   title: string;
+  /** Who started it (uid, pid, bus name): told to the initiating uid and root only. */
   client: string;
+  /** Who makes the current call: read synchronously when a method is entered. */
+  caller: () => Promise<PeerCredentials | null>;
+  /** Resolves when polkit grants `caller` the `cancel` action; rejects (D-Bus error) otherwise. */
+  grantsCancel: (caller: PeerCredentials) => Promise<void>;
   /** Turns an error into the D-Bus error the caller gets. */
   toDbusError: (err: unknown) => dbus.DBusError;
   /** The transaction id once it is queued. */
   onSubmitted: (id: string) => void;
+  /** The object left the bus. */
+  onRemoved: () => void;
 }
+
+/** What callers other than the initiating uid and root read as InitiatingClientDescription. */
+export const OTHER_CLIENT = 'a client of another user';
+
+const accessDenied = (text: string): dbus.DBusError => new dbus.DBusError('org.freedesktop.DBus.Error.AccessDenied', text);
 
 type Signal = (...args: unknown[]) => unknown;
 
@@ -46,7 +65,6 @@ export class DbusTransactionObject {
 
   constructor(private readonly o: TransactionObjectOptions) {
     const title = (): string => this.o.title;
-    const client = (): string => this.o.client;
     const start = (): Promise<boolean> => this.start();
     const cancel = (): Promise<void> => this.cancel();
     class TransactionIface extends dbus.interface.Interface {
@@ -54,7 +72,8 @@ export class DbusTransactionObject {
         return title();
       }
       get InitiatingClientDescription(): string {
-        return client();
+        // Read without knowing who asks (the shim answers Get and GetAll itself, per caller).
+        return OTHER_CLIENT;
       }
       Start(): Promise<boolean> {
         return start();
@@ -83,12 +102,29 @@ export class DbusTransactionObject {
     }
   }
 
+  get title(): string {
+    return this.o.title;
+  }
+
+  /** InitiatingClientDescription as `caller` may see it. */
+  describeFor(caller: PeerCredentials | null): string {
+    return this.isInitiatorOrRoot(caller) ? this.o.client : OTHER_CLIENT;
+  }
+
+  private isInitiatorOrRoot(caller: PeerCredentials | null): boolean {
+    return caller !== null && (caller.uid === 0 || caller.uid === this.o.ctx.peer?.uid);
+  }
+
   private emit(name: string, ...args: unknown[]): void {
     (this.iface[name] as Signal)(...args);
   }
 
   /** Queues the work on the first call; later calls answer false (and repeat Finished after the end). */
   private async start(): Promise<boolean> {
+    const caller = await this.o.caller();
+    if (!this.isInitiatorOrRoot(caller)) {
+      throw accessDenied('Only the user who requested this transaction, or root, may start it');
+    }
     if (this.starting !== null) {
       await this.starting;
       if (this.finished !== null) this.emit('Finished', ...this.finished);
@@ -116,24 +152,44 @@ export class DbusTransactionObject {
       .catch(() => {
         if (this.finished === null) this.onEvent('Finished', { success: false, errorMessage: 'The transaction could not be followed' });
       })
-      .finally(() => setTimeout(() => this.o.bus.unexport(this.o.path, this.iface), LINGER_MS).unref());
+      .finally(() => this.removeLater());
     return started;
   }
 
   private async cancel(): Promise<void> {
+    const caller = await this.o.caller();
+    if (caller === null) throw accessDenied('The caller could not be identified');
+    // Nothing of it in the engine (not started, or it could not be queued): the access is decided here.
+    const admit = async (): Promise<void> => {
+      if (!this.isInitiatorOrRoot(caller)) await this.o.grantsCancel(caller);
+    };
     if (this.starting === null) {
-      // Never started: nothing runs; it ends here, and a later Start() only repeats Finished.
-      this.starting = Promise.resolve(false);
-      this.onEvent('Finished', { success: false, errorMessage: 'Cancelled before it started' });
-      return;
+      await admit();
+      if (this.starting === null) {
+        // It ends here, and a later Start() only repeats Finished.
+        this.starting = Promise.resolve(false);
+        this.onEvent('Finished', { success: false, errorMessage: 'Cancelled before it started' });
+        this.removeLater();
+        return;
+      }
     }
     await this.starting.catch(() => false);
-    if (this.id === null) return;
+    if (this.id === null) return admit();
     try {
-      await this.o.dispatcher.call('Transaction.Cancel', { id: this.id }, this.o.ctx);
+      // Authorized as on the socket, for this caller: free for the transaction's uid and root, else `cancel`.
+      await this.o.dispatcher.call('Transaction.Cancel', { id: this.id }, { ...this.o.ctx, peer: caller });
     } catch (err) {
+      if (err instanceof ApiError && err.errorName === 'NotAuthorized') throw accessDenied(err.message);
       throw this.o.toDbusError(err);
     }
+  }
+
+  /** Leaves the bus LINGER_MS after the end (clients read Finished meanwhile). */
+  private removeLater(): void {
+    setTimeout(() => {
+      this.o.bus.unexport(this.o.path, this.iface);
+      this.o.onRemoved();
+    }, LINGER_MS).unref();
   }
 
   /** A transaction event as the signal rpm-ostree's clients expect. */
