@@ -20,7 +20,16 @@ import { eventClient, typesOf } from './support/event-client.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { childPids, until } from './support/processes.js';
 import { REPO_ROOT } from './support/repo-root.js';
-import { createTestUser, installFile, startPolkitd, startSystemBus, type Polkitd, type TestBus } from './support/system-bus.js';
+import {
+  BUS_POLICY_TARGET,
+  createTestUser,
+  installFile,
+  nameHasOwner,
+  startPolkitd,
+  startSystemBus,
+  type Polkitd,
+  type TestBus,
+} from './support/system-bus.js';
 
 const USER = 'aoatk-disc';
 const POLICY_TARGET = '/usr/share/polkit-1/actions/org.projectatomic.aptostree.policy';
@@ -54,12 +63,15 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
   const cleanups: (() => void)[] = [];
 
   before(async () => {
+    // The bus policy first, so that the daemon's D-Bus shim owns its name on this bus.
+    cleanups.push(installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET));
     bus = await startSystemBus(busDir);
     cleanups.push(installFile(join(REPO_ROOT, 'polkit', 'org.projectatomic.aptostree.policy'), POLICY_TARGET));
     cleanups.push(createTestUser(USER, USER));
     polkitd = await startPolkitd(bus.address);
     const { sysroot } = buildStandardSysroot(join(dir, 'sysroot'));
     daemon = await startDaemon({ sysroot, env: { DBUS_SYSTEM_BUS_ADDRESS: bus.address } });
+    await until(() => nameHasOwner(bus.address, 'org.projectatomic.aptostree1'), 10_000, 'the shim on the bus');
   });
   after(async () => {
     signalAll(childPids(daemon?.process.pid ?? 0), 'SIGCONT');
@@ -112,6 +124,14 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
       assertRedacted((asUser('Transaction.Get', { id }).result as { transaction: TransactionJson }).transaction, 'Get (running)');
       const props = asUser('Sysroot.GetProperties', {}).result as { activeTransaction: TransactionJson };
       assertRedacted(props.activeTransaction, 'Sysroot.GetProperties activeTransaction');
+      // The D-Bus property every bus client may read.
+      const property = spawnSync(
+        'runuser',
+        ['-u', USER, '--', 'busctl', `--address=${bus.address}`, 'get-property', 'org.projectatomic.aptostree1', '/org/projectatomic/aptostree1/Sysroot', 'org.projectatomic.aptostree1.Sysroot', 'ActiveTransaction'],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      assert.equal(property.status, 0, property.stderr);
+      assert.equal(property.stdout.trim(), `(sss) "OS.KernelArgs" "" "${id}"`, 'D-Bus ActiveTransaction: method and id only');
 
       // Watch replays what happened so far, then follows to the end.
       const watch = spawn('runuser', argv('Transaction.Watch', { id }, '--notifications'), { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -297,8 +297,10 @@ function bootedOsPath(props: Record<string, unknown>): string {
 /** A property's value in its D-Bus type (rpm-ostree's conventions for "nothing": "", "/", {}). */
 function propertyValue(name: string, type: string, value: unknown): unknown {
   if (name === 'ActiveTransaction') {
-    const t = value as { method?: string; title?: string; id?: string } | null;
-    return t === null || t === undefined ? ['', '', ''] : [t.method ?? '', t.title ?? '', t.id ?? ''];
+    // Every bus client reads this: the method and id only, never the title (it names the
+    // packages, refspecs and kernel arguments of someone else's request; issue #12).
+    const t = value as { method?: string; id?: string } | null;
+    return t === null || t === undefined ? ['', '', ''] : [t.method ?? '', '', t.id ?? ''];
   }
   switch (type) {
     case 'a{sv}':
