@@ -9,9 +9,11 @@
  * Layout during the install: the tree's usr/etc is moved to /etc and a scratch /var is made
  * from usr/share/factory/var, as on a booted system; {@link finishTree} moves them back.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { absentInTree, directoryInTree } from '../../../backends/fs/in-tree.js';
 import { runCommand as run } from '../../../util/run-command.js';
+import { mergeDirectoryInto } from './merge-var.js';
 
 /** Directories written in place during an install: copied, never hardlinked. */
 const COPY_UP = ['usr/etc', 'usr/share/dpkg/database', 'usr/share/factory/var'];
@@ -40,13 +42,16 @@ export async function prepareTree(repo: string, commit: string, dest: string): P
 
 /**
  * Back to the layout of a commit: /etc to usr/etc; whatever packages put in /var joins the
- * pristine /var (usr/share/factory/var) and /var is emptied again.
+ * pristine /var (usr/share/factory/var) and /var is emptied again. Scripts ran in the tree:
+ * every path is checked to be what a tree has there (../../../backends/fs/in-tree.ts), and a
+ * link planted in place of one fails with a {@link PlantedPathError}.
  */
-export async function finishTree(dest: string): Promise<void> {
-  renameSync(join(dest, 'etc'), join(dest, 'usr/etc'));
-  const factory = join(dest, 'usr/share/factory/var');
-  const varDir = join(dest, 'var');
-  if (readdirSync(varDir).length > 0) await run('cp', ['-a', '--', `${varDir}/.`, factory]);
+export function finishTree(dest: string): void {
+  const etc = directoryInTree(dest, 'etc');
+  renameSync(etc, absentInTree(dest, 'usr/etc'));
+  const factory = directoryInTree(dest, 'usr/share/factory/var');
+  const varDir = directoryInTree(dest, 'var');
+  mergeDirectoryInto(varDir, factory);
   rmSync(varDir, { recursive: true, force: true });
   mkdirSync(varDir);
 }
