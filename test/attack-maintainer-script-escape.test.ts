@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
-import { addHostileDeb, compileEscapeProgram } from './support/hostile-deb.js';
+import { addHostileDeb, compileStatic } from './support/hostile-deb.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 
 /** Capability numbers (linux/capability.h). */
@@ -82,7 +82,7 @@ describe('attack: a maintainer script tries to escape the sandbox', () => {
       name: 'escaper',
       version: '1.0',
       files: {
-        '/usr/lib/aoatk/escape': { content: compileEscapeProgram(), mode: 0o755 },
+        '/usr/lib/aoatk/escape': { content: compileStatic('escape-attempts'), mode: 0o755 },
         '/usr/lib/aoatk/targets': { content: Object.entries(targets).map(([k, v]) => `${k}=${v}\n`).join(''), mode: 0o644 },
         '/usr/share/aoatk/README': { content: 'results of the escape attempts\n', mode: 0o644 },
       },

@@ -1,7 +1,7 @@
 /**
  * Hostile packages for the attack tests, built at test time with the real tools: a .deb with
  * arbitrary files (binaries included) and a postinst, added to the suite's flat APT
- * repository; and the static escape program (escape-attempts.c, `gcc -static`).
+ * repository; and the static programs the packages run (escape-attempts.c, plant-symlink.c).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,12 +39,12 @@ export function addHostileDeb(aptDir: string, spec: HostileDeb): void {
   buildAptRepo(aptDir, []);
 }
 
-/** The escape program, compiled static (it runs in trees without a C library). */
-export function compileEscapeProgram(): Buffer {
+/** A C program of test/support compiled static (it runs in trees without a C library): `escape-attempts`, `plant-symlink`. */
+export function compileStatic(name: 'escape-attempts' | 'plant-symlink'): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'aoatk-sbx-cc-'));
   try {
-    const out = join(dir, 'escape');
-    execFileSync('gcc', ['-static', '-O1', '-o', out, join(REPO_ROOT, 'test/support/escape-attempts.c')], { stdio: 'pipe' });
+    const out = join(dir, name);
+    execFileSync('gcc', ['-static', '-O1', '-o', out, join(REPO_ROOT, `test/support/${name}.c`)], { stdio: 'pipe' });
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });

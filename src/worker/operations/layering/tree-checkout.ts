@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { absentInTree, directoryInTree } from '../../../backends/fs/in-tree.js';
 import { runCommand as run } from '../../../util/run-command.js';
+import { checkBootFiles } from './boot-files.js';
 import { mergeDirectoryInto } from './merge-var.js';
 
 /** Directories written in place during an install: copied, never hardlinked. */
@@ -42,7 +43,8 @@ export async function prepareTree(repo: string, commit: string, dest: string): P
 
 /**
  * Back to the layout of a commit: /etc to usr/etc; whatever packages put in /var joins the
- * pristine /var (usr/share/factory/var) and /var is emptied again. Scripts ran in the tree:
+ * pristine /var (usr/share/factory/var) and /var is emptied again; the boot files are checked
+ * (boot-files.ts). Scripts ran in the tree:
  * every path is checked to be what a tree has there (../../../backends/fs/in-tree.ts), and a
  * link planted in place of one fails with a {@link PlantedPathError}.
  */
@@ -54,4 +56,5 @@ export function finishTree(dest: string): void {
   mergeDirectoryInto(varDir, factory);
   rmSync(varDir, { recursive: true, force: true });
   mkdirSync(varDir);
+  checkBootFiles(dest);
 }
