@@ -5,7 +5,7 @@
  * host's, bound at a path of its own (host-dpkg.ts). A policy-rc.d refuses every service start.
  */
 import { writeFileSync, rmSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { regularFileInTree } from '../fs/in-tree.js';
 import { runInTreeSandbox, type SandboxExtra } from '../fs/tree-sandbox.js';
 import { hostDpkgTools, treeHasDpkg } from './host-dpkg.js';
@@ -48,8 +48,11 @@ export async function withServiceStartsRefused<T>(root: string, fn: () => Promis
 
 /** Unpacks `debs` into `root` (preinst scripts run; triggers wait for the configure step). */
 export function dpkgUnpack(opts: DpkgRunOptions & { debs: string[] }): Promise<void> {
-  const binds: SandboxExtra[] = opts.debs.map((deb, i) => ({ kind: 'bind', source: deb, dest: `${DEBS}/${i}.deb` }));
-  return runDpkg(opts, ['--no-triggers', '--unpack', '--', ...opts.debs.map((_, i) => `${DEBS}/${i}.deb`)], binds);
+  // Under their own names (apt's NAME_VERSION_ARCH.deb, one per package): dpkg's messages name them.
+  const inside = opts.debs.map((deb) => `${DEBS}/${basename(deb)}`);
+  if (new Set(inside).size !== inside.length) throw new DpkgError(`Two packages to unpack share a file name: ${opts.debs.join(', ')}`);
+  const binds: SandboxExtra[] = opts.debs.map((deb, i) => ({ kind: 'bind', source: deb, dest: inside[i] }));
+  return runDpkg(opts, ['--no-triggers', '--unpack', '--', ...inside], binds);
 }
 
 /** Configures every unpacked package of `root` (postinst scripts), then runs the pending triggers. */
