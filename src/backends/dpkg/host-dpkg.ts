@@ -7,11 +7,11 @@
  * tree's own programs and libraries (no LD_LIBRARY_PATH leaks into them). The wrapper needs the
  * tree's /bin/sh, which dpkg needs anyway to run maintainer scripts.
  */
-import { existsSync, openSync, readSync, closeSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SandboxExtra } from '../fs/tree-sandbox.js';
 
-export const HOST_TOOLS = '/run/apt-ostree/host';
+const HOST_TOOLS = '/run/apt-ostree/host';
 const WRAPPER = `${HOST_TOOLS}/run-host-tool`;
 
 /** What dpkg runs by name or checks on PATH (its PATH check wants sh, rm, tar, diff, ldconfig, start-stop-daemon). */
@@ -57,6 +57,7 @@ export interface HostDpkgTools {
 
 let cached: HostDpkgTools | null = null;
 
+/** The host's dpkg tools (looked up once per process). */
 export function hostDpkgTools(): HostDpkgTools {
   cached ??= findHostDpkgTools();
   return cached;
