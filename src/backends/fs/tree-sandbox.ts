@@ -15,6 +15,10 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { directoryInTree } from './in-tree.js';
 
+/** Output kept for the error message: the last lines, each cut at a length (a script may print without end). */
+const KEPT_LINES = 2000;
+const MAX_LINE = 16 * 1024;
+
 /** What stays inside the sandbox (bwrap `--cap-drop ALL --cap-add ...`). */
 export const SANDBOX_CAPABILITIES = [
   'CAP_CHOWN',
@@ -68,7 +72,7 @@ export function treeSandboxArgv(run: Pick<TreeSandboxRun, 'tree' | 'argv' | 'env
   ];
 }
 
-/** Runs `run` in the sandbox; resolves with the exit status (128 + n for a signal) and the output lines. */
+/** Runs `run` in the sandbox; resolves with the exit status (128 + n for a signal) and the last output lines. */
 export async function runInTreeSandbox(run: TreeSandboxRun): Promise<{ code: number; lines: string[] }> {
   for (const d of MOUNT_POINTS) directoryInTree(run.tree, d);
   const data = (run.extras ?? []).filter((x) => x.kind === 'data');
@@ -85,8 +89,14 @@ export async function runInTreeSandbox(run: TreeSandboxRun): Promise<{ code: num
     const onData = (chunk: Buffer): void => {
       const parts = (pending + chunk.toString('utf8')).split('\n');
       pending = parts.pop() ?? '';
-      for (const l of parts) {
+      if (pending.length > MAX_LINE) {
+        parts.push(pending);
+        pending = '';
+      }
+      for (const whole of parts) {
+        const l = whole.length > MAX_LINE ? `${whole.slice(0, MAX_LINE)}…` : whole;
         lines.push(l);
+        if (lines.length > KEPT_LINES) lines.shift();
         run.onLine?.(l);
       }
     };
