@@ -1,12 +1,14 @@
 /**
- * dpkg installing .debs into a tree, maintainer scripts included, inside bubblewrap: the
- * host is read-only except the tree, the tree gets its own /dev, /proc, /tmp and /run, there
- * is no network, no IPC and a PID namespace of its own; dpkg chroots into the tree for the
- * maintainer scripts (../shared/FACTS.md), and a policy-rc.d refuses every service start.
+ * dpkg installing .debs into a tree, maintainer scripts included, in the tree sandbox
+ * (../fs/tree-sandbox.ts): the tree is `/`, so dpkg runs without --root and needs no chroot;
+ * the .debs are bound read-only under /run; the tree's own dpkg runs when it has one, else the
+ * host's, bound at a path of its own (host-dpkg.ts). A policy-rc.d refuses every service start.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync, rmSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { regularFileInTree } from '../fs/in-tree.js';
+import { runInTreeSandbox, type SandboxExtra } from '../fs/tree-sandbox.js';
+import { hostDpkgTools, treeHasDpkg } from './host-dpkg.js';
 
 /** A dpkg run that failed: the message names the package and the script when dpkg did. */
 export class DpkgError extends Error {}
@@ -18,16 +20,8 @@ export interface DpkgRunOptions {
   onLine?: (line: string) => void;
 }
 
-/** The bwrap argv that runs `argv` with `root` as the only writable place. */
-export function sandboxArgv(root: string, argv: string[]): string[] {
-  return [
-    ...['--ro-bind', '/', '/', '--bind', root, root],
-    ...['--dev', join(root, 'dev'), '--proc', join(root, 'proc'), '--tmpfs', join(root, 'tmp'), '--tmpfs', join(root, 'run')],
-    ...['--unshare-net', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent'],
-    '--',
-    ...argv,
-  ];
-}
+const TREE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DEBS = '/run/apt-ostree/debs';
 
 const POLICY_RC_D = 'usr/sbin/policy-rc.d';
 
@@ -39,19 +33,26 @@ const SCRIPT_FAILURE = /(?:installed |new |old )?(\S+) package (pre-installation
  * ships its own), removed afterwards.
  */
 export async function withServiceStartsRefused<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  // Before any script ran: the base's own tree.
   const policy = join(root, POLICY_RC_D);
   const ownPolicy = !existsSync(policy);
   if (ownPolicy) writeFileSync(policy, '#!/bin/sh\n# apt-ostree: no service starts while layering\nexit 101\n', { mode: 0o755 });
   try {
     return await fn();
   } finally {
-    if (ownPolicy) rmSync(policy, { force: true });
+    // After the scripts: usr/sbin may be a link to anywhere now; only a real file in the tree goes.
+    const planted = ownPolicy ? regularFileInTree(root, POLICY_RC_D) : null;
+    if (planted !== null) rmSync(planted);
   }
 }
 
 /** Unpacks `debs` into `root` (preinst scripts run; triggers wait for the configure step). */
 export function dpkgUnpack(opts: DpkgRunOptions & { debs: string[] }): Promise<void> {
-  return runDpkg(opts, ['--no-triggers', '--unpack', '--', ...opts.debs]);
+  // Under their own names (apt's NAME_VERSION_ARCH.deb, one per package): dpkg's messages name them.
+  const inside = opts.debs.map((deb) => `${DEBS}/${basename(deb)}`);
+  if (new Set(inside).size !== inside.length) throw new DpkgError(`Two packages to unpack share a file name: ${opts.debs.join(', ')}`);
+  const binds: SandboxExtra[] = opts.debs.map((deb, i) => ({ kind: 'bind', source: deb, dest: inside[i] }));
+  return runDpkg(opts, ['--no-triggers', '--unpack', '--', ...inside], binds);
 }
 
 /** Configures every unpacked package of `root` (postinst scripts), then runs the pending triggers. */
@@ -59,33 +60,16 @@ export function dpkgConfigure(opts: DpkgRunOptions): Promise<void> {
   return runDpkg(opts, ['--configure', '--pending']);
 }
 
-/** dpkg with `action` on the tree, in the sandbox; fails with a {@link DpkgError}. */
-async function runDpkg(opts: DpkgRunOptions, action: string[]): Promise<void> {
-  const { root } = opts;
-  const dpkg = ['dpkg', `--root=${root}`, `--admindir=${join(root, 'usr/share/dpkg/database')}`, '--force-confdef', '--force-confold', ...action];
-  const lines: string[] = [];
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn('bwrap', sandboxArgv(root, dpkg), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive', HOME: '/root' },
-    });
-    let pending = '';
-    const onData = (chunk: Buffer): void => {
-      pending += chunk.toString('utf8');
-      const parts = pending.split('\n');
-      pending = parts.pop() ?? '';
-      for (const l of parts) {
-        lines.push(l);
-        opts.onLine?.(l);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('close', (c, signal) => {
-      if (pending !== '') lines.push(pending);
-      resolve(c ?? (signal === null ? 1 : 128));
-    });
+/** dpkg with `action` on the tree as `/`, in the sandbox; fails with a {@link DpkgError}. */
+async function runDpkg(opts: DpkgRunOptions, action: string[], binds: SandboxExtra[] = []): Promise<void> {
+  const host = treeHasDpkg(opts.root) ? null : hostDpkgTools();
+  const dpkg = [host?.dpkg ?? 'dpkg', '--admindir=/usr/share/dpkg/database', '--force-confdef', '--force-confold', ...action];
+  const { code, lines } = await runInTreeSandbox({
+    tree: opts.root,
+    argv: dpkg,
+    env: { PATH: host === null ? TREE_PATH : `${TREE_PATH}:${host.pathSuffix}`, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive', HOME: '/root' },
+    extras: [...(host?.extras ?? []), ...binds],
+    onLine: opts.onLine,
   });
   if (code !== 0) throw new DpkgError(describeFailure(lines, code));
 }

@@ -1,13 +1,16 @@
 /**
  * Regenerating a tree's initramfs with the tree's own generator — dracut when the tree has it,
  * else initramfs-tools' mkinitramfs — for the tree's one kernel, inside bubblewrap with the
- * tree as `/` (own /dev, /proc, /tmp, /run; no network). The generator writes a new file next
- * to the kernel, which then replaces `usr/lib/modules/KVER/initramfs.img` by rename: the old one
- * is a hardlink into the repository and must never be written in place.
+ * tree sandbox (../fs/tree-sandbox.ts: the tree as `/`, few capabilities). The generator writes
+ * a new file next to the kernel, which then replaces `usr/lib/modules/KVER/initramfs.img` by
+ * rename: the old one is a hardlink into the repository and must never be written in place.
+ * Maintainer scripts and the generator itself had the tree: the kernel's directory is checked
+ * to be a real one in the tree before anything there is renamed or removed (../fs/in-tree.ts).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { directoryInTree, regularFileInTree } from '../fs/in-tree.js';
+import { runInTreeSandbox } from '../fs/tree-sandbox.js';
 
 /** The tree cannot have its initramfs regenerated, or the generator failed. */
 export class InitramfsError extends Error {}
@@ -19,7 +22,7 @@ export interface RegeneratedInitramfs {
 
 /** The one kernel of `tree` (a directory of usr/lib/modules with a vmlinuz). */
 export function treeKernel(tree: string): string {
-  const modules = join(tree, 'usr/lib/modules');
+  const modules = existsSync(join(tree, 'usr/lib/modules')) ? directoryInTree(tree, 'usr/lib/modules') : join(tree, 'usr/lib/modules');
   const kernels = existsSync(modules) ? readdirSync(modules).filter((k) => existsSync(join(modules, k, 'vmlinuz'))) : [];
   if (kernels.length === 0) throw new InitramfsError('The tree has no kernel (usr/lib/modules/VERSION/vmlinuz): no initramfs to regenerate');
   if (kernels.length > 1) {
@@ -45,36 +48,21 @@ export async function regenerateInitramfs(tree: string, args: string[], onLine: 
   const image = `/usr/lib/modules/${kver}/initramfs.img`;
   const fresh = `${image}.apt-ostree-new`;
   const { generator, argv } = generatorArgv(tree, kver, args, fresh);
-  const sandbox = [
-    ...['--bind', tree, '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run'],
-    ...['--unshare-all', '--die-with-parent', '--chdir', '/'],
-    ...['--setenv', 'PATH', '/usr/sbin:/usr/bin:/sbin:/bin', '--setenv', 'TMPDIR', '/tmp', '--setenv', 'LC_ALL', 'C'],
-    '--',
-    ...argv,
-  ];
-  const tail: string[] = [];
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn('bwrap', sandbox, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
-    let pending = '';
-    const onData = (chunk: Buffer): void => {
-      const parts = (pending + chunk.toString('utf8')).split('\n');
-      pending = parts.pop() ?? '';
-      for (const l of parts) {
-        tail.push(l);
-        if (tail.length > 20) tail.shift();
-        onLine(l);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('close', (c, signal) => resolve(c ?? (signal === null ? 1 : 128)));
+  const { code, lines } = await runInTreeSandbox({
+    tree,
+    argv,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', TMPDIR: '/tmp', LC_ALL: 'C' },
+    onLine,
   });
-  const made = join(tree, fresh);
-  if (code !== 0 || !existsSync(made)) {
-    rmSync(made, { force: true });
-    throw new InitramfsError(`${generator} failed (exit status ${code}): ${tail.filter((l) => l.trim() !== '').slice(-5).join('; ')}`);
+  const kernelDir = directoryInTree(tree, `usr/lib/modules/${kver}`);
+  const made = regularFileInTree(tree, fresh);
+  if (code !== 0 || made === null) {
+    if (made !== null) rmSync(made);
+    const tail = lines.filter((l) => l.trim() !== '').slice(-5);
+    throw new InitramfsError(`${generator} failed (exit status ${code}): ${tail.join('; ')}`);
   }
-  renameSync(made, join(tree, image));
+  // The old image: a file (replaced by rename, never written through), or nothing.
+  regularFileInTree(tree, image);
+  renameSync(made, join(kernelDir, 'initramfs.img'));
   return { kernelVersion: kver, generator };
 }

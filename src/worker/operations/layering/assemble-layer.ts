@@ -13,6 +13,8 @@ import { debContents, downloadPackages, installedSizes, pendingDownloads, type F
 import { refreshLists, refreshReason } from '../../../backends/apt/metadata-refresh.js';
 import { resolvePackages, ResolveError, type PlannedPackage } from '../../../backends/apt/resolve.js';
 import { DpkgError, dpkgConfigure, dpkgUnpack, withServiceStartsRefused } from '../../../backends/dpkg/sandboxed-dpkg.js';
+import { packagesWithScripts } from '../../../backends/dpkg/maintainer-scripts.js';
+import { PlantedPathError } from '../../../backends/fs/in-tree.js';
 import { DPKG_STATUS } from '../../../backends/dpkg/status-file.js';
 import { readCommitFile } from '../../../backends/ostree/commit-file.js';
 import { loadCommitNode, type CommitNode } from '../../../backends/ostree/write/history.js';
@@ -170,6 +172,14 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
     }
     const tree = join(scratch, 'tree');
     await task(ctx, 'Checking out the base', () => prepareTree(session.repoPath, base.checksum, tree));
+    // From here on scripts have had the tree: a link planted where the daemon works fails the
+    // layering, naming the packages that ran scripts.
+    const tampered = async (e: unknown): Promise<never> => {
+      if (!(e instanceof PlantedPathError)) throw e;
+      const suspects = await packagesWithScripts(fetched);
+      const by = suspects.length > 0 ? `a maintainer script of ${suspects.join(', ')}` : fetched.length > 0 ? `a package of ${fetched.map((p) => p.name).join(', ')}` : 'the tree\'s initramfs generator';
+      throw new OperationError('Failed', `Refusing the layered tree: ${e.message}, not what the base has there — planted by ${by}`);
+    };
     if (fetched.length > 0) {
       await withServiceStartsRefused(tree, async () => {
         const n = fetched.length;
@@ -178,16 +188,22 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
         );
         ctx.emit({ type: 'ProgressEnd' });
         await task(ctx, `Configuring ${n} packages`, () => dpkgConfigure({ root: tree, onLine: percentOf(ctx, /^Setting up /, n) }));
-      }).catch((e: unknown) => Promise.reject(named(e)));
+      })
+        .catch(tampered)
+        .catch((e: unknown) => Promise.reject(named(e)));
       ctx.emit({ type: 'ProgressEnd' });
     }
     if (initramfs.regenerate) {
       await task(ctx, 'Regenerating the initramfs', async () => {
         const r = await regenerateInitramfs(tree, initramfs.args, (line) => ctx.emit({ type: 'Message', text: `  ${line}` }));
         ctx.emit({ type: 'Message', text: `Initramfs for ${r.kernelVersion} made by ${r.generator}` });
-      }).catch((e: unknown) => Promise.reject(e instanceof InitramfsError ? new OperationError('Failed', e.message) : e));
+      })
+        .catch(tampered)
+        .catch((e: unknown) => Promise.reject(e instanceof InitramfsError ? new OperationError('Failed', e.message) : e));
     }
-    await finishTree(tree);
+    await Promise.resolve()
+      .then(() => finishTree(tree))
+      .catch(tampered);
     const checksum = await task(ctx, 'Committing', () =>
       commitLayer({ repo: session.repoPath, tree, base, requested, packages: plan, initramfsArgs: initramfs.regenerate ? initramfs.args : null }),
     );

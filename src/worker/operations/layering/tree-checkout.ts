@@ -2,16 +2,21 @@
  * A writable tree to install packages into, made from a base commit without touching the
  * repository's objects: a hardlinked checkout (`ostree checkout -H`, fast, shares inodes with
  * the repo) in which every directory that will be written in place — /etc, the dpkg
- * database, the pristine /var — is replaced by a real copy first (../shared/FACTS.md). dpkg
- * itself replaces files by renaming new ones over them, which leaves the shared inodes alone;
- * `ostree fsck` after every layering in the tests is the proof.
+ * database, the pristine /var — is replaced by a real copy first. dpkg itself replaces files
+ * by renaming new ones over them, which leaves the shared inodes alone; `ostree fsck` after
+ * every layering in the tests is the proof. A maintainer script that writes into a shared
+ * file in place still changes the repository's object (and every deployment that shares it):
+ * not defended yet.
  *
  * Layout during the install: the tree's usr/etc is moved to /etc and a scratch /var is made
  * from usr/share/factory/var, as on a booted system; {@link finishTree} moves them back.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { absentInTree, directoryInTree } from '../../../backends/fs/in-tree.js';
 import { runCommand as run } from '../../../util/run-command.js';
+import { checkBootFiles } from './boot-files.js';
+import { mergeDirectoryInto } from './merge-var.js';
 
 /** Directories written in place during an install: copied, never hardlinked. */
 const COPY_UP = ['usr/etc', 'usr/share/dpkg/database', 'usr/share/factory/var'];
@@ -40,13 +45,18 @@ export async function prepareTree(repo: string, commit: string, dest: string): P
 
 /**
  * Back to the layout of a commit: /etc to usr/etc; whatever packages put in /var joins the
- * pristine /var (usr/share/factory/var) and /var is emptied again.
+ * pristine /var (usr/share/factory/var) and /var is emptied again; the boot files are checked
+ * (boot-files.ts). Scripts ran in the tree:
+ * every path is checked to be what a tree has there (../../../backends/fs/in-tree.ts), and a
+ * link planted in place of one fails with a {@link PlantedPathError}.
  */
-export async function finishTree(dest: string): Promise<void> {
-  renameSync(join(dest, 'etc'), join(dest, 'usr/etc'));
-  const factory = join(dest, 'usr/share/factory/var');
-  const varDir = join(dest, 'var');
-  if (readdirSync(varDir).length > 0) await run('cp', ['-a', '--', `${varDir}/.`, factory]);
+export function finishTree(dest: string): void {
+  const etc = directoryInTree(dest, 'etc');
+  renameSync(etc, absentInTree(dest, 'usr/etc'));
+  const factory = directoryInTree(dest, 'usr/share/factory/var');
+  const varDir = directoryInTree(dest, 'var');
+  mergeDirectoryInto(varDir, factory);
   rmSync(varDir, { recursive: true, force: true });
   mkdirSync(varDir);
+  checkBootFiles(dest);
 }
