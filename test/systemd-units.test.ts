@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, parseConfig } from '../src/config/daemon-config.js';
 import { parseIni } from '../src/config/ini.js';
+import { SANDBOX_CAPABILITIES } from '../src/backends/fs/tree-sandbox.js';
 import { REPO_ROOT } from './support/repo-root.js';
 import { verifyUnits } from './support/systemd-verify.js';
 
@@ -97,9 +98,12 @@ describe('systemd units', () => {
     const comment = unit.slice(0, unit.indexOf('CapabilityBoundingSet=')).split('\n').reverse();
     const block = comment.slice(1, comment.findIndex((l, i) => i > 0 && !l.startsWith('#'))).join('\n');
     for (const cap of caps) assert.match(block, new RegExp(`\\b${cap}\\b`), `${cap} is justified in the comment above the set`);
-    for (const cap of ['CAP_MKNOD', 'CAP_SYS_PTRACE', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_DAC_READ_SEARCH']) {
+    for (const cap of ['CAP_MKNOD', 'CAP_SYS_PTRACE', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_NET_RAW', 'CAP_SYS_CHROOT', 'CAP_SETPCAP', 'CAP_KILL']) {
       assert.ok(!caps.includes(cap), `${cap} is not kept`);
     }
+    // bubblewrap passes on only what the bounding set holds: the sandbox's set must be in it,
+    // with what bubblewrap itself needs (namespaces and mounts; the sandbox's loopback).
+    for (const cap of [...SANDBOX_CAPABILITIES, 'CAP_SYS_ADMIN', 'CAP_NET_ADMIN']) assert.ok(caps.includes(cap), `${cap} is kept for the sandbox`);
     assert.deepEqual(get('PrivateDevices'), ['yes']);
     assert.deepEqual(get('ProtectSystem'), ['strict']);
     const denied = get('SystemCallFilter').filter((v) => v.startsWith('~')).flatMap((v) => v.slice(1).split(/\s+/));
