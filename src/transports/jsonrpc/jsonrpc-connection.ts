@@ -5,6 +5,9 @@ import type { Logger } from '../../daemon/logger.js';
 import { stringifyCached } from '../cached-json.js';
 import type { ConnectionLimits, UidInFlight } from '../connection-limits.js';
 import { MessageFramer } from '../message-framer.js';
+import { ReplyWriter } from '../reply-writer.js';
+import type { UnsentBudget } from '../unsent-budget.js';
+import { batchTooLong } from './envelope.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
 
 export interface ConnectionOptions {
@@ -12,6 +15,7 @@ export interface ConnectionOptions {
   peer: PeerCredentials | null;
   limits: ConnectionLimits;
   uidInFlight: UidInFlight;
+  unsent: UnsentBudget;
 }
 
 /**
@@ -23,6 +27,9 @@ export class JsonRpcConnection {
   private readonly framer: MessageFramer;
   private readonly abort = new AbortController();
   private readonly ctx: CallContext;
+  private readonly writer: ReplyWriter;
+  private readonly uid: number;
+  /** Requests being answered (a batch counts as its length). */
   private pending = 0;
   private peerEnded = false;
   /** Lines read while at the in-flight limit, answered as earlier requests complete. */
@@ -49,12 +56,18 @@ export class JsonRpcConnection {
       notify: (method, params) => this.send({ jsonrpc: '2.0', method, params }),
       signal: this.abort.signal,
     };
+    this.uid = options.peer?.uid ?? -1;
+    this.writer = new ReplyWriter(socket, this.uid, options.limits, options.unsent, log);
     socket.on('close', () => {
       this.abort.abort();
       this.clearPartialTimer();
     });
-    socket.on('drain', () => this.pump());
     socket.on('error', (err) => this.log.debug('connection error', err.message));
+  }
+
+  /** Whether requests are in flight or waiting, or the connection is subscribed (then it is not idle). */
+  busy(isSubscribed: (connection: AbortSignal) => boolean): boolean {
+    return this.pending > 0 || this.backlog.length > 0 || isSubscribed(this.abort.signal);
   }
 
   /** Feed bytes read from the socket (the first chunk may have been read by the classifier). */
@@ -73,6 +86,13 @@ export class JsonRpcConnection {
     this.process(line);
   }
 
+  /** The client is not reading its replies fast enough, or its uid (or all users) has too many unsent. */
+  private congested(): boolean {
+    if (!this.writer.congested()) return false;
+    this.writer.whenUncongested(() => this.pump());
+    return true;
+  }
+
   /** Answers backlogged lines while there is room; reads again when the backlog is empty. */
   private pump(): void {
     while (this.backlog.length > 0 && this.pending < this.options.limits.maxInFlightPerConnection && !this.congested()) {
@@ -83,11 +103,6 @@ export class JsonRpcConnection {
       this.watchPartial();
     }
     this.endIfDone();
-  }
-
-  /** The client is not reading its replies fast enough. */
-  private congested(): boolean {
-    return this.socket.writableLength > this.options.limits.writeHighWaterBytes;
   }
 
   /** A client that sent half a message and stalls is disconnected after a while. */
@@ -127,12 +142,17 @@ export class JsonRpcConnection {
       });
       return;
     }
-    void this.answer(message);
+    const weight = Array.isArray(message) ? message.length : 1;
+    if (weight > this.options.limits.maxBatchLength) {
+      this.send(batchTooLong(weight, this.options.limits.maxBatchLength));
+      return;
+    }
+    void this.answer(message, weight);
   }
 
-  private async answer(message: unknown): Promise<void> {
-    const uid = this.options.peer?.uid ?? -1;
-    if (!this.options.uidInFlight.enter(uid)) {
+  private async answer(message: unknown, weight: number): Promise<void> {
+    const uid = this.uid;
+    if (!this.options.uidInFlight.enter(uid, weight)) {
       // Refused like the request would have been answered: notifications get nothing, a batch an array.
       const error = new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`).toJsonRpc();
       const idOf = (m: unknown) => (typeof m === 'object' && m !== null && 'id' in m ? (m as { id: unknown }).id : undefined);
@@ -143,15 +163,15 @@ export class JsonRpcConnection {
       else if (replies.length === 1) this.send(replies[0]);
       return;
     }
-    this.pending++;
+    this.pending += weight;
     try {
       const response = await this.endpoint.handle(message, this.ctx);
       if (response !== null) this.send(response);
     } catch (err) {
       this.log.error('unhandled error answering a request', err);
     } finally {
-      this.pending--;
-      this.options.uidInFlight.leave(uid);
+      this.pending -= weight;
+      this.options.uidInFlight.leave(uid, weight);
       this.pump();
     }
   }
@@ -186,10 +206,6 @@ export class JsonRpcConnection {
 
   private send(message: unknown): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(stringifyCached(message) + '\n');
-    if (this.socket.writableLength > this.options.limits.writeHardLimitBytes) {
-      this.log.warn(`disconnecting a client that does not read its replies (${this.socket.writableLength} bytes unsent)`);
-      this.socket.destroy();
-    }
+    this.writer.write(stringifyCached(message) + '\n');
   }
 }
