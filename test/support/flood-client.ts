@@ -88,6 +88,8 @@ async function batch(method: string, params: unknown, size: number, connections:
 
 async function idle(connections: number, holdMs: number): Promise<void> {
   const { sockets, refused, closed } = await openAll(connections);
+  // Read (and drop) what comes, so that a close by the daemon is seen.
+  for (const s of sockets) s.resume();
   process.stdout.write('{"ready":true}\n');
   await new Promise((r) => setTimeout(r, holdMs));
   // A connection refused for a limit is accepted, answered LimitExceeded, then closed.
