@@ -7,6 +7,10 @@ import { UidInFlight, type ConnectionLimits } from './connection-limits.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { IdleWatch } from './idle-watch.js';
 import { UnsentBudget } from './unsent-budget.js';
+import { RequestTurns } from './request-turns.js';
+
+/** Non-root JSON-RPC requests answered per turn of the event loop (RequestTurns). */
+const REQUESTS_PER_TURN = 64;
 import { ApiError } from '../api/errors.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
 import { VarlinkConnection } from './varlink/varlink-connection.js';
@@ -35,6 +39,7 @@ export class SocketServer {
   private readonly uidInFlight: UidInFlight;
   private readonly admission: ConnectionAdmission;
   private readonly unsent: UnsentBudget;
+  private readonly turns = new RequestTurns(REQUESTS_PER_TURN);
 
   constructor(
     private readonly jsonRpc: JsonRpcEndpoint,
@@ -133,6 +138,7 @@ export class SocketServer {
       limits: this.options.limits,
       uidInFlight: this.uidInFlight,
       unsent: this.unsent,
+      turns: this.turns,
     };
     /** Hands what was read so far to the protocol's new connection. */
     const start = (c: JsonRpcConnection | VarlinkConnection): void => {

@@ -6,6 +6,7 @@ import { stringifyCached } from '../cached-json.js';
 import type { ConnectionLimits, UidInFlight } from '../connection-limits.js';
 import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';
+import type { RequestTurns, TurnBudget } from '../request-turns.js';
 import type { UnsentBudget } from '../unsent-budget.js';
 import { batchTooLong } from './envelope.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
@@ -16,6 +17,8 @@ export interface ConnectionOptions {
   limits: ConnectionLimits;
   uidInFlight: UidInFlight;
   unsent: UnsentBudget;
+  /** Where non-root requests wait for their turn. */
+  turns: RequestTurns;
 }
 
 /**
@@ -77,10 +80,16 @@ export class JsonRpcConnection {
     this.watchPartial();
   }
 
+  /** Root's requests are answered as they are read; others wait for their turn (RequestTurns). */
+  private get inTurns(): boolean {
+    return this.uid !== 0;
+  }
+
   private onLine(line: Buffer): void {
-    if (this.pending >= this.options.limits.maxInFlightPerConnection || this.backlog.length > 0 || this.congested()) {
+    if (this.inTurns || this.pending >= this.options.limits.maxInFlightPerConnection || this.backlog.length > 0 || this.congested()) {
       this.backlog.push(line);
       this.socket.pause();
+      if (this.inTurns) this.options.turns.request(this.answerTurn);
       return;
     }
     this.process(line);
@@ -93,16 +102,31 @@ export class JsonRpcConnection {
     return true;
   }
 
-  /** Answers backlogged lines while there is room; reads again when the backlog is empty. */
+  /** Answers backlogged lines (now for root, in a turn for others). */
   private pump(): void {
-    while (this.backlog.length > 0 && this.pending < this.options.limits.maxInFlightPerConnection && !this.congested()) {
-      this.process(this.backlog.shift() as Buffer);
+    if (this.inTurns) {
+      if (this.backlog.length > 0) this.options.turns.request(this.answerTurn);
+      else this.answerBacklog({ left: Infinity });
+    } else this.answerBacklog({ left: Infinity });
+  }
+
+  private readonly answerTurn = (budget: TurnBudget): boolean => this.answerBacklog(budget);
+
+  /**
+   * Answers backlogged lines while there is room and budget; reads again when the backlog is
+   * empty. True when lines are left that could be answered now (budget ran out).
+   */
+  private answerBacklog(budget: TurnBudget): boolean {
+    const room = () => this.pending < this.options.limits.maxInFlightPerConnection && !this.congested();
+    while (this.backlog.length > 0 && budget.left > 0 && room()) {
+      budget.left -= this.process(this.backlog.shift() as Buffer);
     }
     if (this.backlog.length === 0 && !this.congested() && !this.socket.destroyed && !this.closing) {
       this.socket.resume();
       this.watchPartial();
     }
     this.endIfDone();
+    return this.backlog.length > 0 && room();
   }
 
   /** A client that sent half a message and stalls is disconnected after a while. */
@@ -122,11 +146,12 @@ export class JsonRpcConnection {
     this.partialTimer = null;
   }
 
-  private process(line: Buffer): void {
+  /** Answers one line; returns how many requests it held (a batch its length, else 1). */
+  private process(line: Buffer): number {
     const text = line.toString('utf8');
     // Blank lines (keep-alives, stray \r\n) are not requests. JSON texts start with '{' or '['
     // almost always, so the trim only runs for lines that start with whitespace.
-    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
+    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return 1;
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -140,14 +165,16 @@ export class JsonRpcConnection {
           data: { name: STANDARD_ERROR_NAMES[JsonRpcCode.ParseError] },
         },
       });
-      return;
+      return 1;
     }
-    const weight = Array.isArray(message) ? message.length : 1;
+    // An empty batch is one (invalid) request: it is answered too.
+    const weight = Array.isArray(message) ? Math.max(1, message.length) : 1;
     if (weight > this.options.limits.maxBatchLength) {
       this.send(batchTooLong(weight, this.options.limits.maxBatchLength));
-      return;
+      return 1;
     }
     void this.answer(message, weight);
+    return weight;
   }
 
   private async answer(message: unknown, weight: number): Promise<void> {
