@@ -4,6 +4,8 @@
  * for the run, then removed) runs test/support/flood-client.js through runuser.
  */
 import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { startRootReader, type LatencyFigures } from '../test/support/root-reader.js';
@@ -25,7 +27,10 @@ async function rootReads(socket: string, during?: () => Promise<unknown>): Promi
 export async function floodFigures(dir: string, t: BenchTools): Promise<void> {
   const sysroot = join(dir, 'flood-sysroot');
   buildStandardSysroot(sysroot);
-  const socket = join(dir, 'flood.sock');
+  // The bench's dir is private (0700): the socket goes where the user can reach it.
+  const socketDir = mkdtempSync(join(tmpdir(), 'apt-ostreed-flood-'));
+  chmodSync(socketDir, 0o755);
+  const socket = join(socketDir, 'flood.sock');
   const removeUser = createTestUser(USER, USER);
   const daemon = spawn(process.execPath, [t.daemonBin, '--sysroot', sysroot, '--config', '/dev/null', '--socket', socket, '--no-dbus'], { stdio: 'ignore' });
   try {
@@ -42,11 +47,14 @@ export async function floodFigures(dir: string, t: BenchTools): Promise<void> {
       const flood = floodAsUser(USER, args);
       await flood.ready;
       const flooded = await rootReads(socket, () => flood.result.catch(() => undefined));
+      const seen = await flood.result.catch((err: unknown) => ({ error: (err as Error).message }));
+      if ('error' in seen || seen.connections === 0) throw new Error(`the flood (${what}) did not run: ${JSON.stringify(seen)}`);
       t.add(`root GetDeployments p50 while one user floods (${what}) vs no flood`, flooded.p50, baseline.p50, 'ms', null);
       t.addWithLimit(`root GetDeployments p99 while one user floods (${what}) vs no flood`, flooded.p99, baseline.p99, 'ms', P99_GOAL_MS);
     }
   } finally {
     await t.stop(daemon);
     removeUser();
+    rmSync(socketDir, { recursive: true, force: true });
   }
 }

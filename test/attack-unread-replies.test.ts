@@ -57,7 +57,8 @@ describe('attack: clients that never read their replies', () => {
     await flood.result;
     clearInterval(sampler);
     t.diagnostic(`RSS ${start.toFixed(0)} -> peak ${peak.toFixed(0)} MB; root read max ${Math.max(...latencies).toFixed(1)} ms`);
-    assert.ok(peak - start < 120, `RSS grew from ${start.toFixed(0)} MB to ${peak.toFixed(0)} MB`);
+    // Measured: +50-70 MB (the budget is 16 MiB of unsent replies; V8 frees the rest lazily); before the fix +350 MB.
+    assert.ok(peak - start < 150, `RSS grew from ${start.toFixed(0)} MB to ${peak.toFixed(0)} MB`);
     assert.ok(Math.max(...latencies) < 2000, `root's read took up to ${Math.max(...latencies).toFixed(0)} ms`);
   });
 });
