@@ -61,4 +61,24 @@ describe('attack: clients that never read their replies', () => {
     assert.ok(peak - start < 150, `RSS grew from ${start.toFixed(0)} MB to ${peak.toFixed(0)} MB`);
     assert.ok(Math.max(...latencies) < 2000, `root's read took up to ${Math.max(...latencies).toFixed(0)} ms`);
   });
+
+  it('the same over Varlink: 200 connections pipelining calls and never reading keep the daemon bounded', async (t) => {
+    const pid = daemon.process.pid as number;
+    const start = rssMb(pid);
+    let peak = start;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
+    // Each connection: 3000 calls (~4 MB of replies), never read.
+    const flood = floodAsUser(USER, ['noread-varlink', daemon.socket, 'org.projectatomic.aptostree1.Sysroot.GetDeployments', 200, 3000, 6000]);
+    await flood.ready;
+    const root = await JsonRpcClient.connect(daemon.socket);
+    try {
+      await root.call('Sysroot.GetDeployments');
+    } finally {
+      root.close();
+    }
+    await flood.result;
+    clearInterval(sampler);
+    t.diagnostic(`RSS ${start.toFixed(0)} -> peak ${peak.toFixed(0)} MB`);
+    assert.ok(peak - start < 150, `RSS grew from ${start.toFixed(0)} MB to ${peak.toFixed(0)} MB`);
+  });
 });

@@ -10,6 +10,8 @@
  *           how many were refused or closed by the daemon within HOLD_MS
  *   noread  SOCKET METHOD PARAMS SIZE CONNECTIONS LINES HOLD_MS  like batch, but never reads; holds
  *           the connections HOLD_MS, then prints how many the daemon closed
+ *   noread-varlink  SOCKET METHOD CONNECTIONS CALLS HOLD_MS  the same over Varlink: CALLS calls
+ *           of METHOD (full Varlink name) per connection
  *
  * Every mode prints `{"ready":true}` first once its connections are open and have written.
  */
@@ -97,11 +99,21 @@ async function idle(connections: number, holdMs: number): Promise<void> {
   for (const s of sockets) s.destroy();
 }
 
+async function noreadVarlink(method: string, connections: number, calls: number, holdMs: number): Promise<void> {
+  const call = JSON.stringify({ method, parameters: {} }) + '\0';
+  await noreadWith(connections, holdMs, () => call.repeat(calls));
+}
+
 async function noread(method: string, params: unknown, size: number, connections: number, lines: number, holdMs: number): Promise<void> {
+  await noreadWith(connections, holdMs, (i) => Array.from({ length: lines }, (_, l) => batchLine(method, params, size, (i * lines + l) * size)).join(''));
+}
+
+/** Opens connections that write `payload(i)` and never read; prints how many the daemon closed within `holdMs`. */
+async function noreadWith(connections: number, holdMs: number, payload: (i: number) => string): Promise<void> {
   const { sockets, refused, closed } = await openAll(connections);
   for (const [i, s] of sockets.entries()) {
     s.pause();
-    for (let l = 0; l < lines; l++) s.write(batchLine(method, params, size, (i * lines + l) * size));
+    s.write(payload(i));
   }
   process.stdout.write('{"ready":true}\n');
   await new Promise((r) => setTimeout(r, holdMs));
@@ -114,6 +126,7 @@ async function main(): Promise<void> {
   if (mode === 'batch') await batch(rest[0], JSON.parse(rest[1]), n[0], n[1], n[2], n[3]);
   else if (mode === 'idle') await idle(Number(rest[0]), Number(rest[1]));
   else if (mode === 'noread') await noread(rest[0], JSON.parse(rest[1]), n[0], n[1], n[2], n[3]);
+  else if (mode === 'noread-varlink') await noreadVarlink(rest[0], Number(rest[1]), Number(rest[2]), Number(rest[3]));
   else throw new Error(`unknown mode ${mode}`);
 }
 
