@@ -104,10 +104,8 @@ export class JsonRpcConnection {
 
   /** Answers backlogged lines (now for root, in a turn for others). */
   private pump(): void {
-    if (this.inTurns) {
-      if (this.backlog.length > 0) this.options.turns.request(this.answerTurn);
-      else this.answerBacklog({ left: Infinity });
-    } else this.answerBacklog({ left: Infinity });
+    if (this.inTurns && this.backlog.length > 0) this.options.turns.request(this.answerTurn);
+    else this.answerBacklog({ left: Infinity });
   }
 
   private readonly answerTurn = (budget: TurnBudget): boolean => this.answerBacklog(budget);
