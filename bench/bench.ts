@@ -16,6 +16,7 @@ import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder
 import type { BenchTools } from './bench-tools.js';
 import { bigUpgradeFigures } from './big-upgrade-bench.js';
 import { dbusFigures } from './dbus-bench.js';
+import { floodFigures } from './flood-bench.js';
 import { idleFigures } from './idle-bench.js';
 import { layeringFigures } from './layering-bench.js';
 import { rssMb } from './process-stats.js';
@@ -324,7 +325,7 @@ function addWithLimit(figure: string, value: number, baseline: number, unit: str
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
-/** `node dist/bench/bench.js PART` runs one part alone: idle, layering, startup, upgrade, dbus, varlink. */
+/** `node dist/bench/bench.js PART` runs one part alone: idle, layering, startup, upgrade, dbus, flood, varlink. */
 const only = process.argv[2];
 const tools: BenchTools = { root: ROOT, daemonBin: DAEMON, cliBin: CLI, echoBin: ECHO, waitForSocket, stop, timed, shuffled, median, add, addWithLimit };
 const PARTS: Record<string, (dir: string, t: BenchTools) => Promise<void>> = {
@@ -333,6 +334,7 @@ const PARTS: Record<string, (dir: string, t: BenchTools) => Promise<void>> = {
   startup: startupFigures,
   upgrade: bigUpgradeFigures,
   dbus: dbusFigures,
+  flood: floodFigures,
 };
 
 /**
@@ -436,6 +438,8 @@ async function main(): Promise<void> {
     await layeringFigures(dir, tools);
     // 6. The D-Bus shim beside the socket's protocols (#9).
     await dbusFigures(dir, tools);
+    // 7. A root read while one user floods (#12).
+    await floodFigures(dir, tools);
   } finally {
     await Promise.all(children.map(stop));
     removeSysroot(dir);

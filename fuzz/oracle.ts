@@ -5,7 +5,8 @@
  *
  * JSON-RPC: every line that is not blank is answered (a parse error, an invalid request, or
  * the request's response, matched by id) unless it is a notification or a batch of them; a
- * line over the size limit gets an error and the connection is closed. Varlink: every call
+ * line over the size limit gets an error and the connection is closed; a batch over the length
+ * limit gets one -32600 error. Varlink: every call
  * that is not `oneway` is answered in order; a message that is not a call may instead close
  * the connection (the protocol's answer to a violation).
  */
@@ -14,6 +15,8 @@ import type { Framing } from './wire-format.js';
 
 /** Largest message the daemon accepts (README: "A message over 1 MiB gets MessageTooLarge"). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Longest batch answered (issue #12); a longer one is refused whole: one -32600 error, id null. */
+export const MAX_BATCH_LENGTH = 100;
 
 export interface ReplyExpectation {
   /** JSON-RPC: the key of the reply (`id:1`, `id:null`, `batch:[...]`); Varlink: '' (in order). */
@@ -103,6 +106,9 @@ function jsonRpcLine(api: ApiSchemas, line: Buffer): ReplyExpectation | null {
   }
   if (!Array.isArray(message)) return jsonRpcOne(api, message);
   if (message.length === 0) return { key: 'id:null' };
+  if (message.length > MAX_BATCH_LENGTH) {
+    return { key: 'id:null', check: (r) => (isObject(r) && isObject(r.error) && r.error.code === -32600 ? null : 'a batch over the limit not refused -32600') };
+  }
   const members = message.map((m) => jsonRpcOne(api, m)).filter((e): e is ReplyExpectation => e !== null);
   if (members.length === 0) return null;
   // Members whose replies share a key (several with id null, say) cannot be told apart: not checked.

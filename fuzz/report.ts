@@ -6,6 +6,19 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
 }
 
+/** One line per flood: the root reader's latency and the daemon's RSS, with their bounds. */
+function floodLines(r: FuzzReport): string[] {
+  if (r.floods.length === 0) return [];
+  const lines = [`floods by one unprivileged user (${r.options.floodUser}); a root read's latency meanwhile (bound p99 ${r.options.rootLatencyBoundMs} ms), the daemon's RSS (bound ${mb(r.options.rssBoundBytes)} MB):`];
+  for (const f of r.floods) {
+    const l = f.rootLatency;
+    lines.push(
+      `  ${f.name}: root read p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms over ${l.count} reads; RSS ${mb(f.rssStart)} -> peak ${mb(f.rssPeak)} MB; client ${JSON.stringify(f.client)}`,
+    );
+  }
+  return lines;
+}
+
 export function formatReport(r: FuzzReport): string {
   const rows = [['generator', 'inputs', 'messages', 'replies', 'closes', 'abandoned', 'dropped', 'violations']];
   const total = [0, 0, 0, 0, 0, 0, 0];
@@ -22,6 +35,7 @@ export function formatReport(r: FuzzReport): string {
     `deliveries: ${[...r.tally.deliveries].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `schema targets covered: ${r.coverage.covered} of ${r.coverage.targets} (method, parameter) pairs`,
     `daemon RSS: start ${mb(r.rss.start)} MB, peak ${mb(r.rss.peak)} MB (bound ${mb(r.options.rssBoundBytes)}), after ${mb(r.rss.end)} MB (bound ${mb(r.rss.start + r.options.rssSettleBytes)}); by quarter of the inputs: ${r.rss.quarters.map(mb).join(', ')} MB`,
+    ...floodLines(r),
     `inputs run: ${r.tally.inputs} in ${(r.elapsedMs / 1000).toFixed(1)} s over ${r.options.connections} connections at a time; seed ${r.options.seed}`,
   ];
   for (const v of r.tally.violations) {

@@ -14,6 +14,8 @@ import { loadApiSchemas } from './api-schemas.js';
 import { runWorker } from './connection-worker.js';
 import { allGenerators } from './generators/index.js';
 import { MemoryMonitor, rssBytes } from './memory-monitor.js';
+import { runFloods, type FloodFigures } from './floods.js';
+import { createTestUser } from '../test/support/system-bus.js';
 import { snapshotDiff, sysrootSnapshot } from './sysroot-snapshot.js';
 import { Tally } from './tally.js';
 
@@ -33,6 +35,12 @@ export interface FuzzOptions {
   rssGrowthBytes: number;
   /** How long a request may go unanswered before it counts as dropped. */
   replyTimeoutMs: number;
+  /** The unprivileged user (created, then removed) that runs the floods of issue #12; null: no floods. */
+  floodUser: string | null;
+  /** How long each flood lasts. */
+  floodHoldMs: number;
+  /** p99 of a root read's latency allowed while a user floods (the bench's goal is 50 ms; this is a fault bound). */
+  rootLatencyBoundMs: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -50,6 +58,9 @@ export const DEFAULT_OPTIONS: Omit<FuzzOptions, 'seed'> = {
   // Measured: first to last quarter within ±20 MB (the working set of the in-flight messages).
   rssGrowthBytes: 64 * 1024 * 1024,
   replyTimeoutMs: 20_000,
+  floodUser: 'aptostree-fuzz',
+  floodHoldMs: 5000,
+  rootLatencyBoundMs: 1000,
 };
 
 export interface FuzzReport {
@@ -58,6 +69,8 @@ export interface FuzzReport {
   elapsedMs: number;
   rss: { start: number; peak: number; end: number; quarters: number[] };
   coverage: { covered: number; targets: number };
+  /** The floods by an unprivileged user, with a root reader's latency meanwhile. */
+  floods: FloodFigures[];
   /** Violations of the run as a whole (daemon died, memory, sysroot changed, final checks). */
   runViolations: string[];
   ok: boolean;
@@ -110,6 +123,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const elapsedMs = Date.now() - started;
       memory.stop();
       memory.sample();
+      let floods: FloodFigures[] = [];
+      if (options.floodUser !== null && daemonExit === null) {
+        log('floods by an unprivileged user, a root client reading meanwhile:');
+        const removeUser = createTestUser(options.floodUser, options.floodUser);
+        try {
+          floods = await runFloods({ socket: daemon.socket, pid, user: options.floodUser, holdMs: options.floodHoldMs }, log);
+        } finally {
+          removeUser();
+        }
+        floodViolations(floods, options, runViolations);
+      }
       if (daemonExit !== null) runViolations.push(daemonExit);
       else {
         await finalChecks(daemon.socket, sysroot, deploymentsBefore, before, runViolations);
@@ -134,6 +158,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         elapsedMs,
         rss: { start: memory.start, peak: memory.peak, end, quarters },
         coverage: coverage(),
+        floods,
         runViolations,
         ok: runViolations.length === 0 && tally.violationCount === 0,
       };
@@ -142,6 +167,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     }
   } finally {
     removeSysroot(dir);
+  }
+}
+
+/** Each flood: the daemon's RSS within its bound, root's reads answered and within the latency bound. */
+function floodViolations(floods: FloodFigures[], options: FuzzOptions, out: string[]): void {
+  for (const f of floods) {
+    if (f.rssPeak > options.rssBoundBytes) out.push(`${f.name}: peak RSS ${mb(f.rssPeak)} MB over the bound of ${mb(options.rssBoundBytes)} MB`);
+    if (f.rootLatency.p99 > options.rootLatencyBoundMs) {
+      out.push(`${f.name}: a root read's p99 latency ${f.rootLatency.p99.toFixed(0)} ms over the bound of ${options.rootLatencyBoundMs} ms`);
+    }
+    if (f.rootLatency.failures > 0 || f.rootLatency.count === 0) out.push(`${f.name}: ${f.rootLatency.failures} root read(s) failed, ${f.rootLatency.count} answered`);
+    if ('error' in f.client) out.push(`${f.name}: the flooding client failed: ${String(f.client.error)}`);
   }
 }
 

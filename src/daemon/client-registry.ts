@@ -12,6 +12,11 @@ export class ClientRegistry {
     return this.clients.size;
   }
 
+  /** Whether this connection registered (it is then not an idle one). */
+  has(connection: AbortSignal): boolean {
+    return this.clients.has(connection);
+  }
+
   register(connection: AbortSignal, id: string): void {
     if (connection.aborted) return;
     const known = this.clients.has(connection);

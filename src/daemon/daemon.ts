@@ -85,6 +85,7 @@ export class Daemon {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
       onConnectionsChanged: () => this.idle?.check(),
+      isSubscribed: (connection) => this.clients.has(connection),
     });
     this.bus.on('transactionEvent', ({ event }) => {
       if (event.type === 'Finished' || event.type === 'Queued' || event.type === 'Started') {

@@ -22,6 +22,10 @@ Options:
   --max-connections N   Open client connections at most (default: ${DEFAULT_LIMITS.maxConnections})
   --client-timeout S    Disconnect a client stalled in the middle of a message after S seconds
                         (default: ${DEFAULT_LIMITS.partialMessageTimeoutMs / 1000})
+  --max-connections-per-uid N  Open connections of one non-root user at most
+                        (default: ${DEFAULT_LIMITS.maxConnectionsPerUid})
+  --idle-timeout S      Close a connection that sent nothing for S seconds and has nothing in
+                        flight or subscribed (default: ${DEFAULT_LIMITS.idleTimeoutMs / 1000})
   --no-dbus         Do not serve org.projectatomic.aptostree1 on the system bus
   -h, --help        Show this help
 `;
@@ -42,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
         verbose: { type: 'boolean', default: false },
         'max-connections': { type: 'string', default: String(DEFAULT_LIMITS.maxConnections) },
         'client-timeout': { type: 'string', default: String(DEFAULT_LIMITS.partialMessageTimeoutMs / 1000) },
+        'max-connections-per-uid': { type: 'string', default: String(DEFAULT_LIMITS.maxConnectionsPerUid) },
+        'idle-timeout': { type: 'string', default: String(DEFAULT_LIMITS.idleTimeoutMs / 1000) },
         'no-dbus': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -63,11 +69,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   const maxConnections = Number(values['max-connections']);
   const clientTimeout = Number(values['client-timeout']);
-  if (!Number.isInteger(maxConnections) || maxConnections < 1 || !(clientTimeout > 0)) {
-    process.stderr.write('apt-ostreed: --max-connections must be a positive integer and --client-timeout positive\n');
+  const maxConnectionsPerUid = Number(values['max-connections-per-uid']);
+  const idleTimeout = Number(values['idle-timeout']);
+  if (![maxConnections, maxConnectionsPerUid].every((n) => Number.isInteger(n) && n >= 1) || !(clientTimeout > 0) || !(idleTimeout > 0)) {
+    process.stderr.write(
+      'apt-ostreed: --max-connections and --max-connections-per-uid must be positive integers, --client-timeout and --idle-timeout positive\n',
+    );
     return 2;
   }
-  const limits = { ...DEFAULT_LIMITS, maxConnections, partialMessageTimeoutMs: clientTimeout * 1000 };
+  // Root keeps its reserved slots however small --max-connections is (tests set 40).
+  const reservedRootConnections = Math.min(DEFAULT_LIMITS.reservedRootConnections, Math.floor(maxConnections / 4));
+  const limits = {
+    ...DEFAULT_LIMITS,
+    maxConnections,
+    reservedRootConnections,
+    maxConnectionsPerUid,
+    partialMessageTimeoutMs: clientTimeout * 1000,
+    idleTimeoutMs: idleTimeout * 1000,
+  };
   const log = createLogger(level as LogLevel);
   let config;
   try {

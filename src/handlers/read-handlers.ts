@@ -11,6 +11,15 @@ import { diffPackages } from '../backends/dpkg/package-diff.js';
 import { publicCachedUpdate, readCachedUpdate, type CachedUpdateRecord } from '../services/cached-update-file.js';
 import { readAutomaticUpdateRun } from '../services/automatic-update-record.js';
 import { basePackages, deploymentsDiff, findDeployment } from '../services/package-diffs.js';
+import type { CallContext } from '../dispatcher/call-context.js';
+import { FairSlots } from '../util/fair-slots.js';
+import { sharedRun } from '../util/shared-run.js';
+
+/**
+ * Read methods that run a tool (apt-cache, ostree cat) at most this many at once over all
+ * callers, taking turns per uid (issue #12: one batch started a thousand root apt-cache).
+ */
+export const READ_TOOL_SLOTS = 3;
 
 /** What the read handlers need from the daemon. */
 export interface ReadHandlerDeps {
@@ -36,6 +45,12 @@ async function queriesFor(sysroot: SysrootService, cacheDir: string, osname: str
 /** Implementations of the read methods of Sysroot and OS, and Sysroot.Reload. */
 export function readHandlers({ sysroot, config, activeTransaction, cacheDir, stateDir }: ReadHandlerDeps): HandlerTable {
   /** The OS's cached update, unless the deployment it was compared with is no longer the booted/default one. */
+  const tools = new FairSlots(READ_TOOL_SLOTS);
+  /** Runs a read that spawns tools in one of the shared slots, in turn with other uids; not at all once its caller is gone. */
+  const withTool = <T>(ctx: CallContext, read: () => Promise<T>): Promise<T> =>
+    tools.run(ctx.peer?.uid ?? -1, read, ctx.signal, () => new ApiError('Failed', 'The caller disconnected before the query ran'));
+  /** Overlapping Sysroot.Reload calls (a batch, many clients) share one reload. */
+  const reload = sharedRun(() => sysroot.reload());
   const cachedUpdate = (snapshot: SysrootSnapshot, osname: string): CachedUpdateRecord | null => {
     const roles = rolesOf(snapshot, osname);
     return readCachedUpdate(stateDir, osname, (roles.booted ?? roles.default)?.id ?? null);
@@ -43,22 +58,25 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
   return {
     'OS.GetDeploymentsAptDiff': async ({ from, to }) => ({ changes: await deploymentsDiff(sysroot.snapshot(), from, to) }),
 
-    'OS.GetCachedUpdateAptDiff': async ({ osname, id }) => {
+    'OS.GetCachedUpdateAptDiff': async ({ osname, id }, ctx) => {
       const snapshot = sysroot.snapshot();
       const os = resolveOsName(snapshot, osname);
       const update = cachedUpdate(snapshot, os);
       const d = id === undefined ? null : findDeployment(snapshot, id);
       if (update === null) return { changes: [], update: null };
-      const changes = d === null || d.id === update.against ? update.packageDiff : diffPackages(await basePackages(snapshot, d), update.packages);
+      const changes =
+        d === null || d.id === update.against ? update.packageDiff : diffPackages(await withTool(ctx, () => basePackages(snapshot, d)), update.packages);
       return { changes, update: publicCachedUpdate(update) };
     },
 
-    'OS.Search': async ({ osname, names }) => ({ packages: await (await queriesFor(sysroot, cacheDir, osname)).search([...names]) }),
-    'OS.WhatProvides': async ({ osname, provides }) => ({
-      packages: await (await queriesFor(sysroot, cacheDir, osname)).whatProvides([...provides]),
+    'OS.Search': async ({ osname, names }, ctx) => ({
+      packages: await withTool(ctx, async () => (await queriesFor(sysroot, cacheDir, osname)).search([...names])),
     }),
-    'OS.GetPackages': async ({ osname, names }) => {
-      const found = await (await queriesFor(sysroot, cacheDir, osname)).details([...names]);
+    'OS.WhatProvides': async ({ osname, provides }, ctx) => ({
+      packages: await withTool(ctx, async () => (await queriesFor(sysroot, cacheDir, osname)).whatProvides([...provides])),
+    }),
+    'OS.GetPackages': async ({ osname, names }, ctx) => {
+      const found = await withTool(ctx, async () => (await queriesFor(sysroot, cacheDir, osname)).details([...names]));
       const missing = names.filter((n) => !found.some((p) => p.name === n));
       if (missing.length > 0) throw new ApiError('PackageNotFound', `Package not found: ${missing.join(', ')}`, { packages: missing });
       return { packages: found };
@@ -84,8 +102,8 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
       return { name: osname, objectPath: osObjectPath(osname) };
     },
 
-    'Sysroot.Reload': () => {
-      sysroot.reload();
+    'Sysroot.Reload': async () => {
+      await reload();
       return {};
     },
 

@@ -4,6 +4,13 @@ import type { Logger } from '../daemon/logger.js';
 import { JsonRpcConnection } from './jsonrpc/jsonrpc-connection.js';
 import { peerCredentials } from './peer-credentials.js';
 import { UidInFlight, type ConnectionLimits } from './connection-limits.js';
+import { ConnectionAdmission } from './connection-admission.js';
+import { IdleWatch } from './idle-watch.js';
+import { UnsentBudget } from './unsent-budget.js';
+import { RequestTurns } from './request-turns.js';
+
+/** Non-root JSON-RPC requests answered per turn of the event loop (RequestTurns). */
+const REQUESTS_PER_TURN = 64;
 import { ApiError } from '../api/errors.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
 import { VarlinkConnection } from './varlink/varlink-connection.js';
@@ -15,6 +22,8 @@ export interface SocketServerOptions {
   limits: ConnectionLimits;
   /** Called when a connection opens or closes (idle exit). */
   onConnectionsChanged?: () => void;
+  /** Whether a connection (its calls' abort signal) is subscribed, e.g. Sysroot.RegisterClient: not idle. */
+  isSubscribed?: (connection: AbortSignal) => boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -28,6 +37,9 @@ export class SocketServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly uidInFlight: UidInFlight;
+  private readonly admission: ConnectionAdmission;
+  private readonly unsent: UnsentBudget;
+  private readonly turns = new RequestTurns(REQUESTS_PER_TURN);
 
   constructor(
     private readonly jsonRpc: JsonRpcEndpoint,
@@ -37,6 +49,8 @@ export class SocketServer {
   ) {
     // allowHalfOpen: a client that half-closes after sending (socat, nc -N) still gets its replies.
     this.uidInFlight = new UidInFlight(options.limits.maxInFlightPerUid);
+    this.admission = new ConnectionAdmission(options.limits);
+    this.unsent = new UnsentBudget(options.limits.unsentBytesPerUid, options.limits.unsentBytesNonRoot);
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => this.log.error('listening socket error', err));
   }
@@ -85,20 +99,18 @@ export class SocketServer {
   }
 
   private accept(socket: Socket): void {
-    if (this.sockets.size >= this.options.limits.maxConnections) {
-      const error = new ApiError('LimitExceeded', `Too many connections (${this.options.limits.maxConnections})`).toJsonRpc();
-      socket.on('error', () => {});
-      // Read away what the client sends (so its close is seen) and never keep the socket long.
-      socket.resume();
-      socket.on('end', () => socket.destroy());
-      socket.end(JSON.stringify({ jsonrpc: '2.0', id: null, error }) + '\n');
-      setTimeout(() => socket.destroy(), 1000).unref();
+    const peer = peerCredentials(socket);
+    const uid = peer?.uid ?? -1;
+    const admitted = this.admission.admit(uid);
+    if (!admitted.admitted) {
+      refuse(socket, admitted.reason);
       return;
     }
     this.sockets.add(socket);
     this.options.onConnectionsChanged?.();
     socket.on('close', () => {
       this.sockets.delete(socket);
+      this.admission.leave(uid);
       this.options.onConnectionsChanged?.();
     });
     socket.on('error', () => {});
@@ -107,14 +119,26 @@ export class SocketServer {
     /** The protocol's connection once the first terminator told which one it is. */
     let connection: JsonRpcConnection | VarlinkConnection | undefined;
     let stallTimer: NodeJS.Timeout | null = null;
+    const isSubscribed = this.options.isSubscribed ?? (() => false);
+    const idle = new IdleWatch(
+      this.options.limits.idleTimeoutMs,
+      () => connection?.busy(isSubscribed) ?? false,
+      () => {
+        this.log.debug(`closing an idle connection (uid ${uid})`);
+        socket.destroy();
+      },
+    );
     socket.on('close', () => {
       if (stallTimer !== null) clearTimeout(stallTimer);
+      idle.stop();
     });
     const options = {
       maxMessageBytes: this.options.maxMessageBytes,
-      peer: peerCredentials(socket),
+      peer,
       limits: this.options.limits,
       uidInFlight: this.uidInFlight,
+      unsent: this.unsent,
+      turns: this.turns,
     };
     /** Hands what was read so far to the protocol's new connection. */
     const start = (c: JsonRpcConnection | VarlinkConnection): void => {
@@ -125,6 +149,7 @@ export class SocketServer {
       c.receive(buffered);
     };
     const onData = (chunk: Buffer) => {
+      idle.activity();
       if (connection !== undefined) {
         connection.receive(chunk);
         return;
@@ -151,6 +176,17 @@ export class SocketServer {
       else socket.end();
     });
   }
+}
+
+/** Answers LimitExceeded and closes, without keeping the socket long. */
+function refuse(socket: Socket, reason: string): void {
+  const error = new ApiError('LimitExceeded', reason).toJsonRpc();
+  socket.on('error', () => {});
+  // Read away what the client sends (so its close is seen) and never keep the socket long.
+  socket.resume();
+  socket.on('end', () => socket.destroy());
+  socket.end(JSON.stringify({ jsonrpc: '2.0', id: null, error }) + '\n');
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /**

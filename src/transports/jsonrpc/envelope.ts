@@ -1,3 +1,5 @@
+import { JsonRpcCode, STANDARD_ERROR_NAMES } from '../../api/errors.js';
+
 /** A JSON-RPC 2.0 request or notification whose envelope is well-formed. */
 export interface JsonRpcRequest {
   jsonrpc: '2.0';
@@ -30,4 +32,17 @@ export function checkEnvelope(message: unknown): { request: JsonRpcRequest } | {
     return { invalid: id, reason: 'params must be an object or an array' };
   }
   return { request: m as unknown as JsonRpcRequest };
+}
+
+/** The answer to a batch longer than the limit: refused whole, as one Invalid Request error. */
+export function batchTooLong(length: number, limit: number): { jsonrpc: '2.0'; id: null; error: { code: number; message: string; data: Record<string, unknown> } } {
+  return {
+    jsonrpc: '2.0',
+    id: null,
+    error: {
+      code: JsonRpcCode.InvalidRequest,
+      message: `Invalid Request: a batch of ${length} requests; at most ${limit} requests per batch`,
+      data: { name: STANDARD_ERROR_NAMES[JsonRpcCode.InvalidRequest], limit, received: length },
+    },
+  };
 }

@@ -5,6 +5,10 @@ import type { Logger } from '../../daemon/logger.js';
 import { stringifyCached } from '../cached-json.js';
 import type { ConnectionLimits, UidInFlight } from '../connection-limits.js';
 import { MessageFramer } from '../message-framer.js';
+import { ReplyWriter } from '../reply-writer.js';
+import type { RequestTurns, TurnBudget } from '../request-turns.js';
+import type { UnsentBudget } from '../unsent-budget.js';
+import { batchTooLong } from './envelope.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
 
 export interface ConnectionOptions {
@@ -12,6 +16,9 @@ export interface ConnectionOptions {
   peer: PeerCredentials | null;
   limits: ConnectionLimits;
   uidInFlight: UidInFlight;
+  unsent: UnsentBudget;
+  /** Where non-root requests wait for their turn. */
+  turns: RequestTurns;
 }
 
 /**
@@ -23,6 +30,9 @@ export class JsonRpcConnection {
   private readonly framer: MessageFramer;
   private readonly abort = new AbortController();
   private readonly ctx: CallContext;
+  private readonly writer: ReplyWriter;
+  private readonly uid: number;
+  /** Requests being answered (a batch counts as its length). */
   private pending = 0;
   private peerEnded = false;
   /** Lines read while at the in-flight limit, answered as earlier requests complete. */
@@ -49,12 +59,18 @@ export class JsonRpcConnection {
       notify: (method, params) => this.send({ jsonrpc: '2.0', method, params }),
       signal: this.abort.signal,
     };
+    this.uid = options.peer?.uid ?? -1;
+    this.writer = new ReplyWriter(socket, this.uid, options.limits, options.unsent, log);
     socket.on('close', () => {
       this.abort.abort();
       this.clearPartialTimer();
     });
-    socket.on('drain', () => this.pump());
     socket.on('error', (err) => this.log.debug('connection error', err.message));
+  }
+
+  /** Whether requests are in flight or waiting, or the connection is subscribed (then it is not idle). */
+  busy(isSubscribed: (connection: AbortSignal) => boolean): boolean {
+    return this.pending > 0 || this.backlog.length > 0 || isSubscribed(this.abort.signal);
   }
 
   /** Feed bytes read from the socket (the first chunk may have been read by the classifier). */
@@ -64,30 +80,51 @@ export class JsonRpcConnection {
     this.watchPartial();
   }
 
+  /** Root's requests are answered as they are read; others wait for their turn (RequestTurns). */
+  private get inTurns(): boolean {
+    return this.uid !== 0;
+  }
+
   private onLine(line: Buffer): void {
-    if (this.pending >= this.options.limits.maxInFlightPerConnection || this.backlog.length > 0 || this.congested()) {
+    if (this.inTurns || this.pending >= this.options.limits.maxInFlightPerConnection || this.backlog.length > 0 || this.congested()) {
       this.backlog.push(line);
       this.socket.pause();
+      if (this.inTurns) this.options.turns.request(this.answerTurn);
       return;
     }
     this.process(line);
   }
 
-  /** Answers backlogged lines while there is room; reads again when the backlog is empty. */
+  /** The client is not reading its replies fast enough, or its uid (or all users) has too many unsent. */
+  private congested(): boolean {
+    if (!this.writer.congested()) return false;
+    this.writer.whenUncongested(() => this.pump());
+    return true;
+  }
+
+  /** Answers backlogged lines (now for root, in a turn for others). */
   private pump(): void {
-    while (this.backlog.length > 0 && this.pending < this.options.limits.maxInFlightPerConnection && !this.congested()) {
-      this.process(this.backlog.shift() as Buffer);
+    if (this.inTurns && this.backlog.length > 0) this.options.turns.request(this.answerTurn);
+    else this.answerBacklog({ left: Infinity });
+  }
+
+  private readonly answerTurn = (budget: TurnBudget): boolean => this.answerBacklog(budget);
+
+  /**
+   * Answers backlogged lines while there is room and budget; reads again when the backlog is
+   * empty. True when lines are left that could be answered now (budget ran out).
+   */
+  private answerBacklog(budget: TurnBudget): boolean {
+    const room = () => this.pending < this.options.limits.maxInFlightPerConnection && !this.congested();
+    while (this.backlog.length > 0 && budget.left > 0 && room()) {
+      budget.left -= this.process(this.backlog.shift() as Buffer);
     }
     if (this.backlog.length === 0 && !this.congested() && !this.socket.destroyed && !this.closing) {
       this.socket.resume();
       this.watchPartial();
     }
     this.endIfDone();
-  }
-
-  /** The client is not reading its replies fast enough. */
-  private congested(): boolean {
-    return this.socket.writableLength > this.options.limits.writeHighWaterBytes;
+    return this.backlog.length > 0 && room();
   }
 
   /** A client that sent half a message and stalls is disconnected after a while. */
@@ -107,11 +144,12 @@ export class JsonRpcConnection {
     this.partialTimer = null;
   }
 
-  private process(line: Buffer): void {
+  /** Answers one line; returns how many requests it held (a batch its length, else 1). */
+  private process(line: Buffer): number {
     const text = line.toString('utf8');
     // Blank lines (keep-alives, stray \r\n) are not requests. JSON texts start with '{' or '['
     // almost always, so the trim only runs for lines that start with whitespace.
-    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
+    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return 1;
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -125,14 +163,21 @@ export class JsonRpcConnection {
           data: { name: STANDARD_ERROR_NAMES[JsonRpcCode.ParseError] },
         },
       });
-      return;
+      return 1;
     }
-    void this.answer(message);
+    // An empty batch is one (invalid) request: it is answered too.
+    const weight = Array.isArray(message) ? Math.max(1, message.length) : 1;
+    if (weight > this.options.limits.maxBatchLength) {
+      this.send(batchTooLong(weight, this.options.limits.maxBatchLength));
+      return 1;
+    }
+    void this.answer(message, weight);
+    return weight;
   }
 
-  private async answer(message: unknown): Promise<void> {
-    const uid = this.options.peer?.uid ?? -1;
-    if (!this.options.uidInFlight.enter(uid)) {
+  private async answer(message: unknown, weight: number): Promise<void> {
+    const uid = this.uid;
+    if (!this.options.uidInFlight.enter(uid, weight)) {
       // Refused like the request would have been answered: notifications get nothing, a batch an array.
       const error = new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`).toJsonRpc();
       const idOf = (m: unknown) => (typeof m === 'object' && m !== null && 'id' in m ? (m as { id: unknown }).id : undefined);
@@ -143,15 +188,15 @@ export class JsonRpcConnection {
       else if (replies.length === 1) this.send(replies[0]);
       return;
     }
-    this.pending++;
+    this.pending += weight;
     try {
       const response = await this.endpoint.handle(message, this.ctx);
       if (response !== null) this.send(response);
     } catch (err) {
       this.log.error('unhandled error answering a request', err);
     } finally {
-      this.pending--;
-      this.options.uidInFlight.leave(uid);
+      this.pending -= weight;
+      this.options.uidInFlight.leave(uid, weight);
       this.pump();
     }
   }
@@ -186,10 +231,6 @@ export class JsonRpcConnection {
 
   private send(message: unknown): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(stringifyCached(message) + '\n');
-    if (this.socket.writableLength > this.options.limits.writeHardLimitBytes) {
-      this.log.warn(`disconnecting a client that does not read its replies (${this.socket.writableLength} bytes unsent)`);
-      this.socket.destroy();
-    }
+    this.writer.write(stringifyCached(message) + '\n');
   }
 }

@@ -3,7 +3,9 @@
  * the order they came (a client may pipeline several; a `more` call streams all its replies
  * before the next call starts, as the protocol wants). A message that is not a call object is
  * a protocol violation: the connection is closed. Limits as for JSON-RPC: message size, calls
- * waiting per connection (reading pauses), calls in flight per uid, unread replies.
+ * waiting per connection (reading pauses), calls in flight per uid, unread replies (per
+ * connection, per uid and over all users); connections per uid and idle ones are the socket
+ * server's.
  */
 import type { Socket } from 'node:net';
 import type { PeerCredentials } from '../../dispatcher/call-context.js';
@@ -11,6 +13,8 @@ import type { Logger } from '../../daemon/logger.js';
 import { stringifyCached } from '../cached-json.js';
 import type { ConnectionLimits, UidInFlight } from '../connection-limits.js';
 import { MessageFramer } from '../message-framer.js';
+import { ReplyWriter } from '../reply-writer.js';
+import type { UnsentBudget } from '../unsent-budget.js';
 import type { VarlinkCall, VarlinkEndpoint, VarlinkReply } from './varlink-endpoint.js';
 
 export interface VarlinkConnectionOptions {
@@ -18,6 +22,7 @@ export interface VarlinkConnectionOptions {
   peer: PeerCredentials | null;
   limits: ConnectionLimits;
   uidInFlight: UidInFlight;
+  unsent: UnsentBudget;
 }
 
 function asCall(message: unknown): VarlinkCall | null {
@@ -33,10 +38,11 @@ export class VarlinkConnection {
   private readonly framer: MessageFramer;
   private readonly abort = new AbortController();
   private readonly queue: VarlinkCall[] = [];
-  private busy = false;
+  private busyCall = false;
   private peerEnded = false;
   private closing = false;
   private partialTimer: NodeJS.Timeout | null = null;
+  private readonly writer: ReplyWriter;
 
   constructor(
     private readonly socket: Socket,
@@ -49,7 +55,12 @@ export class VarlinkConnection {
       this.abort.abort();
       if (this.partialTimer !== null) clearTimeout(this.partialTimer);
     });
-    socket.on('drain', () => this.next());
+    this.writer = new ReplyWriter(socket, options.peer?.uid ?? -1, options.limits, options.unsent, log);
+  }
+
+  /** Whether a call runs or waits, or the connection is subscribed (then it is not idle). */
+  busy(isSubscribed: (connection: AbortSignal) => boolean): boolean {
+    return this.busyCall || this.queue.length > 0 || isSubscribed(this.abort.signal);
   }
 
   receive(chunk: Buffer): void {
@@ -93,8 +104,11 @@ export class VarlinkConnection {
 
   /** Runs the next queued call when none runs and the client reads its replies. */
   private next(): void {
-    if (this.busy || this.closing) return;
-    if (this.socket.writableLength > this.options.limits.writeHighWaterBytes) return;
+    if (this.busyCall || this.closing) return;
+    if (this.writer.congested()) {
+      this.writer.whenUncongested(() => this.next());
+      return;
+    }
     const call = this.queue.shift();
     if (call === undefined) {
       if (!this.socket.destroyed) this.socket.resume();
@@ -112,27 +126,22 @@ export class VarlinkConnection {
       setImmediate(() => this.next());
       return;
     }
-    this.busy = true;
+    this.busyCall = true;
     this.endpoint
       .handle(call, { peer: this.options.peer, signal: this.abort.signal }, (reply) => this.send(reply))
       .catch((err: unknown) => this.log.error('unhandled error answering a Varlink call', err))
       .finally(() => {
-        this.busy = false;
+        this.busyCall = false;
         this.options.uidInFlight.leave(uid);
         this.next();
       });
   }
 
   private endIfDone(): void {
-    if (this.peerEnded && !this.busy && this.queue.length === 0 && !this.socket.destroyed) this.socket.end();
+    if (this.peerEnded && !this.busyCall && this.queue.length === 0 && !this.socket.destroyed) this.socket.end();
   }
 
   private send(reply: VarlinkReply): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(stringifyCached(reply) + '\0');
-    if (this.socket.writableLength > this.options.limits.writeHardLimitBytes) {
-      this.log.warn(`disconnecting a Varlink client that does not read its replies (${this.socket.writableLength} bytes unsent)`);
-      this.socket.destroy();
-    }
+    this.writer.write(stringifyCached(reply) + '\0');
   }
 }
