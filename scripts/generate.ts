@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GENERATED_DIRS, generatedArtifacts } from '../src/generators/artifacts.js';
+import { GENERATED_DIRS, generatedArtifacts, isHandwritten } from '../src/generators/artifacts.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,7 +22,8 @@ function listFiles(dir: string): string[] {
 const files = generatedArtifacts();
 for (const dir of GENERATED_DIRS) {
   for (const file of listFiles(join(root, dir))) {
-    if (!files.has(relative(root, file))) rmSync(file);
+    const path = relative(root, file);
+    if (!files.has(path) && !isHandwritten(path)) rmSync(file);
   }
 }
 for (const [path, content] of files) {

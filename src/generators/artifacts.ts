@@ -22,5 +22,10 @@ export function generatedArtifacts(): Map<string, string> {
   return files;
 }
 
-/** Folders whose whole content is generated: a file there that the generator no longer makes is stale. */
+/** Folders whose content is generated: a file there that the generator no longer makes is stale. */
 export const GENERATED_DIRS = ['schema', 'src/generated', 'polkit', 'docs'];
+
+/** Handwritten prose that lives beside the generated man pages (docs/security.md): never stale. */
+export function isHandwritten(path: string): boolean {
+  return /^docs\/[^/]+\.md$/.test(path);
+}
