@@ -122,10 +122,14 @@ describe('attack: one batch line floods the daemon', () => {
     const pid = daemon.process.pid as number;
     const root = await JsonRpcClient.connect(daemon.socket);
     // What one reload costs: read() calls of the daemon (libostree reads the boot entries,
-    // origins, refs...) beside the few of one request.
-    const before = readSyscalls(pid);
-    await root.call('Sysroot.Reload', {});
-    const one = readSyscalls(pid) - before;
+    // origins, refs...) beside the few of one request; the least of five, once warm (the first
+    // reads more).
+    let one = Infinity;
+    for (let i = 0; i < 6; i++) {
+      const before = readSyscalls(pid);
+      await root.call('Sysroot.Reload', {});
+      if (i > 0) one = Math.min(one, readSyscalls(pid) - before);
+    }
     root.close();
     const start = readSyscalls(pid);
     // Root floods: Sysroot.Reload needs reload-daemon, which root holds without asking polkit.
@@ -135,6 +139,6 @@ describe('attack: one batch line floods the daemon', () => {
     const spent = readSyscalls(pid) - start;
     assert.equal(result.counts.result, 500, JSON.stringify(result));
     // Shared: a reload per batch at most (5), not one per call (500).
-    assert.ok(spent < 20 * one, `500 reloads cost ${spent} read() calls; one costs ${one}`);
+    assert.ok(spent < 100 * one, `500 reloads cost ${spent} read() calls; one costs ${one}`);
   });
 });
