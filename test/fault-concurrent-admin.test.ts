@@ -7,7 +7,7 @@
  * one list of deployments seen alike by `ostree admin status` and the daemon, a boot entry and
  * a directory for each and no other, and a repository that passes fsck.
  *
- * ostree 2022.7 has no `ostree admin set-default` (FACTS.md); undeploy, cleanup, deploy and
+ * ostree 2022.7 has no `ostree admin set-default`; undeploy, cleanup, deploy and
  * upgrade are the hand commands that change the sysroot.
  */
 import assert from 'node:assert/strict';

@@ -22,7 +22,7 @@ import type { TransactionManager } from '../src/transactions/transaction-manager
 import { SysrootService } from '../src/services/sysroot-service.js';
 import { REPO_ROOT } from './support/repo-root.js';
 
-/** Methods DECISIONS.md lists, by interface. */
+/** Methods docs/design-decisions.md lists, by interface. */
 const EXPECTED = {
   Sysroot: ['GetDeployments', 'GetProperties', 'GetOS', 'Reload', 'ReloadConfig', 'RegisterClient', 'UnregisterClient'],
   OS: [
@@ -33,7 +33,7 @@ const EXPECTED = {
   Transaction: ['List', 'Get', 'Watch', 'History', 'Cancel'],
 };
 
-/** The polkit map of DECISIONS.md ("Authorization"). */
+/** The polkit map of docs/design-decisions.md ("Authorization"). */
 const ACTIONS: Record<string, string | null> = {
   'OS.Deploy': 'deploy',
   'OS.Upgrade': 'upgrade',
@@ -54,7 +54,7 @@ const ACTIONS: Record<string, string | null> = {
 };
 
 describe('the method table', () => {
-  it('declares exactly the API of the seed\'s §1.3 plus DECISIONS.md\'s methods, once each', () => {
+  it('declares exactly the API of the seed\'s §1.3 plus docs/design-decisions.md\'s methods, once each', () => {
     const names = METHODS.map((m) => m.name);
     assert.equal(new Set(names).size, names.length, 'no duplicates');
     const expected = Object.entries(EXPECTED).flatMap(([iface, members]) => members.map((m) => `${iface}.${m}`));

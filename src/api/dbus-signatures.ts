@@ -1,6 +1,6 @@
 /**
  * How each method of the table appears on D-Bus (issue #9): the seed's §1.3 signatures, and
- * DECISIONS.md's for the methods beyond its XML. A method is either a D-Bus method with
+ * the design decisions' (docs/design-decisions.md) for the methods beyond its XML. A method is either a D-Bus method with
  * positional arguments — params fields, and `options`, the a{sv} that carries every other
  * param under its rpm-ostree kebab-case key — or not a D-Bus method at all: the
  * `GetProperties` methods are the objects' properties, `GetDeployments` is the `Deployments`
@@ -82,7 +82,7 @@ export function optionKey(field: string): string {
 export interface DbusProperty {
   name: string;
   type: string;
-  /** Field of Sysroot.GetProperties / OS.GetProperties (DECISIONS.md), or how it is derived. */
+  /** Field of Sysroot.GetProperties / OS.GetProperties (docs/design-decisions.md), or how it is derived. */
   field: string;
 }
 

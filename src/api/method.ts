@@ -57,7 +57,7 @@ export const interactiveAuthOption = {
   allowInteractiveAuthentication: t.optional(t.boolean({ doc: 'Let polkit ask the user for a password.' })),
 };
 
-/** Options every transaction method accepts (DECISIONS.md "Parameters"). */
+/** Options every transaction method accepts (docs/design-decisions.md "Parameters"). */
 export function transactionOptions<const WithReboot extends boolean>(withReboot: WithReboot) {
   const common = {
     osname: t.optional(OsName),

@@ -1,5 +1,5 @@
 /**
- * The polkit actions of the seed's policy (§3.2) plus the ids DECISIONS.md adds. The policy
+ * The polkit actions of the seed's policy (§3.2) plus the ids docs/design-decisions.md adds. The policy
  * file in polkit/ is generated from this table (#4); methods name their action by key.
  */
 export const ACTION_PREFIX = 'org.projectatomic.aptostree.';

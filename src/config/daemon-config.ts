@@ -7,7 +7,7 @@ export const DEFAULT_CONFIG_PATH = '/etc/apt-ostreed/apt-ostreed.conf';
 
 export type AutomaticUpdatePolicy = 'none' | 'check' | 'stage';
 
-/** The daemon's configuration, with the seed's keys (§5.3) and DECISIONS.md's defaults. */
+/** The daemon's configuration, with the seed's keys (§5.3) and the design decisions' (docs/design-decisions.md) defaults. */
 export interface DaemonConfig {
   idleExitTimeout: number;
   automaticUpdatePolicy: AutomaticUpdatePolicy;

@@ -23,7 +23,7 @@ import { VarlinkEndpoint } from '../transports/varlink/varlink-endpoint.js';
 import { DEFAULT_LIMITS, type ConnectionLimits } from '../transports/connection-limits.js';
 import type { Logger } from './logger.js';
 
-/** Where the daemon finds and keeps things (DECISIONS.md, "Where things live"). */
+/** Where the daemon finds and keeps things (docs/design-decisions.md, "Where things live"). */
 export interface DaemonPaths {
   sysroot: string;
   socket: string;

@@ -1,6 +1,6 @@
 /**
  * A real Debian tree for tests and benchmarks: `debootstrap` from the Debian archive, converted
- * to the layout OSTree deploys (../shared/FACTS.md, "Debian trees"), and cached between runs in
+ * to the layout OSTree deploys (dpkg database in /usr, /etc in usr/etc, a factory /var), and cached between runs in
  * a folder the tests own — building one takes ~20 s and needs the network, committing the cached
  * one into a fresh repo takes ~1 s.
  *

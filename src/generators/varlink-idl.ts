@@ -13,7 +13,7 @@
  * Method outputs: read and control methods return their result's fields; a transaction method
  * (and Transaction.Watch) returns `(transaction, event: ?TransactionEvent, result:
  * ?<Method>Result)`: with `more`, one reply per progress event, then the final one with
- * `result` (DECISIONS.md, "Over Varlink").
+ * `result` (docs/design-decisions.md, "Over Varlink").
  * Errors: every error of the table an interface's methods can raise, with `(message, data)`.
  */
 import { ERROR_TABLE, type ErrorName } from '../api/errors.js';

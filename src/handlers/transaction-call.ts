@@ -46,7 +46,7 @@ export function outcomeOf(tx: TransactionRecord): Record<string, unknown> {
 }
 
 /**
- * The JSON-RPC shape of a transaction call (DECISIONS.md): with `detach` the id at once;
+ * The JSON-RPC shape of a transaction call (docs/design-decisions.md): with `detach` the id at once;
  * otherwise the events as notifications, then the result (or error) when it ends.
  */
 export async function answerTransaction(

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/errors.js';
 import type { Deployment, SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
 
-/** The roles deployments of one OS play (DECISIONS.md, "Roles of deployments"). */
+/** The roles deployments of one OS play (docs/design-decisions.md, "Roles of deployments"). */
 export interface OsRoles {
   osname: string;
   booted: Deployment | null;

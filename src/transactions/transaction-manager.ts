@@ -21,7 +21,7 @@ const RECENT = 64;
 export interface ManagerDeps {
   sysroot: string;
   stateDir: string;
-  /** APT lists and .deb archives live here (DECISIONS.md). */
+  /** APT lists and .deb archives live here (docs/design-decisions.md). */
   cacheDir: string;
   config: () => DaemonConfig;
   bus: EventBus;

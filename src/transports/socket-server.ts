@@ -31,7 +31,7 @@ const NUL = 0x00;
 
 /**
  * The daemon's one socket. Each connection is classified by its first message terminator:
- * `\n` first → JSON-RPC 2.0 over NDJSON; `\0` first → Varlink (DECISIONS.md, "Transports").
+ * `\n` first → JSON-RPC 2.0 over NDJSON; `\0` first → Varlink (docs/design-decisions.md, "Transports").
  */
 export class SocketServer {
   private readonly server: Server;

@@ -1,5 +1,5 @@
 /**
- * A booted OSTree system for tests, made with bubblewrap (../shared/FACTS.md): a deployment
+ * A booted OSTree system for tests, made with bubblewrap: a deployment
  * directory is `/`, the sysroot is `/sysroot` (its boot dir `/boot`, the stateroot's var
  * `/var`), and a `/run` with `ostree-booted` lives in a host folder so that libostree's
  * staged-deployment record survives between commands until the "shutdown"

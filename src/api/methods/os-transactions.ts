@@ -214,7 +214,7 @@ const UpdateOptions = t.object(
   { doc: 'How to do it.' },
 );
 
-/** UpdateDeployment needs the action of its most far-reaching modifier (DECISIONS.md). */
+/** UpdateDeployment needs the action of its most far-reaching modifier (docs/design-decisions.md). */
 function updateDeploymentAction(params: {
   modifiers: { setRefspec?: string; setRevision?: string; installPackages?: string[]; uninstallPackages?: string[] };
 }): PolkitAction {

@@ -1,5 +1,5 @@
 /**
- * apt pointed at a tree instead of the running system (../shared/FACTS.md): a generated
+ * apt pointed at a tree instead of the running system: a generated
  * APT_CONFIG file, read before anything else, sets every directory — the configuration
  * (sources, keyrings, apt.conf.d, preferences) from a deployed /etc, the dpkg status of the
  * base tree, and lists and archives in the daemon's cache dir. The host's /etc/apt never

@@ -1,6 +1,6 @@
 /** Reading a dpkg status file: which packages are installed. */
 
-/** Where a tree keeps its dpkg status (DECISIONS.md: the database lives in /usr). */
+/** Where a tree keeps its dpkg status (docs/design-decisions.md: the database lives in /usr). */
 export const DPKG_STATUS = '/usr/share/dpkg/database/status';
 
 /** One installed package. */

@@ -2,7 +2,7 @@
  * Commit metadata read through libostree (ostree_repo_load_commit + GVariant lookups),
  * cached per checksum: a commit is content-addressed, so its metadata never changes.
  *
- * Layered commits (DECISIONS.md) carry `aptostree.clientlayer` (b),
+ * Layered commits (docs/design-decisions.md) carry `aptostree.clientlayer` (b),
  * `aptostree.base-commit` (s), `aptostree.requested-packages` (as) and
  * `aptostree.packages` (as, entries `name=version:arch`).
  */

@@ -1,7 +1,7 @@
 /**
  * GLib, GObject and GIO functions through koffi, declared once per process on first use.
  *
- * Conventions (see /work/shared/FACTS.md): objects are `void *` (bigint or null);
+ * Conventions: objects are `void *` (bigint or null);
  * a `char *` the caller must free is declared `void *` and freed with {@link takeString},
  * because a `char *` return type makes koffi copy the text and drop the pointer (a leak);
  * a `const char *` owned by the callee is declared `const char *` and copied by koffi.

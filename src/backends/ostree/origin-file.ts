@@ -1,5 +1,5 @@
 /**
- * The meaning of a deployment's origin file (DECISIONS.md "Deployments, origins, commits"):
+ * The meaning of a deployment's origin file (docs/design-decisions.md "Deployments, origins, commits"):
  * a plain deployment has `[origin] refspec=`, a layered one `[origin] baserefspec=` plus
  * `[packages] requested=a;b;`; initramfs state lives in `[apt-ostree]`.
  */

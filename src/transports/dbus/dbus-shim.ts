@@ -6,7 +6,7 @@
  * a transaction object (transaction-object.ts) at once. Loaded only when a system bus is
  * reachable, after the socket serves; no bus, or a bus that refuses the name, is logged once.
  *
- * dbus-next's decorator API does not work from TypeScript (FACTS.md): interfaces are classes
+ * dbus-next's decorator API does not work from TypeScript (it implements an old decorator proposal): interfaces are classes
  * configured with `configureMembers`, and the caller of a method is learned from the message
  * (a method handler registered first) and the bus (`GetConnectionUnixUser/ProcessID`).
  */

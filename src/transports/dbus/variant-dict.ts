@@ -1,7 +1,7 @@
 /**
  * JSON values of the API as D-Bus dictionaries (a{sv}), the way rpm-ostree's clients read
  * them: camelCase keys become kebab-case (`baseChecksum` → `base-checksum`), a few keys are
- * renamed (DECISIONS.md: `layeredPackages` → `packages`), null values are left out (a{sv}
+ * renamed (docs/design-decisions.md: `layeredPackages` → `packages`), null values are left out (a{sv}
  * cannot carry them), integers are `i` except timestamps (`t`), nested objects a{sv}, arrays
  * of strings `as`, arrays of objects aa{sv}.
  */

@@ -1,6 +1,6 @@
 /**
  * OS.Rollback: make the rollback deployment the default by rewriting the boot list in a new
- * order (2022.7 has no set-default), as rpm-ostree's rollback does. Roles (DECISIONS.md):
+ * order (2022.7 has no set-default), as rpm-ostree's rollback does. Roles (docs/design-decisions.md):
  * booted into the OS → the first deployment of the OS after the booted one; when there is
  * none but a pending deployment exists, the booted deployment goes back on top (undoing an
  * upgrade, as rpm-ostree does); not booted → the OS's second deployment.

@@ -44,7 +44,7 @@ export function originText(d: Ptr): string | null {
  * deployment is pinned to a commit that is not the branch tip (what `ostree admin upgrade`
  * and rpm-ostree both honour). With `layer`, the origin is made plain (`refspec=`) or
  * layered (`baserefspec=` + `[packages] requested=a;b;` and/or `[apt-ostree]
- * regenerate-initramfs=true` + `initramfs-args=a;b;`, DECISIONS.md) following `refspec`.
+ * regenerate-initramfs=true` + `initramfs-args=a;b;`, docs/design-decisions.md) following `refspec`.
  * Owned GKeyFile: g_key_file_unref.
  */
 export function newOrigin(baseOriginText: string, overrideCommit: string | null, layer: ClientLayerOrigin | null = null): Ptr {

@@ -1,6 +1,6 @@
 /**
  * `ostree_repo_pull_with_options` on koffi's worker thread, with an OstreeAsyncProgress
- * polled from the JavaScript thread (FACTS.md: its getters are thread-safe; GLib signals
+ * polled from the JavaScript thread (its getters are thread-safe; GLib signals
  * must not be connected from JS). The pull gets its own OstreeRepo object: two pulls on one
  * object, or a pull racing other calls on the sysroot's repo, crashed libostree.
  *

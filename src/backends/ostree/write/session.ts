@@ -1,8 +1,8 @@
 /**
  * One write operation's own view of a sysroot: a fresh OstreeSysroot (never the daemon's
- * reader object: FACTS.md, an `.async` write racing `load()` on a shared object corrupted
+ * reader object: measured here, an `.async` write racing `load()` on a shared object corrupted
  * refcounts), libostree's sysroot lock held for the session's whole life so that
- * `ostree admin` run by hand cannot interleave, and the deployment roles of DECISIONS.md.
+ * `ostree admin` run by hand cannot interleave, and the deployment roles of docs/design-decisions.md.
  */
 import { glib, takeString, type GErrorOut } from '../glib.js';
 import type { Ptr } from '../koffi.js';
@@ -131,13 +131,13 @@ export class SysrootSession {
     return this.deployments().filter((d) => d.osname === osname);
   }
 
-  /** DECISIONS.md: the default deployment of `osname` is its first one. */
+  /** docs/design-decisions.md: the default deployment of `osname` is its first one. */
   defaultDeployment(osname: string): DeploymentRef | null {
     return this.deploymentsOf(osname)[0] ?? null;
   }
 
   /**
-   * DECISIONS.md roles. Booted into this OS: the first deployment of the OS after the booted
+   * docs/design-decisions.md roles. Booted into this OS: the first deployment of the OS after the booted
    * one. Not booted into it: the OS's second deployment. Null when there is none.
    */
   rollbackDeployment(osname: string): DeploymentRef | null {
