@@ -41,7 +41,7 @@ export function addHostileDeb(aptDir: string, spec: HostileDeb): void {
 }
 
 /** A C program of test/support compiled static (it runs in trees without a C library): `escape-attempts`, `plant-symlink`, `shared-inode-writes`. */
-export function compileStatic(name: 'escape-attempts' | 'plant-symlink' | 'shared-inode-writes'): Buffer {
+export function compileStatic(name: 'escape-attempts' | 'plant-symlink' | 'shared-inode-writes' | 'overlay-ops'): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'aoatk-sbx-cc-'));
   try {
     const out = join(dir, name);

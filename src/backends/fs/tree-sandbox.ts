@@ -25,11 +25,15 @@ import { makeTreeOverlay, overlayLaunch, overlayMountFailure, removeTreeOverlay 
 const KEPT_LINES = 2000;
 const MAX_LINE = 16 * 1024;
 
-/** What stays inside the sandbox (bwrap `--cap-drop ALL --cap-add ...`). */
+/**
+ * What stays inside the sandbox (bwrap `--cap-drop ALL --cap-add ...`). Not CAP_DAC_READ_SEARCH:
+ * CAP_DAC_OVERRIDE reads and searches anything already, and CAP_DAC_READ_SEARCH adds
+ * open_by_handle_at, which opens any inode of a filesystem the sandbox sees a mount of (a .deb
+ * or a host tool bound in is on the host's): the host's root directory by its handle.
+ */
 export const SANDBOX_CAPABILITIES = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
-  'CAP_DAC_READ_SEARCH',
   'CAP_FOWNER',
   'CAP_FSETID',
   'CAP_SETUID',
