@@ -1,6 +1,6 @@
 /**
  * The base commit of a layered deployment is kept alive by a ref `aptostree/base/<n>`
- * (DECISIONS.md): pruning keeps what refs reach, and the layered commit only names its base
+ * (docs/design-decisions.md): pruning keeps what refs reach, and the layered commit only names its base
  * as parent. Cleanup `base` removes the refs no deployment uses any more.
  */
 import { readRefs } from '../../../backends/ostree/write/ref-snapshot.js';

@@ -1,5 +1,5 @@
 /**
- * The commit of a layered tree (DECISIONS.md): parent = the base commit, the base's version,
+ * The commit of a layered tree (docs/design-decisions.md): parent = the base commit, the base's version,
  * metadata `aptostree.clientlayer`, `aptostree.base-commit`, `aptostree.requested-packages`
  * and `aptostree.packages` (`name=version:arch`), plus `aptostree.initramfs-args` (as) when the
  * initramfs was regenerated. `--link-checkout-speedup` reuses the
