@@ -30,7 +30,8 @@ function describe(st: Stats): string {
   return 'a special file';
 }
 
-function lstatOrNull(path: string): Stats | null {
+/** lstat, or null when nothing is there. */
+export function lstatOrNull(path: string): Stats | null {
   try {
     return lstatSync(path);
   } catch (e) {

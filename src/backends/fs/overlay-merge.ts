@@ -21,13 +21,10 @@
  */
 import { chmodSync, lchownSync, lstatSync, readdirSync, renameSync, rmSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { lstatOrNull } from './in-tree.js';
 import { getXattr, listXattrs, readXattrs, removeXattr, setXattr } from './xattrs.js';
 
 const OVERLAY_XATTR = /^trusted\.overlay\./;
-
-function lstatOrNull(path: string): Stats | null {
-  return lstatSync(path, { throwIfNoEntry: false }) ?? null;
-}
 
 function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;

@@ -5,17 +5,9 @@
  * source is renamed into place; a destination entry in the way is removed (a link is removed
  * itself, not what it points to); only two real directories are merged further down.
  */
-import { chmodSync, chownSync, lstatSync, readdirSync, renameSync, rmSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-
-function lstatOrNull(path: string): Stats | null {
-  try {
-    return lstatSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
+import { lstatOrNull } from '../../../backends/fs/in-tree.js';
 
 /**
  * Moves the content of `from` into `to`, both real directories (the caller checked them; every
