@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
@@ -221,6 +221,50 @@ describe('package layering', () => {
     writeFileSync(list, `# changed\n${readFileSync(list, 'utf8')}`);
     const changed = await suite.client.call<{ changed: boolean }>('OS.RefreshMd', {});
     assert.equal(changed.changed, true);
+  });
+
+  it('file: and copy: sources (offline machines) layer like any other; a .deb that changed after the lists were read is refused', async () => {
+    // apt's sources come from the default deployment's /etc, which each layering replaces.
+    const list = async (): Promise<string> => join(root((await deployments())[0].id), 'etc/apt/sources.list.d/test.list');
+    const served = readFileSync(await list(), 'utf8');
+    try {
+      for (const scheme of ['file', 'copy']) {
+        writeFileSync(await list(), `deb [trusted=yes] ${scheme}:${suite.fixture.aptDir} ./\n`);
+        const before = debRequests();
+        const r = await cli('install', 'marker');
+        assert.equal(r.code, 0, `${scheme}: ${r.err}${r.out}`);
+        const d = (await deployments())[0];
+        assert.ok(d.requestedPackages.includes('marker'), scheme);
+        assert.equal(readFileSync(join(root(d.id), 'usr/share/marker/postinst-ran'), 'utf8'), 'configured configure\n');
+        assert.equal(debRequests(), before, `${scheme}: nothing came from the HTTP server`);
+        const u = await cli('uninstall', 'marker');
+        assert.equal(u.code, 0, u.err + u.out);
+        // The next round must fetch again, not find the .deb in the cache.
+        for (const f of readdirSync(join(suite.daemon.cacheDir, 'apt/archives'))) if (f.startsWith('marker_')) rmSync(join(suite.daemon.cacheDir, 'apt/archives', f));
+      }
+      // A file: repository whose .deb changed after apt read the lists: named, nothing deployed.
+      writeFileSync(await list(), `deb [trusted=yes] file:${suite.fixture.aptDir} ./\n`);
+      assert.equal((await cli('refresh-md', '--force')).code, 0);
+      const pool = readdirSync(suite.fixture.aptDir).filter((f) => f.startsWith('marker_'));
+      assert.equal(pool.length, 1, `the marker .deb at the top of the flat repository: ${readdirSync(suite.fixture.aptDir).join(' ')}`);
+      const deb = join(suite.fixture.aptDir, pool[0]);
+      const original = readFileSync(deb);
+      const tampered = Buffer.from(original);
+      tampered[tampered.length - 1] ^= 0xff;
+      writeFileSync(deb, tampered);
+      try {
+        const before = (await deployments()).map((x) => x.id);
+        const r = await cli('install', 'marker');
+        assert.notEqual(r.code, 0);
+        assert.match(r.err + r.out, /hash|Hash Sum mismatch/i);
+        assert.deepEqual((await deployments()).map((x) => x.id), before);
+      } finally {
+        writeFileSync(deb, original);
+      }
+    } finally {
+      writeFileSync(await list(), served);
+      assert.equal((await cli('refresh-md', '--force')).code, 0);
+    }
   });
 
   it('search, whatprovides and GetPackages answer from the lists, marking base, layered and available', async () => {

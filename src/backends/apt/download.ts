@@ -3,8 +3,10 @@
  * --download-only`): apt reuses a .deb that is already there and verified, so a second
  * identical layering downloads nothing.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCommand, runCommandBuffer } from '../../util/run-command.js';
 import type { AptEnvironment } from './apt-environment.js';
 import { classifyAptFailure, type PlannedPackage } from './resolve.js';
@@ -19,15 +21,43 @@ export function archiveFileName(p: { name: string; version: string; architecture
   return `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.architecture}.deb`;
 }
 
+/** One .deb apt would fetch: where from, its archive file name, size and hash (`SHA256:hex`). */
+export interface PendingDownload {
+  uri: string;
+  file: string;
+  size: number;
+  hash: string;
+}
+
 /** What would be fetched: `apt-get --print-uris` lines `'URI' FILE SIZE HASH`. */
-export async function pendingDownloads(apt: AptEnvironment, specs: string[]): Promise<{ file: string; size: number }[]> {
+export async function pendingDownloads(apt: AptEnvironment, specs: string[]): Promise<PendingDownload[]> {
   const r = await apt.run('apt-get', ['-qq', '--print-uris', 'install', '--', ...specs]);
   if (r.code !== 0) throw classifyAptFailure(r.stdout, r.stderr);
   return r.stdout
     .split('\n')
-    .map((l) => /^'[^']+' (\S+) (\d+) /.exec(l))
+    .map((l) => /^'([^']+)' (\S+) (\d+) (\S*)/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ file: m[1], size: Number(m[2]) }));
+    .map((m) => ({ uri: m[1], file: m[2], size: Number(m[3]), hash: m[4] }));
+}
+
+/**
+ * A `file:` source's .deb into the archives. apt uses such archives where they are (it
+ * verifies them but never copies them to the cache), so the daemon copies it itself and checks
+ * the copy against the hash apt's lists give, then moves it in: the archives hold only
+ * verified .debs, as for any other source. (`copy:` sources are copied by apt itself.)
+ */
+function copyLocalArchive(apt: AptEnvironment, d: PendingDownload, target: string): void {
+  const source = fileURLToPath(d.uri.replace(/^file:(?!\/\/)/, 'file://'));
+  const partial = join(apt.archivesDir, 'partial', basename(target));
+  copyFileSync(source, partial);
+  const [algorithm, expected] = d.hash.split(':');
+  // apt names them SHA512, SHA256, SHA1 and MD5Sum; node's names are lower case, md5 without "sum".
+  const actual = createHash(algorithm.toLowerCase().replace(/sum$/, '')).update(readFileSync(partial)).digest('hex');
+  if (expected === undefined || actual !== expected.toLowerCase()) {
+    rmSync(partial, { force: true });
+    throw new Error(`${source} does not match the hash in the APT lists of its source (${d.hash}): the local repository changed since its lists were read; refresh them (apt-ostree refresh-md) and try again`);
+  }
+  renameSync(partial, target);
 }
 
 /** How far a download is, in the terms of the API's DownloadProgress event. */
@@ -52,7 +82,7 @@ export async function downloadPackages(
   plan: PlannedPackage[],
   onProgress?: (p: PackageDownloadProgress) => void,
   /** What `pendingDownloads` already said, when the caller asked it (saves an apt run). */
-  known?: { file: string; size: number }[],
+  known?: PendingDownload[],
 ): Promise<FetchedPackage[]> {
   const fetched = plan.map((p) => ({ ...p, deb: join(apt.archivesDir, archiveFileName(p)) }));
   // A .deb reaches the archives only after apt verified it against the lists (it downloads
@@ -60,7 +90,7 @@ export async function downloadPackages(
   // .deb is there, another apt run (a second dependency resolution, ~1 s on the Debian
   // archive's lists) would only confirm it.
   if (fetched.every((p) => existsSync(p.deb))) return fetched;
-  const pending = known ?? (onProgress === undefined ? [] : await pendingDownloads(apt, specs));
+  const pending = known ?? (await pendingDownloads(apt, specs));
   const total = pending.reduce((n, d) => n + d.size, 0);
   const started = Date.now();
   const onStatus = (line: string): void => {
@@ -78,7 +108,13 @@ export async function downloadPackages(
   const r = await apt.run('apt-get', ['-q', '--download-only', 'install', '--', ...specs], { onStatus });
   if (r.code !== 0) throw classifyAptFailure(r.stdout, r.stderr);
   if (pending.length > 0) onStatus(`dlstatus:${pending.length}:100:done`);
-  for (const p of fetched) if (!existsSync(p.deb)) throw new Error(`apt reported success but ${p.deb} is missing`);
+  const byFile = new Map(pending.map((d) => [d.file, d]));
+  for (const p of fetched) {
+    if (existsSync(p.deb)) continue;
+    const d = byFile.get(basename(p.deb));
+    if (d !== undefined && d.uri.startsWith('file:')) copyLocalArchive(apt, d, p.deb);
+    else throw new Error(`apt reported success but did not leave ${basename(p.deb)} in the daemon's package cache (from ${d?.uri ?? 'an unknown source'}); check the source's entry in /etc/apt/sources.list.d and try again`);
+  }
   return fetched;
 }
 

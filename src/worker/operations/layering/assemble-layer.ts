@@ -9,7 +9,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AptEnvironment, hostArchitecture } from '../../../backends/apt/apt-environment.js';
-import { debContents, downloadPackages, installedSizes, pendingDownloads, type FetchedPackage } from '../../../backends/apt/download.js';
+import { debContents, downloadPackages, installedSizes, pendingDownloads, type FetchedPackage, type PendingDownload } from '../../../backends/apt/download.js';
 import { refreshLists, refreshReason } from '../../../backends/apt/metadata-refresh.js';
 import { resolvePackages, ResolveError, type PlannedPackage } from '../../../backends/apt/resolve.js';
 import { DpkgError, dpkgConfigure, dpkgUnpack, withServiceStartsRefused } from '../../../backends/dpkg/sandboxed-dpkg.js';
@@ -122,7 +122,7 @@ async function download(
   apt: AptEnvironment,
   requested: string[],
   plan: PlannedPackage[],
-  pending?: { file: string; size: number }[],
+  pending?: PendingDownload[],
 ): Promise<FetchedPackage[]> {
   const fetched = await task(ctx, `Downloading ${plan.length} packages`, () =>
     downloadPackages(apt, requested, plan, (p) => ctx.emit({ type: 'DownloadProgress', text: 'packages', ...p }), pending),
