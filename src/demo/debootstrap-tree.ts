@@ -12,8 +12,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { convertToOstreeLayout } from '../compose/ostree-layout.js';
 
 /** What to bootstrap; every field is part of the cache key. */
 export interface DebootstrapOptions {
@@ -34,8 +35,6 @@ export interface DebootstrapOptions {
 
 /** Bumped whenever the conversion changes, so old cached trees are not reused. */
 const RECIPE = 2;
-/** The stand-in kernel's version, when the tree has none of its own. */
-export const STAND_IN_KERNEL = '6.1.0-apt-ostree-test';
 
 /** The folder the cached trees live in: `APT_OSTREE_TEST_CACHE`, else /var/cache/apt-ostree-test. */
 export function testCacheDir(): string {
@@ -47,47 +46,6 @@ function run(cmd: string, args: string[]): void {
   if (r.error) throw r.error;
   // debootstrap reports its errors on stdout.
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stdout + r.stderr).slice(-2000)}`);
-}
-
-/** Empties `dir` (keeps the directory itself). */
-function empty(dir: string): void {
-  for (const e of readdirSync(dir)) rmSync(join(dir, e), { recursive: true, force: true });
-}
-
-/** Converts a debootstrapped root in place into the layout OSTree deploys. */
-function convert(root: string): void {
-  for (const d of ['dev', 'proc', 'sys', 'run', 'tmp']) {
-    rmSync(join(root, d), { recursive: true, force: true });
-    mkdirSync(join(root, d));
-  }
-  rmSync(join(root, 'var/cache/apt'), { recursive: true, force: true });
-  rmSync(join(root, 'var/lib/apt/lists'), { recursive: true, force: true });
-  mkdirSync(join(root, 'var/lib/apt/lists/partial'), { recursive: true });
-  renameSync(join(root, 'etc'), join(root, 'usr/etc'));
-  renameSync(join(root, 'var/lib/dpkg'), join(root, 'usr/share/dpkg/database'));
-  symlinkSync('../../usr/share/dpkg/database', join(root, 'var/lib/dpkg'));
-  mkdirSync(join(root, 'usr/share/factory'), { recursive: true });
-  renameSync(join(root, 'var'), join(root, 'usr/share/factory/var'));
-  mkdirSync(join(root, 'var'));
-  // A kernel in /boot (a tree with linux-image) moves to where ostree looks for it.
-  const modules = join(root, 'usr/lib/modules');
-  mkdirSync(modules, { recursive: true });
-  const kernels = readdirSync(modules);
-  if (kernels.length === 0) {
-    mkdirSync(join(modules, STAND_IN_KERNEL));
-    writeFileSync(join(modules, STAND_IN_KERNEL, 'vmlinuz'), 'stand-in kernel: the tests never boot it\n');
-    writeFileSync(join(modules, STAND_IN_KERNEL, 'initramfs.img'), 'stand-in initramfs\n');
-  } else {
-    for (const k of kernels) {
-      const vmlinuz = join(root, 'boot', `vmlinuz-${k}`);
-      const initrd = join(root, 'boot', `initrd.img-${k}`);
-      if (existsSync(vmlinuz)) renameSync(vmlinuz, join(modules, k, 'vmlinuz'));
-      if (existsSync(initrd)) renameSync(initrd, join(modules, k, 'initramfs.img'));
-    }
-  }
-  empty(join(root, 'boot'));
-  // The kernel package's links at the top (/vmlinuz, /initrd.img and their .old) point into /boot.
-  for (const link of ['vmlinuz', 'vmlinuz.old', 'initrd.img', 'initrd.img.old']) rmSync(join(root, link), { force: true });
 }
 
 /**
@@ -124,7 +82,7 @@ export function debootstrapTree(opts: DebootstrapOptions = {}): string {
       inTree(['apt-get', 'install', '-y', '--no-install-recommends', '--', ...installAfter]);
       inTree(['apt-get', 'clean']);
     }
-    convert(work);
+    convertToOstreeLayout(work);
     // Another run may have finished first; the rename then fails and its tree is used.
     if (!existsSync(tree)) renameSync(work, tree);
   } finally {

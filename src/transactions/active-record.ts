@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeFileDurably, writeFileDurably } from '../util/durable-file.js';
 import type { TransactionObject } from './transaction.js';
 
 /** What the daemon must know about a running transaction to recover after a crash. */
@@ -19,9 +20,9 @@ export interface ActiveRecord {
 }
 
 /**
- * `<state-dir>/active-transaction.json`, written atomically (temp file + rename) when a
- * transaction starts and when it passes its point of no return, removed when it ends. Found at
- * start, it means the daemon died during that transaction.
+ * `<state-dir>/active-transaction.json`, written atomically and durably (fsync'd: a power cut
+ * must not lose it) when a transaction starts and when it passes its point of no return, removed
+ * when it ends. Found at start, it means the daemon (or the machine) died during that transaction.
  */
 export class ActiveRecordFile {
   readonly path: string;
@@ -32,9 +33,7 @@ export class ActiveRecordFile {
 
   write(record: ActiveRecord): void {
     mkdirSync(this.stateDir, { recursive: true });
-    const tmp = this.path + '.tmp';
-    writeFileSync(tmp, JSON.stringify(record));
-    renameSync(tmp, this.path);
+    writeFileDurably(this.path, JSON.stringify(record));
   }
 
   read(): ActiveRecord | null {
@@ -46,6 +45,6 @@ export class ActiveRecordFile {
   }
 
   clear(): void {
-    rmSync(this.path, { force: true });
+    removeFileDurably(this.path);
   }
 }

@@ -1,10 +1,11 @@
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendFileDurably } from '../util/durable-file.js';
 import type { TransactionObject } from './transaction.js';
 
 /**
- * Finished transactions, one JSON line each, appended to `<state-dir>/history.jsonl`. Appends
- * of one short line are atomic enough here: a torn last line (power loss) is skipped on read.
+ * Finished transactions, one JSON line each, appended (and fsync'd) to
+ * `<state-dir>/history.jsonl`. A torn last line (a power cut mid-append) is skipped on read.
  */
 export class HistoryJournal {
   readonly path: string;
@@ -15,7 +16,7 @@ export class HistoryJournal {
 
   append(tx: TransactionObject): void {
     mkdirSync(join(this.path, '..'), { recursive: true });
-    appendFileSync(this.path, (this.endsTorn() ? '\n' : '') + JSON.stringify(tx) + '\n');
+    appendFileDurably(this.path, (this.endsTorn() ? '\n' : '') + JSON.stringify(tx) + '\n');
   }
 
   /** Whether the last line lacks its newline (a crash mid-append): the next record starts a new line. */

@@ -296,8 +296,8 @@ export class TransactionManager {
    * Sets the final state, journals it, settles the record on disk (`settleRecord`: after the
    * journal, so a daemon killed between the two finds the transaction journaled; before
    * Finished, so a client that saw Finished finds no record), publishes Finished, then lets
-   * callers see the end. Neither file is fsync'd: this orders them against a process crash, not
-   * a power loss (a journal that cannot be written is logged; the record is settled anyway,
+   * callers see the end. Both files are fsync'd (util/durable-file), so the order holds against
+   * a power cut too (a journal that cannot be written is logged; the record is settled anyway,
    * since keeping it would have the next start undo what succeeded).
    */
   private end(
