@@ -3,14 +3,16 @@
 // start; one CommonJS file costs ~8 ms and ~1 MB less memory than the same bundle as ESM
 // (npm run bench measures both figures). koffi stays external: it is a native addon.
 import { build } from 'esbuild';
+import { bundleAjvRuntime } from './bundle-ajv-runtime.mjs';
+import { BUNDLE_EXTERNALS } from './bundle-externals.mjs';
 
 const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Native addon, and the D-Bus library only non-root callers need (loaded on first use).
-  external: ['koffi', 'dbus-next'],
+  external: BUNDLE_EXTERNALS,
+  plugins: [bundleAjvRuntime],
   logLevel: 'warning',
   // Modules that locate files with import.meta.url get the bundle's own URL.
   define: { 'import.meta.url': '__bundleUrl' },

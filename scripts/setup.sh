@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(ostree libostree-1-1 bubblewrap dpkg-dev apt-utils socat jq dbus polkitd debootstrap e2fsprogs systemd python3-gi libglib2.0-bin gcc libc6-dev qemu-system-x86 qemu-utils)
+DEBS=(ostree libostree-1-1 bubblewrap dpkg-dev apt-utils socat jq dbus polkitd debootstrap e2fsprogs systemd python3-gi libglib2.0-bin gcc libc6-dev
+  # npm run deb (with dpkg-dev) and its test
+  debhelper fakeroot lintian
+  # npm run vm (the booted-machine tests)
+  qemu-system-x86 qemu-utils)
 
 missing=()
 for p in "${DEBS[@]}"; do
