@@ -21,6 +21,7 @@ import { idleFigures } from './idle-bench.js';
 import { layeringFigures } from './layering-bench.js';
 import { rssMb } from './process-stats.js';
 import { startupFigures } from './startup-bench.js';
+import { vmFigures } from './vm-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DAEMON = join(ROOT, 'bin', 'apt-ostreed');
@@ -325,7 +326,7 @@ function addWithLimit(figure: string, value: number, baseline: number, unit: str
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
-/** `node dist/bench/bench.js PART` runs one part alone: idle, layering, startup, upgrade, dbus, flood, varlink. */
+/** `node dist/bench/bench.js PART` runs one part alone: idle, layering, startup, upgrade, dbus, flood, varlink, vm (only alone). */
 const only = process.argv[2];
 const tools: BenchTools = { root: ROOT, daemonBin: DAEMON, cliBin: CLI, echoBin: ECHO, waitForSocket, stop, timed, shuffled, median, add, addWithLimit };
 const PARTS: Record<string, (dir: string, t: BenchTools) => Promise<void>> = {
@@ -335,6 +336,8 @@ const PARTS: Record<string, (dir: string, t: BenchTools) => Promise<void>> = {
   upgrade: bigUpgradeFigures,
   dbus: dbusFigures,
   flood: floodFigures,
+  // Opt-in (npm run bench -- vm): the booted test machine, ~10 min under TCG.
+  vm: vmFigures,
 };
 
 /**

@@ -60,7 +60,8 @@ if [ "$version" != "$base" ]; then
   {
     printf 'apt-ostreed (%s) unstable; urgency=medium\n\n' "$version"
     printf '  * Version %s built by scripts/deb.sh (APT_OSTREED_DEB_VERSION).\n\n' "$version"
-    printf ' -- %s  %s\n\n' "$maintainer" "$(date -R)"
+    # The base entry's date, not now: the same sources give the same package (reproducible).
+    printf ' -- %s  %s\n\n' "$maintainer" "$(dpkg-parsechangelog -l debian/changelog -S Date)"
     cat debian/changelog
   } > "$stage/debian/changelog"
 fi

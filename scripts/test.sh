@@ -9,4 +9,4 @@ npm run -s lint
 echo "== tests" >&2
 # Test files only (dist/test/support holds helpers). One file at a time: several start daemons and
 # build sysroots, and the benchmark-like checks want a quiet machine.
-node --test --test-concurrency=1 --test-reporter=spec dist/test/*.test.js
+node --test --test-concurrency=1 --test-reporter=spec dist/test/*.test.js dist/test/vm/*.test.js

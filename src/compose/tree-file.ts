@@ -11,12 +11,12 @@ import { toJsonSchema } from '../generators/json-schema.js';
 
 const packageName = t.string({ pattern: '^[a-z0-9][a-z0-9+.-]+$', doc: 'A Debian package name.' });
 /** A path in the tree: /usr or /etc only (/var is the machine's, rebuilt by tmpfiles at boot). */
-const treePath = t.string({ pattern: '^/(usr|etc)(/[^/\\0]+)+$', maxLength: 4096, doc: 'An absolute path under /usr or /etc.' });
+const treePath = t.string({ pattern: '^/(usr|etc)(/(?!\\.\\.?(/|$))[^/\\0]+)+$', maxLength: 4096, doc: 'An absolute path under /usr or /etc, without . or .. components.' });
 const unitName = t.string({ pattern: '^[A-Za-z0-9:_.@\\\\-]+\\.(service|socket|timer|path|mount|target)$' });
 
 export const TREE_FILE = t.object(
   {
-    ref: t.string({ pattern: '^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$', maxLength: 255, doc: 'The OSTree branch the commit goes to, e.g. debian/13/x86_64/minimal.' }),
+    ref: t.string({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$', maxLength: 255, doc: 'The OSTree branch the commit goes to, e.g. debian/13/x86_64/minimal.' }),
     version: t.string({ pattern: '^[A-Za-z0-9.+~_-]+$', maxLength: 64, doc: 'The commit\'s version (its `version` metadata); a higher one in the same repo is an upgrade.' }),
     suite: t.string({ pattern: '^[a-z]+$', doc: 'The Debian suite debootstrap installs, e.g. trixie.' }),
     mirror: t.optional(t.string({ pattern: '^(https?|file):/', doc: 'The Debian mirror. Default http://deb.debian.org/debian.' })),

@@ -5,12 +5,14 @@ import { dbusBusPolicy, dbusIntrospectionXml } from './dbus-xml.js';
 import { cliManPage, daemonManPage } from './man-pages.js';
 import { varlinkFiles } from './varlink-idl.js';
 import { versionSource } from './version.js';
+import { treeFileSchema } from '../compose/tree-file.js';
 
 /** Every generated, checked-in file: path relative to the repository root → content. */
 export function generatedArtifacts(): Map<string, string> {
   const files = new Map<string, string>();
   for (const { file, schema } of schemaDocuments().values()) files.set(file, jsonText(schema));
   files.set('schema/index.json', jsonText(indexDocument()));
+  files.set('schema/compose-tree.json', jsonText(treeFileSchema()));
   files.set('src/generated/validators.ts', validatorsSource());
   files.set('src/generated/version.ts', versionSource());
   files.set('polkit/org.projectatomic.aptostree.policy', polkitPolicy());

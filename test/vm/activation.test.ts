@@ -29,7 +29,7 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
     const status = await g.cli(['status'], { user: 'alice' });
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^State: idle/m);
-    assert.match(status.stdout, /● .*13\.1/, 'the booted deployment, marked');
+    assert.match(status.stdout, /^● debian:debian:debian\/13\/x86_64\/apt-ostree-test\n\s+Version: 13\.1 /m, 'the booted deployment, marked');
     assert.equal(await active('apt-ostreed.service'), 'active');
     // The image keeps the default IdleExitTimeout (60 s): a shorter one, by a drop-in config.
     await g.ok(['sed', '-i', 's/^IdleExitTimeout=.*/IdleExitTimeout=5/', '/etc/apt-ostreed/apt-ostreed.conf']);
@@ -83,7 +83,7 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
     await g.ok(['usermod', '-aG', 'aptostree-admins', 'alice']);
     await g.write(
       '/etc/polkit-1/rules.d/50-apt-ostree-test.rules',
-      'polkit.addRule(function(action, subject) {\n  if (action.id.indexOf("org.projectatomic.aptostree1.") === 0 && subject.isInGroup("aptostree-admins")) return polkit.Result.YES;\n});\n',
+      'polkit.addRule(function(action, subject) {\n  if (action.id.indexOf("org.projectatomic.aptostree.") === 0 && subject.isInGroup("aptostree-admins")) return polkit.Result.YES;\n});\n',
     );
     const allowed = await g.cli(['install', '--dry-run', 'marker'], { user: 'alice' });
     assert.equal(allowed.code, 0, allowed.stderr + allowed.stdout);
@@ -95,6 +95,8 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
     await g.ok(['sed', '-i', 's/^AutomaticUpdatePolicy=.*/AutomaticUpdatePolicy=check/', '/etc/apt-ostreed/apt-ostreed.conf']);
     await g.ok(['systemctl', 'reload-or-restart', 'apt-ostreed.service']);
     await g.ok(['systemctl', 'start', 'apt-ostreed-automatic.service']);
+    // Type=simple, as rpm-ostreed-automatic.service: started means running; wait for its end.
+    await until('the automatic update to finish', async () => (await active('apt-ostreed-automatic.service')) !== 'active', 300);
     const result = (await g.ok(['systemctl', 'show', '-p', 'Result', '--value', 'apt-ostreed-automatic.service'])).trim();
     assert.equal(result, 'success');
     const status = await g.ok(['apt-ostree', 'status']);
