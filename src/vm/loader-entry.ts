@@ -47,8 +47,21 @@ export function loaderEntries(image: string): LoaderEntry[] {
   return names.map((n) => parseEntry(n, debugfs(image, `cat /boot/loader/entries/${n}`))).sort((a, b) => b.version - a.version);
 }
 
+/**
+ * Replays the filesystem's journal when it needs it (after a power cut the latest changes to
+ * /boot may be only in the journal, which debugfs does not read), as the kernel would at mount;
+ * nothing else is checked or repaired.
+ */
+export function replayJournal(image: string): void {
+  const r = spawnSync('e2fsck', ['-E', 'journal_only', '-y', '--', image], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  // 0: clean, 1: the journal was replayed; anything else is a real problem.
+  if (r.status !== 0 && r.status !== 1) throw new Error(`e2fsck -E journal_only ${image} exited ${r.status}: ${r.stdout}${r.stderr}`);
+}
+
 /** Copies the newest entry's kernel and initramfs into `dir`; returns the entry and their paths. */
 export function extractNewestBoot(image: string, dir: string): { entry: LoaderEntry; kernel: string; initrd: string } {
+  replayJournal(image);
   const entry = loaderEntries(image)[0];
   if (entry === undefined) throw new Error(`${image} has no boot loader entry`);
   const kernel = join(dir, 'vmlinuz');

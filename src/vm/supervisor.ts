@@ -64,7 +64,15 @@ class Machine {
 
   /** Boots the newest loader entry; resolves when systemd reports the system up. */
   boot(): Promise<BootResult> {
-    this.booting = this.doBoot().catch((e: unknown) => ({ t: 'error' as const, message: (e as Error).message }));
+    const attempt = (): Promise<BootResult> => this.doBoot().catch((e: unknown) => ({ t: 'error' as const, message: (e as Error).message }));
+    this.booting = attempt().then((r) => {
+      // KVM is tried only where the CPU offers it; a KVM that cannot boot the kernel (a nested
+      // hypervisor) falls back to TCG for the rest of this machine's life.
+      if (r.t !== 'error' || this.config.accel !== 'kvm') return r;
+      this.log(`the boot under KVM failed (${r.message.split('\n')[0]}): falling back to TCG`);
+      this.config.accel = 'tcg';
+      return attempt();
+    });
     return this.booting;
   }
 
@@ -88,11 +96,13 @@ class Machine {
     qemu.on('exit', (code, signal) => this.qemuExited(qemu, code, signal));
     const hello = new Promise<void>((resolve) => (this.onHello = resolve));
     await Promise.race([this.connectAgent(qemu), exited]);
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.config.bootTimeout * 1000).unref());
+    // Under KVM a boot takes seconds: two minutes without the agent means KVM does not work here.
+    const timeout = this.config.accel === 'kvm' ? Math.min(120, this.config.bootTimeout) : this.config.bootTimeout;
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeout * 1000).unref());
     const first = await Promise.race([hello.then(() => 'hello' as const), exited.then(() => 'exited' as const), deadline]);
     if (first !== 'hello') {
       if (first === 'timeout') qemu.kill('SIGKILL');
-      return { t: 'error', message: `the machine did not come up (${first === 'timeout' ? `no agent after ${this.config.bootTimeout} s` : 'QEMU exited'}); the console's end:\n${this.consoleTail()}` };
+      return { t: 'error', message: `the machine did not come up (${first === 'timeout' ? `no agent after ${timeout} s` : 'QEMU exited'}); the console's end:\n${this.consoleTail()}` };
     }
     const state = await this.run(['systemctl', 'is-system-running', '--wait']);
     const failed = state.stdout.trim() === 'running' ? '' : (await this.run(['systemctl', '--failed', '--no-legend', '--plain'])).stdout.trim();

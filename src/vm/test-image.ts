@@ -25,7 +25,7 @@ import { downloadDebs } from './debian-download.js';
 import { REPO_DIR, buildDeb } from './project-deb.js';
 
 /** Bumped whenever the image recipe changes. */
-const RECIPE = 1;
+const RECIPE = 2;
 export const TEST_REF = 'debian/13/x86_64/apt-ostree-test';
 export const TEST_REMOTE = 'debian';
 export const DATA_MOUNT = '/var/mnt/testdata';
@@ -101,7 +101,9 @@ function treeFile(dir: string, version: string, deb: string, files: Record<strin
     suite: SUITE,
     packages: PACKAGES,
     'local-packages': [deb],
-    'kernel-args': ['console=ttyS0'],
+    // panic=-1: a kernel panic reboots at once, which ends QEMU (-no-reboot): the driver reports a
+    // failed boot with the console's end instead of waiting for its timeout.
+    'kernel-args': ['console=ttyS0', 'panic=-1'],
     'add-files': [...addFiles, ...extra],
     'remove-files': ['/etc/apt/sources.list'],
     units: { enable: ['apt-ostree-vm-agent.service', 'var-mnt-testdata.mount'] },
