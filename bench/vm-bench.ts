@@ -11,7 +11,7 @@ const NAME = 'vm-bench';
 
 /** Runs `script` in the guest's sh and returns the milliseconds it printed (nanoseconds / 1e6). */
 async function timedInGuest(script: string): Promise<number> {
-  const r = await exec(NAME, ['sh', '-c', `s=$(date +%s%N); ${script} >/dev/null 2>&1 || echo FAILED; e=$(date +%s%N); echo $(( (e - s) / 1000 ))`]);
+  const r = await exec(NAME, ['sh', '-c', `s=$(date +%s%N); (\n${script}\n) >/dev/null 2>&1 || echo FAILED; e=$(date +%s%N); echo $(( (e - s) / 1000 ))`]);
   const out = r.stdout.trim();
   if (out.includes('FAILED') || r.code !== 0) throw new Error(`in the guest: ${script}: ${out} ${r.stderr}`);
   return Number(out.split('\n').at(-1)) / 1000;
@@ -65,7 +65,7 @@ export async function vmFigures(_dir: string, t: BenchTools): Promise<void> {
     const daemonMs = await timedInGuest('apt-ostree install marker');
     await guestOk(['apt-ostree', 'cleanup', '--pending']);
     const handMs = await timedInGuest(BY_HAND);
-    await guestOk(['ostree', 'admin', 'undeploy', '0']);
+    await guestOk(['apt-ostree', 'cleanup', '--pending']);
     t.add('VM: layering one package (apt-ostree install, staged) vs by hand (checkout, dpkg --root, commit, deploy --stage)', daemonMs, handMs, 'ms', null);
 
     // A reboot cycle with a staged deployment to finalize, vs a plain reboot.

@@ -56,9 +56,13 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
     // An unusable configuration on reload is an error (3); the idle exit is information (6).
     await g.ok(['systemctl', 'start', 'apt-ostreed.service']);
     await g.ok(['cp', '/etc/apt-ostreed/apt-ostreed.conf', '/root/apt-ostreed.conf.good']);
-    await g.ok(['sed', '-i', 's/^IdleExitTimeout=.*/IdleExitTimeout=banana/', '/etc/apt-ostreed/apt-ostreed.conf']);
-    await g.ok(['systemctl', 'reload', 'apt-ostreed.service']);
-    await g.ok(['cp', '/root/apt-ostreed.conf.good', '/etc/apt-ostreed/apt-ostreed.conf']);
+    try {
+      await g.ok(['sed', '-i', 's/^IdleExitTimeout=.*/IdleExitTimeout=banana/', '/etc/apt-ostreed/apt-ostreed.conf']);
+      await g.ok(['systemctl', 'reload', 'apt-ostreed.service']);
+    } finally {
+      // Whatever happened: an unusable file would keep every later start failing.
+      await g.ok(['cp', '/root/apt-ostreed.conf.good', '/etc/apt-ostreed/apt-ostreed.conf']);
+    }
     await g.ok(['systemctl', 'reload', 'apt-ostreed.service']);
     const lines = (await g.ok(['journalctl', '-u', 'apt-ostreed.service', '-o', 'json', '--no-pager']))
       .trim()
