@@ -26,16 +26,17 @@ async function guestOk(argv: string[]): Promise<string> {
 /** The by-hand layering in the guest: what the daemon's pipeline does, with the tools alone. */
 const BY_HAND = [
   'set -e',
-  'rm -rf /var/tmp/hand',
-  'ostree checkout -H debian:debian/13/x86_64/apt-ostree-test /var/tmp/hand',
-  'cd /var/tmp/hand',
-  // What dpkg writes must not be the repo's hard-linked files: the database and /etc as copies.
+  'rm -rf /sysroot/ostree/repo/tmp/hand',
+  'ostree checkout -H debian:debian/13/x86_64/apt-ostree-test /sysroot/ostree/repo/tmp/hand',
+  'cd /sysroot/ostree/repo/tmp/hand',
+  // In the repo's own tmp: /var is a bind mount, and hard links do not cross mounts. What dpkg
+  // writes must not be the repo's hard-linked files: the database and /etc as copies.
   'cp -a usr/share/dpkg/database db.new && rm -rf usr/share/dpkg/database && mv db.new usr/share/dpkg/database',
   'cp -a usr/etc etc.new && rm -rf usr/etc && mv etc.new usr/etc && ln -s usr/etc etc',
   'mkdir -p var/lib && ln -sfn ../../usr/share/dpkg/database var/lib/dpkg',
-  'dpkg --root=/var/tmp/hand --force-unsafe-io -i /var/mnt/testdata/apt/marker_*.deb',
+  'dpkg --root=/sysroot/ostree/repo/tmp/hand --force-unsafe-io -i /var/mnt/testdata/apt/marker_*.deb',
   'rm -f etc && rm -rf var/lib',
-  'ostree commit --repo=/sysroot/ostree/repo --link-checkout-speedup --consume -b hand/layered /var/tmp/hand',
+  'ostree commit --repo=/sysroot/ostree/repo --link-checkout-speedup --consume -b hand/layered /sysroot/ostree/repo/tmp/hand',
   'cd / && ostree admin deploy --stage --os=debian hand/layered',
 ].join('\n');
 
