@@ -16,29 +16,28 @@ function syncDir(dir: string): void {
   }
 }
 
-/** Replaces `path` with `data` atomically and durably (temp file, fsync, rename, fsync of the dir). */
-export function writeFileDurably(path: string, data: string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+/** Writes `data` through a file opened with `flags` ('w' or 'a') and fsyncs it. */
+function writeSynced(path: string, flags: 'w' | 'a', data: string): void {
+  const fd = openSync(path, flags, 0o600);
   try {
     writeSync(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Replaces `path` with `data` atomically and durably (temp file, fsync, rename, fsync of the dir). */
+export function writeFileDurably(path: string, data: string): void {
+  const tmp = `${path}.tmp`;
+  writeSynced(tmp, 'w', data);
   renameSync(tmp, path);
   syncDir(dirname(path));
 }
 
 /** Appends `data` to `path` (made if missing) and fsyncs it. */
 export function appendFileDurably(path: string, data: string): void {
-  const fd = openSync(path, 'a', 0o600);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeSynced(path, 'a', data);
 }
 
 /** Removes `path` (if there) and fsyncs its directory. */

@@ -16,24 +16,35 @@ export interface DownloadOptions {
   scratch: string;
 }
 
-export function downloadDebs(names: string[], o: DownloadOptions): void {
-  for (const d of ['lists/partial', 'archives/partial', 'etc/apt.conf.d', 'etc/preferences.d', 'etc/trusted.gpg.d']) mkdirSync(join(o.scratch, d), { recursive: true });
-  writeFileSync(join(o.scratch, 'etc/sources.list'), `deb [signed-by=${o.keyring}] ${o.mirror} ${o.suite} main\n`);
-  writeFileSync(join(o.scratch, 'status'), '');
-  const conf = join(o.scratch, 'apt.conf');
+/**
+ * A private APT_CONFIG in `dir` (sources, lists, cache, an empty dpkg status; the host's apt
+ * never takes part) for `sourcesLine`; returns the configuration file's path.
+ */
+export function privateAptConfig(dir: string, sourcesLine: string): string {
+  for (const d of ['lists/partial', 'archives/partial', 'etc/apt.conf.d', 'etc/preferences.d', 'etc/sources.list.d', 'etc/trusted.gpg.d']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(join(dir, 'etc/sources.list'), sourcesLine);
+  writeFileSync(join(dir, 'status'), '');
+  const conf = join(dir, 'apt.conf');
   writeFileSync(
     conf,
     [
-      `Dir::Etc "${join(o.scratch, 'etc')}";`,
-      `Dir::State "${o.scratch}";`,
-      `Dir::State::Lists "${join(o.scratch, 'lists')}";`,
-      `Dir::State::status "${join(o.scratch, 'status')}";`,
-      `Dir::Cache "${o.scratch}";`,
-      `Dir::Cache::Archives "${join(o.scratch, 'archives')}";`,
+      `Dir::Etc "${join(dir, 'etc')}";`,
+      `Dir::State "${dir}";`,
+      `Dir::State::Lists "${join(dir, 'lists')}";`,
+      `Dir::State::status "${join(dir, 'status')}";`,
+      `Dir::Cache "${dir}";`,
+      `Dir::Cache::Archives "${join(dir, 'archives')}";`,
       'APT::Architecture "amd64";',
+      'APT::Sandbox::User "root";',
+      'Acquire::Languages "none";',
       '',
     ].join('\n'),
   );
+  return conf;
+}
+
+export function downloadDebs(names: string[], o: DownloadOptions): void {
+  const conf = privateAptConfig(o.scratch, `deb [signed-by=${o.keyring}] ${o.mirror} ${o.suite} main\n`);
   const env = { ...process.env, APT_CONFIG: conf };
   execFileSync('apt-get', ['-q', 'update'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   mkdirSync(o.outDir, { recursive: true });

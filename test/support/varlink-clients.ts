@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testCacheDir } from '../../src/demo/debootstrap-tree.js';
+import { privateAptConfig } from '../../src/vm/debian-download.js';
 
 const SYSTEMD_PACKAGES = [
   'systemd', 'libsystemd-shared', 'libsystemd0', 'libc6', 'libacl1', 'libblkid1', 'libcap2', 'libcrypt1', 'libmount1',
@@ -25,29 +26,7 @@ export interface VarlinkClients {
 }
 
 function aptConfig(dir: string): string {
-  const apt = join(dir, 'apt');
-  for (const d of ['lists/partial', 'cache/archives/partial', 'etc/sources.list.d', 'etc/preferences.d']) mkdirSync(join(apt, d), { recursive: true });
-  writeFileSync(join(apt, 'status'), '');
-  writeFileSync(
-    join(apt, 'etc/sources.list'),
-    'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main\n',
-  );
-  const file = join(apt, 'apt.conf');
-  writeFileSync(
-    file,
-    [
-      `Dir::Etc "${join(apt, 'etc')}";`,
-      `Dir::State "${apt}";`,
-      `Dir::State::Lists "${join(apt, 'lists')}";`,
-      `Dir::State::status "${join(apt, 'status')}";`,
-      `Dir::Cache "${join(apt, 'cache')}";`,
-      'APT::Architecture "amd64";',
-      'APT::Sandbox::User "root";',
-      'Acquire::Languages "none";',
-      '',
-    ].join('\n'),
-  );
-  return file;
+  return privateAptConfig(join(dir, 'apt'), 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main\n');
 }
 
 /** The clients, fetched on first use (~30 s, needs deb.debian.org), then from the cache. */
