@@ -111,7 +111,7 @@ export function transactionHandlers({ manager, sysroot, config, stateDir }: Tran
       return { transaction: transactionFor((await follow(manager, tx, ctx, details)).toJSON(), ctx.peer) };
     },
 
-    'Transaction.History': ({ limit }, ctx) => ({ transactions: manager.history(limit ?? 50).map((t) => transactionFor(t, ctx.peer)) }),
+    'Transaction.History': async ({ limit }, ctx) => ({ transactions: (await manager.history(limit ?? 50)).map((t) => transactionFor(t, ctx.peer)) }),
 
     'Transaction.Cancel': async ({ id }) => {
       const tx = await manager.cancel(id);

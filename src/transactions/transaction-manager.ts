@@ -84,7 +84,9 @@ export class TransactionManager {
     return this.find(id) ?? this.journal.find(id);
   }
 
-  history(limit: number): TransactionObject[] {
+  /** The journal, newest first, once a transaction interrupted by a crash has been journaled (at start). */
+  async history(limit: number): Promise<TransactionObject[]> {
+    await this.ready;
     return this.journal.read(limit);
   }
 
