@@ -45,12 +45,23 @@ const GUARDED: Record<string, Record<string, unknown>> = {
   'OS.SetInitramfsState': { regenerate: true },
   'OS.Cleanup': { elements: ['base'] },
   'OS.UpdateDeployment': { modifiers: { installPackages: ['hello'] }, options: {} },
-  'OS.FinalizeDeployment': { checksum: 'a'.repeat(64) },
   'OS.RefreshMd': {},
   'OS.AutomaticUpdateTrigger': {},
   'Sysroot.ReloadConfig': {},
   'Sysroot.Reload': {},
 };
+/**
+ * Requests a precheck refuses on this (not booted) sysroot, with the error it gives: answered
+ * before authorization, so the user is not asked for a password to be told no.
+ */
+const PRECHECKED: [string, Record<string, unknown>, string][] = [
+  ['OS.FinalizeDeployment', { checksum: 'a'.repeat(64) }, 'NoSuchDeployment'],
+  ['OS.Deploy', { revision: '12.1', osname: 'fedora' }, 'NoSuchOS'],
+  ['OS.PkgChange', {}, 'Failed'],
+  ['OS.Rebase', { refspec: 'origin:debian/trixie/x86_64', revision: '13.1' }, 'Failed'],
+  ['OS.UpdateDeployment', { modifiers: { setRevision: '12.1', installPackages: ['hello'] }, options: {} }, 'NotImplemented'],
+  ['OS.SetInitramfsState', { regenerate: false, args: ['-v'] }, 'Failed'],
+];
 const OPEN: Record<string, Record<string, unknown>> = {
   'Sysroot.GetDeployments': {},
   'Sysroot.GetProperties': {},
@@ -113,7 +124,8 @@ describe('authorization through polkit', () => {
 
   it('covers every method that names a polkit action', () => {
     for (const m of METHODS) {
-      if (m.action !== null && m.name !== 'Transaction.Cancel') assert.ok(m.name in GUARDED, m.name);
+      const prechecked = PRECHECKED.some(([name]) => name === m.name);
+      if (m.action !== null && m.name !== 'Transaction.Cancel') assert.ok(m.name in GUARDED || prechecked, m.name);
       if (m.action === null && m.kind !== 'read') assert.ok(m.name in OPEN, m.name);
     }
   });
@@ -147,6 +159,23 @@ describe('authorization through polkit', () => {
     } finally {
       await monitor.stop();
     }
+  });
+
+  it('answers a user\'s request that fails a precheck with that error, before asking polkit anything', async () => {
+    const before = ostreeAdminStatus(sysroot);
+    const monitor = await monitorCheckAuthorization(bus.address);
+    try {
+      for (const [method, params, expected] of PRECHECKED) {
+        const reply = asUser(method, params);
+        assert.equal(errorName(reply.error), expected, `${method}: ${JSON.stringify(reply)}`);
+      }
+      // The control: a request that passes its prechecks is still refused by polkit.
+      assert.equal(errorName(asUser('OS.Rollback', {}).error), 'NotAuthorized');
+      await assertChecks(monitor, 1);
+    } finally {
+      await monitor.stop();
+    }
+    assert.deepEqual(ostreeAdminStatus(sysroot), before, 'nothing changed');
   });
 
   it('over Varlink too: varlinkctl run by the user is refused a transaction method, served a read', async () => {

@@ -16,7 +16,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { addServerCommit, type RemoteSysroot } from '../src/demo/remote-fixture.js';
-import { LOCK_WAIT_MESSAGE } from '../src/worker/operations/common.js';
+import { LOCK_WAIT_MESSAGE } from '../src/worker/steps/sysroot-session.js';
 import { exited } from './support/daemon-process.js';
 import { eventClient } from './support/event-client.js';
 import { ostreeAdminStatus } from './support/ostree-admin-status.js';

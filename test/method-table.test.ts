@@ -17,6 +17,8 @@ import { authorizationTable } from '../src/generators/authorization-table.js';
 import { readHandlers } from '../src/handlers/read-handlers.js';
 import { controlHandlers } from '../src/handlers/control-handlers.js';
 import { ClientRegistry } from '../src/daemon/client-registry.js';
+import { operationHandlers } from '../src/handlers/operation-handlers.js';
+import { OPERATION_METHODS } from '../src/worker/operation-registry.js';
 import { transactionHandlers } from '../src/handlers/transaction-handlers.js';
 import type { TransactionManager } from '../src/transactions/transaction-manager.js';
 import { SysrootService } from '../src/services/sysroot-service.js';
@@ -81,7 +83,10 @@ describe('the method table', () => {
     const pick = update.selectAction as (p: unknown) => string;
     const options = {};
     assert.equal(pick({ modifiers: { setRefspec: 'a:b', installPackages: ['x'] }, options }), 'rebase');
-    assert.equal(pick({ modifiers: { setRevision: 'abc', installPackages: ['x'] }, options }), 'deploy');
+    // A revision with package changes is refused before authorization (NotImplemented).
+    assert.equal(pick({ modifiers: { setRevision: 'abc', installPackages: ['x'] }, options }), 'install-uninstall-packages');
+    assert.equal(pick({ modifiers: { setRevision: 'abc' }, options }), 'deploy');
+    assert.equal(pick({ modifiers: { installPackages: [] }, options }), 'upgrade', 'an empty list asks for nothing');
     assert.equal(pick({ modifiers: { uninstallPackages: ['x'] }, options }), 'install-uninstall-packages');
     assert.equal(pick({ modifiers: {}, options }), 'upgrade');
   });
@@ -112,18 +117,23 @@ describe('the method table', () => {
     }
   });
 
-  it('marks exactly the methods without an implementation as not landed', () => {
+  it('implements every method: the operations from the registry, the rest by hand', () => {
     const sysroot = new SysrootService('/nonexistent');
+    // Only the keys are read: no handler is called, so no engine is needed.
+    const manager = {} as TransactionManager;
     const handlers = {
       ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null, cacheDir: '/nonexistent', stateDir: '/nonexistent' }),
-      // Only the keys are read: no handler is called, so no engine is needed.
-      ...transactionHandlers({ manager: {} as TransactionManager, sysroot, config: () => DEFAULT_CONFIG, stateDir: '/nonexistent' }),
+      ...operationHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG }).handlers,
+      ...transactionHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG, stateDir: '/nonexistent' }),
       ...controlHandlers({ reloadConfig: () => {}, reloadSysroot: () => {}, clients: new ClientRegistry(() => {}) }),
     };
-    for (const m of METHODS) {
-      const implemented = m.name in handlers;
-      assert.equal(m.landsIn === undefined, implemented, `${m.name}: landsIn=${m.landsIn}, handler=${implemented}`);
-    }
+    for (const m of METHODS) assert.ok(m.name in handlers, `${m.name} has a handler`);
+    const transactionMethods = METHODS.filter((m) => m.kind === 'transaction').map((m) => m.name);
+    assert.deepEqual(
+      [...OPERATION_METHODS].sort(),
+      transactionMethods.filter((n) => n !== 'OS.AutomaticUpdateTrigger').sort(),
+      'one operation per transaction method (the trigger starts an Upgrade)',
+    );
   });
 
   it('only names errors of the error table, and the table\'s codes are unique and in range', () => {

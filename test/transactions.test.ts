@@ -136,7 +136,7 @@ describe('Upgrade, Deploy, Rollback through the daemon', () => {
 describe('Rollback with nothing to roll back to', () => {
   const dir = tempSysrootDir();
 
-  it('answers NothingToRollback and changes nothing', async () => {
+  it('answers NothingToRollback before any transaction starts (a precheck) and changes nothing', async () => {
     const { buildTree, commitTree, createSysroot, deploy } = await import('../src/demo/sysroot-builder.js');
     const { sysroot, repo } = createSysroot(join(dir, 'single'), 'debian');
     const tree = join(dir, 'tree');
@@ -150,12 +150,13 @@ describe('Rollback with nothing to roll back to', () => {
       await assert.rejects(client.call('OS.Rollback', {}), (e: RemoteError) => {
         assert.equal(e.errorName, 'NothingToRollback');
         assert.equal(e.code, -32004);
-        assert.equal(typeof e.data.transaction, 'string');
+        assert.equal(e.data?.transaction, undefined, 'no transaction was made');
         return true;
       });
+      assert.equal(events.filter((e) => e.method.startsWith('Transaction.')).length, 0, 'no transaction events');
+      const history = await client.call<{ transactions: unknown[] }>('Transaction.History', {});
+      assert.deepEqual(history.transactions, []);
       client.close();
-      const finished = events.find((e) => e.method === 'Transaction.Finished');
-      assert.equal(finished?.params.success, false);
       assert.deepEqual(ostreeAdminStatus(sysroot), before);
     } finally {
       await daemon.stop();

@@ -34,6 +34,12 @@ describe('OS.UpdateDeployment', () => {
       (e: RemoteError) => e.errorName === 'PackageNotFound' && e.message.includes('hello'),
     );
     assert.deepEqual(await deployments(), now);
+    // Titled by what they do (the same rule picks the polkit action and the path in the worker).
+    const { transactions } = await suite.client.call<{ transactions: { title: string }[] }>('Transaction.History', { limit: 2 });
+    assert.deepEqual(
+      transactions.map((t) => t.title),
+      ['pkg-change +hello', `deploy ${suite.fixture.commits.v1}`],
+    );
   });
 
   it('cacheOnly fetches nothing, dryRun and downloadOnly deploy nothing, with setRevision too', async () => {

@@ -20,9 +20,10 @@ export interface MethodSpec<
   P extends SomeObjectType = SomeObjectType,
   R extends AnyType = AnyType,
   N extends MethodNameString = MethodNameString,
+  K extends MethodKind = MethodKind,
 > {
   readonly name: N;
-  readonly kind: MethodKind;
+  readonly kind: K;
   /** One line for docs, CLI help and interface descriptions. */
   readonly doc: string;
   readonly params: P;
@@ -33,19 +34,15 @@ export interface MethodSpec<
   readonly selectAction?: (params: Static<P>) => PolkitAction;
   /** Application errors the method can raise besides the ones every method can. */
   readonly errors: readonly ErrorName[];
-  /**
-   * When the daemon runs the configured reboot command after success: when the request says
-   * `reboot: true` (default), or always (FinalizeDeployment: the shutdown is what finalizes).
-   */
-  readonly reboot?: 'on-request' | 'always';
-  /** Issue that lands the implementation; set while the method answers NotImplemented. */
-  readonly landsIn?: number;
 }
 
 /** Declares a method, keeping its precise params/result types for handlers. */
-export function defineMethod<P extends SomeObjectType, R extends AnyType, const N extends MethodNameString>(
-  spec: MethodSpec<P, R, N>,
-): MethodSpec<P, R, N> {
+export function defineMethod<
+  P extends SomeObjectType,
+  R extends AnyType,
+  const N extends MethodNameString,
+  const K extends MethodKind,
+>(spec: MethodSpec<P, R, N, K>): MethodSpec<P, R, N, K> {
   return spec;
 }
 
@@ -78,3 +75,6 @@ export function transactionParams<P extends Props, const WithReboot extends bool
 ) {
   return t.object({ ...transactionOptions(withReboot), ...props });
 }
+
+/** The options every transaction method's params have (reboot only where it applies). */
+export type TransactionOptions = Partial<Static<ReturnType<typeof transactionParams<Record<never, never>, true>>>>;

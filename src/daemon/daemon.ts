@@ -11,6 +11,7 @@ import type { DaemonConfig } from '../config/daemon-config.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { HandlerTable } from '../dispatcher/handlers.js';
 import { readHandlers } from '../handlers/read-handlers.js';
+import { operationHandlers } from '../handlers/operation-handlers.js';
 import { transactionHandlers } from '../handlers/transaction-handlers.js';
 import { controlHandlers } from '../handlers/control-handlers.js';
 import { createEventBus, type EventBus } from '../transactions/event-bus.js';
@@ -68,6 +69,7 @@ export class Daemon {
       log,
       deploymentIds: () => this.sysroot.snapshot().deployments.map((d) => d.id),
     });
+    const operations = operationHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config });
     const handlers: HandlerTable = (this.handlers = {
       ...readHandlers({
         sysroot: this.sysroot,
@@ -76,11 +78,12 @@ export class Daemon {
         cacheDir: paths.cacheDir,
         stateDir: paths.stateDir,
       }),
+      ...operations.handlers,
       ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, stateDir: paths.stateDir }),
       ...controlHandlers({ reloadConfig: () => this.reloadConfig(), reloadSysroot: () => this.sysroot.reload(), clients: this.clients }),
     });
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
-    const dispatcher = (this.dispatcher = new Dispatcher(handlers, this.authorizer));
+    const dispatcher = (this.dispatcher = new Dispatcher(handlers, operations.prechecks, this.authorizer));
     this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), new VarlinkEndpoint(dispatcher, log), log, {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,

@@ -2,16 +2,18 @@ import { ApiError, JsonRpcCode, ProtocolError } from '../api/errors.js';
 import { findMethod, type MethodName } from '../api/method-table.js';
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { CallContext } from './call-context.js';
-import type { Handler, HandlerTable } from './handlers.js';
+import type { Handler, HandlerTable, Precheck, PrecheckTable } from './handlers.js';
 import { validateParams } from './params-validation.js';
 
 /**
- * Runs one call through the fixed order every method follows: look up → validate →
- * authorize → act. Transports only translate to and from their wire format.
+ * Runs one call through the fixed order every method follows: look up → validate → precheck →
+ * authorize → act. A precheck refuses what can be decided without work before polkit is asked,
+ * so nobody types a password to be told no. Transports only translate to and from their wire format.
  */
 export class Dispatcher {
   constructor(
     private readonly handlers: HandlerTable,
+    private readonly prechecks: PrecheckTable,
     private readonly authorizer: Authorizer,
   ) {}
 
@@ -37,11 +39,13 @@ export class Dispatcher {
       );
     }
     validateParams(method, params);
+    const precheck = this.prechecks[name as MethodName] as Precheck<MethodName> | undefined;
+    // The params were validated against this very method's schema just above.
+    precheck?.(params as never, ctx);
     await this.authorizer.authorize(method, params as Record<string, unknown>, ctx);
     const handler = this.handlers[name as MethodName] as Handler<MethodName> | undefined;
     if (handler === undefined) {
-      const when = method.landsIn === undefined ? '' : ` (planned in issue #${method.landsIn})`;
-      throw new ApiError('NotImplemented', `${name} is not implemented yet${when}`, { method: name });
+      throw new ApiError('NotImplemented', `${name} is not implemented`, { method: name });
     }
     // The params were validated against this very method's schema just above.
     return async () => handler(params as never, ctx);

@@ -1,15 +1,9 @@
-import type { AnyMethod, MethodName } from '../api/method-table.js';
-import type { Static } from '../api/schema-builder.js';
+import type { MethodName, ParamsOf, ResultOf } from '../api/method-table.js';
 import type { CallContext } from './call-context.js';
 
-type MethodByName<N extends MethodName> = Extract<AnyMethod, { name: N }>;
+export type { ParamsOf, ResultOf };
 
-/** Params a handler receives: already validated against the method's schema. */
-export type ParamsOf<N extends MethodName> = Static<MethodByName<N>['params']>;
-/** What a handler must return. */
-export type ResultOf<N extends MethodName> = Static<MethodByName<N>['result']>;
-
-/** Implementation of one method. */
+/** Implementation of one method: its params were validated against the method's schema. */
 export type Handler<N extends MethodName> = (
   params: ParamsOf<N>,
   ctx: CallContext,
@@ -17,3 +11,12 @@ export type Handler<N extends MethodName> = (
 
 /** Implementations by method name; a declared method without one answers NotImplemented. */
 export type HandlerTable = { [N in MethodName]?: Handler<N> };
+
+/**
+ * What a method may refuse before authorization: conflicts decided without work (no such OS,
+ * layering locked, a busy engine with noQueue, ...), so nobody is asked for a password to be
+ * told no. Throws an ApiError to refuse.
+ */
+export type Precheck<N extends MethodName> = (params: ParamsOf<N>, ctx: CallContext) => void;
+
+export type PrecheckTable = { [N in MethodName]?: Precheck<N> };

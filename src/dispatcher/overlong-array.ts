@@ -1,5 +1,5 @@
 import type { AnyType, Field } from '../api/schema-builder.js';
-import type { ValidationIssue } from './params-validation.js';
+import type { ValidationIssue } from './validation-issue.js';
 
 /**
  * The first array in `value` longer than its type's `maxItems`, as the validator would report

@@ -2,6 +2,9 @@ import { ProtocolError, JsonRpcCode } from '../api/errors.js';
 import type { AnyMethod } from '../api/method-table.js';
 import * as validators from '../generated/validators.js';
 import { overlongArray } from './overlong-array.js';
+import type { ValidationIssue } from './validation-issue.js';
+
+export type { ValidationIssue };
 
 /** A precompiled ajv validator as ajv standalone emits it. */
 interface CompiledValidator {
@@ -11,13 +14,6 @@ interface CompiledValidator {
 
 const table = validators as unknown as Record<string, CompiledValidator>;
 
-/** One validation failure as reported in `error.data.errors`. */
-export interface ValidationIssue {
-  path: string;
-  message: string;
-  keyword: string;
-  params: Record<string, unknown>;
-}
 
 /**
  * Problems listed in a -32602 error at most. A 1 MiB message can hold half a million bad

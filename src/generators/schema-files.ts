@@ -47,7 +47,6 @@ export function indexDocument(): JsonSchema {
       action: m.action === null ? null : `org.projectatomic.aptostree.${m.action}`,
       actionDependsOnParams: m.selectAction !== undefined,
       errors: [...m.errors],
-      implemented: m.landsIn === undefined,
       params: `methods/${m.name}.params.json`,
       result: `methods/${m.name}.result.json`,
     })),

@@ -186,7 +186,6 @@ export function varlinkInterface(i: InterfaceName): VInterface {
     const doc = [m.doc];
     if (m.kind === 'transaction') doc.push('A transaction: with "more", one reply per progress event, the last one with the result.');
     if (m.name === 'Transaction.Watch') doc.push('Requires "more": one reply per event (past ones first), the last one with the result.');
-    if (m.landsIn !== undefined) doc.push(`Not implemented yet (issue #${m.landsIn}): answers NotImplemented.`);
     return { kind: 'method', name: member, doc, input, output };
   });
   const errors: VMember[] = errorsOf(i).map((e) => ({

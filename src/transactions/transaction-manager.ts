@@ -1,15 +1,16 @@
-import { findMethod } from '../api/method-table.js';
 import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { Logger } from '../daemon/logger.js';
 import type { PeerCredentials } from '../dispatcher/call-context.js';
 import type { OperationEvent } from '../worker/operation-context.js';
-import type { WorkerConfig, WorkerMethod } from '../worker/protocol.js';
-import { ActiveRecordFile } from './active-record.js';
+import type { OperationMethod } from '../worker/define-operation.js';
+import { rebootsAfter } from '../worker/operation-registry.js';
+import type { WorkerConfig } from '../worker/protocol.js';
+import { CrashRecovery } from './crash-recovery.js';
 import type { EventBus, TransactionEventMessage } from './event-bus.js';
 import { HistoryJournal } from './history-journal.js';
 import { runRebootCommand } from './reboot.js';
-import { TransactionRecord, type TransactionObject } from './transaction.js';
+import { joinKey, TransactionRecord, type TransactionObject } from './transaction.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerProcess, WorkerOutcome } from './worker-process.js';
 
@@ -41,16 +42,22 @@ export class TransactionManager {
   private readonly queue: TransactionRecord[] = [];
   private readonly recent = new Map<string, TransactionRecord>();
   private readonly journal: HistoryJournal;
-  private readonly activeFile: ActiveRecordFile;
+  private readonly crashes: CrashRecovery;
   private readonly workers: WorkerPool;
   /** Resolves once an interrupted transaction of a previous run has been recovered. */
   private readonly ready: Promise<void>;
 
   constructor(private readonly deps: ManagerDeps) {
     this.journal = new HistoryJournal(deps.stateDir);
-    this.activeFile = new ActiveRecordFile(deps.stateDir);
     this.workers = new WorkerPool(deps.log);
-    this.ready = this.recoverInterrupted();
+    this.crashes = new CrashRecovery({
+      stateDir: deps.stateDir,
+      journal: this.journal,
+      log: deps.log,
+      deploymentIds: deps.deploymentIds,
+      recover: (id, refs) => this.recover(id, refs),
+    });
+    this.ready = this.crashes.atStart();
   }
 
   /** The running transaction, if any. */
@@ -95,21 +102,16 @@ export class TransactionManager {
    * `noQueue` fails at once when anything runs or waits.
    */
   submit(
-    method: WorkerMethod,
+    method: OperationMethod,
     params: Record<string, unknown>,
     osname: string,
     title: string,
     caller: PeerCredentials | null,
   ): { tx: TransactionRecord; joined: boolean } {
     const candidate = new TransactionRecord(method, params, osname, title, caller);
-    const same = this.list().find((t) => t.key === candidate.key && t.osname === osname && !t.cancelRequested);
+    const same = this.joinable(candidate.key, osname);
     if (same !== undefined) return { tx: same, joined: true };
-    if (params.noQueue === true && this.list().length > 0) {
-      const busy = this.list()[0];
-      throw new ApiError('TransactionInProgress', `Transaction in progress: ${busy.title} (${busy.id})`, {
-        transaction: busy.id,
-      });
-    }
+    this.refuseIfNoQueue(method, params, osname);
     if (this.queue.length >= MAX_QUEUE) {
       throw new ApiError('QueueFull', `${MAX_QUEUE} transactions are already waiting; try again later`);
     }
@@ -119,6 +121,25 @@ export class TransactionManager {
     }
     this.runNext().catch((err: unknown) => this.deps.log.error('the transaction engine failed', err));
     return { tx: candidate, joined: false };
+  }
+
+  /** `noQueue` and something runs or waits that the request would not join: TransactionInProgress. */
+  refuseIfNoQueue(method: OperationMethod, params: Record<string, unknown>, osname: string): void {
+    if (params.noQueue !== true || this.list().length === 0) return;
+    if (this.joinable(joinKey(method, params), osname) !== undefined) return;
+    const busy = this.list()[0];
+    throw new ApiError('TransactionInProgress', `Transaction in progress: ${busy.title} (${busy.id})`, {
+      transaction: busy.id,
+    });
+  }
+
+  /** Nothing runs or waits. */
+  get idle(): boolean {
+    return this.list().length === 0;
+  }
+
+  private joinable(key: string, osname: string): TransactionRecord | undefined {
+    return this.list().find((t) => t.key === key && t.osname === osname && !t.cancelRequested);
   }
 
   /**
@@ -186,10 +207,10 @@ export class TransactionManager {
       this.deps.log.error(`transaction ${tx.id} crashed the engine`, err);
       // A worker acquired for it and never given its operation would wait forever.
       this.worker?.kill();
-      const record = this.activeFile.read();
-      if (record !== null && record.transaction.id === tx.id) {
-        await this.recover(tx, record.pastPointOfNoReturn ? null : record.refsBefore).catch(() => {});
-        this.activeFile.clear();
+      const record = this.crashes.leftBy(tx.id);
+      if (record !== null) {
+        await this.recover(tx.id, record.pastPointOfNoReturn ? null : record.refsBefore).catch(() => {});
+        this.crashes.clear();
       }
       if (!tx.finished) this.end(tx, 'failed', null, { name: 'Failed', message: String(err) });
     } finally {
@@ -207,11 +228,9 @@ export class TransactionManager {
     this.worker = worker;
     tx.state = 'running';
     tx.startedAt = new Date();
-    let refsBefore: Record<string, string> | null = null;
-    const deploymentsBefore = this.deploymentIds();
     // On disk before any client hears of the start: a crash from then on is recovered and
     // journaled as failed (a client may kill the daemon the moment it reads Started).
-    this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false, deploymentsBefore });
+    const record = this.crashes.begin(() => tx.toJSON());
     this.publish(tx, { type: 'Started' });
     const config = this.deps.config();
     // Cancel may have arrived while the worker was being set up.
@@ -220,7 +239,7 @@ export class TransactionManager {
       {
         type: 'run',
         transactionId: tx.id,
-        method: tx.method as WorkerMethod,
+        method: tx.method,
         params: tx.params,
         sysroot: this.deps.sysroot,
         osname: tx.osname,
@@ -229,9 +248,8 @@ export class TransactionManager {
       {
         onEvent: (event) => this.publish(tx, event),
         onLocked: (refs) => {
-          refsBefore = refs;
           try {
-            this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: false, deploymentsBefore });
+            record.locked(refs);
           } catch (err) {
             this.deps.log.error('cannot record the refs to restore', err);
           }
@@ -239,8 +257,7 @@ export class TransactionManager {
         onPointOfNoReturn: () => {
           if (tx.cancelRequested) return false;
           try {
-            // Recorded before the worker may write, so that a crash right after is recovered right.
-            this.activeFile.write({ transaction: tx.toJSON(), refsBefore, pastPointOfNoReturn: true, deploymentsBefore });
+            record.pointOfNoReturn();
           } catch (err) {
             this.deps.log.error('cannot record the point of no return; stopping the transaction', err);
             return false;
@@ -251,21 +268,16 @@ export class TransactionManager {
       },
     );
     if (outcome.kind === 'done') {
-      this.end(tx, 'succeeded', outcome.result, null, () => this.activeFile.clear());
-      const options = tx.params.options as { reboot?: boolean } | undefined;
-      const asked = tx.params.reboot === true || options?.reboot === true;
-      if (asked || findMethod(tx.method)?.reboot === 'always') this.reboot(tx);
+      this.end(tx, 'succeeded', outcome.result, null, () => record.clear());
+      if (rebootsAfter(tx.method, tx.params)) this.reboot(tx);
       return;
     }
     // Failed, died or cancelled: unless the new deployment list was written, nothing may stay changed.
     const cancelled = tx.cancelRequested && !tx.pastPointOfNoReturn;
-    const restore = this.listWritten(tx.pastPointOfNoReturn, deploymentsBefore) ? null : refsBefore;
-    const recovered = await this.recover(tx, restore);
+    const restore = record.refsToRestore(this.crashes.listWritten(tx.pastPointOfNoReturn, record.deploymentsBefore));
+    const recovered = await this.recover(tx.id, restore);
     const unrecovered = '; restoring the previous state failed (see the daemon log) and is retried at the next start';
-    const settleRecord = () => {
-      if (recovered) this.activeFile.clear();
-      else this.activeFile.write({ transaction: tx.toJSON(), refsBefore: restore, pastPointOfNoReturn: tx.pastPointOfNoReturn, deploymentsBefore, journaled: true });
-    };
+    const settleRecord = () => (recovered ? record.clear() : record.keepForRetry(restore));
     if (cancelled) {
       this.end(tx, 'cancelled', null, { name: 'Cancelled', message: recovered ? 'Cancelled; nothing was changed' : 'Cancelled' + unrecovered }, settleRecord);
     } else {
@@ -275,14 +287,14 @@ export class TransactionManager {
   }
 
   /** Restores refs (when given) and removes leftovers, in a worker of its own; false if that failed. */
-  private async recover(tx: { id: string } | null, refsBefore: Record<string, string> | null): Promise<boolean> {
+  private async recover(transactionId: string | null, refsBefore: Record<string, string> | null): Promise<boolean> {
     const config = this.deps.config();
     const outcome = await this.workers.acquire().run(
       {
         type: 'run',
-        transactionId: tx?.id ?? 'recovery',
+        transactionId: transactionId ?? 'recovery',
         method: 'recover',
-        params: { refsBefore, transactionId: tx?.id ?? null },
+        params: { refsBefore, transactionId },
         sysroot: this.deps.sysroot,
         osname: '',
         config: this.workerConfig(config),
@@ -290,7 +302,7 @@ export class TransactionManager {
       { onEvent: () => {}, onLocked: () => {}, onPointOfNoReturn: () => true },
     );
     if (outcome.kind === 'done') return true;
-    this.deps.log.error(`recovery after ${tx?.id ?? 'a crash'} failed: ${failure(outcome).message}`);
+    this.deps.log.error(`recovery after ${transactionId ?? 'a crash'} failed: ${failure(outcome).message}`);
     return false;
   }
 
@@ -345,81 +357,11 @@ export class TransactionManager {
     runRebootCommand(argv, this.deps.log);
   }
 
-  /**
-   * Whether a transaction that ended abnormally wrote its new deployment list: it may only have
-   * after its point of no return, and then only if the list differs from the one before (the
-   * worker can die between being allowed to write and writing).
-   */
-  private listWritten(pastPointOfNoReturn: boolean, deploymentsBefore: string[]): boolean {
-    if (!pastPointOfNoReturn) return false;
-    const now = this.deploymentIds();
-    return now.length !== deploymentsBefore.length || now.some((id, i) => id !== deploymentsBefore[i]);
-  }
-
-  private deploymentIds(): string[] {
-    try {
-      return this.deps.deploymentIds();
-    } catch {
-      return [];
-    }
-  }
-
   /** Stops the spare worker (daemon shutdown); a running transaction's worker dies with the daemon. */
   close(): void {
     this.workers.close();
   }
 
-  /** At start: a transaction the previous run did not finish is recovered and journaled as failed. */
-  private async recoverInterrupted(): Promise<void> {
-    try {
-      await this.recoverInterruptedOnce();
-    } catch (err) {
-      // Keep the record: the next start tries again. Transactions still run meanwhile.
-      this.deps.log.error('recovering the interrupted transaction failed', err);
-    }
-  }
-
-  private async recoverInterruptedOnce(): Promise<void> {
-    const record = this.activeFile.read();
-    if (record === null) return;
-    const tx = record.transaction;
-    const journaled = this.journal.find(tx.id);
-    if (journaled?.state === 'succeeded') {
-      // It ended and was journaled; the daemon stopped before removing its record. Nothing to
-      // undo (a download-only pull moved a ref on purpose): only leftovers to remove.
-      this.deps.log.warn(`transaction ${tx.id} (${tx.title}) had ended; removing what it left`);
-      if (await this.recover({ id: tx.id }, null)) this.activeFile.clear();
-      return;
-    }
-    this.deps.log.warn(`recovering transaction ${tx.id} (${tx.title}) interrupted by a daemon crash`);
-    const written = this.listWritten(record.pastPointOfNoReturn, record.deploymentsBefore ?? []);
-    const recovered = await this.recover({ id: tx.id }, written ? null : record.refsBefore);
-    if (record.journaled === true || journaled !== undefined) {
-      // Journaled when it ended; only the recovery was left to do.
-      if (recovered) this.activeFile.clear();
-      return;
-    }
-    if (!recovered) {
-      this.journal.append({
-        ...tx,
-        state: 'failed',
-        finishedAt: new Date().toISOString(),
-        error: { name: errorFullName('Failed'), message: 'Interrupted: the daemon stopped during the transaction; restoring the previous state failed and is retried at the next start' },
-      });
-      this.activeFile.write({ ...record, journaled: true });
-      return;
-    }
-    const message = written
-      ? 'Interrupted: the daemon stopped after the new deployment list was written; the new deployments are in place'
-      : 'Interrupted: the daemon stopped during the transaction; nothing was changed';
-    this.journal.append({
-      ...tx,
-      state: 'failed',
-      finishedAt: new Date().toISOString(),
-      error: { name: errorFullName('Failed'), message },
-    });
-    this.activeFile.clear();
-  }
 }
 
 function toErrorName(name: string): ErrorName {

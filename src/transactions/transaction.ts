@@ -1,3 +1,4 @@
+import type { OperationMethod } from '../worker/define-operation.js';
 import { randomUUID } from 'node:crypto';
 import type { Static } from '../api/schema-builder.js';
 import type { Transaction as TransactionType } from '../api/types/transaction.js';
@@ -49,7 +50,7 @@ export class TransactionRecord {
   private resolveDone!: (tx: TransactionRecord) => void;
 
   constructor(
-    readonly method: string,
+    readonly method: OperationMethod,
     readonly params: Record<string, unknown>,
     readonly osname: string,
     readonly title: string,

@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { readRefs } from '../backends/ostree/write/ref-snapshot.js';
 import { dieWithParent } from './parent-death.js';
 import { preloadLibraries } from './preload.js';
+import type { ParamsOf } from '../api/method-table.js';
+import type { OperationMethod } from './define-operation.js';
+import { runOperation } from './operation-registry.js';
+import { recover } from './recover.js';
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -32,59 +36,13 @@ async function run(message: RunMessage): Promise<FromWorker> {
         send({ type: 'pointOfNoReturn' });
       }),
   };
-  // Operations are loaded on demand: each pulls in libostree bindings the others may not need.
-  switch (message.method) {
-    case 'OS.Upgrade': {
-      const { upgrade } = await import('./operations/upgrade.js');
-      return { type: 'done', result: await upgrade(ctx, message.params) };
-    }
-    case 'OS.Deploy': {
-      const { deploy } = await import('./operations/deploy.js');
-      return { type: 'done', result: await deploy(ctx, message.params as { revision: string }) };
-    }
-    case 'OS.Rollback': {
-      const { rollback } = await import('./operations/rollback.js');
-      return { type: 'done', result: await rollback(ctx) };
-    }
-    case 'OS.KernelArgs': {
-      const { kernelArgs } = await import('./operations/kernel-args.js');
-      return { type: 'done', result: await kernelArgs(ctx, message.params) };
-    }
-    case 'OS.UpdateDeployment': {
-      const { updateDeployment } = await import('./operations/update-deployment.js');
-      return { type: 'done', result: await updateDeployment(ctx, message.params as never) };
-    }
-    case 'OS.Rebase': {
-      const { rebase } = await import('./operations/rebase.js');
-      return { type: 'done', result: await rebase(ctx, message.params as { refspec: string }) };
-    }
-    case 'OS.Cleanup': {
-      const { cleanup } = await import('./operations/cleanup.js');
-      return { type: 'done', result: await cleanup(ctx, message.params as { elements: ('base' | 'pending-deploy' | 'rollback-deploy' | 'metadata')[] }) };
-    }
-    case 'OS.PkgChange': {
-      const { pkgChange } = await import('./operations/pkg-change.js');
-      return { type: 'done', result: await pkgChange(ctx, message.params) };
-    }
-    case 'OS.RefreshMd': {
-      const { refreshMd } = await import('./operations/refresh-md.js');
-      return { type: 'done', result: await refreshMd(ctx, message.params as { force?: boolean }) };
-    }
-    case 'OS.FinalizeDeployment': {
-      const { finalizeDeployment } = await import('./operations/finalize-deployment.js');
-      return { type: 'done', result: await finalizeDeployment(ctx, message.params as { checksum: string }) };
-    }
-    case 'OS.SetInitramfsState': {
-      const { setInitramfsState } = await import('./operations/initramfs-state.js');
-      return { type: 'done', result: await setInitramfsState(ctx, message.params as { regenerate: boolean; args?: string[] }) };
-    }
-    case 'recover': {
-      const { recover } = await import('./operations/recover.js');
-      const refs = (message.params.refsBefore ?? null) as Record<string, string> | null;
-      const id = (message.params.transactionId ?? null) as string | null;
-      return { type: 'done', result: await recover(message.sysroot, refs, id) };
-    }
+  if (message.method === 'recover') {
+    const { refsBefore, transactionId } = message.params;
+    return { type: 'done', result: await recover(message.sysroot, refsBefore, transactionId) };
   }
+  // The daemon validated the params against this method's schema before it queued the transaction.
+  const params = message.params as ParamsOf<OperationMethod>;
+  return { type: 'done', result: await runOperation(message.method, ctx, params) };
 }
 
 dieWithParent();

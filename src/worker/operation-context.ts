@@ -1,4 +1,4 @@
-import type { LayerPlan } from './operations/layering/assemble-layer.js';
+import type { LayerPlan } from '../api/types/layer-plan.js';
 import type { WorkerConfig } from './protocol.js';
 import type { CachedUpdate } from '../services/cached-update-file.js';
 import type { Static } from '../api/schema-builder.js';

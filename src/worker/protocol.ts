@@ -1,18 +1,27 @@
+import type { OperationMethod } from './define-operation.js';
 import type { OperationEvent, OperationResult } from './operation-context.js';
 
-/** The operations a worker process can run. */
-export type WorkerMethod = 'OS.Upgrade' | 'OS.Deploy' | 'OS.Rollback' | 'OS.KernelArgs' | 'OS.Cleanup' | 'OS.Rebase' | 'OS.UpdateDeployment' | 'OS.FinalizeDeployment' | 'OS.PkgChange' | 'OS.RefreshMd' | 'OS.SetInitramfsState' | 'recover';
+/** What the recovery after a failed or interrupted transaction gets. */
+export interface RecoverParams {
+  /** The refs to restore (the transaction did not reach its point of no return), or null. */
+  refsBefore: Record<string, string> | null;
+  /** Whose leftovers (`<repo>/tmp/apt-ostree-<id>-*`) to remove; null: every transaction's. */
+  transactionId: string | null;
+}
+
+/** What a worker runs: an operation (params validated by the daemon against its schema) or a recovery. */
+export type WorkerJob =
+  | { method: OperationMethod; params: Record<string, unknown> }
+  | { method: 'recover'; params: RecoverParams };
 
 /** Daemon → worker: what to run. Sent once, right after the worker starts. */
-export interface RunMessage {
+export type RunMessage = WorkerJob & {
   type: 'run';
   transactionId: string;
-  method: WorkerMethod;
-  params: Record<string, unknown>;
   sysroot: string;
   osname: string;
   config: WorkerConfig;
-}
+};
 
 /** Daemon → worker: the transaction was not cancelled; cross the point of no return. */
 export interface ProceedMessage {

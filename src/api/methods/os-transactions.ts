@@ -2,6 +2,7 @@ import { defineMethod, transactionParams } from '../method.js';
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
 import { CachedUpdateRef } from '../types/cached-update.js';
+import { LayerPlanRef } from '../types/layer-plan.js';
 import { Checksum, InitramfsArg, KernelArg, KernelCmdline, PackageSpec, Refspec, Revision } from '../types/patterns.js';
 
 const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
@@ -120,7 +121,7 @@ export const PkgChange = defineMethod({
     changed: t.optional(t.boolean()),
     deployment: t.optional(t.nullable(t.string())),
     message: t.optional(t.string()),
-    plan: t.optional(t.freeObject({ doc: 'Dry run: packages, sizes and files the change would bring.' })),
+    plan: t.optional(LayerPlanRef),
   }),
   action: 'install-uninstall-packages',
   errors: [
@@ -214,16 +215,32 @@ const UpdateOptions = t.object(
   { doc: 'How to do it.' },
 );
 
-/** UpdateDeployment needs the action of its most far-reaching modifier (docs/design-decisions.md). */
-function updateDeploymentAction(params: {
-  modifiers: { setRefspec?: string; setRevision?: string; installPackages?: string[]; uninstallPackages?: string[] };
-}): PolkitAction {
-  const m = params.modifiers;
+/** What an UpdateDeployment request does, decided by its modifiers in this one order. */
+export type UpdateDeploymentMode = 'rebase' | 'pkg-change' | 'deploy' | 'upgrade';
+
+/**
+ * The mode of an UpdateDeployment request: a new refspec makes it a rebase (packages to
+ * install ride along), else package changes make it a layering, else a revision a deploy,
+ * else an upgrade. Its polkit action, title and worker path all follow from it.
+ */
+export function updateDeploymentMode(m: {
+  setRefspec?: string;
+  setRevision?: string;
+  installPackages?: string[];
+  uninstallPackages?: string[];
+}): UpdateDeploymentMode {
   if (m.setRefspec !== undefined) return 'rebase';
+  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) return 'pkg-change';
   if (m.setRevision !== undefined) return 'deploy';
-  if (m.installPackages !== undefined || m.uninstallPackages !== undefined) return 'install-uninstall-packages';
   return 'upgrade';
 }
+
+const UPDATE_DEPLOYMENT_ACTIONS: Record<UpdateDeploymentMode, PolkitAction> = {
+  rebase: 'rebase',
+  'pkg-change': 'install-uninstall-packages',
+  deploy: 'deploy',
+  upgrade: 'upgrade',
+};
 
 export const UpdateDeployment = defineMethod({
   name: 'OS.UpdateDeployment',
@@ -238,7 +255,7 @@ export const UpdateDeployment = defineMethod({
   ),
   result: deploymentResult,
   action: 'upgrade',
-  selectAction: updateDeploymentAction,
+  selectAction: (params) => UPDATE_DEPLOYMENT_ACTIONS[updateDeploymentMode(params.modifiers)],
   errors: [
     'InvalidSysroot',
     'NoSuchOS',
@@ -260,7 +277,6 @@ export const FinalizeDeployment = defineMethod({
   params: transactionParams({ checksum: Checksum }, false),
   result: deploymentResult,
   action: 'finalize-deployment',
-  reboot: 'always',
   errors: ['InvalidSysroot', 'NoSuchDeployment', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
 });
 

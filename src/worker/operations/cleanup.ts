@@ -9,10 +9,13 @@ import { loadCommitNode } from '../../backends/ostree/write/history.js';
 import { readRefs } from '../../backends/ostree/write/ref-snapshot.js';
 import type { SysrootSession, DeploymentRef } from '../../backends/ostree/write/session.js';
 import type { OperationContext } from '../operation-context.js';
-import { cleanupAfterWrite, task, withSysroot } from './common.js';
-import { BASE_REF_PREFIX } from './layering/base-refs.js';
+import { cleanupAfterWrite } from '../steps/deploy-commit.js';
+import { task } from '../steps/task.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import { BASE_REF_PREFIX } from '../layering/base-refs.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
 
-export type CleanupElement = 'base' | 'pending-deploy' | 'rollback-deploy' | 'metadata';
 
 
 /** The pending deployment: only on a booted system, a newer default than the booted one. */
@@ -25,7 +28,7 @@ function pendingOf(session: SysrootSession, osname: string): DeploymentRef | nul
 
 export async function cleanup(
   ctx: OperationContext,
-  params: { elements: CleanupElement[] },
+  params: ParamsOf<'OS.Cleanup'>,
 ): Promise<{ changed: boolean; message: string }> {
   return withSysroot(ctx, async (session) => {
     const wanted = new Set(params.elements);
@@ -70,3 +73,9 @@ export async function cleanup(
     return { changed: done.length > 0, message: done.length > 0 ? `Cleanup: ${done.join('; ')}` : 'Nothing to clean up' };
   });
 }
+
+export default defineOperation({
+  method: 'OS.Cleanup',
+  title: (p) => `cleanup ${[...p.elements].sort().join(' ')}`,
+  run: cleanup,
+});

@@ -11,31 +11,18 @@ import { PullFlags } from '../../backends/ostree/write/ffi.js';
 import { findInHistory, loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { OperationError } from '../operation-context.js';
-import {
-  commitLabel,
-  deployCommit,
-  downgradeError,
-  followedBranch,
-  pullWithProgress,
-  requireDefault,
-  withSysroot,
-  stopBefore,
-  type StopOptions,
-} from './common.js';
-import { parseRevision } from './revision.js';
+import { commitLabel } from '../steps/format.js';
+import { deployCommit, stopBefore, type StopOptions } from '../steps/deploy-commit.js';
+import { downgradeError, pullWithProgress } from '../steps/pull-progress.js';
+import { followedBranch, requireDefault } from '../steps/deployment-lookup.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import { parseRevision } from '../steps/revision.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
 
-/** Parameters of {@link deploy}. */
-export interface DeployParams extends StopOptions {
-  /** A 64-hex checksum or a `version` value (prefixes `revision=` / `version=` force either). */
-  revision: string;
-  /** Default true, as with rpm-ostree's deploy; false refuses a commit older than the default deployment's. */
-  allowDowngrade?: boolean;
-  /** A staged deployment waits for FinalizeDeployment. */
-  lockFinalization?: boolean;
-}
 
 /** Deploys the commit `params.revision` of the default deployment's branch. */
-export async function deploy(ctx: OperationContext, params: DeployParams): Promise<OperationResult> {
+export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'> & StopOptions): Promise<OperationResult> {
   const revision = parseRevision(params.revision);
   const allowDowngrade = params.allowDowngrade ?? true;
   return withSysroot(ctx, async (session) => {
@@ -122,3 +109,9 @@ export async function deploy(ctx: OperationContext, params: DeployParams): Promi
     });
   });
 }
+
+export default defineOperation({
+  method: 'OS.Deploy',
+  title: (p) => `deploy ${p.revision}`,
+  run: deploy,
+});

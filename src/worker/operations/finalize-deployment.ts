@@ -9,14 +9,14 @@
 import { existsSync } from 'node:fs';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { OperationError } from '../operation-context.js';
-import { FINALIZATION_LOCK, setFinalizationLock, withSysroot } from './common.js';
+import { FINALIZATION_LOCK, setFinalizationLock } from '../steps/finalization-lock.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
+import { ApiError } from '../../api/errors.js';
 
-export interface FinalizeParams {
-  /** The staged deployment's commit (64 hex), as shown by status. */
-  checksum: string;
-}
 
-export async function finalizeDeployment(ctx: OperationContext, params: FinalizeParams): Promise<OperationResult> {
+export async function finalizeDeployment(ctx: OperationContext, params: ParamsOf<'OS.FinalizeDeployment'>): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     if (session.booted() === null) {
       throw new OperationError('NoSuchDeployment', 'Not booted into an OSTree system: nothing can be staged, so nothing to finalize');
@@ -44,3 +44,22 @@ export async function finalizeDeployment(ctx: OperationContext, params: Finalize
     };
   });
 }
+
+export default defineOperation({
+  method: 'OS.FinalizeDeployment',
+  title: (p) => `finalize-deployment ${p.checksum}`,
+  // The shutdown is what finalizes.
+  reboot: 'always',
+  precheck: (ctx, p) => {
+    if (!ctx.idle) return;
+    if (!ctx.sysrootBooted) {
+      throw new ApiError('NoSuchDeployment', 'Not booted into an OSTree system: nothing can be staged, so nothing to finalize');
+    }
+    const staged = ctx.deployments.find((d) => d.staged);
+    if (staged === undefined) throw new ApiError('NoSuchDeployment', 'No staged deployment to finalize');
+    if (staged.checksum !== p.checksum) {
+      throw new ApiError('NoSuchDeployment', `The staged deployment ${staged.id} is commit ${staged.checksum}, not ${p.checksum}`);
+    }
+  },
+  run: finalizeDeployment,
+});

@@ -4,19 +4,17 @@
  * the base's again (disable). The state lives in the origin (`[apt-ostree]`), so every later
  * upgrade, deploy or rebase regenerates it again; layered packages stay as they are.
  */
-import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
-import { deployCommit, followedBranch, requireCommit, requireDefault, withSysroot } from './common.js';
+import type { OperationContext, OperationResult } from '../operation-context.js';
+import { deployCommit } from '../steps/deploy-commit.js';
+import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
+import { ApiError } from '../../api/errors.js';
 
-export interface InitramfsParams {
-  regenerate: boolean;
-  args?: string[];
-}
 
-export async function setInitramfsState(ctx: OperationContext, params: InitramfsParams): Promise<OperationResult> {
+export async function setInitramfsState(ctx: OperationContext, params: ParamsOf<'OS.SetInitramfsState'>): Promise<OperationResult> {
   const args = params.regenerate ? [...(params.args ?? [])] : [];
-  if (!params.regenerate && (params.args ?? []).length > 0) {
-    throw new OperationError('Failed', 'Initramfs arguments only apply when regeneration is enabled (regenerate=true)');
-  }
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
     const branch = followedBranch(session, base, 'change the initramfs of');
@@ -40,3 +38,14 @@ export async function setInitramfsState(ctx: OperationContext, params: Initramfs
     });
   });
 }
+
+export default defineOperation({
+  method: 'OS.SetInitramfsState',
+  title: (p) => (p.regenerate ? ['initramfs --enable', ...(p.args ?? []).map((a) => `--arg=${a}`)].join(' ') : 'initramfs --disable'),
+  precheck: (_ctx, p) => {
+    if (!p.regenerate && (p.args ?? []).length > 0) {
+      throw new ApiError('Failed', 'Initramfs arguments only apply when regeneration is enabled (regenerate=true)');
+    }
+  },
+  run: setInitramfsState,
+});

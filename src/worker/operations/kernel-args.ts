@@ -2,23 +2,23 @@
  * OS.KernelArgs: a new deployment of the default deployment's commit with edited kernel
  * arguments (rpm-ostree's behaviour), or, with no edit, a report of the current ones.
  */
-import { editKernelArgs, KernelArgsError, type KernelArgsEdit } from '../../backends/ostree/write/kernel-args.js';
+import { editKernelArgs, KernelArgsError } from '../../backends/ostree/write/kernel-args.js';
 import { originText } from '../../backends/ostree/write/deployment-writer.js';
 import { libostree } from '../../backends/ostree/libostree.js';
 import { splitKernelCmdline } from '../../backends/ostree/kernel-cmdline.js';
 import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
-import { deployCommit, requireCommit, requireDefault, withSysroot } from './common.js';
+import { deployCommit } from '../steps/deploy-commit.js';
+import { requireCommit, requireDefault } from '../steps/deployment-lookup.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
 
-export interface KernelArgsParams extends KernelArgsEdit {
-  /** The command line the caller saw; refused if it changed since (concurrent edits). */
-  existingKernelArgString?: string;
-}
 
 const normalize = (cmdline: string) => splitKernelCmdline(cmdline).join(' ');
 
 export async function kernelArgs(
   ctx: OperationContext,
-  params: KernelArgsParams,
+  params: ParamsOf<'OS.KernelArgs'>,
 ): Promise<OperationResult & { kernelArgs: string[] }> {
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
@@ -50,3 +50,11 @@ export async function kernelArgs(
     return { ...result, kernelArgs: splitKernelCmdline(edited) };
   });
 }
+
+const EDITS = ['append', 'replace', 'delete', 'appendIfMissing', 'deleteIfPresent'] as const;
+
+export default defineOperation({
+  method: 'OS.KernelArgs',
+  title: (p) => ['kargs', ...EDITS.flatMap((k) => (p[k] ?? []).map((a) => `--${k}=${a}`))].join(' '),
+  run: kernelArgs,
+});

@@ -8,19 +8,15 @@ import { DPKG_STATUS, installedPackageNames, specName } from '../../backends/dpk
 import { readCommitFile } from '../../backends/ostree/commit-file.js';
 import type { SysrootSession } from '../../backends/ostree/write/session.js';
 import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
-import { deployCommit, followedBranch, requireCommit, requireDefault, withSysroot } from './common.js';
-import { planLayer } from './layering/assemble-layer.js';
+import { deployCommit } from '../steps/deploy-commit.js';
+import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import { planLayer } from '../layering/assemble-layer.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
+import { ApiError } from '../../api/errors.js';
+import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
 
-export interface PkgChangeParams {
-  add?: string[];
-  remove?: string[];
-  dryRun?: boolean;
-  /** Already requested (add) / not requested (remove) is not an error. */
-  idempotent?: boolean;
-  /** Request a package the base already contains. */
-  allowInactive?: boolean;
-  lockFinalization?: boolean;
-}
 
 /** Installed package names of a commit's dpkg database. */
 async function basePackages(session: SysrootSession, commit: string): Promise<Set<string>> {
@@ -31,7 +27,7 @@ async function basePackages(session: SysrootSession, commit: string): Promise<Se
 export function changeRequested(
   current: string[],
   inBase: Set<string>,
-  p: Pick<PkgChangeParams, 'add' | 'remove' | 'idempotent' | 'allowInactive'>,
+  p: Pick<ParamsOf<'OS.PkgChange'>, 'add' | 'remove' | 'idempotent' | 'allowInactive'>,
 ): string[] {
   const next = [...current];
   const indexOf = (spec: string): number => {
@@ -61,10 +57,7 @@ export function changeRequested(
   return next;
 }
 
-export async function pkgChange(ctx: OperationContext, params: PkgChangeParams): Promise<OperationResult> {
-  if ((params.add ?? []).length === 0 && (params.remove ?? []).length === 0) {
-    throw new OperationError('Failed', 'Nothing to install or uninstall');
-  }
+export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgChange'>): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const d = requireDefault(session, ctx.osname);
     const branch = followedBranch(session, d, 'change the packages of');
@@ -102,3 +95,13 @@ export async function pkgChange(ctx: OperationContext, params: PkgChangeParams):
     });
   });
 }
+
+export default defineOperation({
+  method: 'OS.PkgChange',
+  title: (p) => ['pkg-change', ...packageChangeWords(p.add, p.remove)].join(' '),
+  precheck: (ctx, p) => {
+    refuseIfLayeringLocked(ctx, p.add, p.remove);
+    if ((p.add ?? []).length === 0 && (p.remove ?? []).length === 0) throw new ApiError('Failed', 'Nothing to install or uninstall');
+  },
+  run: pkgChange,
+});

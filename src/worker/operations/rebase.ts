@@ -5,30 +5,17 @@
 import { PullFlags } from '../../backends/ostree/write/ffi.js';
 import { parseRefspec } from '../../backends/ostree/write/session.js';
 import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
-import {
-  deployCommit,
-  followedBranch,
-  pullWithProgress,
-  requireCommit,
-  requireDefault,
-  stopBefore,
-  withSysroot,
-  type StopOptions,
-} from './common.js';
+import { deployCommit, stopBefore, type StopOptions } from '../steps/deploy-commit.js';
+import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
+import { pullWithProgress } from '../steps/pull-progress.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
+import { ApiError } from '../../api/errors.js';
+import { refuseIfLayeringLocked } from '../prechecks.js';
 
-export interface RebaseParams extends StopOptions {
-  refspec: string;
-  /** A commit checksum of the new branch (versions need the history walk of OS.Deploy: later). */
-  revision?: string;
-  packages?: string[];
-  /** A staged deployment waits for FinalizeDeployment. */
-  lockFinalization?: boolean;
-}
 
-export async function rebase(ctx: OperationContext, params: RebaseParams): Promise<OperationResult> {
-  if (params.revision !== undefined && !/^[0-9a-f]{64}$/.test(params.revision)) {
-    throw new OperationError('Failed', 'Rebase to a version is not supported yet; give a commit checksum');
-  }
+export async function rebase(ctx: OperationContext, params: ParamsOf<'OS.Rebase'> & StopOptions): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
     const current = followedBranch(session, base, 'rebase');
@@ -75,3 +62,20 @@ export async function rebase(ctx: OperationContext, params: RebaseParams): Promi
     });
   });
 }
+
+/** A revision given to rebase must be a commit checksum: a version needs the new branch's history. */
+export function refuseRebaseToVersion(revision: string | undefined): void {
+  if (revision !== undefined && !/^[0-9a-f]{64}$/.test(revision)) {
+    throw new ApiError('Failed', 'Rebase to a version is not supported; give a commit checksum');
+  }
+}
+
+export default defineOperation({
+  method: 'OS.Rebase',
+  title: (p) => `rebase ${p.refspec}`,
+  precheck: (ctx, p) => {
+    refuseIfLayeringLocked(ctx, p.packages);
+    refuseRebaseToVersion(p.revision);
+  },
+  run: rebase,
+});

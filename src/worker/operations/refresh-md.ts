@@ -5,10 +5,13 @@
  */
 import { rmSync } from 'node:fs';
 import type { OperationContext } from '../operation-context.js';
-import { followedBranch, requireCommit, requireDefault, withSysroot } from './common.js';
-import { ensureFreshLists, openApt, scratchDir } from './layering/assemble-layer.js';
+import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import { ensureFreshLists, openApt, scratchDir } from '../layering/assemble-layer.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
 
-export async function refreshMd(ctx: OperationContext, params: { force?: boolean }): Promise<{ changed: boolean; message: string }> {
+export async function refreshMd(ctx: OperationContext, params: ParamsOf<'OS.RefreshMd'>): Promise<{ changed: boolean; message: string }> {
   return withSysroot(ctx, async (session) => {
     const d = requireDefault(session, ctx.osname);
     const base = requireCommit(session, followedBranch(session, d, 'refresh the package lists of').baseChecksum);
@@ -22,3 +25,9 @@ export async function refreshMd(ctx: OperationContext, params: { force?: boolean
     }
   });
 }
+
+export default defineOperation({
+  method: 'OS.RefreshMd',
+  title: (p) => (p.force === true ? 'refresh-md --force' : 'refresh-md'),
+  run: refreshMd,
+});

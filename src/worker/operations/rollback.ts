@@ -10,10 +10,16 @@ import { loadCommitNode } from '../../backends/ostree/write/history.js';
 import type { DeploymentRef } from '../../backends/ostree/write/session.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { OperationError } from '../operation-context.js';
-import { cleanupAfterWrite, commitLabel, task, withSysroot } from './common.js';
+import { cleanupAfterWrite } from '../steps/deploy-commit.js';
+import { commitLabel } from '../steps/format.js';
+import { task } from '../steps/task.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
+import { ApiError } from '../../api/errors.js';
 
 /** Makes the rollback deployment of the context's OS the default one. */
-export async function rollback(ctx: OperationContext): Promise<OperationResult> {
+export async function rollback(ctx: OperationContext, _params?: ParamsOf<'OS.Rollback'>): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const all = session.deployments();
     const ours = all.filter((d) => d.osname === ctx.osname);
@@ -53,3 +59,16 @@ export async function rollback(ctx: OperationContext): Promise<OperationResult> 
     };
   });
 }
+
+export default defineOperation({
+  method: 'OS.Rollback',
+  title: () => 'rollback',
+  // The same choice as above, on the daemon's view: no deployment after the booted (or the
+  // default) one, and no pending one to undo.
+  precheck: (ctx) => {
+    if (ctx.idle && ctx.roles.rollback === null && ctx.roles.pending === null) {
+      throw new ApiError('NothingToRollback', 'No rollback deployment found');
+    }
+  },
+  run: rollback,
+});

@@ -1,49 +1,85 @@
 /**
- * OS.UpdateDeployment, the general entry point: its modifiers pick the operation (a rebase,
- * a deploy of a revision, or an upgrade), all of which build the new deployment through the
- * same deploy path (common.ts deployCommit). What has not landed answers NotImplemented.
+ * OS.UpdateDeployment, the general entry point: its mode (updateDeploymentMode, the same rule
+ * that picks its polkit action and its title) makes it a rebase, a package change, a deploy of
+ * a revision or an upgrade, all of which build the new deployment through the same deploy path.
  */
-import { OperationError, type OperationContext, type OperationResult } from '../operation-context.js';
+import { ApiError } from '../../api/errors.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { updateDeploymentMode } from '../../api/methods/os-transactions.js';
+import { defineOperation } from '../define-operation.js';
+import type { OperationContext, OperationResult } from '../operation-context.js';
+import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
 import { deploy } from './deploy.js';
 import { pkgChange } from './pkg-change.js';
-import { rebase } from './rebase.js';
+import { rebase, refuseRebaseToVersion } from './rebase.js';
 import { upgrade } from './upgrade.js';
 
-export interface UpdateDeploymentParams {
-  modifiers: { setRefspec?: string; setRevision?: string; installPackages?: string[]; uninstallPackages?: string[] };
-  options: { reboot?: boolean; allowDowngrade?: boolean; cacheOnly?: boolean; downloadOnly?: boolean; dryRun?: boolean; lockFinalization?: boolean; idempotentLayering?: boolean };
+type Params = ParamsOf<'OS.UpdateDeployment'>;
+
+const unsupported = (what: string) => new ApiError('NotImplemented', `${what} is not supported`);
+
+/** Combinations of modifiers and options no path implements: refused before anything runs. */
+function refuseUnsupported({ modifiers: m, options: o }: Params): void {
+  const packages = (m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0;
+  if (m.setRefspec !== undefined && (m.uninstallPackages ?? []).length > 0) throw unsupported('uninstallPackages together with setRefspec');
+  if (m.setRefspec === undefined && packages) {
+    if (m.setRevision !== undefined) throw unsupported('Package changes together with setRevision');
+    if (o.cacheOnly === true || o.downloadOnly === true) throw unsupported('cacheOnly or downloadOnly with package changes');
+  }
 }
 
-const notYet = (what: string) => new OperationError('NotImplemented', `${what} is not supported yet`);
-
-export async function updateDeployment(ctx: OperationContext, { modifiers: m, options: o }: UpdateDeploymentParams): Promise<OperationResult> {
-  const install = m.installPackages ?? [];
-  const uninstall = m.uninstallPackages ?? [];
+async function updateDeployment(ctx: OperationContext, { modifiers: m, options: o }: Params): Promise<OperationResult> {
   const stop = { dryRun: o.dryRun, downloadOnly: o.downloadOnly, cacheOnly: o.cacheOnly };
-  if (m.setRefspec !== undefined) {
-    if (uninstall.length > 0) throw notYet('uninstallPackages together with setRefspec');
-    return rebase(ctx, { refspec: m.setRefspec, revision: m.setRevision, packages: install, lockFinalization: o.lockFinalization, ...stop });
+  switch (updateDeploymentMode(m)) {
+    case 'rebase':
+      return rebase(ctx, {
+        refspec: m.setRefspec ?? '',
+        revision: m.setRevision,
+        packages: m.installPackages ?? [],
+        lockFinalization: o.lockFinalization,
+        ...stop,
+      });
+    case 'pkg-change':
+      return pkgChange(ctx, {
+        add: m.installPackages ?? [],
+        remove: m.uninstallPackages ?? [],
+        dryRun: o.dryRun,
+        idempotent: o.idempotentLayering,
+        lockFinalization: o.lockFinalization,
+      });
+    case 'deploy':
+      return deploy(ctx, { revision: m.setRevision ?? '', allowDowngrade: o.allowDowngrade, lockFinalization: o.lockFinalization, ...stop });
+    case 'upgrade':
+      // dryRun only checks the remote (rpm-ostree's upgrade --check).
+      return upgrade(ctx, {
+        allowDowngrade: o.allowDowngrade,
+        downloadOnly: o.downloadOnly,
+        check: o.dryRun,
+        cacheOnly: o.cacheOnly,
+        lockFinalization: o.lockFinalization,
+      });
   }
-  if (install.length > 0 || uninstall.length > 0) {
-    if (m.setRevision !== undefined) throw notYet('Package changes together with setRevision');
-    if (o.cacheOnly === true || o.downloadOnly === true) throw notYet('cacheOnly or downloadOnly with package changes');
-    return pkgChange(ctx, {
-      add: install,
-      remove: uninstall,
-      dryRun: o.dryRun,
-      idempotent: o.idempotentLayering,
-      lockFinalization: o.lockFinalization,
-    });
-  }
-  if (m.setRevision !== undefined) {
-    return deploy(ctx, { revision: m.setRevision, allowDowngrade: o.allowDowngrade, lockFinalization: o.lockFinalization, ...stop });
-  }
-  // No modifier: an upgrade; dryRun only checks the remote (rpm-ostree's upgrade --check).
-  return upgrade(ctx, {
-    allowDowngrade: o.allowDowngrade,
-    downloadOnly: o.downloadOnly,
-    check: o.dryRun,
-    cacheOnly: o.cacheOnly,
-    lockFinalization: o.lockFinalization,
-  });
 }
+
+export default defineOperation({
+  method: 'OS.UpdateDeployment',
+  title: ({ modifiers: m }) => {
+    switch (updateDeploymentMode(m)) {
+      case 'rebase':
+        return `rebase ${m.setRefspec}`;
+      case 'pkg-change':
+        return ['pkg-change', ...packageChangeWords(m.installPackages, m.uninstallPackages)].join(' ');
+      case 'deploy':
+        return `deploy ${m.setRevision}`;
+      case 'upgrade':
+        return 'upgrade';
+    }
+  },
+  precheck: (ctx, p) => {
+    refuseIfLayeringLocked(ctx, p.modifiers.installPackages, p.modifiers.uninstallPackages);
+    refuseUnsupported(p);
+    if (updateDeploymentMode(p.modifiers) === 'rebase') refuseRebaseToVersion(p.modifiers.setRevision);
+  },
+  reboot: (p) => p.options.reboot === true,
+  run: updateDeployment,
+});

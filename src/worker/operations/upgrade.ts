@@ -9,42 +9,22 @@ import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/his
 import { OstreeCallError } from '../../backends/ostree/write/errors.js';
 import type { SysrootSession } from '../../backends/ostree/write/session.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
-import { comparedDeployment, noUpdate, recordUpdate } from './update-check.js';
+import { comparedDeployment, noUpdate, recordUpdate } from '../steps/update-check.js';
 import { OperationError } from '../operation-context.js';
-import {
-  commitLabel,
-  deployCommit,
-  downgradeError,
-  followedBranch,
-  pullWithProgress,
-  requireCommit,
-  requireDefault,
-  withSysroot,
-} from './common.js';
+import { commitLabel } from '../steps/format.js';
+import { deployCommit } from '../steps/deploy-commit.js';
+import { downgradeError, pullWithProgress } from '../steps/pull-progress.js';
+import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
+import { withSysroot } from '../steps/sysroot-session.js';
+import type { ParamsOf } from '../../api/method-table.js';
+import { defineOperation } from '../define-operation.js';
 
-/** Parameters of {@link upgrade}. */
-export interface UpgradeParams {
-  /** Accept a branch tip older than the default deployment's commit. */
-  allowDowngrade?: boolean;
-  /** Download only; deploy nothing. */
-  downloadOnly?: boolean;
-  /**
-   * Only check whether an update exists (rpm-ostree's `upgrade --check`): fetches the tip's
-   * commit object and its dpkg database, not the rest of its content, records the cached
-   * update and deploys nothing.
-   */
-  check?: boolean;
-  /** A staged deployment waits for FinalizeDeployment. */
-  lockFinalization?: boolean;
-  /** Fetch nothing: deploy the branch's tip as the local repository has it. */
-  cacheOnly?: boolean;
-}
 
 /** libostree's timestamp-check refusal: `Upgrade target revision 'NEW' ... current revision 'OLD'`. */
 const TIMESTAMP_REFUSAL = /Upgrade target revision '([0-9a-f]{64})'.* is chronologically older than current revision '([0-9a-f]{64})'/;
 
 /** Upgrades the context's OS to the newest commit of the branch its default deployment follows. */
-export async function upgrade(ctx: OperationContext, params: UpgradeParams = {}): Promise<OperationResult> {
+export async function upgrade(ctx: OperationContext, params: ParamsOf<'OS.Upgrade'> = {}): Promise<OperationResult> {
   const allowDowngrade = params.allowDowngrade ?? false;
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
@@ -144,3 +124,11 @@ async function refusal(
         `Refusing to downgrade from ${commitLabel(current)} to the older commit ${older}; pass allowDowngrade to allow it`,
       );
 }
+
+export default defineOperation({
+  method: 'OS.Upgrade',
+  title: (p) => ['upgrade', p.downloadOnly === true ? '--download-only' : '', p.allowDowngrade === true ? '--allow-downgrade' : '']
+    .filter((w) => w !== '')
+    .join(' '),
+  run: upgrade,
+});

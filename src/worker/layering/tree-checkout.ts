@@ -13,8 +13,8 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { absentInTree, directoryInTree } from '../../../backends/fs/in-tree.js';
-import { runCommand as run } from '../../../util/run-command.js';
+import { absentInTree, directoryInTree } from '../../backends/fs/in-tree.js';
+import { runCommand as run } from '../../util/run-command.js';
 import { checkBootFiles } from './boot-files.js';
 import { mergeDirectoryInto } from './merge-var.js';
 

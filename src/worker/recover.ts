@@ -6,9 +6,9 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupSysroot } from '../../backends/ostree/write/deployment-writer.js';
-import { readRefs, restoreRefs, type RefSnapshot } from '../../backends/ostree/write/ref-snapshot.js';
-import { SysrootSession } from '../../backends/ostree/write/session.js';
+import { cleanupSysroot } from '../backends/ostree/write/deployment-writer.js';
+import { readRefs, restoreRefs, type RefSnapshot } from '../backends/ostree/write/ref-snapshot.js';
+import { SysrootSession } from '../backends/ostree/write/session.js';
 
 export { readRefs, type RefSnapshot };
 

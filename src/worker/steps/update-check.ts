@@ -11,7 +11,9 @@ import type { CommitNode } from '../../backends/ostree/write/history.js';
 import type { DeploymentRef, SysrootSession } from '../../backends/ostree/write/session.js';
 import { clearCachedUpdate, publicCachedUpdate, writeCachedUpdate } from '../../services/cached-update-file.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
-import { commitLabel, followedBranch, pullWithProgress, type FollowedBranch } from './common.js';
+import { commitLabel } from './format.js';
+import { followedBranch, type FollowedBranch } from './deployment-lookup.js';
+import { pullWithProgress } from './pull-progress.js';
 
 /** The deployment an update is compared with: the booted one of the OS, else its default. */
 export function comparedDeployment(session: SysrootSession, osname: string, fallback: DeploymentRef): DeploymentRef {

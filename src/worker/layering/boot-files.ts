@@ -7,7 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { directoryInTree, lstatInTree, PlantedPathError, regularFileInTree } from '../../../backends/fs/in-tree.js';
+import { directoryInTree, lstatInTree, PlantedPathError, regularFileInTree } from '../../backends/fs/in-tree.js';
 
 const BOOT_FILE = /^(vmlinuz|initramfs|initrd)/;
 

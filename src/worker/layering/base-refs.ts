@@ -3,8 +3,8 @@
  * (docs/design-decisions.md): pruning keeps what refs reach, and the layered commit only names its base
  * as parent. Cleanup `base` removes the refs no deployment uses any more.
  */
-import { readRefs } from '../../../backends/ostree/write/ref-snapshot.js';
-import type { SysrootSession } from '../../../backends/ostree/write/session.js';
+import { readRefs } from '../../backends/ostree/write/ref-snapshot.js';
+import type { SysrootSession } from '../../backends/ostree/write/session.js';
 
 export const BASE_REF_PREFIX = 'aptostree/base/';
 

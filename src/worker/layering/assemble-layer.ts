@@ -6,38 +6,30 @@
  * transaction's scratch dir (removed at the end, or by recovery) and the cache changes until
  * the commit, and a commit nothing refers to is pruned by the next cleanup.
  */
+import type { LayerPlan } from '../../api/types/layer-plan.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AptEnvironment, hostArchitecture } from '../../../backends/apt/apt-environment.js';
-import { debContents, downloadPackages, installedSizes, pendingDownloads, type FetchedPackage, type PendingDownload } from '../../../backends/apt/download.js';
-import { refreshLists, refreshReason } from '../../../backends/apt/metadata-refresh.js';
-import { resolvePackages, ResolveError, type PlannedPackage } from '../../../backends/apt/resolve.js';
-import { DpkgError, dpkgConfigure, dpkgUnpack, withServiceStartsRefused } from '../../../backends/dpkg/sandboxed-dpkg.js';
-import { packagesWithScripts } from '../../../backends/dpkg/maintainer-scripts.js';
-import { PlantedPathError } from '../../../backends/fs/in-tree.js';
-import { DPKG_STATUS } from '../../../backends/dpkg/status-file.js';
-import { readCommitFile } from '../../../backends/ostree/commit-file.js';
-import { loadCommitNode, type CommitNode } from '../../../backends/ostree/write/history.js';
-import type { SysrootSession } from '../../../backends/ostree/write/session.js';
-import { glib } from '../../../backends/ostree/glib.js';
-import { OperationError, type OperationContext } from '../../operation-context.js';
-import { task } from '../task.js';
-import { InitramfsError, regenerateInitramfs } from '../../../backends/initramfs/regenerate.js';
-import type { ClientLayerOrigin } from '../../../backends/ostree/write/deployment-writer.js';
+import { AptEnvironment, hostArchitecture } from '../../backends/apt/apt-environment.js';
+import { debContents, downloadPackages, installedSizes, pendingDownloads, type FetchedPackage, type PendingDownload } from '../../backends/apt/download.js';
+import { refreshLists, refreshReason } from '../../backends/apt/metadata-refresh.js';
+import { resolvePackages, ResolveError, type PlannedPackage } from '../../backends/apt/resolve.js';
+import { DpkgError, dpkgConfigure, dpkgUnpack, withServiceStartsRefused } from '../../backends/dpkg/sandboxed-dpkg.js';
+import { packagesWithScripts } from '../../backends/dpkg/maintainer-scripts.js';
+import { PlantedPathError } from '../../backends/fs/in-tree.js';
+import { DPKG_STATUS } from '../../backends/dpkg/status-file.js';
+import { readCommitFile } from '../../backends/ostree/commit-file.js';
+import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
+import type { SysrootSession } from '../../backends/ostree/write/session.js';
+import { glib } from '../../backends/ostree/glib.js';
+import { OperationError, type OperationContext } from '../operation-context.js';
+import { task } from '../steps/task.js';
+import { InitramfsError, regenerateInitramfs } from '../../backends/initramfs/regenerate.js';
+import type { ClientLayerOrigin } from '../../backends/ostree/write/deployment-writer.js';
 import { commitLayer } from './layer-commit.js';
 import { finishTree, prepareTree } from './tree-checkout.js';
-import { runCommand } from '../../../util/run-command.js';
+import { runCommand } from '../../util/run-command.js';
 
 /** What a layer would bring (dry run), in the result of OS.PkgChange. */
-export interface LayerPlan {
-  packages: { name: string; version: string; architecture: string; origin: string; replaces: string | null }[];
-  /** Bytes still to download (cached .debs excluded). */
-  downloadSize: number;
-  /** Sum of the packages' Installed-Size, bytes. */
-  installedSize: number;
-  /** Files the layer adds, sorted. */
-  files: string[];
-}
 
 /** The transaction's scratch dir under the repo's tmp/ (recovery removes `apt-ostree-<id>-*`). */
 export function scratchDir(session: SysrootSession, ctx: OperationContext): string {

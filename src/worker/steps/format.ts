@@ -11,3 +11,8 @@ export function commitTimestampText(seconds: number): string {
 }
 
 export { formatBytes } from '../../util/format-bytes.js';
+
+/** `12.2 (f11637c9c4)`, or the short checksum alone when the commit has no version. */
+export function commitLabel(c: { checksum: string; version: string | null }): string {
+  return c.version === null ? shortChecksum(c.checksum) : `${c.version} (${shortChecksum(c.checksum)})`;
+}

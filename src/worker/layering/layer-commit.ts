@@ -5,9 +5,9 @@
  * initramfs was regenerated. `--link-checkout-speedup` reuses the
  * objects of the hardlinked checkout instead of re-hashing them.
  */
-import { valueText } from '../../../backends/ostree/write/variant.js';
-import { runCommand } from '../../../util/run-command.js';
-import type { PlannedPackage } from '../../../backends/apt/resolve.js';
+import { valueText } from '../../backends/ostree/write/variant.js';
+import { runCommand } from '../../util/run-command.js';
+import type { PlannedPackage } from '../../backends/apt/resolve.js';
 
 const stringArray = (value: string[]): string => valueText({ type: 'as', value });
 

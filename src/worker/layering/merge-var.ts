@@ -7,7 +7,7 @@
  */
 import { chmodSync, chownSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { lstatOrNull } from '../../../backends/fs/in-tree.js';
+import { lstatOrNull } from '../../backends/fs/in-tree.js';
 
 /**
  * Moves the content of `from` into `to`, both real directories (the caller checked them; every

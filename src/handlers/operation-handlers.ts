@@ -1,0 +1,80 @@
+/**
+ * The handler and the precheck of every transaction operation, derived from its definition
+ * (src/worker/operations/): precheck (before authorization), then submit to the engine under
+ * the operation's title, then answer the JSON-RPC way (transaction-call.ts).
+ */
+import type { TransactionOptions } from '../api/method.js';
+import type { ParamsOf } from '../api/method-table.js';
+import type { DaemonConfig } from '../config/daemon-config.js';
+import type { CallContext } from '../dispatcher/call-context.js';
+import type { Handler, HandlerTable, Precheck, PrecheckTable } from '../dispatcher/handlers.js';
+import { resolveOsName, rolesOf } from '../services/deployment-roles.js';
+import type { SysrootService } from '../services/sysroot-service.js';
+import type { TransactionManager } from '../transactions/transaction-manager.js';
+import type { OperationDefinition, OperationMethod, PrecheckContext } from '../worker/define-operation.js';
+import { OPERATION_METHODS, operationOf } from '../worker/operation-registry.js';
+import { answerTransaction } from './transaction-call.js';
+
+export interface OperationHandlerDeps {
+  manager: TransactionManager;
+  sysroot: SysrootService;
+  config: () => DaemonConfig;
+}
+
+/**
+ * A request's params as the engine keeps them. Every transaction method's params are an object
+ * with the common options (api/method.ts transactionParams); TypeScript cannot see that through
+ * the generic ParamsOf<N>.
+ */
+function wire<N extends OperationMethod>(params: ParamsOf<N>): TransactionOptions & Record<string, unknown> {
+  return params as TransactionOptions & Record<string, unknown>;
+}
+
+/** The checks every operation gets, then its own: NoSuchOS, noQueue while busy, then `op.precheck`. */
+function precheckOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: OperationHandlerDeps) {
+  return (params: ParamsOf<N>): string => {
+    const options = wire(params);
+    const snapshot = deps.sysroot.snapshot();
+    const osname = resolveOsName(snapshot, options.osname);
+    deps.manager.refuseIfNoQueue(op.method, options, osname);
+    if (op.precheck !== undefined) {
+      const ctx: PrecheckContext = {
+        osname,
+        deployments: snapshot.deployments.filter((d) => d.osname === osname),
+        roles: rolesOf(snapshot, osname),
+        sysrootBooted: snapshot.deployments.some((d) => d.booted),
+        config: deps.config(),
+        idle: deps.manager.idle,
+      };
+      op.precheck(ctx, params);
+    }
+    return osname;
+  };
+}
+
+function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: OperationHandlerDeps): { handler: Handler<N>; precheck: Precheck<N> } {
+  const precheck = precheckOf(op, deps);
+  const handler = async (params: ParamsOf<N>, ctx: CallContext) => {
+    deps.manager.prepareWorker();
+    // Again at act time: the state may have changed while polkit was asked (or, over D-Bus,
+    // until the client called Start()).
+    const osname = precheck(params);
+    const { tx } = deps.manager.submit(op.method, wire(params), osname, op.title(params), ctx.peer);
+    return answerTransaction(deps.manager, tx, wire(params), ctx);
+  };
+  // The engine's answer is the operation's result (its method's result schema) plus the transaction id.
+  return { handler: handler as unknown as Handler<N>, precheck: (params) => void precheck(params) };
+}
+
+/** Handlers and prechecks of every operation of the registry. */
+export function operationHandlers(deps: OperationHandlerDeps): { handlers: HandlerTable; prechecks: PrecheckTable } {
+  const handlers: Record<string, unknown> = {};
+  const prechecks: Record<string, unknown> = {};
+  for (const method of OPERATION_METHODS) {
+    const e = entriesOf(operationOf(method), deps);
+    handlers[method] = e.handler;
+    prechecks[method] = e.precheck;
+  }
+  // Each entry was made for its own method by entriesOf above.
+  return { handlers: handlers as HandlerTable, prechecks: prechecks as PrecheckTable };
+}
