@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import type { PackageInfoObject } from '../../api/method-types.js';
 import { cliCommand, ExitCode, type CliCommand } from '../cli-context.js';
-import { transactionFlags } from '../flags/common-flags.js';
+import { osAndJsonFlags } from '../flags/common-flags.js';
 import { packageArgs } from '../flags/package-words.js';
 import { paramsFrom } from '../flags/schema-flags.js';
 
@@ -11,7 +11,7 @@ export function packageLines(packages: PackageInfoObject[]): string {
 }
 
 function queryCommand(name: 'search' | 'whatprovides', method: 'OS.Search' | 'OS.WhatProvides', description: string): CliCommand {
-  const args = transactionFlags(method);
+  const args = osAndJsonFlags(method);
   return cliCommand({
     definition: defineCommand({ meta: { name, description }, args }),
     methods: [method],

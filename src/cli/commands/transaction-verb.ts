@@ -1,7 +1,7 @@
 import { defineCommand, type ArgsDef, type ParsedArgs } from 'citty';
 import type { MethodName } from '../../api/method-table.js';
 import { cliCommand, ExitCode, type CliCommand, type CliContext } from '../cli-context.js';
-import { transactionFlags, type JSON_FLAG } from '../flags/common-flags.js';
+import { osAndJsonFlags, type JSON_FLAG } from '../flags/common-flags.js';
 import { flagsFrom, paramsFrom, type FlagArgs, type FlagSpecs, type SchemaArg } from '../flags/schema-flags.js';
 import { runTransaction } from '../transaction-runner.js';
 
@@ -27,8 +27,6 @@ export interface TransactionVerb<N extends MethodName, S extends FlagSpecs<N>, C
    * those params), or a usage error.
    */
   readonly request?: (args: ParsedArgs<VerbArgs<N, S, C>>, params: Record<string, unknown>, ctx: CliContext) => Record<string, unknown> | Usage;
-  /** Extra text after the result message of a successful transaction. */
-  readonly describeResult?: (result: Record<string, unknown>) => string;
 }
 
 /** The options of a transaction verb, in help order. */
@@ -37,7 +35,7 @@ export function verbArgs<N extends MethodName, const S extends FlagSpecs<N>, con
   flags: S,
   cliFlags?: C,
 ): VerbArgs<N, S, C> {
-  return { ...transactionFlags(method), ...flagsFrom(method, flags), ...(cliFlags ?? ({} as C)) };
+  return { ...osAndJsonFlags(method), ...flagsFrom(method, flags), ...(cliFlags ?? ({} as C)) };
 }
 
 /** Builds the CLI command of a transaction verb. */
@@ -55,7 +53,7 @@ export function transactionVerb<N extends MethodName, const S extends FlagSpecs<
         ctx.io.stderr.write(`apt-ostree ${verb.name}: ${request.message}\n`);
         return ExitCode.Usage;
       }
-      return runTransaction(ctx, verb.method, request, parsed.json === true, verb.describeResult);
+      return runTransaction(ctx, verb.method, request, parsed.json === true);
     },
   });
 }

@@ -26,8 +26,8 @@ export const FETCHING_FLAGS = {
   downloadOnly: DOWNLOAD_ONLY_FLAG,
 } as const;
 
-/** `--os` (from `method`'s osname field) and `--json`: the first options of every transaction verb. */
-export function transactionFlags(method: MethodName): { os: SchemaArg<'string'>; json: typeof JSON_FLAG } {
+/** `--os` (from `method`'s osname field) and `--json`: the first options of every transaction verb and query. */
+export function osAndJsonFlags(method: MethodName): { os: SchemaArg<'string'>; json: typeof JSON_FLAG } {
   const { os } = schemaArgs(method, { osname: OS_FLAG }) as { os: SchemaArg<'string'> };
   return { os, json: JSON_FLAG };
 }
