@@ -1,4 +1,4 @@
-import type { TransactionObject } from '../transactions/transaction.js';
+import type { TransactionObject } from '../api/method-types.js';
 import { ExitCode, type CliContext } from './cli-context.js';
 import { ProgressRenderer } from './format/progress-renderer.js';
 

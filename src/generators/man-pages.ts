@@ -77,13 +77,20 @@ APT lists and downloaded packages.
 `;
 }
 
+/** The term of one CLI argument: an operand in italics, else the option with its alias and value. */
+function manTerm(arg: string, def: { type?: string; alias?: string }): string {
+  if (def.type === 'positional') return `.I ${arg.toUpperCase()}`;
+  const alias = def.alias === undefined ? '' : `\\-${def.alias}, `;
+  return `.B ${alias}\\-\\-${arg}${def.type === 'string' ? ' \\fIVALUE\\fR' : ''}`;
+}
+
 export function cliManPage(): string {
   const verbs = Object.entries(COMMANDS)
     .map(([name, command]) => {
       const meta = command.definition.meta as { description?: string } | undefined;
-      const args = (command.definition.args ?? {}) as Record<string, { type?: string; description?: string }>;
+      const args = (command.definition.args ?? {}) as Record<string, { type?: string; description?: string; alias?: string }>;
       const options = Object.entries(args)
-        .map(([arg, def]) => `.RS\n.TP\n.B \\-\\-${arg}${def.type === 'string' ? ' \\fIVALUE\\fR' : ''}\n${roff(def.description ?? '')}\n.RE`)
+        .map(([arg, def]) => `.RS\n.TP\n${manTerm(arg, def)}\n${roff(def.description ?? '')}\n.RE`)
         .join('\n');
       return `.TP\n.B ${name}\n${roff(meta?.description ?? '')}${options === '' ? '' : `\n${options}`}`;
     })

@@ -18,7 +18,7 @@ const deploymentResult = t.object({
   message: t.optional(t.string({ doc: 'What happened, for humans (e.g. "No upgrade available.").' })),
 });
 
-const kernelArgs = t.array(KernelArg, { maxItems: 256 });
+const kernelArgs = (doc: string) => t.array(KernelArg, { maxItems: 256, doc });
 const cacheOnly = t.optional(t.boolean({ doc: 'Fetch nothing: use what the local repository has.' }));
 const downloadOnly = t.optional(t.boolean({ doc: 'Fetch, but do not deploy.' }));
 const lockFinalization = t.optional(
@@ -144,11 +144,11 @@ export const KernelArgs = defineMethod({
   params: transactionParams(
     {
       existingKernelArgString: t.optional(KernelCmdline),
-      append: t.optional(kernelArgs),
+      append: t.optional(kernelArgs('Arguments to add.')),
       replace: t.optional(t.array(KernelArg, { maxItems: 256, doc: 'KEY=OLD=NEW or KEY=NEW.' })),
-      delete: t.optional(kernelArgs),
-      appendIfMissing: t.optional(kernelArgs),
-      deleteIfPresent: t.optional(kernelArgs),
+      delete: t.optional(kernelArgs('Arguments to remove; an error if one is absent.')),
+      appendIfMissing: t.optional(kernelArgs('Arguments to add unless present.')),
+      deleteIfPresent: t.optional(kernelArgs('Arguments to remove if present.')),
     },
     true,
   ),

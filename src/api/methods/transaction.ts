@@ -39,7 +39,7 @@ export const History = defineMethod({
   name: 'Transaction.History',
   kind: 'read',
   doc: 'Finished transactions, newest first, from the journal in the state dir.',
-  params: t.object({ limit: t.optional(t.integer({ minimum: 1, maximum: 10000 })) }),
+  params: t.object({ limit: t.optional(t.integer({ minimum: 1, maximum: 10000, doc: 'How many (default 50).' })) }),
   result: t.object({ transactions: t.array(TransactionRef) }),
   action: null,
   errors: [],

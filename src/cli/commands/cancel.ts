@@ -1,11 +1,12 @@
 import { defineCommand } from 'citty';
 import { cliCommand, ExitCode } from '../cli-context.js';
+import { flagsFrom } from '../flags/schema-flags.js';
 
 /** `apt-ostree cancel [ID]`. */
 export const cancel = cliCommand({
   definition: defineCommand({
     meta: { name: 'cancel', description: 'Cancel a transaction (default: the running one)' },
-    args: { id: { type: 'positional', description: 'Transaction id', required: false } },
+    args: flagsFrom('Transaction.Cancel', { id: { flag: 'id', positional: true, note: 'default: the running one' } }),
   }),
   methods: ['Transaction.Cancel'],
   run: async (args, ctx) => {

@@ -1,7 +1,8 @@
 import { defineCommand } from 'citty';
-import type { Deployment } from '../../backends/ostree/sysroot-reader.js';
-import type { ResultOf } from '../../dispatcher/handlers.js';
+import type { DeploymentObject as Deployment, ResultOf } from '../../api/method-types.js';
 import { cliCommand, ExitCode, type CliContext } from '../cli-context.js';
+import { OS_FLAG } from '../flags/common-flags.js';
+import { flagsFrom } from '../flags/schema-flags.js';
 import { formatPackageDiff, type DiffEntryView } from '../format/package-diff-text.js';
 
 type Roles = ResultOf<'OS.GetProperties'>;
@@ -59,7 +60,7 @@ export const db = cliCommand({
   definition: defineCommand({
     meta: { name: 'db', description: 'Package database queries: `db diff [FROM [TO]]` (deployment ids or status indexes)' },
     args: {
-      os: { type: 'string', description: 'Stateroot (default: the booted one)' },
+      ...flagsFrom('OS.GetDeploymentsAptDiff', { osname: OS_FLAG }),
       json: { type: 'boolean', description: 'Print {from, to, changes} as JSON' },
     },
   }),

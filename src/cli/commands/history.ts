@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
-import type { TransactionObject } from '../../transactions/transaction.js';
+import type { TransactionObject } from '../../api/method-types.js';
 import { cliCommand, ExitCode } from '../cli-context.js';
+import { flagsFrom } from '../flags/schema-flags.js';
 
 /** One line per transaction: when, how it ended, what it was. */
 export function formatHistory(transactions: TransactionObject[]): string {
@@ -21,7 +22,7 @@ export const history = cliCommand({
   definition: defineCommand({
     meta: { name: 'history', description: 'Show finished transactions, newest first' },
     args: {
-      limit: { type: 'string', description: 'How many (default 50)' },
+      ...flagsFrom('Transaction.History', { limit: { flag: 'limit' } }),
       json: { type: 'boolean', description: 'Print the Transaction objects as JSON' },
     },
   }),

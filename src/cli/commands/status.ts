@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import type { ResultOf } from '../../dispatcher/handlers.js';
+import type { ResultOf } from '../../api/method-types.js';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { formatStatus } from '../format/status-text.js';
 

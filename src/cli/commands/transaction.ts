@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
-import type { TransactionObject } from '../../transactions/transaction.js';
+import type { TransactionObject } from '../../api/method-types.js';
 import { cliCommand, ExitCode } from '../cli-context.js';
+import { flagsFrom } from '../flags/schema-flags.js';
 import { ProgressRenderer } from '../format/progress-renderer.js';
 import { watch } from '../transaction-runner.js';
 
@@ -10,7 +11,7 @@ export const transaction = cliCommand({
     meta: { name: 'transaction', description: 'List the running and queued transactions, or watch one' },
     args: {
       action: { type: 'positional', description: 'list or watch', required: true },
-      id: { type: 'positional', description: 'Transaction id (watch; default: the running one)', required: false },
+      ...flagsFrom('Transaction.Watch', { id: { flag: 'id', positional: true, note: 'watch; default: the running one' } }),
       json: { type: 'boolean', description: 'JSON output' },
     },
   }),

@@ -1,8 +1,10 @@
 import { defineCommand } from 'citty';
 import { cliCommand } from '../cli-context.js';
+import { ALLOW_DOWNGRADE_FLAG, FETCHING_FLAGS } from '../flags/common-flags.js';
+import { paramsFrom } from '../flags/schema-flags.js';
 import { formatPackageDiff, type DiffEntryView } from '../format/package-diff-text.js';
 import { runTransaction } from '../transaction-runner.js';
-import { FETCHING_DEPLOYMENT_ARGS, stagingOptions, transactionOptions } from './transaction-args.js';
+import { verbArgs } from './transaction-verb.js';
 
 /** The package changes of the update `--preview` found. */
 function previewText(result: Record<string, unknown>): string {
@@ -10,40 +12,40 @@ function previewText(result: Record<string, unknown>): string {
   return update ? formatPackageDiff(update.packageDiff) : '';
 }
 
+/** The fields of the options that say how to deploy, which a check ignores. */
+const STAGING_FIELDS: readonly string[] = ['lockFinalization', 'cacheOnly', 'downloadOnly'];
+
+const args = verbArgs(
+  'OS.Upgrade',
+  { ...FETCHING_FLAGS, allowDowngrade: ALLOW_DOWNGRADE_FLAG, check: { flag: 'check' } },
+  {
+    preview: { type: 'boolean', description: 'Like --check, and print the package changes' },
+    'trigger-automatic-update-policy': {
+      type: 'boolean',
+      description: 'Do what AutomaticUpdatePolicy says (none, check or stage): the job of apt-ostreed-automatic.timer',
+    },
+  },
+);
+
 /**
  * `apt-ostree upgrade [--reboot] [--lock-finalization] [--cache-only] [--download-only]
  * [--allow-downgrade] [--check | --preview | --trigger-automatic-update-policy] [--json]`.
  */
 export const upgrade = cliCommand({
-  definition: defineCommand({
-    meta: { name: 'upgrade', description: 'Pull the newest commit of the origin and deploy it' },
-    args: {
-      ...FETCHING_DEPLOYMENT_ARGS,
-      'allow-downgrade': { type: 'boolean', description: 'Allow the remote to go back in time' },
-      check: { type: 'boolean', description: 'Only check for an update: fetch its metadata and package database, cache it' },
-      preview: { type: 'boolean', description: 'Like --check, and print the package changes' },
-      'trigger-automatic-update-policy': {
-        type: 'boolean',
-        description: 'Do what AutomaticUpdatePolicy says (none, check or stage): the job of apt-ostreed-automatic.timer',
-      },
-    },
-  }),
+  definition: defineCommand({ meta: { name: 'upgrade', description: 'Pull the newest commit of the origin and deploy it' }, args }),
   methods: ['OS.Upgrade', 'OS.AutomaticUpdateTrigger', 'Transaction.Watch', 'Transaction.Cancel'],
-  run: (args, ctx) => {
-    if (args['trigger-automatic-update-policy'] === true) {
-      return runTransaction(ctx, 'OS.AutomaticUpdateTrigger', transactionOptions({ os: args.os }), args.json === true, previewText);
+  run: (parsed, ctx) => {
+    const json = parsed.json === true;
+    const params = paramsFrom(args, parsed, ctx.rawArgs);
+    if (parsed['trigger-automatic-update-policy'] === true) {
+      const { osname } = params;
+      return runTransaction(ctx, 'OS.AutomaticUpdateTrigger', osname === undefined ? {} : { osname }, json, previewText);
     }
-    const check = args.check === true || args.preview === true;
-    return runTransaction(
-      ctx,
-      'OS.Upgrade',
-      {
-        ...(args['allow-downgrade'] ? { allowDowngrade: true } : {}),
-        ...(check ? { check: true } : stagingOptions(args)),
-        ...transactionOptions(args),
-      },
-      args.json === true,
-      args.preview === true ? previewText : undefined,
-    );
+    if (parsed.check === true || parsed.preview === true) {
+      // A check deploys nothing: the staging options do not apply.
+      const checkParams = Object.entries(params).filter(([field]) => !STAGING_FIELDS.includes(field));
+      return runTransaction(ctx, 'OS.Upgrade', { ...Object.fromEntries(checkParams), check: true }, json, parsed.preview === true ? previewText : undefined);
+    }
+    return runTransaction(ctx, 'OS.Upgrade', params, json);
   },
 });

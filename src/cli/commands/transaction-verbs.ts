@@ -1,0 +1,114 @@
+/**
+ * The verbs that start one transaction method, as data: name, help, method, and the params
+ * fields exposed as options (their help is the field's doc). rpm-ostree's option names.
+ */
+import type { ParamsOf } from '../../api/method-types.js';
+import { ALLOW_DOWNGRADE_FLAG, FETCHING_FLAGS, LOCK_FINALIZATION_FLAG, REBOOT_FLAG } from '../flags/common-flags.js';
+import { packageArgs } from '../flags/package-words.js';
+import { transactionVerb, Usage } from './transaction-verb.js';
+
+export const deploy = transactionVerb({
+  name: 'deploy',
+  description: 'Deploy a given commit (checksum or version) of the current refspec',
+  method: 'OS.Deploy',
+  flags: { ...FETCHING_FLAGS, revision: { flag: 'revision', positional: true }, allowDowngrade: ALLOW_DOWNGRADE_FLAG },
+  request: (_args, params) =>
+    params.revision === undefined ? new Usage('a REVISION (commit checksum or version) is required') : params,
+});
+
+export const rollback = transactionVerb({
+  name: 'rollback',
+  description: 'Make the rollback deployment the default',
+  method: 'OS.Rollback',
+  flags: { reboot: REBOOT_FLAG },
+});
+
+export const rebase = transactionVerb({
+  name: 'rebase',
+  description: 'Follow another branch (REMOTE:REF, or REF on the current remote)',
+  method: 'OS.Rebase',
+  flags: {
+    ...FETCHING_FLAGS,
+    refspec: { flag: 'refspec', positional: true },
+    revision: { flag: 'revision', positional: true },
+  },
+  request: (_args, params) => (params.refspec === undefined ? new Usage('a REFSPEC is required') : params),
+});
+
+export const refreshMd = transactionVerb({
+  name: 'refresh-md',
+  description: 'Refresh the APT package lists',
+  method: 'OS.RefreshMd',
+  flags: { force: { flag: 'force' } },
+});
+
+export const finalizeDeployment = transactionVerb({
+  name: 'finalize-deployment',
+  description: 'Let the staged deployment with this commit be finalized, and reboot',
+  method: 'OS.FinalizeDeployment',
+  flags: { checksum: { flag: 'checksum', positional: true, note: 'of the staged deployment, see status' } },
+  request: (args, params) =>
+    args.checksum === undefined || !/^[0-9a-f]{64}$/.test(args.checksum)
+      ? new Usage('the full CHECKSUM (64 hex digits) of the staged deployment is required')
+      : params,
+});
+
+/** rpm-ostree's cleanup flags and the OS.Cleanup element each asks for, in request order. */
+const CLEANUP_ELEMENTS = {
+  base: 'base',
+  pending: 'pending-deploy',
+  rollback: 'rollback-deploy',
+  repomd: 'metadata',
+} as const satisfies Record<string, ParamsOf<'OS.Cleanup'>['elements'][number]>;
+
+export const cleanup = transactionVerb({
+  name: 'cleanup',
+  description: 'Remove the pending or rollback deployment, unused base refs, cached metadata',
+  method: 'OS.Cleanup',
+  flags: {},
+  cliFlags: {
+    base: { type: 'boolean', alias: 'b', description: 'Remove unused base refs of layered deployments' },
+    pending: { type: 'boolean', alias: 'p', description: 'Remove the pending deployment' },
+    rollback: { type: 'boolean', alias: 'r', description: 'Remove the rollback deployment' },
+    repomd: { type: 'boolean', alias: 'm', description: 'Remove cached metadata' },
+  },
+  request: (args, params) => {
+    const elements = Object.entries(CLEANUP_ELEMENTS)
+      .filter(([flag]) => args[flag as keyof typeof CLEANUP_ELEMENTS] === true)
+      .map(([, element]) => element);
+    return elements.length === 0 ? new Usage('say what to remove: -b, -p, -r and/or -m') : { elements, ...params };
+  },
+});
+
+/** Options of install and uninstall (install adds --allow-inactive). */
+const PKG_CHANGE = {
+  reboot: REBOOT_FLAG,
+  lockFinalization: LOCK_FINALIZATION_FLAG,
+  dryRun: { flag: 'dry-run' },
+  idempotent: { flag: 'idempotent' },
+} as const;
+
+/** OS.PkgChange with the non-option words as `add` or `remove`. */
+function pkgChange(verb: 'install' | 'uninstall') {
+  return (_args: unknown, params: Record<string, unknown>, ctx: { rawArgs: string[] }): Record<string, unknown> | Usage => {
+    const packages = packageArgs(ctx.rawArgs);
+    if (packages.length === 0) return new Usage('at least one PACKAGE is required');
+    return { [verb === 'install' ? 'add' : 'remove']: packages, ...params };
+  };
+}
+
+export const install = transactionVerb({
+  name: 'install',
+  description: 'Layer packages onto the base image',
+  method: 'OS.PkgChange',
+  flags: { ...PKG_CHANGE, allowInactive: { flag: 'allow-inactive' } },
+  request: pkgChange('install'),
+});
+
+export const uninstall = transactionVerb({
+  name: 'uninstall',
+  description: 'Remove layered packages',
+  method: 'OS.PkgChange',
+  flags: PKG_CHANGE,
+  request: pkgChange('uninstall'),
+});
