@@ -14,7 +14,8 @@ export const PERFORMANCE_PAGE = 'docs/performance.md';
 const BEGIN = '<!-- bench-results:begin -->';
 const END = '<!-- bench-results:end -->';
 
-interface BenchRun {
+/** One run of `npm run bench` (or of one part of it) that measured rows of the file. */
+export interface BenchRun {
   id: number;
   measuredAt: string;
   machine: { cpus: number; cpuModel: string; node: string };
@@ -22,7 +23,8 @@ interface BenchRun {
   minutes: number;
   note?: string;
 }
-interface BenchRow {
+/** One figure beside its baseline; `run` is the id of the run that measured it. */
+export interface BenchRow {
   figure: string;
   value: string;
   baseline: string;
@@ -31,7 +33,8 @@ interface BenchRow {
   met: boolean | null;
   run: number;
 }
-interface BenchResults {
+/** bench-results.json. */
+export interface BenchResults {
   runs: BenchRun[];
   rows: BenchRow[];
 }
@@ -44,7 +47,7 @@ function runLine(run: BenchRun): string {
     run.machine.cpuModel === 'unknown' ? '' : run.machine.cpuModel,
     run.machine.node === 'unknown' ? '' : `node ${run.machine.node}`,
   ].filter((s) => s !== '').join(', ');
-  const what = run.part === 'all' ? '`npm run bench`' : `\`node dist/bench/bench.js ${run.part}\``;
+  const what = run.part === 'all' ? '`npm run bench`' : `\`npm run bench -- ${run.part}\``;
   const note = run.note === undefined ? '' : ` ${run.note}`;
   return `- Run ${run.id}: ${run.measuredAt.slice(0, 10)}, ${what}, ${run.minutes} minutes, ${machine}.${note}`;
 }
