@@ -160,8 +160,14 @@ and over the D-Bus shim (\`org.projectatomic.aptostree1\`); [operating.md](opera
 to reach each. The JSON Schemas of every params and result object are in \`schema/\`.
 
 - Params are always an object, by name; every params object is closed: an unknown field
-  answers \`-32602\` with the validation problems in \`error.data.errors\`.
+  answers \`-32602\` with the validation problems (the first 50) in \`error.data.errors\`.
+- Batches and notifications work as the JSON-RPC 2.0 specification says; many requests may
+  be in flight on one connection (answers come as they complete, matched by \`id\`); a client
+  that half-closes (socat at the end of its input) still gets its replies. A message over
+  1 MiB answers \`MessageTooLarge\` and closes the connection.
 - Every call runs validate → precheck → authorize → act. Root needs no polkit action.
+- A deployment's \`id\` is \`<osname>-<checksum>.<serial>\`; changes made outside the daemon
+  (\`ostree admin deploy\` by hand) show on the next call.
 - A transaction method answers when the transaction ends, with \`Transaction.<Event>\`
   notifications meanwhile (see [TransactionEvent](#transactionevent)); \`detach: true\`
   answers \`{transaction}\` at once, \`noQueue: true\` fails with \`TransactionInProgress\`
