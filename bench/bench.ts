@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder.js';
+import type { BenchResults, BenchRow, BenchRun } from '../src/generators/bench-results-doc.js';
 import type { BenchTools } from './bench-tools.js';
 import { bigUpgradeFigures } from './big-upgrade-bench.js';
 import { dbusFigures } from './dbus-bench.js';
@@ -28,14 +29,8 @@ const DAEMON = join(ROOT, 'bin', 'apt-ostreed');
 const ECHO = join(ROOT, 'dist', 'bench', 'baseline-echo.js');
 const REQUEST = '{"jsonrpc":"2.0","id":1,"method":"Sysroot.GetDeployments"}\n';
 
-interface Row {
-  figure: string;
-  value: string;
-  baseline: string;
-  ratio: number | null;
-  target: string;
-  met: boolean | null;
-}
+/** A row of the table; the results file adds which run measured it. */
+type Row = Omit<BenchRow, 'run'>;
 const rows: Row[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -381,7 +376,7 @@ async function main(): Promise<void> {
     const part = only === undefined ? undefined : PARTS[only];
     if (part !== undefined) {
       await part(dir, tools);
-      report();
+      report(only);
       return;
     }
     if (only === 'varlink') {
@@ -393,7 +388,7 @@ async function main(): Promise<void> {
       await waitForSocket(sock);
       const r = await varlinkVsJsonRpc(sock, 3000);
       add('Sysroot.GetDeployments p50 over Varlink vs JSON-RPC (same daemon and socket)', r.varlink, r.jsonRpc, 'ms', 1.1);
-      report();
+      report(only);
       return;
     }
     buildStandardSysroot(sysroot);
@@ -451,15 +446,37 @@ async function main(): Promise<void> {
   report();
 }
 
-/** Where the JSON copy of the table goes: `--json PATH` or bench-results.json in the working dir. */
-const JSON_OUT = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : 'bench-results.json';
+/** Where the JSON copy of the table goes: `--json PATH`, else bench-results.json at the repository's root (docs/performance.md shows it). */
+const JSON_OUT = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : join(ROOT, 'bench-results.json');
+const STARTED = Date.now();
 
-/** The table on stdout and the same rows, with the machine they were measured on, as JSON. */
-function report(): void {
+/** The results file as it is, or none when it is missing or not in this shape. */
+function previousResults(): BenchResults | null {
+  try {
+    const r = JSON.parse(readFileSync(JSON_OUT, 'utf8')) as BenchResults;
+    return Array.isArray(r.runs) && Array.isArray(r.rows) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The table on stdout and the same rows, with the machine they were measured on, as JSON. A
+ * whole run replaces the file; a run of one part replaces only its own rows (by figure) and
+ * keeps the others with the run that measured them.
+ */
+function report(part?: string): void {
   printTable();
-  const machine = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
-  writeFileSync(JSON_OUT, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rows }, null, 2) + '\n');
-  console.log(`\n(the same as JSON: ${JSON_OUT})`);
+  const machine = { cpus: CPUS, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+  const before = part === undefined ? null : previousResults();
+  const id = before === null ? 1 : Math.max(0, ...before.runs.map((r) => r.id)) + 1;
+  const run: BenchRun = { id, measuredAt: new Date().toISOString(), machine, part: part ?? 'all', minutes: Math.round((Date.now() - STARTED) / 6000) / 10 };
+  const fresh = rows.map((r) => ({ ...r, run: id }));
+  const kept = (before?.rows ?? []).map((old) => fresh.find((r) => r.figure === old.figure) ?? old);
+  const merged = [...kept, ...fresh.filter((r) => !kept.includes(r))];
+  const runs = [...(before?.runs ?? []), run].filter((r) => merged.some((row) => row.run === r.id));
+  writeFileSync(JSON_OUT, JSON.stringify({ runs, rows: merged } satisfies BenchResults, null, 2) + '\n');
+  console.log(`\n(the same as JSON: ${JSON_OUT}; \`npm run generate\` puts it in docs/performance.md)`);
 }
 
 /** The rows as a table on stdout. */

@@ -6,6 +6,8 @@ import { cliManPage, daemonManPage } from './man-pages.js';
 import { varlinkFiles } from './varlink-idl.js';
 import { versionSource } from './version.js';
 import { treeFileSchema } from '../compose/tree-file.js';
+import { apiDoc } from './api-doc.js';
+import { PERFORMANCE_PAGE, performancePage } from './bench-results-doc.js';
 
 /** Every generated, checked-in file: path relative to the repository root → content. */
 export function generatedArtifacts(): Map<string, string> {
@@ -21,13 +23,16 @@ export function generatedArtifacts(): Map<string, string> {
   files.set('interfaces/org.projectatomic.aptostree1.conf', dbusBusPolicy());
   files.set('docs/apt-ostreed.8', daemonManPage());
   files.set('docs/apt-ostree.1', cliManPage());
+  files.set('docs/api.md', apiDoc());
+  files.set(PERFORMANCE_PAGE, performancePage());
   return files;
 }
 
 /** Folders whose content is generated: a file there that the generator no longer makes is stale. */
 export const GENERATED_DIRS = ['schema', 'src/generated', 'polkit', 'docs'];
 
-/** Handwritten prose that lives beside the generated man pages (docs/security.md): never stale. */
+/** Handwritten prose that lives beside the generated man pages (docs/security.md): never stale. docs/api.md is
+ * generated whole; docs/performance.md only between its bench-results markers. */
 export function isHandwritten(path: string): boolean {
   return /^docs\/[^/]+\.md$/.test(path);
 }

@@ -2,8 +2,8 @@ import { METHODS } from '../api/method-table.js';
 import { actionId } from '../api/polkit-actions.js';
 
 /**
- * The README's table of which method needs which polkit action, generated from the method
- * table (a test checks the README holds exactly this text).
+ * The table of which method needs which polkit action in docs/operating.md, generated from the
+ * method table (a test checks the page holds exactly this text).
  */
 export function authorizationTable(): string {
   const rows = METHODS.filter((m) => m.action !== null).map((m) => {
