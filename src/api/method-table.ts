@@ -1,5 +1,4 @@
 import type { MethodSpec } from './method.js';
-import type { Static } from './schema-builder.js';
 import * as osRead from './methods/os-read.js';
 import * as osTransactions from './methods/os-transactions.js';
 import * as sysroot from './methods/sysroot.js';
@@ -52,11 +51,3 @@ export function findMethod(name: string): AnyMethod | undefined {
   return byName.get(name);
 }
 
-type MethodByName<N extends MethodName> = Extract<AnyMethod, { name: N }>;
-
-/** A method's params, as its schema describes them (validated before any code sees them). */
-export type ParamsOf<N extends MethodName> = Static<MethodByName<N>['params']>;
-/** A method's result, as its schema describes it. */
-export type ResultOf<N extends MethodName> = Static<MethodByName<N>['result']>;
-/** The methods that change the system through a transaction. */
-export type TransactionMethodName = Extract<AnyMethod, { kind: 'transaction' }>['name'];

@@ -16,6 +16,8 @@ export type MethodByName<N extends MethodName> = Extract<AnyMethod, { name: N }>
 export type ParamsOf<N extends MethodName> = Static<MethodByName<N>['params']>;
 /** The result of method N. */
 export type ResultOf<N extends MethodName> = Static<MethodByName<N>['result']>;
+/** The methods that change the system through a transaction. */
+export type TransactionMethodName = Extract<AnyMethod, { kind: 'transaction' }>['name'];
 
 /** A deployment as every transport shows it. */
 export type DeploymentObject = Static<typeof Deployment>;

@@ -1,4 +1,5 @@
-import type { MethodName, ParamsOf, ResultOf } from '../api/method-table.js';
+import type { MethodName } from '../api/method-table.js';
+import type { ParamsOf, ResultOf } from '../api/method-types.js';
 import type { CallContext } from './call-context.js';
 
 export type { ParamsOf, ResultOf };

@@ -110,10 +110,9 @@ function errorList(names: readonly ErrorName[]): string {
 }
 
 function methodSection(m: AnyMethod): string {
-  const pending = m.landsIn === undefined ? '' : '\n\nNot implemented yet: answers `NotImplemented` after validation.';
   return `### ${m.name}
 
-${m.doc}${pending}
+${m.doc}
 
 - Kind: ${KIND_TEXT[m.kind]}
 - polkit action (non-root callers): ${authorization(m)}

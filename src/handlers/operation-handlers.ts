@@ -4,7 +4,7 @@
  * the operation's title, then answer the JSON-RPC way (transaction-call.ts).
  */
 import type { TransactionOptions } from '../api/method.js';
-import type { ParamsOf } from '../api/method-table.js';
+import type { ParamsOf } from '../api/method-types.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { CallContext } from '../dispatcher/call-context.js';
 import type { Handler, HandlerTable, Precheck, PrecheckTable } from '../dispatcher/handlers.js';

@@ -1,12 +1,11 @@
 import type { OperationMethod } from '../worker/define-operation.js';
 import { randomUUID } from 'node:crypto';
-import type { Static } from '../api/schema-builder.js';
-import type { Transaction as TransactionType } from '../api/types/transaction.js';
+import type { TransactionObject } from '../api/method-types.js';
 import type { PeerCredentials } from '../dispatcher/call-context.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 
 export type TransactionState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type TransactionObject = Static<typeof TransactionType>;
+export type { TransactionObject };
 
 /** Options that change how a request is delivered, not what it does: they never split a join. */
 const DELIVERY_OPTIONS = new Set(['detach', 'noQueue', 'allowInteractiveAuthentication']);

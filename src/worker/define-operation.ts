@@ -4,7 +4,7 @@
  * daemon uses the first four (titles, prechecks, the reboot rule); the worker process runs
  * `run`. Every operation is one file in ./operations/, collected by ./operation-registry.ts.
  */
-import type { ParamsOf, ResultOf, TransactionMethodName } from '../api/method-table.js';
+import type { ParamsOf, ResultOf, TransactionMethodName } from '../api/method-types.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { Deployment } from '../backends/ostree/sysroot-reader.js';
 import type { OsRoles } from '../services/deployment-roles.js';

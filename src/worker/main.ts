@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readRefs } from '../backends/ostree/write/ref-snapshot.js';
 import { dieWithParent } from './parent-death.js';
 import { preloadLibraries } from './preload.js';
-import type { ParamsOf } from '../api/method-table.js';
+import type { ParamsOf } from '../api/method-types.js';
 import type { OperationMethod } from './define-operation.js';
 import { runOperation } from './operation-registry.js';
 import { recover } from './recover.js';

@@ -2,7 +2,7 @@
  * Every transaction operation, collected: the daemon takes titles, prechecks and the reboot
  * rule from here, the worker the code it runs. Adding an operation is adding its file to the list.
  */
-import type { ParamsOf } from '../api/method-table.js';
+import type { ParamsOf } from '../api/method-types.js';
 import type { OperationContext } from './operation-context.js';
 import type { OperationDefinition, OperationMethod, OperationOutput } from './define-operation.js';
 import cleanup from './operations/cleanup.js';

@@ -13,7 +13,7 @@ import { cleanupAfterWrite } from '../steps/deploy-commit.js';
 import { task } from '../steps/task.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import { BASE_REF_PREFIX } from '../layering/base-refs.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
 

@@ -17,7 +17,7 @@ import { downgradeError, pullWithProgress } from '../steps/pull-progress.js';
 import { followedBranch, requireDefault } from '../steps/deployment-lookup.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import { parseRevision } from '../steps/revision.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
 

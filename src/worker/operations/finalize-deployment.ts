@@ -11,7 +11,7 @@ import type { OperationContext, OperationResult } from '../operation-context.js'
 import { OperationError } from '../operation-context.js';
 import { FINALIZATION_LOCK, setFinalizationLock } from '../steps/finalization-lock.js';
 import { withSysroot } from '../steps/sysroot-session.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 

@@ -8,7 +8,7 @@ import type { OperationContext, OperationResult } from '../operation-context.js'
 import { deployCommit } from '../steps/deploy-commit.js';
 import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
 import { withSysroot } from '../steps/sysroot-session.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 

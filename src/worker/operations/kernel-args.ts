@@ -10,7 +10,7 @@ import { OperationError, type OperationContext, type OperationResult } from '../
 import { deployCommit } from '../steps/deploy-commit.js';
 import { requireCommit, requireDefault } from '../steps/deployment-lookup.js';
 import { withSysroot } from '../steps/sysroot-session.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
 

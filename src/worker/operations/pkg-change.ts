@@ -12,7 +12,7 @@ import { deployCommit } from '../steps/deploy-commit.js';
 import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import { planLayer } from '../layering/assemble-layer.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';

@@ -9,7 +9,7 @@ import { deployCommit, stopBefore, type StopOptions } from '../steps/deploy-comm
 import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
 import { pullWithProgress } from '../steps/pull-progress.js';
 import { withSysroot } from '../steps/sysroot-session.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 import { refuseIfLayeringLocked } from '../prechecks.js';

@@ -8,7 +8,7 @@ import type { OperationContext } from '../operation-context.js';
 import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import { ensureFreshLists, openApt, scratchDir } from '../layering/assemble-layer.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
 export async function refreshMd(ctx: OperationContext, params: ParamsOf<'OS.RefreshMd'>): Promise<{ changed: boolean; message: string }> {

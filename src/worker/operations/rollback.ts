@@ -14,7 +14,7 @@ import { cleanupAfterWrite } from '../steps/deploy-commit.js';
 import { commitLabel } from '../steps/format.js';
 import { task } from '../steps/task.js';
 import { withSysroot } from '../steps/sysroot-session.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 

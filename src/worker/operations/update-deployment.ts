@@ -4,7 +4,7 @@
  * a revision or an upgrade, all of which build the new deployment through the same deploy path.
  */
 import { ApiError } from '../../api/errors.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { updateDeploymentMode } from '../../api/methods/os-transactions.js';
 import { defineOperation } from '../define-operation.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';

@@ -16,7 +16,7 @@ import { deployCommit } from '../steps/deploy-commit.js';
 import { downgradeError, pullWithProgress } from '../steps/pull-progress.js';
 import { followedBranch, requireCommit, requireDefault } from '../steps/deployment-lookup.js';
 import { withSysroot } from '../steps/sysroot-session.js';
-import type { ParamsOf } from '../../api/method-table.js';
+import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
 
