@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import dbus from 'dbus-next';
 import { ApiError, ERROR_PREFIX, JsonRpcCode, ProtocolError } from '../../api/errors.js';
-import { DBUS_PROPERTIES, DBUS_SIGNATURES, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
+import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, dbusMethodsOf, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
 import { actionId } from '../../api/polkit-actions.js';
@@ -22,7 +22,6 @@ import { osObjectPath } from '../../services/deployment-roles.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import type { Logger } from '../../daemon/logger.js';
-import { BUS_NAME, dbusInterfaceName, dbusMethodsOf } from '../../generators/dbus-xml.js';
 import { DbusTransactionObject } from './transaction-object.js';
 import { answerTransactionProperties } from './transaction-properties.js';
 import { fromOptions, toVariantDict } from './variant-dict.js';
@@ -347,5 +346,3 @@ function outValue(a: DbusArg, value: unknown): unknown {
   }
 }
 
-/** Methods of the table the D-Bus shim serves (for tests and docs). */
-export const DBUS_SERVED: MethodName[] = (Object.keys(DBUS_SIGNATURES) as MethodName[]).filter((m) => 'in' in DBUS_SIGNATURES[m]);

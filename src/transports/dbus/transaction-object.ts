@@ -15,11 +15,10 @@
  * `InitiatingClientDescription` is told in full to the initiating uid and root only.
  */
 import dbus from 'dbus-next';
-import { DBUS_TRANSACTION_INTERFACE } from '../../api/dbus-signatures.js';
+import { DBUS_TRANSACTION_INTERFACE, dbusInterfaceName } from '../../api/dbus-signatures.js';
 import { ApiError } from '../../api/errors.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
-import { dbusInterfaceName } from '../../generators/dbus-xml.js';
 
 /** How long a finished transaction object stays on the bus (clients read Finished). */
 const LINGER_MS = 5 * 60_000;

@@ -11,8 +11,7 @@ import { findMethod } from '../../api/method-table.js';
 import type { CallContext } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import type { Logger } from '../../daemon/logger.js';
-import { errorsOf, streams, VARLINK_INTERFACES, varlinkInterface, varlinkInterfaceName } from '../../generators/varlink-idl.js';
-import { formatInterface } from '../../generators/varlink-idl-syntax.js';
+import { errorsOf, streams, VARLINK_INTERFACES, varlinkDescription, varlinkInterfaceName } from '../../api/varlink-idl.js';
 import { PRODUCT_VERSION } from '../../generated/version.js';
 
 /** One Varlink call as received. */
@@ -95,7 +94,7 @@ export class VarlinkEndpoint {
   private interfaceDescriptions(): Map<string, string> {
     this.descriptions ??= new Map([
       [SERVICE, SERVICE_DESCRIPTION],
-      ...VARLINK_INTERFACES.map((i): [string, string] => [varlinkInterfaceName(i), formatInterface(varlinkInterface(i))]),
+      ...VARLINK_INTERFACES.map((i): [string, string] => [varlinkInterfaceName(i), varlinkDescription(i)]),
     ]);
     return this.descriptions;
   }
