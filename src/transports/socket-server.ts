@@ -8,9 +8,8 @@ import { ConnectionAdmission } from './connection-admission.js';
 import { IdleWatch } from './idle-watch.js';
 import { UnsentBudget } from './unsent-budget.js';
 import { RequestTurns } from './request-turns.js';
-
-/** Non-root JSON-RPC requests answered per turn of the event loop (RequestTurns). */
-const REQUESTS_PER_TURN = 64;
+import { StallWatchdog } from './stall-watchdog.js';
+import type { ConnectionOptions } from './connection-options.js';
 import { ApiError } from '../api/errors.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
 import { VarlinkConnection } from './varlink/varlink-connection.js';
@@ -25,6 +24,9 @@ export interface SocketServerOptions {
   /** Whether a connection (its calls' abort signal) is subscribed, e.g. Sysroot.RegisterClient: not idle. */
   isSubscribed?: (connection: AbortSignal) => boolean;
 }
+
+/** Non-root JSON-RPC requests answered per turn of the event loop (RequestTurns). */
+const REQUESTS_PER_TURN = 64;
 
 const NEWLINE = 0x0a;
 const NUL = 0x00;
@@ -118,7 +120,10 @@ export class SocketServer {
     let seenBytes = 0;
     /** The protocol's connection once the first terminator told which one it is. */
     let connection: JsonRpcConnection | VarlinkConnection | undefined;
-    let stallTimer: NodeJS.Timeout | null = null;
+    // Before the framing is known, a stalled first message just closes the connection.
+    const stall = new StallWatchdog(this.options.limits.partialMessageTimeoutMs, () =>
+      connection === undefined ? socket.destroy() : connection.stalled(),
+    );
     const isSubscribed = this.options.isSubscribed ?? (() => false);
     const idle = new IdleWatch(
       this.options.limits.idleTimeoutMs,
@@ -129,20 +134,21 @@ export class SocketServer {
       },
     );
     socket.on('close', () => {
-      if (stallTimer !== null) clearTimeout(stallTimer);
+      stall.stop();
       idle.stop();
     });
-    const options = {
+    const options: ConnectionOptions = {
       maxMessageBytes: this.options.maxMessageBytes,
       peer,
       limits: this.options.limits,
       uidInFlight: this.uidInFlight,
       unsent: this.unsent,
       turns: this.turns,
+      stall,
     };
     /** Hands what was read so far to the protocol's new connection. */
     const start = (c: JsonRpcConnection | VarlinkConnection): void => {
-      if (stallTimer !== null) clearTimeout(stallTimer);
+      stall.stop();
       connection = c;
       const buffered = Buffer.concat(seen);
       seen = [];
@@ -160,9 +166,7 @@ export class SocketServer {
       const nul = chunk.indexOf(NUL);
       if (nl === -1 && nul === -1 && seenBytes <= this.options.maxMessageBytes) {
         // Part of a first message: a client that stalls here is disconnected like any other.
-        if (stallTimer !== null) clearTimeout(stallTimer);
-        stallTimer = setTimeout(() => socket.destroy(), this.options.limits.partialMessageTimeoutMs);
-        stallTimer.unref();
+        stall.update(true);
         return;
       }
       if (nul !== -1 && (nl === -1 || nul < nl)) start(new VarlinkConnection(socket, this.varlink, this.log, options));
