@@ -80,8 +80,8 @@ export class Daemon {
       ...controlHandlers({ reloadConfig: () => this.reloadConfig(), reloadSysroot: () => this.sysroot.reload(), clients: this.clients }),
     });
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
-    const dispatcher = (this.dispatcher = new Dispatcher(handlers, this.authorizer));
-    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), new VarlinkEndpoint(dispatcher, log), log, {
+    const dispatcher = (this.dispatcher = new Dispatcher(handlers, this.authorizer, log));
+    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher), new VarlinkEndpoint(dispatcher), log, {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
       onConnectionsChanged: () => this.idle?.check(),

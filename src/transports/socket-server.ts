@@ -12,6 +12,7 @@ import { StallWatchdog } from './stall-watchdog.js';
 import type { ConnectionOptions } from './connection-options.js';
 import { ApiError } from '../api/errors.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
+import { jsonRpcError } from './jsonrpc/error-object.js';
 import { VarlinkConnection } from './varlink/varlink-connection.js';
 import type { VarlinkEndpoint } from './varlink/varlink-endpoint.js';
 
@@ -184,7 +185,7 @@ export class SocketServer {
 
 /** Answers LimitExceeded and closes, without keeping the socket long. */
 function refuse(socket: Socket, reason: string): void {
-  const error = new ApiError('LimitExceeded', reason).toJsonRpc();
+  const error = jsonRpcError(new ApiError('LimitExceeded', reason));
   socket.on('error', () => {});
   // Read away what the client sends (so its close is seen) and never keep the socket long.
   socket.resume();

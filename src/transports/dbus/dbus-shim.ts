@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import dbus from 'dbus-next';
-import { ApiError, ERROR_PREFIX, JsonRpcCode, ProtocolError } from '../../api/errors.js';
+import { ApiError, ERROR_PREFIX } from '../../api/errors.js';
 import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, dbusMethodsOf, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
@@ -21,6 +21,7 @@ import { PolkitClient, PolkitUnavailableError } from '../../authorization/polkit
 import { osObjectPath } from '../../services/deployment-roles.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { asKnownError } from '../../dispatcher/known-error.js';
 import type { Logger } from '../../daemon/logger.js';
 import { DbusTransactionObject } from './transaction-object.js';
 import { answerTransactionProperties } from './transaction-properties.js';
@@ -271,14 +272,22 @@ export class DbusShim {
     }
   }
 
+  /**
+   * An error's D-Bus form, `org.projectatomic.aptostree1.Error.<Name>` (invalid params are the
+   * bus's InvalidArgs; InternalError is Failed). The shim's own steps (polkit, the bus) can fail
+   * outside the dispatcher: such errors become InternalError the same way.
+   */
   private dbusError(err: unknown): dbus.DBusError {
-    if (err instanceof ApiError) return new dbus.DBusError(ERROR_PREFIX + err.errorName, err.message);
-    if (err instanceof ProtocolError) {
-      const name = err.code === JsonRpcCode.InvalidParams ? 'org.freedesktop.DBus.Error.InvalidArgs' : String(err.data.name);
-      return new dbus.DBusError(name, err.message);
+    const known = asKnownError(err, this.log);
+    if (known instanceof ApiError) return new dbus.DBusError(ERROR_PREFIX + known.errorName, known.message);
+    switch (known.errorName) {
+      case 'InvalidParams':
+        return new dbus.DBusError('org.freedesktop.DBus.Error.InvalidArgs', known.message);
+      case 'InternalError':
+        return new dbus.DBusError(ERROR_PREFIX + 'Failed', known.message);
+      default:
+        return new dbus.DBusError(ERROR_PREFIX + known.errorName, known.message);
     }
-    this.log.error('internal error (D-Bus)', err);
-    return new dbus.DBusError(ERROR_PREFIX + 'Failed', 'Internal error');
   }
 }
 

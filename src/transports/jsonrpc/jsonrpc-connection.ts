@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ApiError, JsonRpcCode, STANDARD_ERROR_NAMES } from '../../api/errors.js';
+import { ApiError, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import type { CallContext } from '../../dispatcher/call-context.js';
 import type { Logger } from '../../daemon/logger.js';
 import type { ConnectionOptions } from '../connection-options.js';
@@ -7,6 +7,7 @@ import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';
 import type { TurnBudget } from '../request-turns.js';
 import { batchTooLong } from './envelope.js';
+import { jsonRpcError } from './error-object.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
 
 /**
@@ -133,15 +134,7 @@ export class JsonRpcConnection {
     try {
       message = JSON.parse(text);
     } catch (err) {
-      this.send({
-        jsonrpc: '2.0',
-        id: null,
-        error: {
-          code: JsonRpcCode.ParseError,
-          message: `Parse error: ${(err as Error).message}`,
-          data: { name: STANDARD_ERROR_NAMES[JsonRpcCode.ParseError] },
-        },
-      });
+      this.send({ jsonrpc: '2.0', id: null, error: jsonRpcError(new ProtocolError(JsonRpcCode.ParseError, `Parse error: ${(err as Error).message}`)) });
       return 1;
     }
     // An empty batch is one (invalid) request: it is answered too.
@@ -158,7 +151,7 @@ export class JsonRpcConnection {
     const uid = this.uid;
     if (!this.options.uidInFlight.enter(uid, weight)) {
       // Refused like the request would have been answered: notifications get nothing, a batch an array.
-      const error = new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`).toJsonRpc();
+      const error = jsonRpcError(new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`));
       const idOf = (m: unknown) => (typeof m === 'object' && m !== null && 'id' in m ? (m as { id: unknown }).id : undefined);
       const replies = (Array.isArray(message) ? message : [message])
         .filter((m) => idOf(m) !== undefined)
@@ -181,10 +174,9 @@ export class JsonRpcConnection {
   }
 
   private onOverflow(bytes: number, limit: number): void {
-    const error = new ApiError('MessageTooLarge', `Message of more than ${limit} bytes refused; closing the connection`, {
-      limit,
-      received: bytes,
-    }).toJsonRpc();
+    const error = jsonRpcError(
+      new ApiError('MessageTooLarge', `Message of more than ${limit} bytes refused; closing the connection`, { limit, received: bytes }),
+    );
     this.send({ jsonrpc: '2.0', id: null, error });
     this.closing = true;
     this.backlog.length = 0;
