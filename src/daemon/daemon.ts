@@ -132,7 +132,7 @@ export class Daemon {
     }
     const { DbusShim } = await import('../transports/dbus/dbus-shim.js');
     // The property handlers answer synchronously (read handlers, open to everyone).
-    const propertiesCall: CallContext = { transport: 'dbus', peer: null, notify: () => {}, signal: new AbortController().signal };
+    const propertiesCall: CallContext = { transport: 'dbus', peer: null, transactionEvent: () => {}, signal: new AbortController().signal };
     const read = (m: 'Sysroot.GetProperties' | 'OS.GetProperties', params: Record<string, unknown>) =>
       (this.handlers[m] as unknown as (p: Record<string, unknown>, ctx: CallContext) => Record<string, unknown>)(params, propertiesCall);
     this.dbusShim = await DbusShim.start(

@@ -23,7 +23,7 @@ import type { CallContext, PeerCredentials } from '../../dispatcher/call-context
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { asKnownError } from '../../dispatcher/known-error.js';
 import type { Logger } from '../../daemon/logger.js';
-import { DbusTransactionObject } from './transaction-object.js';
+import { DbusTransactionObject, type Submitted } from './transaction-object.js';
 import { answerTransactionProperties } from './transaction-properties.js';
 import { fromOptions, toVariantDict } from './variant-dict.js';
 
@@ -154,15 +154,24 @@ export class DbusShim {
       if (a === 'options') Object.assign(params, fromOptions(args[i] as Record<string, dbus.Variant>));
       else if (!(a.type === 's' && args[i] === '' && a.field === 'id')) params[a.field] = a.type === 'a{sv}' ? fromOptions(args[i] as Record<string, dbus.Variant>) : args[i];
     });
+    /** What the transaction method's handler said it submitted (ctx.transactionSubmitted). */
+    let submitted: { transaction: string; joined: boolean } | null = null;
     const ctx: CallContext = {
       transport: 'dbus',
       peer: await this.peerOf(sender),
-      notify: () => {},
+      transactionEvent: () => {},
+      transactionSubmitted: (s) => {
+        submitted = s;
+      },
       signal: this.clientSignal(sender),
     };
     let result: Record<string, unknown>;
     try {
-      const object = (run: () => Promise<unknown>, startNow: boolean): string => {
+      const object = (runMethod: () => Promise<unknown>, startNow: boolean): string => {
+        const run = async (): Promise<Submitted> => {
+          const { transaction } = (await runMethod()) as { transaction: string };
+          return { transaction, joined: submitted?.transaction === transaction ? submitted.joined : null };
+        };
         const path = TRANSACTION_PATH_PREFIX + randomBytes(16).toString('hex');
         const transaction = new DbusTransactionObject({
           bus: this.bus,

@@ -44,7 +44,9 @@ export class JsonRpcConnection {
     this.ctx = {
       transport: 'jsonrpc',
       peer: options.peer,
-      notify: (method, params) => this.send({ jsonrpc: '2.0', method, params }),
+      // The one place a transaction event gets its JSON-RPC name: the notification `Transaction.<type>`.
+      transactionEvent: (transaction, { type, ...fields }) =>
+        this.send({ jsonrpc: '2.0', method: `Transaction.${type}`, params: { transaction, ...fields } }),
       signal: this.abort.signal,
     };
     this.uid = options.peer?.uid ?? -1;

@@ -96,7 +96,7 @@ export class VarlinkEndpoint {
   }
 
   /** Answers one call; `reply` gets every reply in order (none for `oneway`). */
-  async handle(call: VarlinkCall, ctx: Omit<CallContext, 'notify' | 'transport'>, reply: (r: VarlinkReply) => void): Promise<void> {
+  async handle(call: VarlinkCall, ctx: Pick<CallContext, 'peer' | 'signal'>, reply: (r: VarlinkReply) => void): Promise<void> {
     const send = (r: VarlinkReply): void => {
       if (call.oneway !== true) reply(r);
     };
@@ -115,10 +115,8 @@ export class VarlinkEndpoint {
     const callCtx: CallContext = {
       ...ctx,
       transport: 'varlink',
-      notify: (event, p) => {
-        if (!streaming || call.more !== true) return;
-        const { transaction, ...fields } = p;
-        send({ parameters: { transaction, event: { type: event.replace(/^Transaction\./, ''), ...fields } }, continues: true });
+      transactionEvent: (transaction, { type, ...fields }) => {
+        if (streaming && call.more === true) send({ parameters: { transaction, event: { type, ...fields } }, continues: true });
       },
     };
     let result: Record<string, unknown>;
