@@ -141,6 +141,7 @@ export class Daemon {
         sysrootProperties: () => read('Sysroot.GetProperties', {}),
         osProperties: (osname) => read('OS.GetProperties', { osname }),
         osNames: () => this.sysroot.snapshot().stateroots.map((name) => ({ name, objectPath: osObjectPath(name) })),
+        propertySources: () => [this.sysroot.snapshot(), this.config],
         onChange: (listener) =>
           this.bus.on('transactionEvent', ({ event }) => {
             if (event.type === 'Started' || event.type === 'Finished') listener();

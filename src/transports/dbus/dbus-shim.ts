@@ -23,6 +23,7 @@ import type { CallContext, PeerCredentials } from '../../dispatcher/call-context
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { asKnownError } from '../../dispatcher/known-error.js';
 import type { Logger } from '../../daemon/logger.js';
+import { CachedProperties } from './cached-properties.js';
 import { DbusTransactionObject, type Submitted } from './transaction-object.js';
 import { answerTransactionProperties } from './transaction-properties.js';
 import { fromOptions, toVariantDict } from './variant-dict.js';
@@ -37,6 +38,11 @@ export interface ShimModel {
   osProperties(osname: string): Record<string, unknown>;
   /** Stateroot names; each gets an object at its GetOS path. */
   osNames(): { name: string; objectPath: string }[];
+  /**
+   * What the properties are read from, compared by identity (the sysroot's snapshot, the
+   * configuration): when any of it is another object, the properties are read again.
+   */
+  propertySources(): readonly unknown[];
   /** Calls `listener` when deployments, the active transaction or the cached update may have changed. */
   onChange(listener: () => void): void;
 }
@@ -53,6 +59,8 @@ export class DbusShim {
   private readonly clientSignals = new Map<string, AbortController>();
   private readonly osObjects = new Map<string, AnyInterface>();
   private sysrootObject: AnyInterface | null = null;
+  /** The property values of every object, kept between reads. */
+  private readonly cachedProperties: CachedProperties[] = [];
   /** Transaction id → the path of its D-Bus object (ActiveTransactionPath). */
   private readonly paths = new Map<string, string>();
 
@@ -101,7 +109,10 @@ export class DbusShim {
       this.osObjects.set(os.name, iface);
       this.bus.export(os.objectPath, iface);
     }
-    this.model.onChange(() => this.propertiesChanged());
+    this.model.onChange(() => {
+      for (const cached of this.cachedProperties) cached.clear();
+      this.propertiesChanged();
+    });
   }
 
   /** PropertiesChanged with the current values of every property that can change. */
@@ -121,7 +132,9 @@ export class DbusShim {
   }
 
   /** A configured dbus-next interface of `kind` whose properties come from `properties()`. */
-  private interfaceFor(kind: 'Sysroot' | 'OS', properties: () => Record<string, unknown>, osname: string | null): AnyInterface {
+  private interfaceFor(kind: 'Sysroot' | 'OS', read: () => Record<string, unknown>, osname: string | null): AnyInterface {
+    const cached = new CachedProperties(read, () => this.model.propertySources());
+    this.cachedProperties.push(cached);
     // One class per object: configureMembers configures a class (its prototype).
     class Iface extends dbus.interface.Interface {}
     const proto = Iface.prototype as unknown as Record<string, unknown>;
@@ -130,7 +143,7 @@ export class DbusShim {
       props[p.name] = { signature: p.type, access: 'read' };
       Object.defineProperty(proto, p.name, {
         get: () => {
-          const all = properties();
+          const all = cached.get();
           if (p.name === 'ActiveTransactionPath') return this.activePath(all);
           if (p.name === 'Booted') return bootedOsPath(all);
           return propertyValue(p.name, p.type, all[p.field]);
