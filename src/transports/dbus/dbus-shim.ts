@@ -131,7 +131,7 @@ export class DbusShim {
     }
   }
 
-  /** A configured dbus-next interface of `kind` whose properties come from `properties()`. */
+  /** A configured dbus-next interface of `kind` whose properties come from `read()` (kept between reads). */
   private interfaceFor(kind: 'Sysroot' | 'OS', read: () => Record<string, unknown>, osname: string | null): AnyInterface {
     const cached = new CachedProperties(read, () => this.model.propertySources());
     this.cachedProperties.push(cached);
