@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { VARLINK_PREFIX } from '../src/generators/varlink-idl.js';
+import { VARLINK_PREFIX } from '../src/api/varlink-idl.js';
 import { REPO_ROOT } from '../test/support/repo-root.js';
 
 /** A JSON Schema node, as far as the fuzzer reads it. */

@@ -3,7 +3,7 @@
  * text per line) and Varlink (NUL-terminated JSON). Only the connection's first terminator
  * tells the daemon which one it speaks.
  */
-import { VARLINK_PREFIX } from '../src/generators/varlink-idl.js';
+import { VARLINK_PREFIX } from '../src/api/varlink-idl.js';
 
 export type Framing = 'jsonrpc' | 'varlink';
 

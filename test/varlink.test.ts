@@ -14,7 +14,8 @@ import { describe, it } from 'node:test';
 import { t } from '../src/api/schema-builder.js';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { varlinkFiles } from '../src/generators/varlink-idl.js';
-import { formatInterface, parseInterface } from '../src/generators/varlink-idl-syntax.js';
+import { formatInterface } from '../src/api/varlink-idl-syntax.js';
+import { parseInterface } from '../src/generators/varlink-idl-parser.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { REPO_ROOT } from './support/repo-root.js';
 import { varlinkClients } from './support/varlink-clients.js';
@@ -227,7 +228,7 @@ describe('Varlink interface descriptions', () => {
     const os = varlinkFiles().get('interfaces/org.projectatomic.aptostree1.OS.varlink') ?? '';
     // Cleanup's elements (`pending-deploy` is no Varlink enum value) are strings.
     assert.match(os, /method Cleanup\([^)]*elements: \[\]string/s);
-    const { VarlinkTypeError, varlinkFields } = await import('../src/generators/varlink-idl.js');
+    const { VarlinkTypeError, varlinkFields } = await import('../src/api/varlink-idl.js');
     assert.throws(() => varlinkFields(t.object({ 'allow-downgrade': t.boolean() })), VarlinkTypeError);
   });
 });

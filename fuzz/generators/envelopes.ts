@@ -4,7 +4,7 @@
  * (empty, nested, mixed, all notifications), duplicate and prototype keys; Varlink flags of the
  * wrong type, `oneway`, `upgrade`, malformed names, unknown interfaces, `org.varlink.service`.
  */
-import { VARLINK_PREFIX } from '../../src/generators/varlink-idl.js';
+import { VARLINK_PREFIX } from '../../src/api/varlink-idl.js';
 import { json, type GeneratedInput, type Generator, type GeneratorContext } from './generator.js';
 import { ANY_VALUES, HOSTILE_STRINGS } from './schema-values.js';
 

@@ -7,7 +7,12 @@
  * property, and the Transaction interface's methods are the transaction objects' own
  * (Start, Cancel, signals). A test checks that every method of the table is here.
  */
+import type { InterfaceName } from './method.js';
 import type { MethodName } from './method-table.js';
+
+/** The daemon's name on the system bus, and the prefix of its interfaces. */
+export const BUS_NAME = 'org.projectatomic.aptostree1';
+export const dbusInterfaceName = (i: InterfaceName): string => `${BUS_NAME}.${i}`;
 
 /** One positional argument: a params field (in) or a result field (out), and its signature. */
 export interface DbusArg {
@@ -72,6 +77,13 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
   'Transaction.History': { transactionObject: true },
   'Transaction.Cancel': { transactionObject: true },
 };
+
+/** The D-Bus methods of interface `i`, in table order. */
+export function dbusMethodsOf(i: 'Sysroot' | 'OS'): { member: string; method: MethodName; sig: DbusMethod }[] {
+  return (Object.entries(DBUS_SIGNATURES) as [MethodName, (typeof DBUS_SIGNATURES)[MethodName]][])
+    .filter(([name, sig]) => name.startsWith(`${i}.`) && 'in' in sig)
+    .map(([name, sig]) => ({ member: name.slice(i.length + 1), method: name, sig: sig as DbusMethod }));
+}
 
 /** camelCase params field → rpm-ostree's kebab-case option key (`allowDowngrade` → `allow-downgrade`). */
 export function optionKey(field: string): string {

@@ -1,7 +1,9 @@
 /**
  * The one error table. Every application error the daemon can answer is declared here once:
- * its short name, its JSON-RPC code (-32000..-32099), its D-Bus error name and a one-line
- * description. Varlink errors (`<interface>.<Name>`) are derived from the same entries.
+ * its short name, its JSON-RPC code (-32000..-32099) and a one-line description. Errors travel
+ * by their short name from where they are thrown to the transport, which forms its wire name:
+ * JSON-RPC `data.name` and D-Bus `org.projectatomic.aptostree1.Error.<Name>`, Varlink
+ * `<interface>.<Name>`.
  */
 
 /** Prefix of every D-Bus error name (and of JSON-RPC `error.data.name`). */
@@ -16,14 +18,11 @@ export const JsonRpcCode = {
   InternalError: -32603,
 } as const;
 
-/** `data.name` of the standard errors, so every JSON-RPC error carries a name to switch on. */
-export const STANDARD_ERROR_NAMES: Record<number, string> = {
-  [JsonRpcCode.ParseError]: ERROR_PREFIX + 'ParseError',
-  [JsonRpcCode.InvalidRequest]: ERROR_PREFIX + 'InvalidRequest',
-  [JsonRpcCode.MethodNotFound]: ERROR_PREFIX + 'MethodNotFound',
-  [JsonRpcCode.InvalidParams]: ERROR_PREFIX + 'InvalidParams',
-  [JsonRpcCode.InternalError]: ERROR_PREFIX + 'InternalError',
-};
+/** Short name of a standard error (`InvalidParams`); over JSON-RPC it is `data.name` too. */
+export type ProtocolErrorName = keyof typeof JsonRpcCode;
+type ProtocolErrorCode = (typeof JsonRpcCode)[ProtocolErrorName];
+
+const PROTOCOL_ERROR_NAMES = new Map(Object.entries(JsonRpcCode).map(([name, code]) => [code, name as ProtocolErrorName]));
 
 /** Application errors: name → code and description. Codes never change once released. */
 export const ERROR_TABLE = {
@@ -59,8 +58,8 @@ export function errorFullName(name: ErrorName): string {
 export type ErrorDetails = Record<string, unknown>;
 
 /**
- * An application error that knows its own wire form. Handlers throw it; each transport turns
- * it into its protocol's error shape. Anything else thrown is an internal error.
+ * An application error. Handlers throw it; each transport turns it into its protocol's error
+ * shape. Anything else thrown becomes InternalError in the dispatcher.
  */
 export class ApiError extends Error {
   readonly errorName: ErrorName;
@@ -76,25 +75,30 @@ export class ApiError extends Error {
   get code(): number {
     return ERROR_TABLE[this.errorName].code;
   }
-
-  /** JSON-RPC `error` object: `{code, message, data: {name, ...details}}`. */
-  toJsonRpc(): { code: number; message: string; data: Record<string, unknown> } {
-    return { code: this.code, message: this.message, data: { ...this.details, name: errorFullName(this.errorName) } };
-  }
 }
 
 /**
- * A protocol-level error with a standard JSON-RPC code (invalid params, unknown method...).
- * `data` carries machine-readable details such as validation errors.
+ * A protocol-level error with a standard JSON-RPC code (invalid params, unknown method,
+ * internal error...). `details` carries machine-readable details such as validation errors.
  */
 export class ProtocolError extends Error {
-  readonly code: number;
-  readonly data: Record<string, unknown>;
+  readonly code: ProtocolErrorCode;
+  readonly errorName: ProtocolErrorName;
+  readonly details: ErrorDetails;
 
-  constructor(code: number, message: string, data: Record<string, unknown> = {}) {
+  constructor(code: ProtocolErrorCode, message: string, details: ErrorDetails = {}) {
     super(message);
     this.name = 'ProtocolError';
     this.code = code;
-    this.data = { ...data, name: STANDARD_ERROR_NAMES[code] ?? ERROR_PREFIX + 'Failed' };
+    this.errorName = PROTOCOL_ERROR_NAMES.get(code) as ProtocolErrorName;
+    this.details = details;
   }
 }
+
+/** What the dispatcher answers for anything thrown that is neither an ApiError nor a ProtocolError. */
+export function internalError(): ProtocolError {
+  return new ProtocolError(JsonRpcCode.InternalError, 'Internal error');
+}
+
+/** Every error a transport receives from the dispatcher. */
+export type KnownError = ApiError | ProtocolError;

@@ -83,8 +83,8 @@ export class Daemon {
       ...controlHandlers({ reloadConfig: () => this.reloadConfig(), reloadSysroot: () => this.sysroot.reload(), clients: this.clients }),
     });
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
-    const dispatcher = (this.dispatcher = new Dispatcher(handlers, operations.prechecks, this.authorizer));
-    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher, log), new VarlinkEndpoint(dispatcher, log), log, {
+    const dispatcher = (this.dispatcher = new Dispatcher(handlers, operations.prechecks, this.authorizer, log));
+    this.server = new SocketServer(new JsonRpcEndpoint(dispatcher), new VarlinkEndpoint(dispatcher), log, {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
       onConnectionsChanged: () => this.idle?.check(),
@@ -135,7 +135,7 @@ export class Daemon {
     }
     const { DbusShim } = await import('../transports/dbus/dbus-shim.js');
     // The property handlers answer synchronously (read handlers, open to everyone).
-    const propertiesCall: CallContext = { transport: 'dbus', peer: null, notify: () => {}, signal: new AbortController().signal };
+    const propertiesCall: CallContext = { transport: 'dbus', peer: null, transactionEvent: () => {}, signal: new AbortController().signal };
     const read = (m: 'Sysroot.GetProperties' | 'OS.GetProperties', params: Record<string, unknown>) =>
       (this.handlers[m] as unknown as (p: Record<string, unknown>, ctx: CallContext) => Record<string, unknown>)(params, propertiesCall);
     this.dbusShim = await DbusShim.start(
@@ -144,6 +144,7 @@ export class Daemon {
         sysrootProperties: () => read('Sysroot.GetProperties', {}),
         osProperties: (osname) => read('OS.GetProperties', { osname }),
         osNames: () => this.sysroot.snapshot().stateroots.map((name) => ({ name, objectPath: osObjectPath(name) })),
+        propertySources: () => [this.sysroot.snapshot(), this.config],
         onChange: (listener) =>
           this.bus.on('transactionEvent', ({ event }) => {
             if (event.type === 'Started' || event.type === 'Finished') listener();

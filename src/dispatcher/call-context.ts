@@ -1,3 +1,5 @@
+import type { TransactionEventData } from '../api/types/transaction-event.js';
+
 /** Who is calling, from the socket's peer credentials (filled from #4 on). */
 export interface PeerCredentials {
   pid: number;
@@ -25,8 +27,13 @@ export interface CallContext {
   readonly transport: 'jsonrpc' | 'varlink' | 'dbus';
   /** Peer credentials, or null when the transport could not tell. */
   readonly peer: PeerCredentials | null;
-  /** Sends a notification (e.g. `Transaction.Message`) to this caller's connection. */
-  notify(method: string, params: Record<string, unknown>): void;
+  /** Sends one event of a transaction this call follows to the caller, in the transport's form. */
+  transactionEvent(transaction: string, event: TransactionEventData): void;
+  /**
+   * Told by a transaction method which transaction it submitted, and whether that joined an
+   * identical one already queued or running (the D-Bus shim's Start() answers it).
+   */
+  transactionSubmitted?(submission: { transaction: string; joined: boolean }): void;
   /** Aborted when the caller's connection is gone. */
   readonly signal: AbortSignal;
 }

@@ -5,21 +5,10 @@
  * (interfaces/org.projectatomic.aptostree1.conf): only root owns the name; everyone may call
  * the Sysroot, OS and Transaction interfaces and read properties — polkit decides per method.
  */
-import { DBUS_PROPERTIES, DBUS_SIGNATURES, DBUS_TRANSACTION_INTERFACE, type DbusArg, type DbusMethod } from '../api/dbus-signatures.js';
-import type { InterfaceName } from '../api/method.js';
-import { findMethod, type MethodName } from '../api/method-table.js';
-
-export const BUS_NAME = 'org.projectatomic.aptostree1';
-export const dbusInterfaceName = (i: InterfaceName): string => `${BUS_NAME}.${i}`;
+import { BUS_NAME, DBUS_PROPERTIES, DBUS_TRANSACTION_INTERFACE, dbusInterfaceName, dbusMethodsOf, type DbusArg } from '../api/dbus-signatures.js';
+import { findMethod } from '../api/method-table.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-
-/** The D-Bus methods of interface `i`, in table order. */
-export function dbusMethodsOf(i: 'Sysroot' | 'OS'): { member: string; method: MethodName; sig: DbusMethod }[] {
-  return (Object.entries(DBUS_SIGNATURES) as [MethodName, (typeof DBUS_SIGNATURES)[MethodName]][])
-    .filter(([name, sig]) => name.startsWith(`${i}.`) && 'in' in sig)
-    .map(([name, sig]) => ({ member: name.slice(i.length + 1), method: name, sig: sig as DbusMethod }));
-}
 
 function argLines(args: readonly DbusArg[], direction: 'in' | 'out', indent: string): string[] {
   return args.map((a) => `${indent}<arg name="${a.name}" type="${esc(a.type)}" direction="${direction}"/>`);

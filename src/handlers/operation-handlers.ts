@@ -13,7 +13,7 @@ import type { SysrootService } from '../services/sysroot-service.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { OperationDefinition, OperationMethod, PrecheckContext } from '../worker/define-operation.js';
 import { OPERATION_METHODS, operationOf } from '../worker/operation-registry.js';
-import { answerTransaction } from './transaction-call.js';
+import { answerSubmission } from './transaction-call.js';
 
 export interface OperationHandlerDeps {
   manager: TransactionManager;
@@ -59,8 +59,8 @@ function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: 
     // Again at act time: the state may have changed while polkit was asked (or, over D-Bus,
     // until the client called Start()).
     const osname = precheck(params);
-    const { tx } = deps.manager.submit(op.method, wire(params), osname, op.title(params), ctx.peer);
-    return answerTransaction(deps.manager, tx, wire(params), ctx);
+    const submission = deps.manager.submit(op.method, wire(params), osname, op.title(params), ctx.peer);
+    return answerSubmission(deps.manager, submission, wire(params), ctx);
   };
   // The engine's answer is the operation's result (its method's result schema) plus the transaction id.
   return { handler: handler as unknown as Handler<N>, precheck: (params) => void precheck(params) };

@@ -2,14 +2,7 @@ import { ApiError, ERROR_PREFIX, ERROR_TABLE, type ErrorName } from '../api/erro
 import type { CallContext } from '../dispatcher/call-context.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { TransactionRecord } from '../transactions/transaction.js';
-import type { OperationEvent } from '../worker/operation-context.js';
 import { publicEvent } from '../transactions/transaction-visibility.js';
-
-/** Sends one transaction event to a caller as the notification `Transaction.<type>`. */
-export function notifyEvent(ctx: CallContext, tx: TransactionRecord, event: OperationEvent): void {
-  const { type, ...fields } = event;
-  ctx.notify(`Transaction.${type}`, { transaction: tx.id, ...fields });
-}
 
 /**
  * Streams a transaction's events to the caller (past ones first) until it ends. A caller
@@ -24,7 +17,7 @@ export async function follow(
 ): Promise<TransactionRecord> {
   const unsubscribe = manager.subscribe(tx, (event) => {
     const shown = details ? event : publicEvent(event);
-    if (shown !== null) notifyEvent(ctx, tx, shown);
+    if (shown !== null) ctx.transactionEvent(tx.id, shown);
   });
   const onClose = () => unsubscribe();
   ctx.signal.addEventListener('abort', onClose, { once: true });
@@ -45,11 +38,28 @@ export function outcomeOf(tx: TransactionRecord): Record<string, unknown> {
   throw new ApiError(name, tx.error?.message ?? 'Transaction failed', { transaction: tx.id });
 }
 
+/** What TransactionManager.submit() answers: the transaction, and whether it joined an identical one. */
+export interface Submission {
+  tx: TransactionRecord;
+  joined: boolean;
+}
+
+/** answerTransaction for a submission: the caller's transport learns whether it joined (ctx.transactionSubmitted) first. */
+export async function answerSubmission(
+  manager: TransactionManager,
+  { tx, joined }: Submission,
+  params: { detach?: boolean },
+  ctx: CallContext,
+): Promise<Record<string, unknown>> {
+  ctx.transactionSubmitted?.({ transaction: tx.id, joined });
+  return answerTransaction(manager, tx, params, ctx);
+}
+
 /**
  * The JSON-RPC shape of a transaction call (docs/design-decisions.md): with `detach` the id at once;
  * otherwise the events as notifications, then the result (or error) when it ends.
  */
-export async function answerTransaction(
+async function answerTransaction(
   manager: TransactionManager,
   tx: TransactionRecord,
   params: { detach?: boolean },

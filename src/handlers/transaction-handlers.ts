@@ -6,7 +6,7 @@ import type { SysrootService } from '../services/sysroot-service.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { TransactionObject } from '../transactions/transaction.js';
 import { writeAutomaticUpdateRun } from '../services/automatic-update-record.js';
-import { answerTransaction, follow } from './transaction-call.js';
+import { answerSubmission, follow } from './transaction-call.js';
 import { seesDetails, transactionFor } from '../transactions/transaction-visibility.js';
 
 export interface TransactionHandlerDeps {
@@ -31,9 +31,9 @@ export function transactionHandlers({ manager, sysroot, config, stateDir }: Tran
       // (staged when booted, to take effect at the next boot).
       const osname = resolveOsName(sysroot.snapshot(), params.osname);
       const upgrade = mode === 'check' ? { check: true } : {};
-      const { tx } = manager.submit('OS.Upgrade', upgrade, osname, `automatic update (${mode})`, ctx.peer);
-      writeAutomaticUpdateRun(stateDir, { at, mode, transaction: tx.id });
-      return { enabled: true, ...(await answerTransaction(manager, tx, params, ctx)) } as ResultOf<'OS.AutomaticUpdateTrigger'>;
+      const submission = manager.submit('OS.Upgrade', upgrade, osname, `automatic update (${mode})`, ctx.peer);
+      writeAutomaticUpdateRun(stateDir, { at, mode, transaction: submission.tx.id });
+      return { enabled: true, ...(await answerSubmission(manager, submission, params, ctx)) } as ResultOf<'OS.AutomaticUpdateTrigger'>;
     },
 
     // Reads: the whole transaction for its initiator and root, id/method/state/times for others.

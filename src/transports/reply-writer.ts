@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../daemon/logger.js';
+import { stringifyCached } from './cached-json.js';
 import type { ConnectionLimits } from './connection-limits.js';
 import type { UnsentBudget } from './unsent-budget.js';
 
 /**
- * Writes a connection's replies and tells when it must stop reading requests: its own unsent
+ * Writes a connection's messages, each as JSON followed by the framing's delimiter (`\n` for
+ * JSON-RPC, `\0` for Varlink), and tells when it must stop reading requests: its own unsent
  * bytes over the high-water mark, or its uid's (or all non-root connections') over budget.
  * A client that lets its own unsent bytes pass the hard limit is disconnected.
  */
@@ -16,6 +18,7 @@ export class ReplyWriter {
 
   constructor(
     private readonly socket: Socket,
+    private readonly delimiter: '\n' | '\0',
     private readonly uid: number,
     private readonly limits: ConnectionLimits,
     private readonly budget: UnsentBudget,
@@ -56,7 +59,12 @@ export class ReplyWriter {
     this.socket.once('drain', once);
   }
 
-  write(text: string): void {
+  /** Sends one message (nothing once the socket is closed). */
+  send(message: unknown): void {
+    this.write(stringifyCached(message) + this.delimiter);
+  }
+
+  private write(text: string): void {
     if (this.socket.destroyed || !this.socket.writable) return;
     const bytes = Buffer.byteLength(text);
     this.unsent += bytes;

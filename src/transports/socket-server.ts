@@ -8,11 +8,11 @@ import { ConnectionAdmission } from './connection-admission.js';
 import { IdleWatch } from './idle-watch.js';
 import { UnsentBudget } from './unsent-budget.js';
 import { RequestTurns } from './request-turns.js';
-
-/** Non-root JSON-RPC requests answered per turn of the event loop (RequestTurns). */
-const REQUESTS_PER_TURN = 64;
+import { StallWatchdog } from './stall-watchdog.js';
+import type { ConnectionOptions } from './connection-options.js';
 import { ApiError } from '../api/errors.js';
 import type { JsonRpcEndpoint } from './jsonrpc/jsonrpc-endpoint.js';
+import { jsonRpcError } from './jsonrpc/error-object.js';
 import { VarlinkConnection } from './varlink/varlink-connection.js';
 import type { VarlinkEndpoint } from './varlink/varlink-endpoint.js';
 
@@ -25,6 +25,9 @@ export interface SocketServerOptions {
   /** Whether a connection (its calls' abort signal) is subscribed, e.g. Sysroot.RegisterClient: not idle. */
   isSubscribed?: (connection: AbortSignal) => boolean;
 }
+
+/** Non-root JSON-RPC requests answered per turn of the event loop (RequestTurns). */
+const REQUESTS_PER_TURN = 64;
 
 const NEWLINE = 0x0a;
 const NUL = 0x00;
@@ -118,7 +121,10 @@ export class SocketServer {
     let seenBytes = 0;
     /** The protocol's connection once the first terminator told which one it is. */
     let connection: JsonRpcConnection | VarlinkConnection | undefined;
-    let stallTimer: NodeJS.Timeout | null = null;
+    // Before the framing is known, a stalled first message just closes the connection.
+    const stall = new StallWatchdog(this.options.limits.partialMessageTimeoutMs, () =>
+      connection === undefined ? socket.destroy() : connection.stalled(),
+    );
     const isSubscribed = this.options.isSubscribed ?? (() => false);
     const idle = new IdleWatch(
       this.options.limits.idleTimeoutMs,
@@ -129,20 +135,21 @@ export class SocketServer {
       },
     );
     socket.on('close', () => {
-      if (stallTimer !== null) clearTimeout(stallTimer);
+      stall.stop();
       idle.stop();
     });
-    const options = {
+    const options: ConnectionOptions = {
       maxMessageBytes: this.options.maxMessageBytes,
       peer,
       limits: this.options.limits,
       uidInFlight: this.uidInFlight,
       unsent: this.unsent,
       turns: this.turns,
+      stall,
     };
     /** Hands what was read so far to the protocol's new connection. */
     const start = (c: JsonRpcConnection | VarlinkConnection): void => {
-      if (stallTimer !== null) clearTimeout(stallTimer);
+      stall.stop();
       connection = c;
       const buffered = Buffer.concat(seen);
       seen = [];
@@ -160,9 +167,7 @@ export class SocketServer {
       const nul = chunk.indexOf(NUL);
       if (nl === -1 && nul === -1 && seenBytes <= this.options.maxMessageBytes) {
         // Part of a first message: a client that stalls here is disconnected like any other.
-        if (stallTimer !== null) clearTimeout(stallTimer);
-        stallTimer = setTimeout(() => socket.destroy(), this.options.limits.partialMessageTimeoutMs);
-        stallTimer.unref();
+        stall.update(true);
         return;
       }
       if (nul !== -1 && (nl === -1 || nul < nl)) start(new VarlinkConnection(socket, this.varlink, this.log, options));
@@ -180,7 +185,7 @@ export class SocketServer {
 
 /** Answers LimitExceeded and closes, without keeping the socket long. */
 function refuse(socket: Socket, reason: string): void {
-  const error = new ApiError('LimitExceeded', reason).toJsonRpc();
+  const error = jsonRpcError(new ApiError('LimitExceeded', reason));
   socket.on('error', () => {});
   // Read away what the client sends (so its close is seen) and never keep the socket long.
   socket.resume();

@@ -1,4 +1,4 @@
-import { t } from '../schema-builder.js';
+import { t, type Static } from '../schema-builder.js';
 
 /** Names of transaction events; over JSON-RPC each is the notification `Transaction.<type>`. */
 export const TransactionEventType = t.enum(
@@ -40,3 +40,6 @@ export const TransactionEvent = t.object(
   { doc: 'A transaction progress event.' },
 );
 export const TransactionEventRef = t.ref('TransactionEvent', TransactionEvent);
+
+/** One transaction event as the engine publishes it and each transport receives it. */
+export type TransactionEventData = Static<typeof TransactionEvent>;

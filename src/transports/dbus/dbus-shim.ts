@@ -12,8 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import dbus from 'dbus-next';
-import { ApiError, ERROR_PREFIX, JsonRpcCode, ProtocolError } from '../../api/errors.js';
-import { DBUS_PROPERTIES, DBUS_SIGNATURES, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
+import { ApiError, ERROR_PREFIX } from '../../api/errors.js';
+import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, dbusMethodsOf, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
 import { actionId } from '../../api/polkit-actions.js';
@@ -21,9 +21,10 @@ import { PolkitClient, PolkitUnavailableError } from '../../authorization/polkit
 import { osObjectPath } from '../../services/deployment-roles.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { asKnownError } from '../../dispatcher/known-error.js';
 import type { Logger } from '../../daemon/logger.js';
-import { BUS_NAME, dbusInterfaceName, dbusMethodsOf } from '../../generators/dbus-xml.js';
-import { DbusTransactionObject } from './transaction-object.js';
+import { CachedProperties } from './cached-properties.js';
+import { DbusTransactionObject, type Submitted } from './transaction-object.js';
 import { answerTransactionProperties } from './transaction-properties.js';
 import { fromOptions, toVariantDict } from './variant-dict.js';
 
@@ -37,6 +38,11 @@ export interface ShimModel {
   osProperties(osname: string): Record<string, unknown>;
   /** Stateroot names; each gets an object at its GetOS path. */
   osNames(): { name: string; objectPath: string }[];
+  /**
+   * What the properties are read from, compared by identity (the sysroot's snapshot, the
+   * configuration): when any of it is another object, the properties are read again.
+   */
+  propertySources(): readonly unknown[];
   /** Calls `listener` when deployments, the active transaction or the cached update may have changed. */
   onChange(listener: () => void): void;
 }
@@ -53,6 +59,8 @@ export class DbusShim {
   private readonly clientSignals = new Map<string, AbortController>();
   private readonly osObjects = new Map<string, AnyInterface>();
   private sysrootObject: AnyInterface | null = null;
+  /** The property values of every object, kept between reads. */
+  private readonly cachedProperties: CachedProperties[] = [];
   /** Transaction id → the path of its D-Bus object (ActiveTransactionPath). */
   private readonly paths = new Map<string, string>();
 
@@ -101,7 +109,10 @@ export class DbusShim {
       this.osObjects.set(os.name, iface);
       this.bus.export(os.objectPath, iface);
     }
-    this.model.onChange(() => this.propertiesChanged());
+    this.model.onChange(() => {
+      for (const cached of this.cachedProperties) cached.clear();
+      this.propertiesChanged();
+    });
   }
 
   /** PropertiesChanged with the current values of every property that can change. */
@@ -120,8 +131,10 @@ export class DbusShim {
     }
   }
 
-  /** A configured dbus-next interface of `kind` whose properties come from `properties()`. */
-  private interfaceFor(kind: 'Sysroot' | 'OS', properties: () => Record<string, unknown>, osname: string | null): AnyInterface {
+  /** A configured dbus-next interface of `kind` whose properties come from `read()` (kept between reads). */
+  private interfaceFor(kind: 'Sysroot' | 'OS', read: () => Record<string, unknown>, osname: string | null): AnyInterface {
+    const cached = new CachedProperties(read, () => this.model.propertySources());
+    this.cachedProperties.push(cached);
     // One class per object: configureMembers configures a class (its prototype).
     class Iface extends dbus.interface.Interface {}
     const proto = Iface.prototype as unknown as Record<string, unknown>;
@@ -130,7 +143,7 @@ export class DbusShim {
       props[p.name] = { signature: p.type, access: 'read' };
       Object.defineProperty(proto, p.name, {
         get: () => {
-          const all = properties();
+          const all = cached.get();
           if (p.name === 'ActiveTransactionPath') return this.activePath(all);
           if (p.name === 'Booted') return bootedOsPath(all);
           return propertyValue(p.name, p.type, all[p.field]);
@@ -154,15 +167,26 @@ export class DbusShim {
       if (a === 'options') Object.assign(params, fromOptions(args[i] as Record<string, dbus.Variant>));
       else if (!(a.type === 's' && args[i] === '' && a.field === 'id')) params[a.field] = a.type === 'a{sv}' ? fromOptions(args[i] as Record<string, dbus.Variant>) : args[i];
     });
+    /** What the transaction method's handler said it submitted (ctx.transactionSubmitted). */
+    let submitted: { transaction: string; joined: boolean } | null = null;
     const ctx: CallContext = {
       transport: 'dbus',
       peer: await this.peerOf(sender),
-      notify: () => {},
+      transactionEvent: () => {},
+      transactionSubmitted: (s) => {
+        submitted = s;
+      },
       signal: this.clientSignal(sender),
     };
     let result: Record<string, unknown>;
     try {
-      const object = (run: () => Promise<unknown>, startNow: boolean): string => {
+      const object = (runMethod: () => Promise<unknown>, startNow: boolean): string => {
+        const run = async (): Promise<Submitted> => {
+          const { transaction } = (await runMethod()) as { transaction: string };
+          // Every transaction handler says what it submitted (answerSubmission) before it answers.
+          if (submitted?.transaction !== transaction) throw new Error(`the handler did not announce transaction ${transaction}`);
+          return { transaction, joined: submitted.joined };
+        };
         const path = TRANSACTION_PATH_PREFIX + randomBytes(16).toString('hex');
         const transaction = new DbusTransactionObject({
           bus: this.bus,
@@ -272,14 +296,22 @@ export class DbusShim {
     }
   }
 
+  /**
+   * An error's D-Bus form, `org.projectatomic.aptostree1.Error.<Name>` (invalid params are the
+   * bus's InvalidArgs; InternalError is Failed). The shim's own steps (polkit, the bus) can fail
+   * outside the dispatcher: such errors become InternalError the same way.
+   */
   private dbusError(err: unknown): dbus.DBusError {
-    if (err instanceof ApiError) return new dbus.DBusError(ERROR_PREFIX + err.errorName, err.message);
-    if (err instanceof ProtocolError) {
-      const name = err.code === JsonRpcCode.InvalidParams ? 'org.freedesktop.DBus.Error.InvalidArgs' : String(err.data.name);
-      return new dbus.DBusError(name, err.message);
+    const known = asKnownError(err, this.log);
+    if (known instanceof ApiError) return new dbus.DBusError(ERROR_PREFIX + known.errorName, known.message);
+    switch (known.errorName) {
+      case 'InvalidParams':
+        return new dbus.DBusError('org.freedesktop.DBus.Error.InvalidArgs', known.message);
+      case 'InternalError':
+        return new dbus.DBusError(ERROR_PREFIX + 'Failed', known.message);
+      default:
+        return new dbus.DBusError(ERROR_PREFIX + known.errorName, known.message);
     }
-    this.log.error('internal error (D-Bus)', err);
-    return new dbus.DBusError(ERROR_PREFIX + 'Failed', 'Internal error');
   }
 }
 
@@ -347,5 +379,3 @@ function outValue(a: DbusArg, value: unknown): unknown {
   }
 }
 
-/** Methods of the table the D-Bus shim serves (for tests and docs). */
-export const DBUS_SERVED: MethodName[] = (Object.keys(DBUS_SIGNATURES) as MethodName[]).filter((m) => 'in' in DBUS_SIGNATURES[m]);

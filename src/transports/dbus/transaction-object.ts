@@ -15,11 +15,11 @@
  * `InitiatingClientDescription` is told in full to the initiating uid and root only.
  */
 import dbus from 'dbus-next';
-import { DBUS_TRANSACTION_INTERFACE } from '../../api/dbus-signatures.js';
+import { DBUS_TRANSACTION_INTERFACE, dbusInterfaceName } from '../../api/dbus-signatures.js';
 import { ApiError } from '../../api/errors.js';
+import type { TransactionEventData } from '../../api/types/transaction-event.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
-import { dbusInterfaceName } from '../../generators/dbus-xml.js';
 
 /** How long a finished transaction object stays on the bus (clients read Finished). */
 const LINGER_MS = 5 * 60_000;
@@ -28,8 +28,8 @@ export interface TransactionObjectOptions {
   bus: dbus.MessageBus;
   path: string;
   dispatcher: Dispatcher;
-  /** Runs the authorized transaction method (detached): its `{transaction}`. */
-  run: () => Promise<unknown>;
+  /** Runs the authorized transaction method (detached): its transaction, and whether it joined one. */
+  run: () => Promise<Submitted>;
   /** Already started (AutomaticUpdateTrigger): follow it now; Start() answers false. */
   startNow: boolean;
   /** The initiator's context (peer credentials): the work runs with it. */
@@ -47,6 +47,12 @@ export interface TransactionObjectOptions {
   onSubmitted: (id: string) => void;
   /** The object left the bus. */
   onRemoved: () => void;
+}
+
+/** The transaction a method submitted; `joined`: it joined an identical one. */
+export interface Submitted {
+  transaction: string;
+  joined: boolean;
 }
 
 /** What callers other than the initiating uid and root read as InitiatingClientDescription. */
@@ -135,14 +141,13 @@ export class DbusTransactionObject {
   }
 
   private async submit(): Promise<boolean> {
-    const watchCtx = (): CallContext => ({ ...this.o.ctx, notify: (method, params) => this.onEvent(method.replace(/^Transaction\./, ''), params) });
+    const watchCtx = (): CallContext => ({ ...this.o.ctx, transactionEvent: (_transaction, event) => this.onEvent(event) });
     let started: boolean;
     try {
-      const before = (await this.o.dispatcher.call('Transaction.List', {}, this.o.ctx)) as { transactions: { id: string }[] };
-      const { transaction } = (await this.o.run()) as { transaction: string };
+      const { transaction, joined } = await this.o.run();
       this.id = transaction;
       this.o.onSubmitted(transaction);
-      started = !before.transactions.some((t) => t.id === transaction);
+      started = !joined;
     } catch (err) {
       throw this.o.toDbusError(err);
     }
@@ -150,7 +155,7 @@ export class DbusTransactionObject {
     void this.o.dispatcher
       .call('Transaction.Watch', { id: this.id }, watchCtx())
       .catch(() => {
-        if (this.finished === null) this.onEvent('Finished', { success: false, errorMessage: 'The transaction could not be followed' });
+        if (this.finished === null) this.onEvent({ type: 'Finished', success: false, errorMessage: 'The transaction could not be followed' });
       })
       .finally(() => this.removeLater());
     return started;
@@ -168,7 +173,7 @@ export class DbusTransactionObject {
       if (this.starting === null) {
         // It ends here, and a later Start() only repeats Finished.
         this.starting = Promise.resolve(false);
-        this.onEvent('Finished', { success: false, errorMessage: 'Cancelled before it started' });
+        this.onEvent({ type: 'Finished', success: false, errorMessage: 'Cancelled before it started' });
         this.removeLater();
         return;
       }
@@ -193,9 +198,10 @@ export class DbusTransactionObject {
   }
 
   /** A transaction event as the signal rpm-ostree's clients expect. */
-  private onEvent(type: string, p: Record<string, unknown>): void {
-    const text = String(p.text ?? '');
-    const n = (k: string): number => Math.max(0, Math.trunc(Number(p[k] ?? 0)));
+  private onEvent(event: TransactionEventData): void {
+    const { type } = event;
+    const text = event.text ?? '';
+    const n = (k: keyof TransactionEventData): number => Math.max(0, Math.trunc(Number(event[k] ?? 0)));
     switch (type) {
       case 'Message':
       case 'TaskBegin':
@@ -219,7 +225,7 @@ export class DbusTransactionObject {
         return this.emit(type);
       case 'Finished':
         if (this.finished !== null) return;
-        this.finished = [p.success === true, String(p.errorMessage ?? '')];
+        this.finished = [event.success === true, event.errorMessage ?? ''];
         return this.emit('Finished', ...this.finished);
       default:
         // Queued, Started: no rpm-ostree signal.

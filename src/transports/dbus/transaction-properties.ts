@@ -4,8 +4,8 @@
  * initiator's uid, pid and bus name) is told in full only to the initiating uid and root.
  */
 import dbus from 'dbus-next';
+import { dbusInterfaceName } from '../../api/dbus-signatures.js';
 import type { PeerCredentials } from '../../dispatcher/call-context.js';
-import { dbusInterfaceName } from '../../generators/dbus-xml.js';
 import type { DbusTransactionObject } from './transaction-object.js';
 
 const PROPERTIES = 'org.freedesktop.DBus.Properties';

@@ -1,4 +1,5 @@
-import { JsonRpcCode, STANDARD_ERROR_NAMES } from '../../api/errors.js';
+import { JsonRpcCode, ProtocolError } from '../../api/errors.js';
+import { jsonRpcError, type JsonRpcErrorObject } from './error-object.js';
 
 /** A JSON-RPC 2.0 request or notification whose envelope is well-formed. */
 export interface JsonRpcRequest {
@@ -35,14 +36,7 @@ export function checkEnvelope(message: unknown): { request: JsonRpcRequest } | {
 }
 
 /** The answer to a batch longer than the limit: refused whole, as one Invalid Request error. */
-export function batchTooLong(length: number, limit: number): { jsonrpc: '2.0'; id: null; error: { code: number; message: string; data: Record<string, unknown> } } {
-  return {
-    jsonrpc: '2.0',
-    id: null,
-    error: {
-      code: JsonRpcCode.InvalidRequest,
-      message: `Invalid Request: a batch of ${length} requests; at most ${limit} requests per batch`,
-      data: { name: STANDARD_ERROR_NAMES[JsonRpcCode.InvalidRequest], limit, received: length },
-    },
-  };
+export function batchTooLong(length: number, limit: number): { jsonrpc: '2.0'; id: null; error: JsonRpcErrorObject } {
+  const message = `Invalid Request: a batch of ${length} requests; at most ${limit} requests per batch`;
+  return { jsonrpc: '2.0', id: null, error: jsonRpcError(new ProtocolError(JsonRpcCode.InvalidRequest, message, { limit, received: length })) };
 }

@@ -1,25 +1,14 @@
 import type { Socket } from 'node:net';
-import { ApiError, JsonRpcCode, STANDARD_ERROR_NAMES } from '../../api/errors.js';
-import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
+import { ApiError, JsonRpcCode, ProtocolError } from '../../api/errors.js';
+import type { CallContext } from '../../dispatcher/call-context.js';
 import type { Logger } from '../../daemon/logger.js';
-import { stringifyCached } from '../cached-json.js';
-import type { ConnectionLimits, UidInFlight } from '../connection-limits.js';
+import type { ConnectionOptions } from '../connection-options.js';
 import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';
-import type { RequestTurns, TurnBudget } from '../request-turns.js';
-import type { UnsentBudget } from '../unsent-budget.js';
+import type { TurnBudget } from '../request-turns.js';
 import { batchTooLong } from './envelope.js';
+import { jsonRpcError } from './error-object.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
-
-export interface ConnectionOptions {
-  maxMessageBytes: number;
-  peer: PeerCredentials | null;
-  limits: ConnectionLimits;
-  uidInFlight: UidInFlight;
-  unsent: UnsentBudget;
-  /** Where non-root requests wait for their turn. */
-  turns: RequestTurns;
-}
 
 /**
  * One JSON-RPC client over NDJSON: one JSON text per line in both directions. Requests are
@@ -37,7 +26,6 @@ export class JsonRpcConnection {
   private peerEnded = false;
   /** Lines read while at the in-flight limit, answered as earlier requests complete. */
   private readonly backlog: Buffer[] = [];
-  private partialTimer: NodeJS.Timeout | null = null;
   /** Refused (message too large): nothing more is read or answered. */
   private closing = false;
 
@@ -56,15 +44,14 @@ export class JsonRpcConnection {
     this.ctx = {
       transport: 'jsonrpc',
       peer: options.peer,
-      notify: (method, params) => this.send({ jsonrpc: '2.0', method, params }),
+      // The one place a transaction event gets its JSON-RPC name: the notification `Transaction.<type>`.
+      transactionEvent: (transaction, { type, ...fields }) =>
+        this.send({ jsonrpc: '2.0', method: `Transaction.${type}`, params: { transaction, ...fields } }),
       signal: this.abort.signal,
     };
     this.uid = options.peer?.uid ?? -1;
-    this.writer = new ReplyWriter(socket, this.uid, options.limits, options.unsent, log);
-    socket.on('close', () => {
-      this.abort.abort();
-      this.clearPartialTimer();
-    });
+    this.writer = new ReplyWriter(socket, '\n', this.uid, options.limits, options.unsent, log);
+    socket.on('close', () => this.abort.abort());
     socket.on('error', (err) => this.log.debug('connection error', err.message));
   }
 
@@ -129,19 +116,14 @@ export class JsonRpcConnection {
 
   /** A client that sent half a message and stalls is disconnected after a while. */
   private watchPartial(): void {
-    this.clearPartialTimer();
     // A connection the daemon stopped reading (back-pressure) is not a stalled one.
-    if (!this.framer.hasPartial || this.backlog.length > 0 || this.socket.isPaused()) return;
-    this.partialTimer = setTimeout(() => {
-      this.log.debug('closing a connection that stalled in the middle of a message');
-      this.socket.destroy();
-    }, this.options.limits.partialMessageTimeoutMs);
-    this.partialTimer.unref();
+    this.options.stall.update(this.framer.hasPartial && this.backlog.length === 0 && !this.socket.isPaused());
   }
 
-  private clearPartialTimer(): void {
-    if (this.partialTimer !== null) clearTimeout(this.partialTimer);
-    this.partialTimer = null;
+  /** The stall watchdog fired: the client sent part of a message and then nothing. */
+  stalled(): void {
+    this.log.debug('closing a connection that stalled in the middle of a message');
+    this.socket.destroy();
   }
 
   /** Answers one line; returns how many requests it held (a batch its length, else 1). */
@@ -154,15 +136,7 @@ export class JsonRpcConnection {
     try {
       message = JSON.parse(text);
     } catch (err) {
-      this.send({
-        jsonrpc: '2.0',
-        id: null,
-        error: {
-          code: JsonRpcCode.ParseError,
-          message: `Parse error: ${(err as Error).message}`,
-          data: { name: STANDARD_ERROR_NAMES[JsonRpcCode.ParseError] },
-        },
-      });
+      this.send({ jsonrpc: '2.0', id: null, error: jsonRpcError(new ProtocolError(JsonRpcCode.ParseError, `Parse error: ${(err as Error).message}`)) });
       return 1;
     }
     // An empty batch is one (invalid) request: it is answered too.
@@ -179,7 +153,7 @@ export class JsonRpcConnection {
     const uid = this.uid;
     if (!this.options.uidInFlight.enter(uid, weight)) {
       // Refused like the request would have been answered: notifications get nothing, a batch an array.
-      const error = new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`).toJsonRpc();
+      const error = jsonRpcError(new ApiError('LimitExceeded', `Too many requests in flight for uid ${uid}; try again later`));
       const idOf = (m: unknown) => (typeof m === 'object' && m !== null && 'id' in m ? (m as { id: unknown }).id : undefined);
       const replies = (Array.isArray(message) ? message : [message])
         .filter((m) => idOf(m) !== undefined)
@@ -202,10 +176,9 @@ export class JsonRpcConnection {
   }
 
   private onOverflow(bytes: number, limit: number): void {
-    const error = new ApiError('MessageTooLarge', `Message of more than ${limit} bytes refused; closing the connection`, {
-      limit,
-      received: bytes,
-    }).toJsonRpc();
+    const error = jsonRpcError(
+      new ApiError('MessageTooLarge', `Message of more than ${limit} bytes refused; closing the connection`, { limit, received: bytes }),
+    );
     this.send({ jsonrpc: '2.0', id: null, error });
     this.closing = true;
     this.backlog.length = 0;
@@ -218,7 +191,7 @@ export class JsonRpcConnection {
   /** The client half-closed: answer what is pending, then end. */
   endOfInput(): void {
     // A last message without its newline still counts: `printf '{...}' | socat` is common.
-    this.clearPartialTimer();
+    this.options.stall.stop();
     const rest = this.framer.rest();
     if (rest.length > 0) this.onLine(rest);
     this.peerEnded = true;
@@ -230,7 +203,6 @@ export class JsonRpcConnection {
   }
 
   private send(message: unknown): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
-    this.writer.write(stringifyCached(message) + '\n');
+    this.writer.send(message);
   }
 }

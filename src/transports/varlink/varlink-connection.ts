@@ -8,22 +8,11 @@
  * server's.
  */
 import type { Socket } from 'node:net';
-import type { PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Logger } from '../../daemon/logger.js';
-import { stringifyCached } from '../cached-json.js';
-import type { ConnectionLimits, UidInFlight } from '../connection-limits.js';
+import type { ConnectionOptions } from '../connection-options.js';
 import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';
-import type { UnsentBudget } from '../unsent-budget.js';
 import type { VarlinkCall, VarlinkEndpoint, VarlinkReply } from './varlink-endpoint.js';
-
-export interface VarlinkConnectionOptions {
-  maxMessageBytes: number;
-  peer: PeerCredentials | null;
-  limits: ConnectionLimits;
-  uidInFlight: UidInFlight;
-  unsent: UnsentBudget;
-}
 
 function asCall(message: unknown): VarlinkCall | null {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
@@ -41,21 +30,17 @@ export class VarlinkConnection {
   private busyCall = false;
   private peerEnded = false;
   private closing = false;
-  private partialTimer: NodeJS.Timeout | null = null;
   private readonly writer: ReplyWriter;
 
   constructor(
     private readonly socket: Socket,
     private readonly endpoint: VarlinkEndpoint,
     private readonly log: Logger,
-    private readonly options: VarlinkConnectionOptions,
+    private readonly options: ConnectionOptions,
   ) {
     this.framer = new MessageFramer(0x00, options.maxMessageBytes, (m) => this.onMessage(m), () => this.violation('message too large'));
-    socket.on('close', () => {
-      this.abort.abort();
-      if (this.partialTimer !== null) clearTimeout(this.partialTimer);
-    });
-    this.writer = new ReplyWriter(socket, options.peer?.uid ?? -1, options.limits, options.unsent, log);
+    socket.on('close', () => this.abort.abort());
+    this.writer = new ReplyWriter(socket, '\0', options.peer?.uid ?? -1, options.limits, options.unsent, log);
   }
 
   /** Whether a call runs or waits, or the connection is subscribed (then it is not idle). */
@@ -67,12 +52,12 @@ export class VarlinkConnection {
     if (this.closing) return;
     this.framer.push(chunk);
     // A client that stalls in the middle of a message is disconnected, as over JSON-RPC.
-    if (this.partialTimer !== null) clearTimeout(this.partialTimer);
-    this.partialTimer = null;
-    if (this.framer.hasPartial) {
-      this.partialTimer = setTimeout(() => this.violation('stalled in the middle of a message'), this.options.limits.partialMessageTimeoutMs);
-      this.partialTimer.unref();
-    }
+    this.options.stall.update(this.framer.hasPartial);
+  }
+
+  /** The stall watchdog fired: the client sent part of a message and then nothing. */
+  stalled(): void {
+    this.violation('stalled in the middle of a message');
   }
 
   /** The client half-closed: answer what is queued, then end. */
@@ -142,6 +127,6 @@ export class VarlinkConnection {
   }
 
   private send(reply: VarlinkReply): void {
-    this.writer.write(stringifyCached(reply) + '\0');
+    this.writer.send(reply);
   }
 }

@@ -5,14 +5,12 @@
  * the shapes differ: a transaction method answers `{transaction, result}` at the end, and with
  * `more` first streams `{transaction, event}` replies with `continues: true`.
  */
-import { ApiError, JsonRpcCode, ProtocolError, type ErrorName } from '../../api/errors.js';
+import { ApiError, type ErrorName, type KnownError } from '../../api/errors.js';
 import type { InterfaceName } from '../../api/method.js';
 import { findMethod } from '../../api/method-table.js';
 import type { CallContext } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
-import type { Logger } from '../../daemon/logger.js';
-import { errorsOf, streams, VARLINK_INTERFACES, varlinkInterface, varlinkInterfaceName } from '../../generators/varlink-idl.js';
-import { formatInterface } from '../../generators/varlink-idl-syntax.js';
+import { errorsOf, streams, VARLINK_INTERFACES, varlinkDescription, varlinkInterfaceName } from '../../api/varlink-idl.js';
 import { PRODUCT_VERSION } from '../../generated/version.js';
 
 /** One Varlink call as received. */
@@ -86,22 +84,19 @@ export class VarlinkEndpoint {
   private info: Record<string, unknown> | null = null;
   private readonly declared = new Map<string, Set<ErrorName>>();
 
-  constructor(
-    private readonly dispatcher: Dispatcher,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly dispatcher: Dispatcher) {}
 
   /** Interface name → description (generated once, on first use). */
   private interfaceDescriptions(): Map<string, string> {
     this.descriptions ??= new Map([
       [SERVICE, SERVICE_DESCRIPTION],
-      ...VARLINK_INTERFACES.map((i): [string, string] => [varlinkInterfaceName(i), formatInterface(varlinkInterface(i))]),
+      ...VARLINK_INTERFACES.map((i): [string, string] => [varlinkInterfaceName(i), varlinkDescription(i)]),
     ]);
     return this.descriptions;
   }
 
   /** Answers one call; `reply` gets every reply in order (none for `oneway`). */
-  async handle(call: VarlinkCall, ctx: Omit<CallContext, 'notify' | 'transport'>, reply: (r: VarlinkReply) => void): Promise<void> {
+  async handle(call: VarlinkCall, ctx: Pick<CallContext, 'peer' | 'signal'>, reply: (r: VarlinkReply) => void): Promise<void> {
     const send = (r: VarlinkReply): void => {
       if (call.oneway !== true) reply(r);
     };
@@ -120,20 +115,19 @@ export class VarlinkEndpoint {
     const callCtx: CallContext = {
       ...ctx,
       transport: 'varlink',
-      notify: (event, p) => {
-        if (!streaming || call.more !== true) return;
-        const { transaction, ...fields } = p;
-        send({ parameters: { transaction, event: { type: event.replace(/^Transaction\./, ''), ...fields } }, continues: true });
+      transactionEvent: (transaction, { type, ...fields }) => {
+        if (streaming && call.more === true) send({ parameters: { transaction, event: { type, ...fields } }, continues: true });
       },
     };
+    let result: Record<string, unknown>;
     try {
-      const result = (await this.dispatcher.call(name, params, callCtx)) as Record<string, unknown>;
-      if (!streaming) return send({ parameters: result });
-      const transaction = method.name === 'Transaction.Watch' ? (result.transaction as { id: string }).id : result.transaction;
-      send({ parameters: { transaction, result } });
+      result = (await this.dispatcher.call(name, params, callCtx)) as Record<string, unknown>;
     } catch (error) {
-      send(this.errorReply(short, error));
+      return send(this.errorReply(short, error as KnownError));
     }
+    if (!streaming) return send({ parameters: result });
+    const transaction = method.name === 'Transaction.Watch' ? (result.transaction as { id: string }).id : result.transaction;
+    send({ parameters: { transaction, result } });
   }
 
   private service(member: string, params: Record<string, unknown>, full: string): VarlinkReply {
@@ -155,11 +149,8 @@ export class VarlinkEndpoint {
     return serviceError('MethodNotFound', { method: full });
   }
 
-  private errorReply(iface: InterfaceName, error: unknown): VarlinkReply {
-    if (error instanceof ProtocolError) {
-      if (error.code === JsonRpcCode.InvalidParams) return serviceError('InvalidParameter', { parameter: invalidParameter(error.data) });
-      if (error.code === JsonRpcCode.MethodNotFound) return serviceError('MethodNotFound', { method: String(error.data.method ?? '') });
-    }
+  /** An error's Varlink form: a service error, or an error of the interface (Failed when it does not declare that one). */
+  private errorReply(iface: InterfaceName, error: KnownError): VarlinkReply {
     if (error instanceof ApiError) {
       let declared = this.declared.get(iface);
       if (declared === undefined) this.declared.set(iface, (declared = new Set(errorsOf(iface))));
@@ -167,7 +158,14 @@ export class VarlinkEndpoint {
       const data = name === error.errorName ? error.details : { ...error.details, name: error.errorName };
       return { error: `${varlinkInterfaceName(iface)}.${name}`, parameters: { message: error.message, data } };
     }
-    this.log.error('internal error (varlink)', error);
-    return { error: `${varlinkInterfaceName(iface)}.Failed`, parameters: { message: 'Internal error' } };
+    switch (error.errorName) {
+      case 'InvalidParams':
+        return serviceError('InvalidParameter', { parameter: invalidParameter(error.details) });
+      case 'MethodNotFound':
+        return serviceError('MethodNotFound', { method: String(error.details.method ?? '') });
+      default:
+        // InternalError (the dispatcher logged its cause): the interface's Failed, without details.
+        return { error: `${varlinkInterfaceName(iface)}.Failed`, parameters: { message: error.message } };
+    }
   }
 }
