@@ -1,5 +1,6 @@
 import { ApiError } from '../api/errors.js';
-import type { Deployment, SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../api/types/deployment.js';
+import type { SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
 
 /** The roles deployments of one OS play (docs/design-decisions.md, "Roles of deployments"). */
 export interface OsRoles {

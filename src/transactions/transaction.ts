@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '../api/schema-builder.js';
-import type { Transaction as TransactionType } from '../api/types/transaction.js';
+import type { Transaction as TransactionType, TransactionState as TransactionStateType } from '../api/types/transaction.js';
 import type { PeerCredentials } from '../dispatcher/call-context.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 
-export type TransactionState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type TransactionState = Static<typeof TransactionStateType>;
 export type TransactionObject = Static<typeof TransactionType>;
 
 /** Options that change how a request is delivered, not what it does: they never split a join. */

@@ -1,4 +1,4 @@
-import { t } from '../schema-builder.js';
+import { t, type Static } from '../schema-builder.js';
 
 /** A Debian package as package queries report it. */
 export const PackageInfo = t.object(
@@ -14,6 +14,8 @@ export const PackageInfo = t.object(
   },
   { doc: 'A package known to APT.' },
 );
+/** The TypeScript type of a package as package queries report it. */
+export type PackageInfo = Static<typeof PackageInfo>;
 export const PackageInfoRef = t.ref('PackageInfo', PackageInfo);
 
 /** One name/version/arch triple. */
@@ -29,4 +31,6 @@ export const PackageDiffEntry = t.object(
   },
   { doc: 'A package that differs between two trees.' },
 );
+/** The TypeScript type of one package diff entry. */
+export type PackageDiffEntry = Static<typeof PackageDiffEntry>;
 export const PackageDiffEntryRef = t.ref('PackageDiffEntry', PackageDiffEntry);

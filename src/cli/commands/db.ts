@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import type { Deployment } from '../../backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../../api/types/deployment.js';
 import type { ResultOf } from '../../dispatcher/handlers.js';
 import { cliCommand, ExitCode, type CliContext } from '../cli-context.js';
 import { formatPackageDiff, type DiffEntryView } from '../format/package-diff-text.js';

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import type { Deployment } from '../../backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../../api/types/deployment.js';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { editKernelArgs, editsBetween } from '../kargs-editor.js';
 import { runTransaction } from '../transaction-runner.js';

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import type { PackageInfo } from '../../services/package-queries.js';
+import type { PackageInfo } from '../../api/types/package.js';
 import { cliCommand, ExitCode, type CliCommand } from '../cli-context.js';
 import { packageArgs } from './pkg-change.js';
 import { TRANSACTION_ARGS } from './transaction-args.js';

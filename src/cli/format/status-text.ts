@@ -1,4 +1,4 @@
-import type { Deployment } from '../../backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../../api/types/deployment.js';
 import { summarizePackageDiff, type DiffEntryView } from './package-diff-text.js';
 
 /** Formats seconds since the epoch like rpm-ostree: 2024-01-31T12:00:00Z. */
