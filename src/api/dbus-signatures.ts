@@ -24,7 +24,7 @@ export interface DbusMethod {
 }
 
 /** Why a method of the table is not a D-Bus method. */
-export type NotOnDbus = { property: string } | { transactionObject: true };
+type NotOnDbus = { property: string } | { transactionObject: true };
 
 const arg = (name: string, type: string, field: string): DbusArg => ({ name, type, field });
 const address = arg('transaction_address', 's', 'transaction');
@@ -79,7 +79,7 @@ export function optionKey(field: string): string {
 }
 
 /** A read-only D-Bus property: the `GetProperties` result field it shows, with its signature. */
-export interface DbusProperty {
+interface DbusProperty {
   name: string;
   type: string;
   /** Field of Sysroot.GetProperties / OS.GetProperties (docs/design-decisions.md), or how it is derived. */

@@ -56,7 +56,7 @@ export function errorFullName(name: ErrorName): string {
 }
 
 /** Extra fields an error carries in `error.data` (besides `name`). */
-export type ErrorDetails = Record<string, unknown>;
+type ErrorDetails = Record<string, unknown>;
 
 /**
  * An application error that knows its own wire form. Handlers throw it; each transport turns

@@ -169,9 +169,3 @@ export const t = {
   object: <P extends Props>(props: P, o: { doc?: string } = {}): ObjectType<P> => ({ kind: 'object', props, ...o }),
   optional: <I extends AnyType>(inner: I): OptionalField<I> => ({ kind: 'optional', inner }),
 };
-
-/** A named type of the API (Deployment, Transaction, ...), shared by many methods. */
-export interface NamedType<T extends AnyType = AnyType> {
-  readonly name: string;
-  readonly type: T;
-}

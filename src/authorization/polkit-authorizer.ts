@@ -7,7 +7,7 @@ import type { Authorizer } from './authorizer.js';
 import { PolkitClient, PolkitUnavailableError } from './polkit-client.js';
 
 /** Decides whether a caller may act on something without asking polkit (e.g. cancel its own transaction). */
-export type Exemption = (method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials) => boolean;
+type Exemption = (method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials) => boolean;
 
 /** Request details polkit rules can tell requests apart by (packages, refspec, osname...). */
 function details(method: MethodSpec, params: Record<string, unknown>): Record<string, string> {

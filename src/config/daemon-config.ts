@@ -5,7 +5,7 @@ import { IniSyntaxError, parseIniEntries } from './ini.js';
 /** Default location of the configuration file (seed §5.3). */
 export const DEFAULT_CONFIG_PATH = '/etc/apt-ostreed/apt-ostreed.conf';
 
-export type AutomaticUpdatePolicy = 'none' | 'check' | 'stage';
+type AutomaticUpdatePolicy = 'none' | 'check' | 'stage';
 
 /** The daemon's configuration, with the seed's keys (§5.3) and the design decisions' (docs/design-decisions.md) defaults. */
 export interface DaemonConfig {

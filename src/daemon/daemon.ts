@@ -24,7 +24,7 @@ import { DEFAULT_LIMITS, type ConnectionLimits } from '../transports/connection-
 import type { Logger } from './logger.js';
 
 /** Where the daemon finds and keeps things (docs/design-decisions.md, "Where things live"). */
-export interface DaemonPaths {
+interface DaemonPaths {
   sysroot: string;
   socket: string;
   stateDir: string;
@@ -33,7 +33,7 @@ export interface DaemonPaths {
 }
 
 /** Largest JSON-RPC / Varlink message accepted. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** The running daemon: transports → dispatcher → authorization → handlers → backends. */
 export class Daemon {

@@ -3,7 +3,7 @@ import type { Deployment } from '../api/types/deployment.js';
 import type { SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
 
 /** The roles deployments of one OS play (docs/design-decisions.md, "Roles of deployments"). */
-export interface OsRoles {
+interface OsRoles {
   osname: string;
   booted: Deployment | null;
   /** The deployment that boots next: index 0 of the OS. */
@@ -32,7 +32,7 @@ export function rolesOf(snapshot: SysrootSnapshot, osname: string): OsRoles {
 }
 
 /** The OS an `osname`-less call means: the booted deployment's, else the default deployment's. */
-export function defaultOsName(snapshot: SysrootSnapshot): string | null {
+function defaultOsName(snapshot: SysrootSnapshot): string | null {
   const booted = snapshot.deployments.find((d) => d.booted);
   if (booted) return booted.osname;
   if (snapshot.deployments.length > 0) return snapshot.deployments[0].osname;

@@ -4,7 +4,7 @@ import { removeFileDurably, writeFileDurably } from '../util/durable-file.js';
 import type { TransactionObject } from './transaction.js';
 
 /** What the daemon must know about a running transaction to recover after a crash. */
-export interface ActiveRecord {
+interface ActiveRecord {
   transaction: TransactionObject;
   /**
    * Every ref of the repo when the worker took the sysroot lock (restored if the transaction is

@@ -4,7 +4,7 @@ import type { Transaction as TransactionType, TransactionState as TransactionSta
 import type { PeerCredentials } from '../dispatcher/call-context.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 
-export type TransactionState = Static<typeof TransactionStateType>;
+type TransactionState = Static<typeof TransactionStateType>;
 export type TransactionObject = Static<typeof TransactionType>;
 
 /** Options that change how a request is delivered, not what it does: they never split a join. */
@@ -26,7 +26,7 @@ function canonical(value: unknown): string {
 }
 
 /** The join key of a request: its method and canonical params, minus delivery options. */
-export function joinKey(method: string, params: Record<string, unknown>): string {
+function joinKey(method: string, params: Record<string, unknown>): string {
   const what = Object.fromEntries(Object.entries(params).filter(([k]) => !DELIVERY_OPTIONS.has(k)));
   return method + ' ' + canonical(what);
 }

@@ -25,7 +25,7 @@ export type WorkerOutcome =
   | { kind: 'failed'; errorName: string; message: string }
   | { kind: 'died'; message: string };
 
-export interface WorkerHooks {
+interface WorkerHooks {
   onEvent(event: OperationEvent): void;
   /** The worker holds the sysroot lock; `refs` are what to restore if it does not finish. */
   onLocked(refs: Record<string, string>): void;

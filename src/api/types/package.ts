@@ -19,7 +19,7 @@ export type PackageInfo = Static<typeof PackageInfo>;
 export const PackageInfoRef = t.ref('PackageInfo', PackageInfo);
 
 /** One name/version/arch triple. */
-export const PackageVersion = t.object({ name: t.string(), version: t.string(), architecture: t.string() });
+const PackageVersion = t.object({ name: t.string(), version: t.string(), architecture: t.string() });
 
 /** One entry of a package diff between two deployments. */
 export const PackageDiffEntry = t.object(
