@@ -1,6 +1,6 @@
 /**
- * How each method of the table appears on D-Bus (issue #9): the seed's §1.3 signatures, and
- * the design decisions' (docs/design-decisions.md) for the methods beyond its XML. A method is either a D-Bus method with
+ * How each method of the table appears on D-Bus: the signatures of rpm-ostree's D-Bus interface
+ * for the methods it has, and those of docs/design-decisions.md for the others. A method is either a D-Bus method with
  * positional arguments — params fields, and `options`, the a{sv} that carries every other
  * param under its rpm-ostree kebab-case key — or not a D-Bus method at all: the
  * `GetProperties` methods are the objects' properties, `GetDeployments` is the `Deployments`
@@ -86,7 +86,7 @@ interface DbusProperty {
   field: string;
 }
 
-/** The seed's properties of the Sysroot and OS objects. */
+/** The properties of the Sysroot and OS objects, as rpm-ostree's D-Bus interface has them. */
 export const DBUS_PROPERTIES: { Sysroot: DbusProperty[]; OS: DbusProperty[] } = {
   Sysroot: [
     { name: 'Booted', type: 'o', field: 'booted' },

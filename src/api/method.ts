@@ -9,7 +9,7 @@ import { OsName } from './types/patterns.js';
  */
 type MethodKind = 'read' | 'transaction' | 'control';
 
-/** Interfaces, mirroring the seed's D-Bus interfaces. */
+/** Interfaces, mirroring rpm-ostree's D-Bus interfaces (Sysroot, OS, Transaction). */
 export type InterfaceName = 'Sysroot' | 'OS' | 'Transaction';
 
 /** The declaration of one API method: the only place the method is described. */
