@@ -2,7 +2,7 @@ import { ApiError } from '../api/errors.js';
 import type { MethodSpec } from '../api/method.js';
 import { actionId } from '../api/polkit-actions.js';
 import type { CallContext, PeerCredentials } from '../dispatcher/call-context.js';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { Authorizer } from './authorizer.js';
 import { PolkitClient, PolkitUnavailableError } from './polkit-client.js';
 

@@ -21,7 +21,7 @@ import { JsonRpcEndpoint } from '../transports/jsonrpc/jsonrpc-endpoint.js';
 import { SocketServer } from '../transports/socket-server.js';
 import { VarlinkEndpoint } from '../transports/varlink/varlink-endpoint.js';
 import { DEFAULT_LIMITS, type ConnectionLimits } from '../transports/connection-limits.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** Where the daemon finds and keeps things (docs/design-decisions.md, "Where things live"). */
 interface DaemonPaths {

@@ -1,4 +1,4 @@
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import { WorkerProcess } from './worker-process.js';
 
 /** How long a spare worker waits for a transaction before it is stopped. */

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 import type { FromWorker, RunMessage } from '../worker/protocol.js';
 
