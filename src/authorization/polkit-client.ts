@@ -1,5 +1,5 @@
 import type { DBusError, Message, MessageBus, Variant } from 'dbus-next';
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
 import { SettlingBus } from './settling-bus.js';
 
 /** CheckAuthorizationFlags.AllowUserInteraction */

@@ -4,7 +4,7 @@
  * request (packages, refspecs, kernel arguments), the caller, the progress messages or the
  * error text.
  */
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 import type { TransactionObject } from './transaction.js';
 

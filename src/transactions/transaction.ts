@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '../api/schema-builder.js';
 import type { Transaction as TransactionType, TransactionState as TransactionStateType } from '../api/types/transaction.js';
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 
 type TransactionState = Static<typeof TransactionStateType>;
