@@ -105,11 +105,17 @@ describe('the layers of src/', () => {
       "const g = await import('./dynamic.js');",
       "type H = typeof import('./type-query.js');",
       "// import { x } from './in-a-comment.js';",
-      "const s = \"import { y } from './in-a-string.js'\";",
+      'const s = "import { y } from \'./in-a-string.js\'";',
     ].join('\n');
     assert.deepEqual(specifiers(sample), [
-      './static.js', './type-only.js', './mixed.js', './re-export.js', './type-re-export.js',
-      './side-effect.js', './dynamic.js', './type-query.js',
+      './static.js',
+      './type-only.js',
+      './mixed.js',
+      './re-export.js',
+      './type-re-export.js',
+      './side-effect.js',
+      './dynamic.js',
+      './type-query.js',
     ]);
     assert.ok(all.length > 500, `only ${all.length} imports found in src/`);
   });
@@ -132,9 +138,7 @@ describe('the layers of src/', () => {
 
   it('no two modules import each other', () => {
     const edges = new Set(all.map((i) => `${i.from}\n${i.to}`));
-    const cycles = all
-      .filter((i) => i.from < i.to && edges.has(`${i.to}\n${i.from}`))
-      .map((i) => `${i.from} <-> ${i.to}`);
+    const cycles = all.filter((i) => i.from < i.to && edges.has(`${i.to}\n${i.from}`)).map((i) => `${i.from} <-> ${i.to}`);
     assert.deepEqual([...new Set(cycles)], [], `modules that import each other:\n${cycles.join('\n')}`);
   });
 });
