@@ -15,6 +15,6 @@ export interface BenchTools {
   median(xs: number[]): number;
   /** A row whose target is a ratio to the baseline (`null`: for information). */
   add(figure: string, value: number, baseline: number, unit: string, target: number | null): void;
-  /** A row whose target is an absolute limit on the value (the seed's figures: "< 100 ms"). */
+  /** A row whose target is an absolute limit on the value (a target such as "< 100 ms"). */
   addWithLimit(figure: string, value: number, baseline: number, unit: string, limit: number): void;
 }

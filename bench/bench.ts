@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: each figure of issue #2 beside a baseline measured in the same run, as a
+ * `npm run bench`: each performance figure beside a baseline measured in the same run, as a
  * ratio (the machines are noisy; absolute numbers mean little). Exits 0 when it ran; a missed
  * target shows as "MISSED" in the table, not in the exit code.
  */
@@ -432,11 +432,11 @@ async function main(): Promise<void> {
     await startupFigures(dir, tools);
     await transactionFigures(dir);
     await bigUpgradeFigures(dir, tools);
-    // 5. Package layering (#6).
+    // 5. Package layering.
     await layeringFigures(dir, tools);
-    // 6. The D-Bus shim beside the socket's protocols (#9).
+    // 6. The D-Bus shim beside the socket's protocols.
     await dbusFigures(dir, tools);
-    // 7. A root read while one user floods (#12).
+    // 7. A root read while one user floods.
     await floodFigures(dir, tools);
   } finally {
     await Promise.all(children.map(stop));

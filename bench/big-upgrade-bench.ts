@@ -1,6 +1,6 @@
 /**
  * An upgrade to a debootstrap-sized tree (Debian minbase, ~130 MB) from a 127.0.0.1 remote:
- * OS.Upgrade through the daemon (the seed asks < 2 minutes) beside `ostree pull` + `ostree
+ * OS.Upgrade through the daemon (the target: < 2 minutes) beside `ostree pull` + `ostree
  * admin deploy` by hand, on two identical fresh client sysroots pulling from the same server,
  * in each of three rounds (the median counts).
  */

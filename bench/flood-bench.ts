@@ -1,5 +1,5 @@
 /**
- * Issue #12: a root read's latency while one unprivileged user floods the daemon, beside the
+ * A root read's latency while one unprivileged user floods the daemon, beside the
  * same read without the flood, measured in the same run on the same daemon. The user (created
  * for the run, then removed) runs test/support/flood-client.js through runuser.
  */
@@ -15,7 +15,7 @@ import type { BenchTools } from './bench-tools.js';
 
 const USER = 'aptostree-bench';
 const MEASURE_MS = 6000;
-/** The goal of issue #12 for a root read's p99 while one user floods. */
+/** The goal for a root read's p99 while one user floods. */
 const P99_GOAL_MS = 50;
 
 async function rootReads(socket: string, during?: () => Promise<unknown>): Promise<LatencyFigures> {

@@ -1,6 +1,6 @@
 /**
  * An idle daemon beside an idle bare node process, side by side: the CPU time each used over
- * 30 s (the seed asks < 5 % for the daemon) and how often its threads woke up (the goal:
+ * 30 s (the target: < 5 % for the daemon) and how often its threads woke up (the goal:
  * never). V8 runs one memory-reducing garbage collection ~8 s after the last activity (a
  * burst of wake-ups on the main and GC threads, then silence, and the heap trimmed by ~2 MB);
  * the idle RSS is read and the window starts after it, and the settling period is reported on a

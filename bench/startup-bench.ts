@@ -1,6 +1,6 @@
 /**
  * Transaction start-up: from an OS.Upgrade request to the worker's first `TaskBegin` (the
- * seed asks < 100 ms), for the first transaction of a fresh daemon (its worker is forked on
+ * target: < 100 ms), for the first transaction of a fresh daemon (its worker is forked on
  * demand) and for a following one (a spare worker waits, libostree loaded). Baseline: what
  * any process-per-transaction design pays at least — fork a bare node child and receive its
  * first IPC message.

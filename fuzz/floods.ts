@@ -1,5 +1,5 @@
 /**
- * The floods of issue #12, run by the fuzzer after its hostile inputs: one unprivileged user
+ * The floods, run by the fuzzer after its hostile inputs: one unprivileged user
  * sends batch floods, holds hundreds of idle connections, or never reads its replies, while a
  * root client reads. Each flood is checked against a bound on the daemon's RSS and on the root
  * reader's latency, and its figures go into the report.

@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz` (issue #11): hostile input on the daemon's socket in both framings, from many
+ * `npm run fuzz`: hostile input on the daemon's socket in both framings, from many
  * connections at once, against a real daemon on a real sysroot. Prints what ran and exits
  * non-zero on any violation.
  *

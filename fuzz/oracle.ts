@@ -15,7 +15,7 @@ import type { Framing } from './wire-format.js';
 
 /** Largest message the daemon accepts (README: "A message over 1 MiB gets MessageTooLarge"). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
-/** Longest batch answered (issue #12); a longer one is refused whole: one -32600 error, id null. */
+/** Longest batch answered; a longer one is refused whole: one -32600 error, id null. */
 export const MAX_BATCH_LENGTH = 100;
 
 export interface ReplyExpectation {

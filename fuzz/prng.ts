@@ -13,7 +13,7 @@ export class Prng {
     this.b = 0x243f6a88;
     this.c = 0xb7e15162;
     this.d = seed >>> 0;
-    // Mix the seed in before the first output.
+    // Mix `seed` in before the first output.
     for (let i = 0; i < 16; i++) this.next();
   }
 

@@ -35,7 +35,7 @@ export interface FuzzOptions {
   rssGrowthBytes: number;
   /** How long a request may go unanswered before it counts as dropped. */
   replyTimeoutMs: number;
-  /** The unprivileged user (created, then removed) that runs the floods of issue #12; null: no floods. */
+  /** The unprivileged user (created, then removed) that runs the floods (fuzz/floods.ts); null: no floods. */
   floodUser: string | null;
   /** How long each flood lasts. */
   floodHoldMs: number;

@@ -1,5 +1,5 @@
 /**
- * Attack (issue #12, 2): one JSON-RPC batch line stalls the daemon and spawns unbounded root
+ * Attack: one JSON-RPC batch line stalls the daemon and spawns unbounded root
  * processes. A batch has a maximum length; every element counts toward the in-flight limits;
  * the read methods that run apt-cache share a few slots; a root read stays prompt meanwhile.
  */

@@ -1,5 +1,5 @@
 /**
- * Attack (issue #12, points 1 and 9, D-Bus): another user starts, cancels or reads root's
+ * Attack (D-Bus): another user starts, cancels or reads root's
  * D-Bus transaction. Root calls a transaction method and gets the path of a transaction
  * object; the object authorized with the initiator's context, the bus policy lets anyone call
  * it, and the paths were sequential: an unprivileged user's `Start()` ran it, its `Cancel()`

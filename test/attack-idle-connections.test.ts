@@ -1,5 +1,5 @@
 /**
- * Attack (issue #12, 5): idle connections of one user lock everyone out. A non-root user has a
+ * Attack: idle connections of one user lock everyone out. A non-root user has a
  * connection cap well under the global one, slots are kept for root, and connections that
  * send nothing and have nothing in flight or subscribed are closed after a timeout.
  */

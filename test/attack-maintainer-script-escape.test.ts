@@ -1,5 +1,5 @@
 /**
- * Attack (#12, point 3): a maintainer script tries to get out of the sandbox. The postinst of a
+ * Attack: a maintainer script tries to get out of the sandbox. The postinst of a
  * package built here runs a static program (escape-attempts.c) that first breaks out of any
  * chroot, then remounts /, writes into a host directory, makes a node for the host's disk and
  * reads it, opens the host's disk device, connects to a TCP listener on the host's loopback,

@@ -1,5 +1,5 @@
 /**
- * Attack (issue #12, point 8): PID reuse. A user's process connects, sends a request and
+ * Attack: PID reuse. A user's process connects, sends a request and
  * exits while the daemon is not looking (here: stopped with SIGSTOP); a root process takes its
  * pid; the daemon then read the caller's start time from /proc — the root process's — and
  * asked polkit about that process. Everything polkit derives from the pid (the logind session,

@@ -1,5 +1,5 @@
 /**
- * Attack (#12, point 4): a package plants a symbolic link in the tree where the daemon works on
+ * Attack: a package plants a symbolic link in the tree where the daemon works on
  * it after the scripts ran, outside any sandbox — the pristine /var (its `cp -a` of the
  * install's /var), usr/sbin (the removal of the install's policy-rc.d), the kernel's boot files
  * (which ostree's deploy copies into /boot) and the output of the tree's initramfs generator

@@ -1,5 +1,5 @@
 /**
- * Attack (issue #12, point 7): callers that exit before polkit answers. polkit answers such a
+ * Attack: callers that exit before polkit answers. polkit answers such a
  * check with an error; the daemon took that for "polkit unreachable", closed its shared bus
  * connection, and the checks pending on it never settled: an authorized user's concurrent
  * requests hung (or got AuthorizationUnavailable). Required: a per-call polkit error refuses

@@ -1,5 +1,5 @@
 /**
- * Attack (#12, point 3: nothing reaches the host): a maintainer script writes into files of the
+ * Attack (nothing reaches the host): a maintainer script writes into files of the
  * base tree in place. dpkg runs in a hardlinked checkout of the base commit, whose files are the
  * repository's objects themselves — shared with every deployment of that commit, the booted one
  * included. The postinst of a package built here (shared-inode-writes.c) appends to one base

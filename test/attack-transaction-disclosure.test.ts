@@ -1,6 +1,6 @@
 /**
- * Attack: an unprivileged local user reads what root's transactions are doing (issue #12,
- * point 9). Transaction.List/Get/Watch/History and Sysroot.GetProperties gave every user the
+ * Attack: an unprivileged local user reads what root's transactions are doing.
+ * Transaction.List/Get/Watch/History and Sysroot.GetProperties gave every user the
  * params (packages, refspecs, kernel arguments), uid, pid, every progress message and error of
  * anyone's transaction. Now only the initiator and root see the detail; others see id, method,
  * state and times. And Sysroot.Reload, open to everyone before, needs `reload-daemon`.

@@ -1,5 +1,5 @@
 /**
- * Attack (issue #12, 6): clients that never read pile up memory. Unsent reply bytes have a
+ * Attack: clients that never read pile up memory. Unsent reply bytes have a
  * budget per uid and over all users; a connection over it is not read (back-pressure), so the
  * daemon's RSS stays bounded, and root is still answered.
  */

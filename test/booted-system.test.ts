@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../src/api/types/deployment.js';
 import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { bootedSandbox, type BootedSandbox } from './support/booted-sandbox.js';

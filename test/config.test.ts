@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG, loadConfig, parseConfig } from '../src/config/daemon-co
 import { DAEMON_BIN } from './support/repo-root.js';
 
 describe('apt-ostreed.conf', () => {
-  it('reads the seed\'s keys (§5.3)', () => {
+  it('reads every key of apt-ostreed.conf', () => {
     const config = parseConfig(
       `# comment
 [Daemon]

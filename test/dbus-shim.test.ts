@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import dbus from 'dbus-next';
 import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
-import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../src/api/types/deployment.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';

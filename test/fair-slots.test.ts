@@ -1,4 +1,4 @@
-/** The shared tool slots of the read methods and the shared reload (issue #12, 2). */
+/** The shared tool slots of the read methods and the shared reload. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FairSlots } from '../src/util/fair-slots.js';

@@ -1,5 +1,5 @@
 /**
- * Fault injection (#11): `ostree admin` run by hand while the daemon runs a transaction. Both
+ * Fault injection: `ostree admin` run by hand while the daemon runs a transaction. Both
  * sides take libostree's sysroot lock (the daemon for a transaction's whole life, the CLI for
  * every command but status), so neither interleaves with the other: the CLI prints
  * "Waiting for sysroot lock..." and runs once the daemon is done, and a daemon transaction that

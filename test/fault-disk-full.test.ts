@@ -1,5 +1,5 @@
 /**
- * Fault injection (#11): the disk fills up during a layering. The whole fixture (the sysroot
+ * Fault injection: the disk fills up during a layering. The whole fixture (the sysroot
  * with its repository, where the layering checks out, installs and commits) lives on a small
  * tmpfs, shrunk after the setup so the base fits but a package bigger than the space left does
  * not. The install fails with an error naming the cause, deploys nothing, leaves the old

@@ -1,5 +1,5 @@
 /**
- * SIGKILL of the daemon and its worker during a package layering (issue #11): `OS.PkgChange`
+ * SIGKILL of the daemon and its worker during a package layering: `OS.PkgChange`
  * of packages from the local APT repository on 127.0.0.1, killed at each task the layering
  * reports, at moments seen on disk (its scratch dir, its checkout, the new deployment, the
  * point of no return, the boot loader switch) and at moments in time. After each, a daemon

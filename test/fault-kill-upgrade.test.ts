@@ -1,5 +1,5 @@
 /**
- * SIGKILL of the daemon and its worker during an upgrade (issue #11), at every notification
+ * SIGKILL of the daemon and its worker during an upgrade, at every notification
  * kind the upgrade sends, at moments seen on disk, and at moments in time; after each, a daemon
  * started again on the same sysroot and state finds an intact repository, exactly the old
  * deployments or exactly the new ones, nothing temporary left, the interrupted transaction in

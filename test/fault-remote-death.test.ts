@@ -1,5 +1,5 @@
 /**
- * Fault injection (#11): the remote dies in the middle of a pull. The server of the fixture is
+ * Fault injection: the remote dies in the middle of a pull. The server of the fixture is
  * stopped while OS.Upgrade fetches an update of thousands of files; the upgrade fails with a
  * clear error and deploys nothing. The server comes back at the same URL and the retry
  * succeeds, fetching only what the first attempt had not. What reuse means here: libostree

@@ -1,9 +1,9 @@
 /**
- * The fuzzer of `npm run fuzz` (issue #11), small: 1500 hostile inputs in both framings over 32
+ * The fuzzer of `npm run fuzz`, small: 1500 hostile inputs in both framings over 32
  * concurrent connections to a real daemon on a real sysroot. No violation: every request
  * answered (or the connection closed after an error), the daemon alive, answering and bounded
  * in memory, nothing started, the sysroot unchanged; every parameter of every method attacked.
- * Then the floods of issue #12 by an unprivileged user, shortened, with their RSS and root
+ * Then the floods (fuzz/floods.ts) by an unprivileged user, shortened, with their RSS and root
  * latency bounds.
  */
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 /** The daemon's log lines: plain on a terminal or file, syslog priorities for journald. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger } from '../src/daemon/logger.js';
+import { createLogger } from '../src/util/logger.js';
 import { buildStandardSysroot } from '../src/demo/sysroot-builder.js';
 import { join } from 'node:path';
 import { startDaemon } from './support/daemon-process.js';

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../src/api/types/deployment.js';
 import { JsonRpcClient, RemoteError } from '../src/client/jsonrpc-client.js';
 import { buildStandardSysroot, buildTree, commitTree, deploy, type StandardSysroot } from '../src/demo/sysroot-builder.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';

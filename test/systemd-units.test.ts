@@ -86,7 +86,7 @@ describe('systemd units', () => {
     // The model knows what protection means: /usr stays read-only, /home is hidden.
     assert.equal(writable(unit, '/usr/bin'), false);
     assert.equal(writable(unit, '/home/someone'), false);
-    // Strict: the rest of the system is read-only, /etc and /var included (issue #12).
+    // Strict: the rest of the system is read-only, /etc and /var included.
     for (const path of ['/etc', '/etc/apt-ostreed', '/var/lib/dpkg', '/var/log', '/srv']) assert.equal(writable(unit, path), false, `${path} must be read-only`);
   });
 

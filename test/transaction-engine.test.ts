@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../src/api/types/deployment.js';
 import { main } from '../src/cli/main.js';
 import { JsonRpcClient, RemoteError } from '../src/client/jsonrpc-client.js';
 import {

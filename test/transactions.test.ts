@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Deployment } from '../src/backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../src/api/types/deployment.js';
 import { RemoteError } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';

@@ -7,25 +7,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Static } from '../src/api/schema-builder.js';
+import type { CachedUpdate } from '../src/api/types/cached-update.js';
+import type { PackageDiffEntry } from '../src/api/types/package.js';
 import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { cliOn } from './support/capture-io.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 
-interface DiffEntry {
-  name: string;
-  change: string;
-  previous: { version: string; architecture: string } | null;
-  next: { version: string; architecture: string } | null;
-}
-interface CachedUpdate {
-  checksum: string;
-  version: string | null;
-  origin: string;
-  osname: string;
-  packageDiff: DiffEntry[];
-}
+type DiffEntry = Static<typeof PackageDiffEntry>;
 
 const line = (e: DiffEntry): string =>
   `${e.change} ${e.name} ${e.previous === null ? '-' : `${e.previous.version}:${e.previous.architecture}`} ${e.next === null ? '-' : `${e.next.version}:${e.next.architecture}`}`;

@@ -1,6 +1,6 @@
 /**
- * How each method of the table appears on D-Bus (issue #9): the seed's §1.3 signatures, and
- * the design decisions' (docs/design-decisions.md) for the methods beyond its XML. A method is either a D-Bus method with
+ * How each method of the table appears on D-Bus: the signatures of rpm-ostree's D-Bus interface
+ * for the methods it has, and those of docs/design-decisions.md for the others. A method is either a D-Bus method with
  * positional arguments — params fields, and `options`, the a{sv} that carries every other
  * param under its rpm-ostree kebab-case key — or not a D-Bus method at all: the
  * `GetProperties` methods are the objects' properties, `GetDeployments` is the `Deployments`
@@ -29,7 +29,7 @@ export interface DbusMethod {
 }
 
 /** Why a method of the table is not a D-Bus method. */
-export type NotOnDbus = { property: string } | { transactionObject: true };
+type NotOnDbus = { property: string } | { transactionObject: true };
 
 const arg = (name: string, type: string, field: string): DbusArg => ({ name, type, field });
 const address = arg('transaction_address', 's', 'transaction');
@@ -91,14 +91,14 @@ export function optionKey(field: string): string {
 }
 
 /** A read-only D-Bus property: the `GetProperties` result field it shows, with its signature. */
-export interface DbusProperty {
+interface DbusProperty {
   name: string;
   type: string;
   /** Field of Sysroot.GetProperties / OS.GetProperties (docs/design-decisions.md), or how it is derived. */
   field: string;
 }
 
-/** The seed's properties of the Sysroot and OS objects. */
+/** The properties of the Sysroot and OS objects, as rpm-ostree's D-Bus interface has them. */
 export const DBUS_PROPERTIES: { Sysroot: DbusProperty[]; OS: DbusProperty[] } = {
   Sysroot: [
     { name: 'Booted', type: 'o', field: 'booted' },

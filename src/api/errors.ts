@@ -55,7 +55,7 @@ export function errorFullName(name: ErrorName): string {
 }
 
 /** Extra fields an error carries in `error.data` (besides `name`). */
-export type ErrorDetails = Record<string, unknown>;
+type ErrorDetails = Record<string, unknown>;
 
 /**
  * An application error. Handlers throw it; each transport turns it into its protocol's error

@@ -6,7 +6,7 @@ import * as transaction from './methods/transaction.js';
 
 /**
  * The method table: every API method, declared once. Dispatch, validation, the CLI, schema/,
- * and (later) the Varlink IDL, the D-Bus XML and the polkit policy derive from it.
+ * the Varlink IDL, the D-Bus XML, the polkit policy and the man pages derive from it.
  */
 export const METHODS = [
   sysroot.GetDeployments,

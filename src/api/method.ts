@@ -7,14 +7,14 @@ import { OsName } from './types/patterns.js';
  * read: answers at once, open to everyone. transaction: changes the system; queued,
  * authorized, run by the worker, streams progress. control: acts on the daemon itself.
  */
-export type MethodKind = 'read' | 'transaction' | 'control';
+type MethodKind = 'read' | 'transaction' | 'control';
 
-/** Interfaces, mirroring the seed's D-Bus interfaces. */
+/** Interfaces, mirroring rpm-ostree's D-Bus interfaces (Sysroot, OS, Transaction). */
 export type InterfaceName = 'Sysroot' | 'OS' | 'Transaction';
 
 /** The declaration of one API method: the only place the method is described. */
 /** `<Interface>.<Member>`, the JSON-RPC method name. */
-export type MethodNameString = `${InterfaceName}.${string}`;
+type MethodNameString = `${InterfaceName}.${string}`;
 
 export interface MethodSpec<
   P extends SomeObjectType = SomeObjectType,
@@ -55,7 +55,7 @@ export const interactiveAuthOption = {
 };
 
 /** Options every transaction method accepts (docs/design-decisions.md "Parameters"). */
-export function transactionOptions<const WithReboot extends boolean>(withReboot: WithReboot) {
+function transactionOptions<const WithReboot extends boolean>(withReboot: WithReboot) {
   const common = {
     osname: t.optional(OsName),
     detach: t.optional(t.boolean({ doc: 'Answer at once with the transaction id instead of at the end.' })),

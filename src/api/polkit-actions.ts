@@ -1,6 +1,6 @@
 /**
- * The polkit actions of the seed's policy (§3.2) plus the ids docs/design-decisions.md adds. The policy
- * file in polkit/ is generated from this table (#4); methods name their action by key.
+ * The polkit actions: rpm-ostree's action ids, plus the ids docs/design-decisions.md
+ * adds. The policy file in polkit/ is generated from this table; methods name their action by key.
  */
 export const ACTION_PREFIX = 'org.projectatomic.aptostree.';
 

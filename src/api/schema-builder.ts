@@ -1,6 +1,6 @@
 /**
  * A small schema builder for the API's types. Each builder returns a plain description from
- * which the JSON Schema (schema/), the Varlink IDL (#8), the D-Bus signature (#9) and the
+ * which the JSON Schema (schema/), the Varlink IDL, the D-Bus signature and the
  * TypeScript type (`Static<T>`) are all derived, so a type is written once.
  *
  * It offers only what every transport can express: strings (with optional pattern and
@@ -169,9 +169,3 @@ export const t = {
   object: <P extends Props>(props: P, o: { doc?: string } = {}): ObjectType<P> => ({ kind: 'object', props, ...o }),
   optional: <I extends AnyType>(inner: I): OptionalField<I> => ({ kind: 'optional', inner }),
 };
-
-/** A named type of the API (Deployment, Transaction, ...), shared by many methods. */
-export interface NamedType<T extends AnyType = AnyType> {
-  readonly name: string;
-  readonly type: T;
-}

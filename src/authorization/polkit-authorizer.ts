@@ -1,13 +1,13 @@
 import { ApiError } from '../api/errors.js';
 import type { MethodSpec } from '../api/method.js';
 import { actionId } from '../api/polkit-actions.js';
-import type { CallContext, PeerCredentials } from '../dispatcher/call-context.js';
-import type { Logger } from '../daemon/logger.js';
-import type { Authorizer } from './authorizer.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
+import type { Logger } from '../util/logger.js';
+import type { AuthorizedCall, Authorizer } from './authorizer.js';
 import { PolkitClient, PolkitUnavailableError } from './polkit-client.js';
 
 /** Decides whether a caller may act on something without asking polkit (e.g. cancel its own transaction). */
-export type Exemption = (method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials) => boolean;
+type Exemption = (method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials) => boolean;
 
 /** Request details polkit rules can tell requests apart by (packages, refspec, osname...). */
 function details(method: MethodSpec, params: Record<string, unknown>): Record<string, string> {
@@ -47,9 +47,9 @@ export class PolkitAuthorizer implements Authorizer {
     private readonly log: Logger,
   ) {}
 
-  async authorize(method: MethodSpec, params: Record<string, unknown>, ctx: CallContext): Promise<void> {
+  async authorize(method: MethodSpec, params: Record<string, unknown>, call: AuthorizedCall): Promise<void> {
     if (method.action === null) return;
-    const peer = ctx.peer;
+    const peer = call.peer;
     if (peer === null) throw new ApiError('NotAuthorized', `${method.name}: the caller could not be identified`);
     if (peer.uid === 0) return;
     if (this.exempt(method, params, peer)) return;

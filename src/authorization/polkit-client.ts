@@ -1,19 +1,19 @@
 import type { DBusError, Message, MessageBus, Variant } from 'dbus-next';
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
 import { SettlingBus } from './settling-bus.js';
 
 /** CheckAuthorizationFlags.AllowUserInteraction */
 const ALLOW_USER_INTERACTION = 1;
 
 /** How long a check may wait for polkit: the D-Bus default reply timeout. */
-export const CHECK_TIMEOUT_MS = 25_000;
+const CHECK_TIMEOUT_MS = 25_000;
 /** A check that lets polkit ask for a password waits for a person at an authentication agent. */
-export const INTERACTIVE_CHECK_TIMEOUT_MS = 300_000;
+const INTERACTIVE_CHECK_TIMEOUT_MS = 300_000;
 
 /** The bus driver: errors it sends mean the message did not reach polkit (e.g. ServiceUnknown). */
 const BUS_DRIVER = 'org.freedesktop.DBus';
 
-export type PolkitAnswer =
+type PolkitAnswer =
   | {
       authorized: boolean;
       /** polkit would authorize after authentication (a password prompt). */

@@ -1,10 +1,10 @@
 import type { Message, MessageBus } from 'dbus-next';
 
 /** The bus connection is gone (or never came up): every call on it fails. */
-export class BusLostError extends Error {}
+class BusLostError extends Error {}
 
 /** A call got no reply in time. */
-export class CallTimeoutError extends Error {}
+class CallTimeoutError extends Error {}
 
 /**
  * A dbus-next connection whose calls always settle. dbus-next leaves a call pending forever

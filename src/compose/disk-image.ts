@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { KERNEL_ARGS_KEY } from './commit-tree.js';
 import { ComposeError } from './rootfs.js';
 
-export interface ImageOptions {
+interface ImageOptions {
   /** The repo the commit comes from. */
   repo: string;
   ref: string;
@@ -40,7 +40,7 @@ function run(cmd: string, args: string[]): string {
 }
 
 /** The kernel arguments the compose recorded in the commit. */
-export function commitKernelArgs(repo: string, ref: string): string[] {
+function commitKernelArgs(repo: string, ref: string): string[] {
   const r = spawnSync('ostree', ['show', `--repo=${repo}`, `--print-metadata-key=${KERNEL_ARGS_KEY}`, '--', ref], { encoding: 'utf8' });
   if (r.status !== 0) return [];
   // GVariant text: 'a b c'

@@ -13,7 +13,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync
 import { join } from 'node:path';
 
 /** The stand-in kernel's version, for a tree that has none of its own and is never booted. */
-export const STAND_IN_KERNEL = '6.1.0-apt-ostree-test';
+const STAND_IN_KERNEL = '6.1.0-apt-ostree-test';
 
 /** Top-level directories that are machine state on an OSTree system: links into /var. */
 const VAR_LINKS: [string, string][] = [

@@ -52,7 +52,7 @@ function inRoot(root: string, argv: string[], log: (line: string) => void): void
 }
 
 /** The cache key of a tree's root: what goes into it, not its version or added files. */
-export function rootKey(tree: Tree): string {
+function rootKey(tree: Tree): string {
   const debs = tree.localPackages.map((p) => createHash('sha256').update(readFileSync(p)).digest('hex'));
   return createHash('sha256')
     .update(JSON.stringify({ RECIPE, suite: tree.suite, mirror: tree.mirror, components: tree.components, packages: [...tree.packages].sort(), debs }))

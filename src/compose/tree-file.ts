@@ -14,7 +14,7 @@ const packageName = t.string({ pattern: '^[a-z0-9][a-z0-9+.-]+$', doc: 'A Debian
 const treePath = t.string({ pattern: '^/(usr|etc)(/(?!\\.\\.?(/|$))[^/\\0]+)+$', maxLength: 4096, doc: 'An absolute path under /usr or /etc, without . or .. components.' });
 const unitName = t.string({ pattern: '^[A-Za-z0-9:_.@\\\\-]+\\.(service|socket|timer|path|mount|target)$' });
 
-export const TREE_FILE = t.object(
+const TREE_FILE = t.object(
   {
     ref: t.string({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$', maxLength: 255, doc: 'The OSTree branch the commit goes to, e.g. debian/13/x86_64/minimal.' }),
     version: t.string({ pattern: '^[A-Za-z0-9.+~_-]+$', maxLength: 64, doc: 'The commit\'s version (its `version` metadata); a higher one in the same repo is an upgrade.' }),
@@ -42,7 +42,7 @@ export const TREE_FILE = t.object(
   { doc: 'An apt-ostree-compose tree file.' },
 );
 
-export type TreeFile = Static<typeof TREE_FILE>;
+type TreeFile = Static<typeof TREE_FILE>;
 
 /** The tree file with its relative paths resolved and its defaults filled in. */
 export interface Tree {

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { ApiError } from '../api/errors.js';
 import { IniSyntaxError, parseIniEntries } from './ini.js';
 
-/** Default location of the configuration file (seed §5.3). */
+/** Default location of the configuration file. */
 export const DEFAULT_CONFIG_PATH = '/etc/apt-ostreed/apt-ostreed.conf';
 
-export type AutomaticUpdatePolicy = 'none' | 'check' | 'stage';
+type AutomaticUpdatePolicy = 'none' | 'check' | 'stage';
 
-/** The daemon's configuration, with the seed's keys (§5.3) and the design decisions' (docs/design-decisions.md) defaults. */
+/** The daemon's configuration: the keys of src/config/apt-ostreed.conf, with its defaults. */
 export interface DaemonConfig {
   idleExitTimeout: number;
   automaticUpdatePolicy: AutomaticUpdatePolicy;
@@ -15,7 +15,7 @@ export interface DaemonConfig {
   disableRecommends: boolean;
   maxConcurrentDownloads: number;
   downloadTimeout: number;
-  /** Seconds after which layering refreshes the APT lists first (a key beyond the seed's §5.3). */
+  /** Seconds after which layering refreshes the APT lists first. */
   refreshMdMaxAge: number;
   rebootCommand: string[];
   experimentalEnabled: boolean;

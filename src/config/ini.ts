@@ -1,5 +1,5 @@
 /** An INI document: section → key → value (the format of apt-ostreed.conf and origin files). */
-export type IniDocument = Map<string, Map<string, string>>;
+type IniDocument = Map<string, Map<string, string>>;
 
 /** A syntax problem, with its 1-based line number. */
 export class IniSyntaxError extends Error {
@@ -12,7 +12,7 @@ export class IniSyntaxError extends Error {
 }
 
 /** One line that means something: a section header (`key` null) or a `key=value`, with its line number. */
-export interface IniEntry {
+interface IniEntry {
   section: string;
   key: string | null;
   value: string;

@@ -6,7 +6,8 @@ import { ClientRegistry } from './client-registry.js';
 import { IdleExit } from './idle-exit.js';
 import { notifySystemd } from './sd-notify.js';
 import { PolkitAuthorizer } from '../authorization/polkit-authorizer.js';
-import type { CallContext, PeerCredentials } from '../dispatcher/call-context.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
+import type { CallContext } from '../dispatcher/call-context.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { HandlerTable } from '../dispatcher/handlers.js';
@@ -22,10 +23,10 @@ import { JsonRpcEndpoint } from '../transports/jsonrpc/jsonrpc-endpoint.js';
 import { SocketServer } from '../transports/socket-server.js';
 import { VarlinkEndpoint } from '../transports/varlink/varlink-endpoint.js';
 import { DEFAULT_LIMITS, type ConnectionLimits } from '../transports/connection-limits.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** Where the daemon finds and keeps things (docs/design-decisions.md, "Where things live"). */
-export interface DaemonPaths {
+interface DaemonPaths {
   sysroot: string;
   socket: string;
   stateDir: string;
@@ -34,7 +35,7 @@ export interface DaemonPaths {
 }
 
 /** Largest JSON-RPC / Varlink message accepted. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** The running daemon: transports → dispatcher → authorization → handlers → backends. */
 export class Daemon {

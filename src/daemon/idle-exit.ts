@@ -4,7 +4,7 @@
  * open connection, for IdleExitTimeout seconds (0: never). Event-driven — `check()` is called
  * when one of those changes — so an idle daemon has no timer waking it but the one exit timer.
  */
-export interface IdleState {
+interface IdleState {
   busy(): boolean;
   timeoutSeconds(): number;
 }

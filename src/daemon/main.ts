@@ -3,7 +3,7 @@ import { ApiError } from '../api/errors.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/daemon-config.js';
 import { DEFAULT_LIMITS } from '../transports/connection-limits.js';
 import { Daemon } from './daemon.js';
-import { createLogger, type LogLevel } from './logger.js';
+import { createLogger, type LogLevel } from '../util/logger.js';
 import { notifySystemd } from './sd-notify.js';
 
 export const USAGE = `Usage: apt-ostreed [OPTIONS]

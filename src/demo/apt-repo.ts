@@ -56,7 +56,7 @@ export const FIXTURE_DEBS: DebSpec[] = [
 ];
 
 /** Builds the .deb of `spec` into `outDir`; returns its path. */
-export function buildDeb(spec: DebSpec, workDir: string, outDir: string): string {
+function buildDeb(spec: DebSpec, workDir: string, outDir: string): string {
   const arch = spec.architecture ?? 'all';
   const root = join(workDir, `${spec.name}_${spec.version}`);
   rmSync(root, { recursive: true, force: true });

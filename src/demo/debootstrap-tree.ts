@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { convertToOstreeLayout } from '../compose/ostree-layout.js';
 
 /** What to bootstrap; every field is part of the cache key. */
-export interface DebootstrapOptions {
+interface DebootstrapOptions {
   /** Default `bookworm`. */
   suite?: string;
   /** Default `minbase`. */

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { buildStandardSysroot, removeSysroot } from './sysroot-builder.js';
 
 /** Builds the demo under `dir` unless a complete one is there; returns its sysroot path. */
-export function ensureDemo(dir: string): string {
+function ensureDemo(dir: string): string {
   const sysroot = join(dir, 'sysroot');
   const stamp = join(dir, '.complete');
   if (!existsSync(stamp)) {

@@ -33,7 +33,7 @@ export interface StaticServer {
 }
 
 /** Options of {@link startStaticServer}. */
-export interface StaticServerOptions {
+interface StaticServerOptions {
   /** Delay before answering each request, in ms (to make a pull slow enough to cancel). */
   delayMs?: number;
   /** Port to listen on (default: a free one); e.g. to start a server again at the URL of one that was stopped. */
@@ -164,7 +164,7 @@ export interface RemoteSysroot {
 }
 
 /** Options of {@link buildRemoteSysroot}. */
-export interface RemoteSysrootOptions {
+interface RemoteSysrootOptions {
   /** Stateroot name (default `debian`). */
   osname?: string;
   /** Passed to {@link startStaticServer}. */
@@ -174,7 +174,7 @@ export interface RemoteSysrootOptions {
 }
 
 /** Options of {@link addServerCommit}. */
-export interface ServerCommitOptions {
+interface ServerCommitOptions {
   /** Metadata `version`. */
   version: string;
   /** Extra files in the tree: path relative to the root → content. */

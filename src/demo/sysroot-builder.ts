@@ -26,7 +26,7 @@ export interface DpkgPackage {
 }
 
 /** What {@link buildTree} puts in a tree. */
-export interface TreeOptions {
+interface TreeOptions {
   /** Directory name under usr/lib/modules. */
   kernelVersion: string;
   /** usr/lib/os-release fields, e.g. `{ID: 'debian', VERSION_ID: '12'}`. */
@@ -45,7 +45,7 @@ export interface TreeOptions {
 }
 
 /** Options of {@link commitTree}. */
-export interface CommitOptions {
+interface CommitOptions {
   subject?: string;
   /** Metadata `version` (a string). */
   version?: string;
@@ -60,7 +60,7 @@ export interface CommitOptions {
 }
 
 /** Options of {@link deploy}. */
-export interface DeployOptions {
+interface DeployOptions {
   /** Each becomes `--karg=ARG` (replaces an inherited argument of the same name). */
   kernelArgs?: string[];
   /** Path of an origin file to use instead of one derived from the refspec. */
@@ -97,7 +97,7 @@ function osReleaseText(fields: Record<string, string>): string {
 }
 
 /** A dpkg status file listing `pkgs` as installed (real dpkg stanza format). */
-export function dpkgStatusText(pkgs: DpkgPackage[]): string {
+function dpkgStatusText(pkgs: DpkgPackage[]): string {
   return pkgs
     .map((p) =>
       [

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface AutomaticUpdateRun {
+interface AutomaticUpdateRun {
   /** ISO 8601. */
   at: string;
   mode: 'none' | 'check' | 'stage';

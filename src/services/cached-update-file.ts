@@ -7,24 +7,10 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PackageDiffEntry } from '../backends/dpkg/package-diff.js';
+import type { CachedUpdate } from '../api/types/cached-update.js';
 import type { InstalledPackage } from '../backends/dpkg/status-file.js';
 
-/** What the API shows (the CachedUpdate type). */
-export interface CachedUpdate {
-  osname: string;
-  /** The refspec that was checked. */
-  origin: string;
-  checksum: string;
-  version: string | null;
-  timestamp: number;
-  /** ISO 8601. */
-  checkedAt: string;
-  /** Against the base packages of the deployment in `against`. */
-  packageDiff: PackageDiffEntry[];
-}
-
-/** What the file holds. */
+/** What the file holds: the API's cached update (its package diff is against the base packages of the deployment in `against`) and bookkeeping. */
 export interface CachedUpdateRecord extends CachedUpdate {
   /** Id of the deployment compared with (booted, else default). */
   against: string;

@@ -1,5 +1,6 @@
 import { ApiError } from '../api/errors.js';
-import type { Deployment, SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../api/types/deployment.js';
+import type { SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
 
 /** The roles deployments of one OS play (docs/design-decisions.md, "Roles of deployments"). */
 export interface OsRoles {
@@ -31,7 +32,7 @@ export function rolesOf(snapshot: SysrootSnapshot, osname: string): OsRoles {
 }
 
 /** The OS an `osname`-less call means: the booted deployment's, else the default deployment's. */
-export function defaultOsName(snapshot: SysrootSnapshot): string | null {
+function defaultOsName(snapshot: SysrootSnapshot): string | null {
   const booted = snapshot.deployments.find((d) => d.booted);
   if (booted) return booted.osname;
   if (snapshot.deployments.length > 0) return snapshot.deployments[0].osname;

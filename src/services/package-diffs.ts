@@ -6,8 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
-import type { Deployment, SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
-import { diffPackages, type PackageDiffEntry } from '../backends/dpkg/package-diff.js';
+import type { Deployment } from '../api/types/deployment.js';
+import type { SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
+import { diffPackages } from '../backends/dpkg/package-diff.js';
+import type { PackageDiffEntry } from '../api/types/package.js';
 import { DPKG_STATUS, installedPackages, type InstalledPackage } from '../backends/dpkg/status-file.js';
 import { readCommitFile } from '../backends/ostree/commit-file.js';
 
@@ -18,7 +20,7 @@ export function findDeployment(snapshot: SysrootSnapshot, id: string): Deploymen
 }
 
 /** The installed packages of a deployment's tree (layered ones included). */
-export async function deploymentPackages(snapshot: SysrootSnapshot, d: Deployment): Promise<InstalledPackage[]> {
+async function deploymentPackages(snapshot: SysrootSnapshot, d: Deployment): Promise<InstalledPackage[]> {
   const root = join(snapshot.path, 'ostree/deploy', d.osname, 'deploy', `${d.checksum}.${d.serial}`);
   try {
     return installedPackages(await readFile(join(root, DPKG_STATUS), 'utf8'));

@@ -8,16 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AptEnvironment, hostArchitecture } from '../backends/apt/apt-environment.js';
 import { DPKG_STATUS, installedPackageNames } from '../backends/dpkg/status-file.js';
-import type { Deployment } from '../backends/ostree/sysroot-reader.js';
-
-export interface PackageInfo {
-  name: string;
-  version: string;
-  architecture: string;
-  summary: string;
-  origin: string;
-  status: 'base' | 'layered' | 'available';
-}
+import type { Deployment } from '../api/types/deployment.js';
+import type { PackageInfo } from '../api/types/package.js';
 
 /** apt-cache for `d` (a deployment of the sysroot at `sysrootPath`). */
 export class PackageQueries {

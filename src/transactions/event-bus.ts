@@ -14,7 +14,7 @@ type Events = {
 
 /**
  * The daemon's in-process event bus. The engine publishes every transaction event here once;
- * each transport (the JSON-RPC caller, Transaction.Watch, later Varlink and D-Bus) subscribes.
+ * each transport (the JSON-RPC caller, Transaction.Watch, Varlink and D-Bus) subscribes.
  */
 export type EventBus = Emitter<Events>;
 

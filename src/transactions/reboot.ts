@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** Runs the configured reboot command (argv, never a shell), detached from the daemon. */
 export function runRebootCommand(argv: string[], log: Logger): void {

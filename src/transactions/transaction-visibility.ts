@@ -1,10 +1,10 @@
 /**
- * Who may see what of a transaction (issue #12): its initiator and root see everything; any
+ * Who may see what of a transaction: its initiator and root see everything; any
  * other local user sees only that something runs — id, method, state and times — never the
  * request (packages, refspecs, kernel arguments), the caller, the progress messages or the
  * error text.
  */
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 import type { TransactionObject } from './transaction.js';
 

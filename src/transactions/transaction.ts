@@ -1,10 +1,12 @@
 import type { OperationMethod } from '../worker/define-operation.js';
 import { randomUUID } from 'node:crypto';
 import type { TransactionObject } from '../api/method-types.js';
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { Static } from '../api/schema-builder.js';
+import type { TransactionState as TransactionStateType } from '../api/types/transaction.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 
-export type TransactionState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+type TransactionState = Static<typeof TransactionStateType>;
 export type { TransactionObject };
 
 /** Options that change how a request is delivered, not what it does: they never split a join. */

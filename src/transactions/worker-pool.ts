@@ -1,8 +1,8 @@
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import { WorkerProcess } from './worker-process.js';
 
 /** How long a spare worker waits for a transaction before it is stopped. */
-export const SPARE_IDLE_MS = 60_000;
+const SPARE_IDLE_MS = 60_000;
 
 /**
  * Hands out worker processes. When a transaction has ended, a spare is forked and loads

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 import type { FromWorker, RunMessage } from '../worker/protocol.js';
 
@@ -25,7 +25,7 @@ export type WorkerOutcome =
   | { kind: 'failed'; errorName: string; message: string }
   | { kind: 'died'; message: string };
 
-export interface WorkerHooks {
+interface WorkerHooks {
   onEvent(event: OperationEvent): void;
   /** The worker holds the sysroot lock; `refs` are what to restore if it does not finish. */
   onLocked(refs: Record<string, string>): void;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface DownloadOptions {
+interface DownloadOptions {
   suite: string;
   mirror: string;
   /** The archive keyring (e.g. a tree's usr/share/keyrings/debian-archive-keyring.gpg). */

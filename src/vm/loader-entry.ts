@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface LoaderEntry {
+interface LoaderEntry {
   file: string;
   title: string;
   version: number;
@@ -28,7 +28,7 @@ function onRoot(path: string): string {
   return path.startsWith('/boot/') ? path : `/boot${path}`;
 }
 
-export function parseEntry(file: string, text: string): LoaderEntry {
+function parseEntry(file: string, text: string): LoaderEntry {
   const get = (key: string): string => {
     const m = new RegExp(`^${key}\\s+(.*)$`, 'm').exec(text);
     if (!m) throw new Error(`loader entry ${file} has no ${key}`);
@@ -38,7 +38,7 @@ export function parseEntry(file: string, text: string): LoaderEntry {
 }
 
 /** Every entry of the image, newest (highest version: the default deployment) first. */
-export function loaderEntries(image: string): LoaderEntry[] {
+function loaderEntries(image: string): LoaderEntry[] {
   // `ls -p` lines: /INODE/MODE/UID/GID/NAME/SIZE/
   const names = debugfs(image, 'ls -p /boot/loader/entries')
     .split('\n')
@@ -52,7 +52,7 @@ export function loaderEntries(image: string): LoaderEntry[] {
  * /boot may be only in the journal, which debugfs does not read), as the kernel would at mount;
  * nothing else is checked or repaired.
  */
-export function replayJournal(image: string): void {
+function replayJournal(image: string): void {
   const r = spawnSync('e2fsck', ['-E', 'journal_only', '-y', '--', image], { encoding: 'utf8' });
   if (r.error) throw r.error;
   // 0: clean, 1: the journal was replayed; anything else is a real problem.

@@ -58,7 +58,7 @@ async function console_(name: string): Promise<number> {
   });
 }
 
-export async function vmMain(argv: string[]): Promise<number> {
+async function vmMain(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const command = dash < 0 ? [] : argv.slice(dash + 1);

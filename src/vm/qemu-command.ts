@@ -24,7 +24,7 @@ export function detectAccel(): Accel {
   }
 }
 
-export interface QemuMachine {
+interface QemuMachine {
   dir: string;
   disk: string;
   dataDisk?: string;
@@ -38,7 +38,7 @@ export interface QemuMachine {
 
 /** Socket paths in the instance dir. */
 export const agentSocket = (dir: string): string => join(dir, 'agent.sock');
-export const consoleSocket = (dir: string): string => join(dir, 'console.sock');
+const consoleSocket = (dir: string): string => join(dir, 'console.sock');
 export const consoleLog = (dir: string): string => join(dir, 'console.log');
 
 export function qemuArgv(m: QemuMachine): string[] {

@@ -284,7 +284,7 @@ function serve(machine: Machine): void {
 }
 
 /** Entry point: `node supervisor.js INSTANCE_DIR` (detached, by `vm start`). */
-export function supervise(dir: string): void {
+function supervise(dir: string): void {
   const config = JSON.parse(readFileSync(instanceConfig(dir), 'utf8')) as InstanceConfig;
   const machine = new Machine(dir, config);
   serve(machine);

@@ -26,9 +26,9 @@ import { REPO_DIR, buildDeb } from './project-deb.js';
 
 /** Bumped whenever the image recipe changes. */
 const RECIPE = 2;
-export const TEST_REF = 'debian/13/x86_64/apt-ostree-test';
-export const TEST_REMOTE = 'debian';
-export const DATA_MOUNT = '/var/mnt/testdata';
+const TEST_REF = 'debian/13/x86_64/apt-ostree-test';
+const TEST_REMOTE = 'debian';
+const DATA_MOUNT = '/var/mnt/testdata';
 const SUITE = 'trixie';
 
 export interface TestImage {

@@ -33,7 +33,7 @@ export class VmError extends Error {
   override readonly name = 'VmError';
 }
 
-export const instanceDir = (name: string): string => join(vmCacheDir(), 'instances', name);
+const instanceDir = (name: string): string => join(vmCacheDir(), 'instances', name);
 
 function connect(name: string): Promise<Socket> {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@
  */
 import type { ParamsOf, ResultOf, TransactionMethodName } from '../api/method-types.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
-import type { Deployment } from '../backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../api/types/deployment.js';
 import type { OsRoles } from '../services/deployment-roles.js';
 import type { OperationContext } from './operation-context.js';
 

@@ -1,6 +1,6 @@
 import type { LayerPlan } from '../api/types/layer-plan.js';
 import type { WorkerConfig } from './protocol.js';
-import type { CachedUpdate } from '../services/cached-update-file.js';
+import type { CachedUpdate } from '../api/types/cached-update.js';
 import type { Static } from '../api/schema-builder.js';
 import type { TransactionEvent } from '../api/types/transaction-event.js';
 

@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import type { Deployment } from '../../src/backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../../src/api/types/deployment.js';
 import { JsonRpcClient } from '../../src/client/jsonrpc-client.js';
 import { startDaemon, type DaemonHandle } from './daemon-process.js';
 import { tempSysrootDir } from './ostree-admin-status.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Deployment } from '../../src/backends/ostree/sysroot-reader.js';
+import type { Deployment } from '../../src/api/types/deployment.js';
 import { JsonRpcClient } from '../../src/client/jsonrpc-client.js';
 import { removeSysroot } from '../../src/demo/sysroot-builder.js';
 import { exited, startDaemon, type DaemonHandle } from './daemon-process.js';

@@ -1,6 +1,6 @@
 /**
  * A root client that reads (Sysroot.GetDeployments) in a loop on one connection and records
- * each round trip: the latency a flood by another user inflicts on root (issue #12).
+ * each round trip: the latency a flood by another user inflicts on root.
  */
 import { createConnection, type Socket } from 'node:net';
 

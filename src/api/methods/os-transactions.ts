@@ -179,7 +179,7 @@ export const SetInitramfsState = defineMethod({
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
 });
 
-export const CleanupElement = t.enum(['base', 'pending-deploy', 'rollback-deploy', 'metadata'], {
+const CleanupElement = t.enum(['base', 'pending-deploy', 'rollback-deploy', 'metadata'], {
   doc: 'What to clean up.',
 });
 

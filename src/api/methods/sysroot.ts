@@ -16,7 +16,7 @@ export const GetDeployments = defineMethod({
   errors: ['InvalidSysroot'],
 });
 
-export const AutomaticUpdatePolicy = t.enum(['none', 'check', 'stage'], {
+const AutomaticUpdatePolicy = t.enum(['none', 'check', 'stage'], {
   doc: 'What the automatic update timer does.',
 });
 

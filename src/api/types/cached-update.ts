@@ -1,4 +1,4 @@
-import { t } from '../schema-builder.js';
+import { t, type Static } from '../schema-builder.js';
 import { PackageDiffEntryRef } from './package.js';
 
 /** What `Upgrade {check}` found on the remote, kept in the state dir. */
@@ -14,4 +14,6 @@ export const CachedUpdate = t.object(
   },
   { doc: 'An available update found by the last check.' },
 );
+/** The TypeScript type of a cached update, derived from the schema. */
+export type CachedUpdate = Static<typeof CachedUpdate>;
 export const CachedUpdateRef = t.ref('CachedUpdate', CachedUpdate);

@@ -1,4 +1,4 @@
-import { t } from '../schema-builder.js';
+import { t, type Static } from '../schema-builder.js';
 
 /** One deployment of the sysroot, as every transport shows it. */
 export const Deployment = t.object(
@@ -24,4 +24,6 @@ export const Deployment = t.object(
   },
   { doc: 'A deployment of the sysroot.' },
 );
+/** The TypeScript type of a deployment, derived from the schema. */
+export type Deployment = Static<typeof Deployment>;
 export const DeploymentRef = t.ref('Deployment', Deployment);

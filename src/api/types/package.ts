@@ -1,4 +1,4 @@
-import { t } from '../schema-builder.js';
+import { t, type Static } from '../schema-builder.js';
 
 /** A Debian package as package queries report it. */
 export const PackageInfo = t.object(
@@ -14,10 +14,12 @@ export const PackageInfo = t.object(
   },
   { doc: 'A package known to APT.' },
 );
+/** The TypeScript type of a package as package queries report it. */
+export type PackageInfo = Static<typeof PackageInfo>;
 export const PackageInfoRef = t.ref('PackageInfo', PackageInfo);
 
 /** One name/version/arch triple. */
-export const PackageVersion = t.object({ name: t.string(), version: t.string(), architecture: t.string() });
+const PackageVersion = t.object({ name: t.string(), version: t.string(), architecture: t.string() });
 
 /** One entry of a package diff between two deployments. */
 export const PackageDiffEntry = t.object(
@@ -29,4 +31,6 @@ export const PackageDiffEntry = t.object(
   },
   { doc: 'A package that differs between two trees.' },
 );
+/** The TypeScript type of one package diff entry. */
+export type PackageDiffEntry = Static<typeof PackageDiffEntry>;
 export const PackageDiffEntryRef = t.ref('PackageDiffEntry', PackageDiffEntry);

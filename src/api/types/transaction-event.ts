@@ -1,7 +1,7 @@
 import { t, type Static } from '../schema-builder.js';
 
 /** Names of transaction events; over JSON-RPC each is the notification `Transaction.<type>`. */
-export const TransactionEventType = t.enum(
+const TransactionEventType = t.enum(
   [
     'Queued',
     'Started',

@@ -6,7 +6,7 @@ export const TransactionState = t.enum(['queued', 'running', 'succeeded', 'faile
 });
 
 /** An error as carried inside Transaction objects and events. */
-export const ApiErrorInfo = t.object(
+const ApiErrorInfo = t.object(
   {
     name: t.string({ doc: 'Full error name, org.projectatomic.aptostree1.Error.<Name>.' }),
     message: t.string({ doc: 'Human-readable message.' }),

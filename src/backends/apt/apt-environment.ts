@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { dyingWithParent } from '../../util/die-with-parent.js';
 import { runCommand } from '../../util/run-command.js';
 
-export interface AptEnvironmentOptions {
+interface AptEnvironmentOptions {
   /** The deployed /etc/apt of the merge deployment. */
   etcApt: string;
   /** The dpkg status file apt resolves against (the base tree's). */
@@ -103,7 +103,7 @@ export class AptEnvironment {
   }
 }
 
-export interface AptRun {
+interface AptRun {
   code: number;
   stdout: string;
   stderr: string;

@@ -17,7 +17,7 @@ export interface FetchedPackage extends PlannedPackage {
 }
 
 /** apt's archive file name: `NAME_VERSION_ARCH.deb`, the epoch's colon written `%3a`. */
-export function archiveFileName(p: { name: string; version: string; architecture: string }): string {
+function archiveFileName(p: { name: string; version: string; architecture: string }): string {
   return `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.architecture}.deb`;
 }
 
@@ -61,7 +61,7 @@ function copyLocalArchive(apt: AptEnvironment, d: PendingDownload, target: strin
 }
 
 /** How far a download is, in the terms of the API's DownloadProgress event. */
-export interface PackageDownloadProgress {
+interface PackageDownloadProgress {
   bytesTransferred: number;
   bytesPerSecond: number;
   /** .debs fetched so far. */

@@ -11,7 +11,7 @@ import type { AptEnvironment } from './apt-environment.js';
 const STAMP = 'apt-ostree-sources';
 
 /** A digest of the APT sources configured in `etcApt`. */
-export function sourcesDigest(etcApt: string): string {
+function sourcesDigest(etcApt: string): string {
   const h = createHash('sha256');
   const files = [join(etcApt, 'sources.list')];
   const parts = join(etcApt, 'sources.list.d');

@@ -33,7 +33,7 @@ const INST = /^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?) \[(\S+)\]\)/;
 const REMV = /^Remv (\S+)(?: \[(\S+)\])?/;
 
 /** Parses `apt-get -s` output into what it installs and what it removes. */
-export function parseSimulation(stdout: string): { install: PlannedPackage[]; remove: string[] } {
+function parseSimulation(stdout: string): { install: PlannedPackage[]; remove: string[] } {
   const install: PlannedPackage[] = [];
   const remove: string[] = [];
   for (const line of stdout.split('\n')) {

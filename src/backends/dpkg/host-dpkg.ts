@@ -47,7 +47,7 @@ export function treeHasDpkg(tree: string): boolean {
 }
 
 /** The sandbox extras that give a tree without dpkg the host's, and the PATH to use with them. */
-export interface HostDpkgTools {
+interface HostDpkgTools {
   extras: SandboxExtra[];
   /** Appended to the tree's PATH. */
   pathSuffix: string;

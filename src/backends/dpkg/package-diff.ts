@@ -6,15 +6,9 @@
  */
 import { compareDebianVersions } from './debian-version.js';
 import type { InstalledPackage } from './status-file.js';
+import type { PackageDiffEntry } from '../../api/types/package.js';
 
-export type PackageChange = 'added' | 'removed' | 'upgraded' | 'downgraded';
-
-export interface PackageDiffEntry {
-  name: string;
-  change: PackageChange;
-  previous: InstalledPackage | null;
-  next: InstalledPackage | null;
-}
+type PackageChange = PackageDiffEntry['change'];
 
 const ORDER: PackageChange[] = ['added', 'removed', 'upgraded', 'downgraded'];
 

@@ -13,7 +13,7 @@ import { hostDpkgTools, treeHasDpkg } from './host-dpkg.js';
 /** A dpkg run that failed: the message names the package and the script when dpkg did. */
 export class DpkgError extends Error {}
 
-export interface DpkgRunOptions {
+interface DpkgRunOptions {
   /** The tree (its /etc, /var and dpkg database writable copies). */
   root: string;
   /** Every output line, as it comes. */
@@ -79,7 +79,7 @@ async function runDpkg(opts: DpkgRunOptions, action: string[], binds: SandboxExt
  * indented lines that follow it: dpkg gives the cause there (`dpkg: error processing archive
  * X (--unpack):` then ` cannot copy extracted data ... (No space left on device)`).
  */
-export function describeFailure(lines: string[], code: number): string {
+function describeFailure(lines: string[], code: number): string {
   for (const l of lines) {
     const m = SCRIPT_FAILURE.exec(l);
     if (m !== null) return `The ${m[2]} script of ${m[1]} failed (exit status ${m[3]})`;

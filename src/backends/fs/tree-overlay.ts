@@ -25,12 +25,12 @@ import { dyingWithParent } from '../../util/die-with-parent.js';
 import { copyDirectoryMetadata } from './overlay-merge.js';
 
 /** The overlay mount failed (the kernel lacks overlayfs, or the scratch filesystem cannot hold an upper directory). */
-export class OverlayMountError extends Error {}
+class OverlayMountError extends Error {}
 
 /** The line the launcher prints when the mount fails, before the reason. */
 const MOUNT_FAILED = 'apt-ostree-overlay: mount failed:';
 /** The launcher's exit status when the mount failed. */
-export const MOUNT_FAILED_STATUS = 125;
+const MOUNT_FAILED_STATUS = 125;
 
 /**
  * The launcher, run as `node -e LAUNCHER -- OPTIONS TARGET NFDS BWRAP-ARGV...` in the new mount
@@ -53,7 +53,7 @@ child.on('exit', (code, signal) => process.exit(code !== null ? code : 128 + (co
 `;
 
 /** The directories of one overlay view of a tree. */
-export interface TreeOverlay {
+interface TreeOverlay {
   tree: string;
   /** Holds upper/, work/ and root/ (the mount point); beside the tree. */
   dir: string;

@@ -50,7 +50,7 @@ export type SandboxExtra =
   | { kind: 'data'; content: string; dest: string; mode: number }
   | { kind: 'symlink'; target: string; dest: string };
 
-export interface TreeSandboxRun {
+interface TreeSandboxRun {
   tree: string;
   argv: string[];
   /** Only these variables (and nothing of the daemon's environment). */
@@ -62,7 +62,7 @@ export interface TreeSandboxRun {
 }
 
 /** The bwrap argv for `run`; `dataFd(i)` is the descriptor the i-th data extra is read from. */
-export function treeSandboxArgv(run: Pick<TreeSandboxRun, 'tree' | 'argv' | 'env' | 'extras'>, dataFd: (i: number) => number): string[] {
+function treeSandboxArgv(run: Pick<TreeSandboxRun, 'tree' | 'argv' | 'env' | 'extras'>, dataFd: (i: number) => number): string[] {
   const extras: string[] = [];
   let data = 0;
   for (const x of run.extras ?? []) {

@@ -15,13 +15,13 @@ import { runInTreeSandbox } from '../fs/tree-sandbox.js';
 /** The tree cannot have its initramfs regenerated, or the generator failed. */
 export class InitramfsError extends Error {}
 
-export interface RegeneratedInitramfs {
+interface RegeneratedInitramfs {
   kernelVersion: string;
   generator: 'dracut' | 'mkinitramfs';
 }
 
 /** The one kernel of `tree` (a directory of usr/lib/modules with a vmlinuz). */
-export function treeKernel(tree: string): string {
+function treeKernel(tree: string): string {
   const modules = existsSync(join(tree, 'usr/lib/modules')) ? directoryInTree(tree, 'usr/lib/modules') : join(tree, 'usr/lib/modules');
   const kernels = existsSync(modules) ? readdirSync(modules).filter((k) => existsSync(join(modules, k, 'vmlinuz'))) : [];
   if (kernels.length === 0) throw new InitramfsError('The tree has no kernel (usr/lib/modules/VERSION/vmlinuz): no initramfs to regenerate');

@@ -12,7 +12,7 @@ import { koffi, type Ptr } from './koffi.js';
 export type GErrorOut = [Ptr | null];
 
 /** Typed GLib/GObject/GIO entry points used by the OSTree backend. */
-export interface GLib {
+interface GLib {
   g_free(p: Ptr | null): void;
   g_error_free(err: Ptr): void;
   g_quark_to_string(quark: number): string | null;
@@ -96,7 +96,7 @@ export function takeString(p: Ptr | null): string | null {
 }
 
 /** A GError taken out of a `GError **`: decoded, then freed. */
-export interface TakenError {
+interface TakenError {
   domain: string;
   code: number;
   message: string;

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type * as Koffi from 'koffi';
 
 /** The koffi module's type, for callers that declare functions or structs. */
-export type KoffiModule = typeof Koffi;
+type KoffiModule = typeof Koffi;
 
 /**
  * An opaque C pointer as koffi 3.x hands it to JavaScript: a bigint address.

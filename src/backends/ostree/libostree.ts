@@ -9,7 +9,7 @@ import { koffi, type Ptr } from './koffi.js';
 import type { GErrorOut } from './glib.js';
 
 /** Typed libostree entry points used by the sysroot reader. */
-export interface LibOstree {
+interface LibOstree {
   ostree_sysroot_new(path: Ptr): Ptr;
   ostree_sysroot_load_if_changed(self: Ptr, outChanged: [number], cancellable: null, err: GErrorOut): number;
   /** transfer container: release with g_ptr_array_unref, not the elements. */

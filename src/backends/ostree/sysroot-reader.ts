@@ -12,40 +12,7 @@ import type { Ptr } from './koffi.js';
 import { CommitLoadError, CommitMetadataCache, layeredPackageName, type CommitInfo } from './commit-metadata.js';
 import { parseOrigin, type OriginInfo } from './origin-file.js';
 import { splitKernelCmdline } from './kernel-cmdline.js';
-
-/** One deployment as the API shows it (field names are the API's; do not rename). */
-export interface Deployment {
-  /** `${osname}-${checksum}.${serial}` */
-  id: string;
-  osname: string;
-  checksum: string;
-  serial: number;
-  /** Position in the sysroot's deployment list (0 = default). */
-  index: number;
-  booted: boolean;
-  staged: boolean;
-  pinned: boolean;
-  /** 'none' | 'development' | 'hotfix' | 'transient' (ostree_deployment_unlocked_state_to_string). */
-  unlocked: string;
-  /** [origin] refspec, or [origin] baserefspec when layered; null if no origin. */
-  origin: string | null;
-  /** Commit metadata 'version'. */
-  version: string | null;
-  /** Commit timestamp, seconds since the epoch (0 when the commit cannot be loaded). */
-  timestamp: number;
-  /** Commit metadata 'aptostree.base-commit' when 'aptostree.clientlayer' is true, else null. */
-  baseChecksum: string | null;
-  /** Origin [packages] requested. */
-  requestedPackages: string[];
-  /** Package names from commit metadata 'aptostree.packages'. */
-  layeredPackages: string[];
-  /** Boot config 'options', split like a kernel command line. */
-  kernelArgs: string[];
-  /** Origin [apt-ostree] regenerate-initramfs. */
-  regenerateInitramfs: boolean;
-  /** Origin [apt-ostree] initramfs-args. */
-  initramfsArgs: string[];
-}
+import type { Deployment } from '../../api/types/deployment.js';
 
 /** Everything the daemon shows about a sysroot at one moment. Deeply frozen: it is shared by every caller until the next change. */
 export interface SysrootSnapshot {
@@ -181,6 +148,11 @@ export class OstreeSysrootReader {
     return next;
   }
 
+  /**
+   * One deployment as the API shows it: refspec, requested packages and initramfs settings from
+   * its origin file; version, base commit and layered packages from the commit's metadata
+   * (timestamp 0 when the commit cannot be loaded); kernel arguments from the boot entry.
+   */
   private readDeployment(repo: Ptr, d: Ptr, bootedId: string | null): Deployment {
     const ost = libostree();
     const osname = ost.ostree_deployment_get_osname(d);

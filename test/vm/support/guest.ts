@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import type { Static } from '../../../src/api/schema-builder.js';
-import type { Deployment as DeploymentType } from '../../../src/api/types/deployment.js';
+import type { Deployment } from '../../../src/api/types/deployment.js';
 import { crash, exec, reboot, start, stop, type ExecResult, type UpReport } from '../../../src/vm/vm-client.js';
 import { vmToolsMissing } from '../../../src/vm/test-image.js';
 
@@ -15,8 +14,6 @@ export function vmSkipReason(): string | null {
   const missing = vmToolsMissing();
   return missing.length > 0 ? `cannot run a virtual machine here: ${missing.join(', ')} missing (scripts/setup.sh installs them as root)` : null;
 }
-
-type Deployment = Static<typeof DeploymentType>;
 
 export interface Guest {
   name: string;

@@ -216,7 +216,7 @@ function resumablePartialCommits(repoPath: string): string[] {
 }
 
 /** What {@link cleanupSysroot} did. */
-export interface CleanupResult {
+interface CleanupResult {
   objectsTotal: number;
   objectsPruned: number;
   bytesFreed: number;

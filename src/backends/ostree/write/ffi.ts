@@ -34,21 +34,21 @@ type DeployTree = (
   err: GErrorOut,
 ) => number;
 
-export interface WriteDeploymentsOpts {
+interface WriteDeploymentsOpts {
   do_postclean: number;
 }
 
 /** `OstreeRepoPruneOptions` (2022.7): flags and the reachable set. */
-export interface PruneOptions {
+interface PruneOptions {
   flags: number;
   reachable: Ptr;
 }
 
 /** A koffi function's `.async` form: the C arguments, then a Node-style callback. */
-export type AsyncCall<A extends unknown[]> = (...args: [...A, (err: unknown, result: number) => void]) => void;
+type AsyncCall<A extends unknown[]> = (...args: [...A, (err: unknown, result: number) => void]) => void;
 
 /** Typed entry points of the write path. */
-export interface WriteFfi {
+interface WriteFfi {
   // --- GLib / GIO
   /** transfer floating; NULL on a parse error. */
   g_variant_parse(type: null, text: string, limit: null, endptr: null, err: GErrorOut): Ptr | null;

@@ -37,7 +37,7 @@ export function loadCommitNode(repo: Ptr, checksum: string): CommitNode | null {
 }
 
 /** Options of {@link findInHistory}. */
-export interface HistorySearch {
+interface HistorySearch {
   /** The sysroot repo. */
   repo: Ptr;
   /** Newest commit to start from. */

@@ -21,7 +21,7 @@ import { writeFfi } from './ffi.js';
 import { newOptionsVariant, type OptionValue } from './variant.js';
 
 /** Progress of one pull, in the names of the API's DownloadProgress event. */
-export interface PullProgress {
+interface PullProgress {
   bytesTransferred: number;
   /** Over the last ~2 s while running; the average of the whole pull in the final sample. */
   bytesPerSecond: number;
@@ -52,7 +52,7 @@ export interface PullRequest {
 }
 
 /** Options of {@link pull}. */
-export interface PullOptions {
+interface PullOptions {
   /** Called with every changed sample, and exactly once with `final` true after the pull returned. */
   onProgress?: (p: PullProgress, final: boolean) => void;
   /** Sampling period in ms (default 250); also passed to libostree as `update-frequency`. */
@@ -73,7 +73,7 @@ export class PullStalledError extends Error {
 }
 
 /** Builds the `a{sv}` options of a request (exported for tests). */
-export function pullOptions(req: PullRequest, pollMs: number): Record<string, OptionValue> {
+function pullOptions(req: PullRequest, pollMs: number): Record<string, OptionValue> {
   const o: Record<string, OptionValue> = {
     refs: { type: 'as', value: req.refs },
     flags: { type: 'i', value: req.flags ?? 0 },
@@ -88,7 +88,7 @@ export function pullOptions(req: PullRequest, pollMs: number): Record<string, Op
 }
 
 /** Opens a separate OstreeRepo object on `repoPath` (owned: g_object_unref). */
-export function openRepo(repoPath: string): Ptr {
+function openRepo(repoPath: string): Ptr {
   const g = glib();
   const ffi = writeFfi();
   const file = g.g_file_new_for_path(repoPath);

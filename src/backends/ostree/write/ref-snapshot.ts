@@ -21,7 +21,7 @@ const CHECKSUM = /^[0-9a-f]{64}$/;
  * libostree's deployment refs (`ostree/<bootversion>/<subbootversion>/<index>`): cleanup
  * regenerates them from the boot list, so they are never restored by hand.
  */
-export function isDeploymentRef(ref: string): boolean {
+function isDeploymentRef(ref: string): boolean {
   return /^ostree\/\d+\/\d+\/\d+$/.test(ref);
 }
 

@@ -25,7 +25,7 @@ export interface DeploymentRef {
 }
 
 /** Options of {@link SysrootSession.open}. */
-export interface OpenOptions {
+interface OpenOptions {
   /** Called once if the lock is held by another process, before waiting for it. */
   onWait?: () => void;
   /** Interval between lock attempts, ms (default 100). */

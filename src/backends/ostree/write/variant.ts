@@ -16,7 +16,7 @@ export type OptionValue =
   | { type: 'b'; value: boolean };
 
 /** A GVariant text string literal: single-quoted, backslash escapes, non-ASCII as \uXXXX. */
-export function gvariantString(s: string): string {
+function gvariantString(s: string): string {
   let out = "'";
   for (const ch of s) {
     const c = ch.codePointAt(0) as number;
