@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError, ProtocolError } from '../src/api/errors.js';
 import { PolkitAuthorizer } from '../src/authorization/polkit-authorizer.js';
-import type { Logger } from '../src/daemon/logger.js';
+import type { Logger } from '../src/util/logger.js';
 import type { CallContext } from '../src/dispatcher/call-context.js';
 import { Dispatcher } from '../src/dispatcher/dispatcher.js';
 import type { HandlerTable } from '../src/dispatcher/handlers.js';

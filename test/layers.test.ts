@@ -20,8 +20,10 @@ const LAYERS = [
   'cli', // the command-line client (further restricted by CLIENT_IMPORTS)
   'daemon', // the process: wires the layers together, start-up, idle exit, systemd
   'transports', // the socket (JSON-RPC, Varlink) and the D-Bus shim
-  'dispatcher', // one call: validation, authorization, the method's handler
+  // Handlers implement the dispatcher's contract (HandlerTable, CallContext): they sit above it,
+  // and the dispatcher never imports one (the daemon hands it the table).
   'handlers', // what each method does with the services and the transaction engine
+  'dispatcher', // one call: validation, precheck, authorization, the method's handler
   'authorization', // polkit
   'transactions', // the transaction engine: queue, journal, worker processes
   'worker', // the worker process: operations on the sysroot

@@ -16,7 +16,7 @@ import { GENERATED_DIRS, generatedArtifacts, isHandwritten } from '../src/genera
 import { authorizationTable } from '../src/generators/authorization-table.js';
 import { readHandlers } from '../src/handlers/read-handlers.js';
 import { controlHandlers } from '../src/handlers/control-handlers.js';
-import { ClientRegistry } from '../src/daemon/client-registry.js';
+import { ClientRegistry } from '../src/services/client-registry.js';
 import { operationHandlers } from '../src/handlers/operation-handlers.js';
 import { OPERATION_METHODS } from '../src/worker/operation-registry.js';
 import { transactionHandlers } from '../src/handlers/transaction-handlers.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { MethodSpec } from '../api/method.js';
 import { osObjectPath } from '../services/deployment-roles.js';
 import { loadConfig } from '../config/daemon-config.js';
-import { ClientRegistry } from './client-registry.js';
+import { ClientRegistry } from '../services/client-registry.js';
 import { IdleExit } from './idle-exit.js';
 import { notifySystemd } from './sd-notify.js';
 import { PolkitAuthorizer } from '../authorization/polkit-authorizer.js';

@@ -1,7 +1,7 @@
 import { ApiError, JsonRpcCode, ProtocolError } from '../api/errors.js';
 import { findMethod, type MethodName } from '../api/method-table.js';
 import type { Authorizer } from '../authorization/authorizer.js';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { CallContext } from './call-context.js';
 import type { Handler, HandlerTable, Precheck, PrecheckTable } from './handlers.js';
 import { asKnownError } from './known-error.js';

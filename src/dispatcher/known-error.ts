@@ -1,5 +1,5 @@
 import { ApiError, internalError, ProtocolError, type KnownError } from '../api/errors.js';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 
 /**
  * `err` as a transport may answer it: an ApiError or a ProtocolError stays as it is; anything

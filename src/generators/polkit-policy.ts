@@ -6,8 +6,8 @@ function escape(text: string): string {
 }
 
 /**
- * The polkit policy (seed §3.2): one action per entry of the action table, each with the
- * seed's defaults (auth_admin for any/inactive sessions, auth_admin_keep for active ones).
+ * The polkit policy: one action per entry of the action table, each with the defaults
+ * auth_admin for any and inactive sessions, auth_admin_keep for active ones.
  */
 export function polkitPolicy(): string {
   const actions = Object.entries(POLKIT_ACTIONS).map(

@@ -1,5 +1,5 @@
 import type { HandlerTable } from '../dispatcher/handlers.js';
-import type { ClientRegistry } from '../daemon/client-registry.js';
+import type { ClientRegistry } from '../services/client-registry.js';
 
 /** What the control methods act on: the daemon itself. */
 export interface ControlHandlerDeps {

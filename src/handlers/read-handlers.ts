@@ -17,7 +17,7 @@ import { sharedRun } from '../util/shared-run.js';
 
 /**
  * Read methods that run a tool (apt-cache, ostree cat) at most this many at once over all
- * callers, taking turns per uid (issue #12: one batch started a thousand root apt-cache).
+ * callers, taking turns per uid (one batch started a thousand root apt-cache).
  */
 export const READ_TOOL_SLOTS = 3;
 

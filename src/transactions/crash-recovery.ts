@@ -5,7 +5,7 @@
  * interrupted transaction as failed.
  */
 import { errorFullName } from '../api/errors.js';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import { ActiveRecordFile, type ActiveRecord } from './active-record.js';
 import type { HistoryJournal } from './history-journal.js';
 import type { TransactionObject } from './transaction.js';

@@ -1,7 +1,7 @@
 import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
-import type { Logger } from '../daemon/logger.js';
-import type { PeerCredentials } from '../dispatcher/call-context.js';
+import type { Logger } from '../util/logger.js';
+import type { PeerCredentials } from '../api/peer-credentials.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 import type { OperationMethod } from '../worker/define-operation.js';
 import { rebootsAfter } from '../worker/operation-registry.js';

@@ -3,7 +3,7 @@ import type { ConnectionLimits } from './connection-limits.js';
 /**
  * Which connections are let in: at most `maxConnections` in all; non-root ones only while more
  * than `reservedRootConnections` slots are free, and at most `maxConnectionsPerUid` per uid
- * (issue #12: 512 idle connections of one user locked everyone out).
+ * (512 idle connections of one user locked everyone out).
  */
 export class ConnectionAdmission {
   private total = 0;

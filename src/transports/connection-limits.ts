@@ -1,6 +1,5 @@
 /**
- * Limits that keep one client from holding unbounded memory or starving the others
- * (issues #4 and #12). One instance is shared by every connection of the daemon.
+ * Limits that keep one client from holding unbounded memory or starving the others. One instance is shared by every connection of the daemon.
  */
 export interface ConnectionLimits {
   /** Open connections at most; more are answered LimitExceeded and closed. */

@@ -1,6 +1,6 @@
 /**
  * Closes a connection that sent nothing for a while and has nothing in flight or subscribed
- * (issue #12: idle connections of one user held every slot). Activity only records a time;
+ * (idle connections of one user held every slot). Activity only records a time;
  * one timer per connection checks it, so a busy connection costs no timer resets.
  */
 export class IdleWatch {

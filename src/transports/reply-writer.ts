@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import { stringifyCached } from './cached-json.js';
 import type { ConnectionLimits } from './connection-limits.js';
 import type { UnsentBudget } from './unsent-budget.js';

@@ -2,7 +2,7 @@
  * Non-root requests are answered in turns: each turn of the event loop answers at most
  * `perTurn` of them (batch elements count), round-robin over the connections that have some
  * waiting, and I/O is polled between turns. Root's requests are answered as they are read, so
- * a user's flood delays a root read by one turn at most (issue #12: a batch flood blocked the
+ * a user's flood delays a root read by one turn at most (a batch flood blocked the
  * event loop for seconds).
  */
 export class RequestTurns {

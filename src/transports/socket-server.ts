@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from '../daemon/logger.js';
+import type { Logger } from '../util/logger.js';
 import { JsonRpcConnection } from './jsonrpc/jsonrpc-connection.js';
 import { peerCredentials } from './peer-credentials.js';
 import { UidInFlight, type ConnectionLimits } from './connection-limits.js';

@@ -1,5 +1,5 @@
 /**
- * Disconnects a client that sent part of a message and then nothing for a while (issue #4).
+ * Disconnects a client that sent part of a message and then nothing for a while.
  * One per connection, owned by the socket server: it watches the first message while the
  * framing is not known yet, then the protocol's connection tells it after each read whether
  * part of a message waits for its rest (a connection the daemon stopped reading is not stalled).

@@ -1,6 +1,6 @@
 /**
  * Reply bytes written to sockets but not yet taken by the clients, per uid and over all
- * non-root uids (issue #12: clients that never read piled up gigabytes). A connection whose
+ * non-root uids (clients that never read piled up gigabytes). A connection whose
  * uid, or the non-root connections together, are over budget stops being read until replies
  * drain; root has its own budget only, so a flooding user never stalls root.
  */

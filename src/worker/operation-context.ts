@@ -1,5 +1,4 @@
 import type { LayerPlan } from '../api/types/layer-plan.js';
-import type { WorkerConfig } from './protocol.js';
 import type { CachedUpdate } from '../api/types/cached-update.js';
 import type { Static } from '../api/schema-builder.js';
 import type { TransactionEvent } from '../api/types/transaction-event.js';
@@ -67,4 +66,18 @@ export class OperationError extends Error {
     super(message);
     this.name = 'OperationError';
   }
+}
+
+/** The daemon configuration and paths an operation needs. */
+export interface WorkerConfig {
+  downloadTimeout: number;
+  maxConcurrentDownloads: number;
+  /** APT: install Recommends unless true. */
+  disableRecommends: boolean;
+  /** Seconds after which the APT lists are refreshed before layering. */
+  refreshMdMaxAge: number;
+  /** The daemon's cache dir: APT lists and downloaded .debs. */
+  cacheDir: string;
+  /** The daemon's state dir: the cached update. */
+  stateDir: string;
 }

@@ -1,5 +1,7 @@
 import type { OperationMethod } from './define-operation.js';
-import type { OperationEvent, OperationResult } from './operation-context.js';
+import type { OperationEvent, OperationResult, WorkerConfig } from './operation-context.js';
+
+export type { WorkerConfig };
 
 /** What the recovery after a failed or interrupted transaction gets. */
 export interface RecoverParams {
@@ -39,17 +41,3 @@ export type FromWorker =
   | { type: 'pointOfNoReturn' }
   | { type: 'done'; result: OperationResult | Record<string, unknown> }
   | { type: 'failed'; errorName: string; message: string };
-
-/** The daemon configuration and paths an operation needs. */
-export interface WorkerConfig {
-  downloadTimeout: number;
-  maxConcurrentDownloads: number;
-  /** APT: install Recommends unless true. */
-  disableRecommends: boolean;
-  /** Seconds after which the APT lists are refreshed before layering. */
-  refreshMdMaxAge: number;
-  /** The daemon's cache dir: APT lists and downloaded .debs. */
-  cacheDir: string;
-  /** The daemon's state dir: the cached update. */
-  stateDir: string;
-}

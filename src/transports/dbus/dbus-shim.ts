@@ -1,5 +1,5 @@
 /**
- * The D-Bus compatibility shim (issue #9): `org.projectatomic.aptostree1` on the system bus,
+ * The D-Bus compatibility shim: `org.projectatomic.aptostree1` on the system bus,
  * with the same dispatcher, validation and authorization as the socket. This first part serves
  * the Sysroot object (`/org/projectatomic/aptostree1/Sysroot`) and one object per OS (the path
  * GetOS returns) with their properties and methods; a transaction method answers the path of
@@ -22,7 +22,7 @@ import { osObjectPath } from '../../services/deployment-roles.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { asKnownError } from '../../dispatcher/known-error.js';
-import type { Logger } from '../../daemon/logger.js';
+import type { Logger } from '../../util/logger.js';
 import { CachedProperties } from './cached-properties.js';
 import { DbusTransactionObject, type Submitted } from './transaction-object.js';
 import { answerTransactionProperties } from './transaction-properties.js';
@@ -330,7 +330,7 @@ function bootedOsPath(props: Record<string, unknown>): string {
 function propertyValue(name: string, type: string, value: unknown): unknown {
   if (name === 'ActiveTransaction') {
     // Every bus client reads this: the method and id only, never the title (it names the
-    // packages, refspecs and kernel arguments of someone else's request; issue #12).
+    // packages, refspecs and kernel arguments of someone else's request).
     const t = value as { method?: string; id?: string } | null;
     return t === null || t === undefined ? ['', '', ''] : [t.method ?? '', '', t.id ?? ''];
   }

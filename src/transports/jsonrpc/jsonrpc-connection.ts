@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { ApiError, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import type { CallContext } from '../../dispatcher/call-context.js';
-import type { Logger } from '../../daemon/logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { ConnectionOptions } from '../connection-options.js';
 import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';

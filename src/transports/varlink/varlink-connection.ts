@@ -8,7 +8,7 @@
  * server's.
  */
 import type { Socket } from 'node:net';
-import type { Logger } from '../../daemon/logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { ConnectionOptions } from '../connection-options.js';
 import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';

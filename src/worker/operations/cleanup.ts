@@ -65,7 +65,7 @@ export async function cleanup(
       if (unused.length > 0) done.push(`removed base refs ${unused.map(([r]) => r).join(', ')}`);
     }
     if (wanted.has('metadata')) {
-      // libostree's cached remote summaries; the APT lists join them with package layering (#6).
+      // libostree's cached remote summaries.
       rmSync(join(session.repoPath, 'tmp', 'cache'), { recursive: true, force: true });
       done.push('removed cached metadata');
     }
