@@ -231,12 +231,13 @@ async function transactionFigures(dir: string): Promise<void> {
   const nodeStart: number[] = [];
   const files = bulkyUpdate(1500);
   for (let round = 0; round < 5; round++) {
-    const [a, b] = await Promise.all([
-      buildRemoteSysroot(join(dir, `tx-a${round}`)),
-      buildRemoteSysroot(join(dir, `tx-b${round}`)),
-    ]);
+    const [a, b] = await Promise.all([buildRemoteSysroot(join(dir, `tx-a${round}`)), buildRemoteSysroot(join(dir, `tx-b${round}`))]);
     const sock = join(dir, `tx-${round}.sock`);
-    const daemon = spawn(process.execPath, [DAEMON, '--sysroot', a.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `tx-state${round}`)], { stdio: 'ignore' });
+    const daemon = spawn(
+      process.execPath,
+      [DAEMON, '--sysroot', a.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `tx-state${round}`)],
+      { stdio: 'ignore' },
+    );
     try {
       await waitForSocket(sock);
       const update = { version: '12.9', files, timestamp: a.timestamps.v2 + 86_400 };
@@ -252,23 +253,18 @@ async function transactionFigures(dir: string): Promise<void> {
       const order = shuffled(2);
       for (const k of order) upgrade[k].push(await (k === 0 ? byHand() : viaDaemon()));
       // Now both have [update, v2, v1]: roll back to v2.
-      const rollbackByHand = () =>
-        timed(() => execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, b.commits.v2]));
+      const rollbackByHand = () => timed(() => execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, b.commits.v2]));
       const rollbackViaCli = () => timed(() => execFileAsync(process.execPath, [CLI, '--socket', sock, 'rollback']));
       for (const k of shuffled(2)) rollback[k].push(await (k === 0 ? rollbackByHand() : rollbackViaCli()));
       // Both defaults are v2 now: append a kernel argument.
       const kargsByHand = () =>
-        timed(() =>
-          execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, '--karg-append=bench=1', b.commits.v2]),
-        );
+        timed(() => execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, '--karg-append=bench=1', b.commits.v2]));
       const kargsViaCli = () => timed(() => execFileAsync(process.execPath, [CLI, '--socket', sock, 'kargs', '--append', 'bench=1']));
       for (const k of shuffled(2)) kargs[k].push(await (k === 0 ? kargsByHand() : kargsViaCli()));
       // The same without the CLI process: what the daemon itself costs, and node's bare start for comparison.
       const kargsViaRpc = () => timed(() => rpc(sock, 'OS.KernelArgs', { append: ['bench2=1'] }));
       const kargsByHand2 = () =>
-        timed(() =>
-          execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, '--karg-append=bench2=1', b.commits.v2]),
-        );
+        timed(() => execFileAsync('ostree', ['admin', 'deploy', `--sysroot=${b.sysroot}`, `--os=${b.osname}`, '--karg-append=bench2=1', b.commits.v2]));
       for (const k of shuffled(2)) kargsRpc[k].push(await (k === 0 ? kargsByHand2() : kargsViaRpc()));
       nodeStart.push(await timed(() => execFileAsync(process.execPath, ['-e', '0'])));
     } finally {
@@ -491,7 +487,11 @@ function printTable(): void {
     r.met === null ? '' : r.met ? 'met' : 'MISSED',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(fmt(row));

@@ -42,9 +42,13 @@ export async function bigUpgradeFigures(dir: string, t: BenchTools): Promise<voi
     for (let round = 0; round < ROUNDS; round++) {
       const [viaDaemon, byHand] = await Promise.all(['daemon', 'hand'].map((side) => clientOf(join(dir, `big-${side}-${round}`), server.server.url)));
       const sock = join(dir, `big-${round}.sock`);
-      const daemon = spawn(process.execPath, [t.daemonBin, '--sysroot', viaDaemon.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `big-state-${round}`)], {
-        stdio: 'ignore',
-      });
+      const daemon = spawn(
+        process.execPath,
+        [t.daemonBin, '--sysroot', viaDaemon.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `big-state-${round}`)],
+        {
+          stdio: 'ignore',
+        },
+      );
       try {
         await t.waitForSocket(sock);
         const upgradeViaDaemon = () =>
@@ -72,5 +76,11 @@ export async function bigUpgradeFigures(dir: string, t: BenchTools): Promise<voi
     await server.destroy();
   }
   const [daemonMs, handMs] = times.map(t.median);
-  t.addWithLimit(`upgrade to a ${sizeMb} MB debootstrap tree from 127.0.0.1 via the daemon vs ostree pull + admin deploy by hand`, daemonMs / 1000, handMs / 1000, 's', 120);
+  t.addWithLimit(
+    `upgrade to a ${sizeMb} MB debootstrap tree from 127.0.0.1 via the daemon vs ostree pull + admin deploy by hand`,
+    daemonMs / 1000,
+    handMs / 1000,
+    's',
+    120,
+  );
 }

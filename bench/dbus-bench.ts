@@ -14,7 +14,6 @@ import { BUS_POLICY_TARGET, installFile, nameHasOwner, startSystemBus } from '..
 
 const run = promisify(execFile);
 
-
 export async function dbusFigures(dir: string, t: BenchTools): Promise<void> {
   const busDir = join(dir, 'dbus-bus');
   mkdirSync(busDir, { recursive: true });
@@ -23,10 +22,14 @@ export async function dbusFigures(dir: string, t: BenchTools): Promise<void> {
   const bus = await startSystemBus(busDir);
   const sysroot = buildStandardSysroot(join(dir, 'dbus-sysroot')).sysroot;
   const sock = join(dir, 'dbus-bench.sock');
-  const daemon = spawn(process.execPath, [t.daemonBin, '--sysroot', sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, 'dbus-state')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address },
-  });
+  const daemon = spawn(
+    process.execPath,
+    [t.daemonBin, '--sysroot', sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, 'dbus-state')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address },
+    },
+  );
   let stderr = '';
   daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   try {
@@ -34,7 +37,14 @@ export async function dbusFigures(dir: string, t: BenchTools): Promise<void> {
     for (let i = 0; i < 200 && !nameHasOwner(bus.address, 'org.projectatomic.aptostree1'); i++) await new Promise((r) => setTimeout(r, 50));
     if (!nameHasOwner(bus.address, 'org.projectatomic.aptostree1')) throw new Error(`the daemon did not take its bus name: ${stderr}`);
     const viaBus = () =>
-      run('busctl', [`--address=${bus.address}`, 'get-property', 'org.projectatomic.aptostree1', '/org/projectatomic/aptostree1/Sysroot', 'org.projectatomic.aptostree1.Sysroot', 'Deployments']);
+      run('busctl', [
+        `--address=${bus.address}`,
+        'get-property',
+        'org.projectatomic.aptostree1',
+        '/org/projectatomic/aptostree1/Sysroot',
+        'org.projectatomic.aptostree1.Sysroot',
+        'Deployments',
+      ]);
     const viaSocat = (request: string) => () =>
       new Promise<void>((resolve, reject) => {
         const child = execFile('socat', ['-t5', '-', `UNIX-CONNECT:${sock}`], (err) => (err ? reject(err) : resolve()));

@@ -22,7 +22,19 @@ export async function idleFigures(daemonPid: number, barePid: number, t: BenchTo
   const end = snapshot();
   const wakeups = (from: typeof start, to: typeof start, k: number) => to[k].wakeups - from[k].wakeups;
   const cpuPercent = (k: number) => ((end[k].cpuNs - settled[k].cpuNs) / (seconds * 1e9)) * 100;
-  t.add(`wake-ups in the first ${SETTLE_S} s after the last request (V8's one memory-reducing GC)`, wakeups(start, settled, 0), wakeups(start, settled, 1), 'wake-ups', null);
+  t.add(
+    `wake-ups in the first ${SETTLE_S} s after the last request (V8's one memory-reducing GC)`,
+    wakeups(start, settled, 0),
+    wakeups(start, settled, 1),
+    'wake-ups',
+    null,
+  );
   t.addWithLimit(`idle CPU over the next ${seconds} s (baseline: a bare idle node process)`, cpuPercent(0), cpuPercent(1), '%', 5);
-  t.addWithLimit(`idle wake-ups (context switches of all threads) over the same ${seconds} s`, wakeups(settled, end, 0), wakeups(settled, end, 1), 'wake-ups', 0);
+  t.addWithLimit(
+    `idle wake-ups (context switches of all threads) over the same ${seconds} s`,
+    wakeups(settled, end, 0),
+    wakeups(settled, end, 1),
+    'wake-ups',
+    0,
+  );
 }

@@ -26,7 +26,6 @@ const OS = 'debian';
 /** Rounds on fresh sysroots; the median counts (layering times move by ±20 % between rounds here). */
 const ROUNDS = 5;
 
-
 interface Fixture {
   sysroot: string;
   repo: string;
@@ -87,8 +86,8 @@ async function layerByHand(f: Fixture, work: string, cacheDir: string): Promise<
   const conf = join(work, 'apt.conf');
   handAptConfig(conf, etcApt(f), join(co, 'usr/share/dpkg/database/status'), cacheDir);
   const sim = await run('apt-get', ['-s', '-q', 'install', '--', ...BENCH_PACKAGES], { APT_CONFIG: conf });
-  const debs = [...sim.stdout.matchAll(/^Inst (\S+) \((\S+) .*\[(\S+)\]\)$/gm)].map(
-    (m) => join(cacheDir, 'apt/archives', `${m[1]}_${m[2].replace(/:/g, '%3a')}_${m[3]}.deb`),
+  const debs = [...sim.stdout.matchAll(/^Inst (\S+) \((\S+) .*\[(\S+)\]\)$/gm)].map((m) =>
+    join(cacheDir, 'apt/archives', `${m[1]}_${m[2].replace(/:/g, '%3a')}_${m[3]}.deb`),
   );
   writeFileSync(join(co, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   await run('bwrap', [
@@ -107,7 +106,15 @@ async function layerByHand(f: Fixture, work: string, cacheDir: string): Promise<
 
 /** The floor: the packages' files (extracted beforehand) committed onto the base, and deployed. */
 async function floor(f: Fixture, extracted: string): Promise<void> {
-  const commit = await run('ostree', ['commit', `--repo=${f.repo}`, `--tree=ref=${f.base}`, `--tree=dir=${extracted}`, `--parent=${f.base}`, '--orphan', '--subject=floor']);
+  const commit = await run('ostree', [
+    'commit',
+    `--repo=${f.repo}`,
+    `--tree=ref=${f.base}`,
+    `--tree=dir=${extracted}`,
+    `--parent=${f.base}`,
+    '--orphan',
+    '--subject=floor',
+  ]);
   await run('ostree', ['admin', 'deploy', `--sysroot=${f.sysroot}`, `--os=${OS}`, commit.stdout.trim()]);
 }
 
@@ -115,9 +122,13 @@ async function floor(f: Fixture, extracted: string): Promise<void> {
 async function startDaemon(t: BenchTools, f: Fixture, dir: string, cacheDir: string): Promise<{ sock: string; child: ChildProcess }> {
   mkdirSync(dir, { recursive: true });
   const sock = join(dir, 'daemon.sock');
-  const child = spawn(process.execPath, [t.daemonBin, '--sysroot', f.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, 'state'), '--cache-dir', cacheDir], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [t.daemonBin, '--sysroot', f.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, 'state'), '--cache-dir', cacheDir],
+    {
+      stdio: 'ignore',
+    },
+  );
   await t.waitForSocket(sock);
   return { sock, child };
 }
@@ -156,7 +167,12 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
       await run('dpkg-deb', ['-x', join(cacheDir, 'apt/archives', deb), extracted]);
     }
     // Into the tree's layout: /lib, /bin, /sbin are symlinks into /usr there, /etc is usr/etc.
-    for (const [from, to] of [['lib', 'usr/lib'], ['bin', 'usr/bin'], ['sbin', 'usr/sbin'], ['etc', 'usr/etc']]) {
+    for (const [from, to] of [
+      ['lib', 'usr/lib'],
+      ['bin', 'usr/bin'],
+      ['sbin', 'usr/sbin'],
+      ['etc', 'usr/etc'],
+    ]) {
       if (!existsSync(join(extracted, from))) continue;
       mkdirSync(join(extracted, to), { recursive: true });
       await run('cp', ['-a', '--', `${join(extracted, from)}/.`, join(extracted, to)]);
@@ -202,6 +218,12 @@ export async function layeringFigures(dir: string, t: BenchTools): Promise<void>
     'MB',
     100,
   );
-  t.add('peak VmRSS of the daemon + worker processes summed (shared pages twice) vs 2 bare node processes', Math.max(...peaks.map((p) => p.rssSum)), 2 * bare.rss, 'MB', null);
+  t.add(
+    'peak VmRSS of the daemon + worker processes summed (shared pages twice) vs 2 bare node processes',
+    Math.max(...peaks.map((p) => p.rssSum)),
+    2 * bare.rss,
+    'MB',
+    null,
+  );
   rmSync(extracted, { recursive: true, force: true });
 }

@@ -89,7 +89,10 @@ export function peakMemorySampler(pid: number, everyMs = 50): { stop(): { rssSum
   const peak = { rssSum: 0, group: 0 };
   const sample = () => {
     const pids = [pid, ...childPids(pid)];
-    peak.rssSum = Math.max(peak.rssSum, pids.reduce((sum, p) => sum + rssMb(p), 0));
+    peak.rssSum = Math.max(
+      peak.rssSum,
+      pids.reduce((sum, p) => sum + rssMb(p), 0),
+    );
     peak.group = Math.max(peak.group, groupResidentMb(pids));
   };
   sample();

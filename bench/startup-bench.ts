@@ -50,9 +50,26 @@ export async function startupFigures(dir: string, t: BenchTools): Promise<void> 
     const sock = join(dir, `startup-${round}.sock`);
     // Every CPU, as in production (the bench pins itself, and what it starts, to CPU 0): the
     // worker starts while the daemon resolves the request.
-    const daemon = spawn('taskset', ['-c', `0-${cpus().length - 1}`, process.execPath, t.daemonBin, '--sysroot', remote.sysroot, '--socket', sock, '--config', '/dev/null', '--state-dir', join(dir, `startup-state-${round}`)], {
-      stdio: 'ignore',
-    });
+    const daemon = spawn(
+      'taskset',
+      [
+        '-c',
+        `0-${cpus().length - 1}`,
+        process.execPath,
+        t.daemonBin,
+        '--sysroot',
+        remote.sysroot,
+        '--socket',
+        sock,
+        '--config',
+        '/dev/null',
+        '--state-dir',
+        join(dir, `startup-state-${round}`),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     try {
       await t.waitForSocket(sock);
       addServerCommit(remote, { version: '12.3' });
@@ -68,6 +85,18 @@ export async function startupFigures(dir: string, t: BenchTools): Promise<void> 
     }
   }
   const forkMs = t.median(fork);
-  t.addWithLimit('transaction start-up: OS.Upgrade request → first TaskBegin, first transaction (worker forked) vs fork of a bare node child', t.median(first), forkMs, 'ms', 100);
-  t.addWithLimit('transaction start-up: OS.Upgrade request → first TaskBegin, next transaction (spare worker) vs fork of a bare node child', t.median(next), forkMs, 'ms', 100);
+  t.addWithLimit(
+    'transaction start-up: OS.Upgrade request → first TaskBegin, first transaction (worker forked) vs fork of a bare node child',
+    t.median(first),
+    forkMs,
+    'ms',
+    100,
+  );
+  t.addWithLimit(
+    'transaction start-up: OS.Upgrade request → first TaskBegin, next transaction (spare worker) vs fork of a bare node child',
+    t.median(next),
+    forkMs,
+    'ms',
+    100,
+  );
 }

@@ -61,7 +61,18 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
       try {
         conn = await FuzzConnection.open(o.socket, framing);
       } catch (err) {
-        o.tally.violation({ reason: `cannot connect: ${(err as Error).message}`, seed: o.seed, worker: o.index, input, generator: '-', variety: '-', framing, delivery: 'whole', sent: '', sentBytes: 0 });
+        o.tally.violation({
+          reason: `cannot connect: ${(err as Error).message}`,
+          seed: o.seed,
+          worker: o.index,
+          input,
+          generator: '-',
+          variety: '-',
+          framing,
+          delivery: 'whole',
+          sent: '',
+          sentBytes: 0,
+        });
         return;
       }
       left = rng.logInt(300);

@@ -88,14 +88,18 @@ function jsonRpcOne(api: ApiSchemas, m: unknown): ReplyExpectation | null {
   if (!isObject(m)) return { key: 'id:null' };
   const id = 'id' in m && isValidId(m.id) ? m.id : null;
   const envelopeOk =
-    m.jsonrpc === '2.0' && typeof m.method === 'string' && (!('id' in m) || isValidId(m.id)) && (!('params' in m) || (typeof m.params === 'object' && m.params !== null));
+    m.jsonrpc === '2.0' &&
+    typeof m.method === 'string' &&
+    (!('id' in m) || isValidId(m.id)) &&
+    (!('params' in m) || (typeof m.params === 'object' && m.params !== null));
   if (!envelopeOk) return { key: `id:${JSON.stringify(id)}` };
   if (!('id' in m)) return null;
   return { key: `id:${JSON.stringify(id)}`, check: apiCallCheck('jsonrpc', api, m.method, m.params) };
 }
 
 function jsonRpcLine(api: ApiSchemas, line: Buffer): ReplyExpectation | null {
-  if (line.length > MAX_MESSAGE_BYTES) return { key: 'id:null', closes: true, check: (r) => (isObject(r) && isObject(r.error) ? null : 'an oversized message without an error') };
+  if (line.length > MAX_MESSAGE_BYTES)
+    return { key: 'id:null', closes: true, check: (r) => (isObject(r) && isObject(r.error) ? null : 'an oversized message without an error') };
   const text = line.toString('utf8');
   if (text.trim() === '') return /^[ \t\r]*$/.test(text) ? null : { key: 'id:null', optional: true };
   let message: unknown;

@@ -9,7 +9,9 @@ function table(rows: string[][]): string {
 /** One line per flood: the root reader's latency and the daemon's RSS, with their bounds. */
 function floodLines(r: FuzzReport): string[] {
   if (r.floods.length === 0) return [];
-  const lines = [`floods by one unprivileged user (${r.options.floodUser}); a root read's latency meanwhile (bound p99 ${r.options.rootLatencyBoundMs} ms), the daemon's RSS (bound ${mb(r.options.rssBoundBytes)} MB):`];
+  const lines = [
+    `floods by one unprivileged user (${r.options.floodUser}); a root read's latency meanwhile (bound p99 ${r.options.rootLatencyBoundMs} ms), the daemon's RSS (bound ${mb(r.options.rssBoundBytes)} MB):`,
+  ];
   for (const f of r.floods) {
     const l = f.rootLatency;
     lines.push(
@@ -31,15 +33,26 @@ export function formatReport(r: FuzzReport): string {
   const out = [
     table(rows),
     '',
-    `varieties: ${[...r.tally.varieties].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `deliveries: ${[...r.tally.deliveries].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `varieties: ${[...r.tally.varieties]
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `deliveries: ${[...r.tally.deliveries]
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `schema targets covered: ${r.coverage.covered} of ${r.coverage.targets} (method, parameter) pairs`,
     `daemon RSS: start ${mb(r.rss.start)} MB, peak ${mb(r.rss.peak)} MB (bound ${mb(r.options.rssBoundBytes)}), after ${mb(r.rss.end)} MB (bound ${mb(r.rss.start + r.options.rssSettleBytes)}); by quarter of the inputs: ${r.rss.quarters.map(mb).join(', ')} MB`,
     ...floodLines(r),
     `inputs run: ${r.tally.inputs} in ${(r.elapsedMs / 1000).toFixed(1)} s over ${r.options.connections} connections at a time; seed ${r.options.seed}`,
   ];
   for (const v of r.tally.violations) {
-    out.push('', `VIOLATION: ${v.reason}`, `  seed ${v.seed} worker ${v.worker} input ${v.input}: ${v.generator}/${v.variety}, ${v.framing}, ${v.delivery}, ${v.sentBytes} bytes sent:`, `  ${v.sent}`);
+    out.push(
+      '',
+      `VIOLATION: ${v.reason}`,
+      `  seed ${v.seed} worker ${v.worker} input ${v.input}: ${v.generator}/${v.variety}, ${v.framing}, ${v.delivery}, ${v.sentBytes} bytes sent:`,
+      `  ${v.sent}`,
+    );
   }
   if (r.tally.violationCount > r.tally.violations.length) out.push(`(${r.tally.violationCount - r.tally.violations.length} more violations not shown)`);
   for (const v of r.runViolations) out.push('', `VIOLATION: ${v}`);

@@ -116,7 +116,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const progress = setInterval(() => log(`  ${taken} inputs, ${tally.violationCount} violations, rss ${mb(memory.peak)} MB peak`), 10_000);
       await Promise.all(
         Array.from({ length: options.connections }, (_, index) =>
-          runWorker({ socket: daemon.socket, api, generators, seed: options.seed, index, tally, takeInput, replyTimeoutMs: options.replyTimeoutMs, clientTimeoutMs: CLIENT_TIMEOUT_S * 1000 }),
+          runWorker({
+            socket: daemon.socket,
+            api,
+            generators,
+            seed: options.seed,
+            index,
+            tally,
+            takeInput,
+            replyTimeoutMs: options.replyTimeoutMs,
+            clientTimeoutMs: CLIENT_TIMEOUT_S * 1000,
+          }),
         ),
       );
       clearInterval(progress);
@@ -177,7 +187,8 @@ function floodViolations(floods: FloodFigures[], options: FuzzOptions, out: stri
     if (f.rootLatency.p99 > options.rootLatencyBoundMs) {
       out.push(`${f.name}: a root read's p99 latency ${f.rootLatency.p99.toFixed(0)} ms over the bound of ${options.rootLatencyBoundMs} ms`);
     }
-    if (f.rootLatency.failures > 0 || f.rootLatency.count === 0) out.push(`${f.name}: ${f.rootLatency.failures} root read(s) failed, ${f.rootLatency.count} answered`);
+    if (f.rootLatency.failures > 0 || f.rootLatency.count === 0)
+      out.push(`${f.name}: ${f.rootLatency.failures} root read(s) failed, ${f.rootLatency.count} answered`);
     if ('error' in f.client) out.push(`${f.name}: the flooding client failed: ${String(f.client.error)}`);
   }
 }

@@ -37,8 +37,13 @@ export function sysrootSnapshot(sysroot: string): string[] {
     .filter((l) => l.startsWith('f ') && l.split(' ')[1].endsWith('.origin'))
     .map((l) => `origin ${l.split(' ')[1]}: ${readFileSync(join(sysroot, l.split(' ')[1]), 'utf8')}`);
   return [
-    ...run(['admin', 'status', `--sysroot=${sysroot}`]).split('\n').map((l) => `status ${l}`),
-    ...run(['refs', `--repo=${repo}`]).split('\n').sort().map((l) => `ref ${l}`),
+    ...run(['admin', 'status', `--sysroot=${sysroot}`])
+      .split('\n')
+      .map((l) => `status ${l}`),
+    ...run(['refs', `--repo=${repo}`])
+      .split('\n')
+      .sort()
+      .map((l) => `ref ${l}`),
     ...deploy,
     ...listing(sysroot, 'ostree/repo/refs'),
     ...origins,

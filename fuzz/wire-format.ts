@@ -10,12 +10,7 @@ export type Framing = 'jsonrpc' | 'varlink';
 export const TERMINATOR: Record<Framing, number> = { jsonrpc: 0x0a, varlink: 0x00 };
 
 /** A call of `method` (JSON-RPC name, `OS.Upgrade`) in the framing's envelope, without its terminator. */
-export function callMessage(
-  framing: Framing,
-  method: string,
-  params: unknown,
-  opts: { id?: unknown; more?: boolean; oneway?: boolean } = {},
-): unknown {
+export function callMessage(framing: Framing, method: string, params: unknown, opts: { id?: unknown; more?: boolean; oneway?: boolean } = {}): unknown {
   if (framing === 'jsonrpc') {
     const m: Record<string, unknown> = { jsonrpc: '2.0', method };
     if ('id' in opts) m.id = opts.id;

@@ -13,8 +13,36 @@ import { BUNDLE_EXTERNALS } from './bundle-externals.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const DROP_DIRS = new Set(['test', 'tests', '__tests__', 'example', 'examples', 'doc', 'docs', 'bench', 'benchmark', 'benchmarks', 'coverage', 'typings', 'bin', '.github']);
-const DROP_NAMES = new Set(['CMakeLists.txt', 'Makefile', 'binding.gyp', 'test.js', 'test.html', 'appveyor.yml', '.travis.yml', '.npmignore', '.eslintrc', '.eslintrc.json', '.jshintrc', '.editorconfig']);
+const DROP_DIRS = new Set([
+  'test',
+  'tests',
+  '__tests__',
+  'example',
+  'examples',
+  'doc',
+  'docs',
+  'bench',
+  'benchmark',
+  'benchmarks',
+  'coverage',
+  'typings',
+  'bin',
+  '.github',
+]);
+const DROP_NAMES = new Set([
+  'CMakeLists.txt',
+  'Makefile',
+  'binding.gyp',
+  'test.js',
+  'test.html',
+  'appveyor.yml',
+  '.travis.yml',
+  '.npmignore',
+  '.eslintrc',
+  '.eslintrc.json',
+  '.jshintrc',
+  '.editorconfig',
+]);
 const DROP_EXTENSIONS = /\.(md|markdown|ts|mts|cts|map|c|cc|cpp|h|hh|hpp|inc|def|S|asm|gyp|gypi)$/;
 const LICENCE = /^licen[cs]e/i;
 /**

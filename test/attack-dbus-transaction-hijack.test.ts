@@ -65,7 +65,7 @@ describe('attack: another user drives a D-Bus transaction', () => {
     assert.notEqual(a.path, b.path);
   });
 
-  it('another user\'s Start() is refused with AccessDenied; root\'s own Start() then runs it', async () => {
+  it("another user's Start() is refused with AccessDenied; root's own Start() then runs it", async () => {
     const before = ostreeAdminStatus(f.sysroot);
     const count = await transactionCount();
     const { path, tx, finished } = await rootRollback();
@@ -74,22 +74,22 @@ describe('attack: another user drives a D-Bus transaction', () => {
     assert.match(start.stderr, ACCESS_DENIED);
     assert.equal(await transactionCount(), count, 'nothing was queued');
     assert.deepEqual(ostreeAdminStatus(f.sysroot), before, 'nothing changed');
-    assert.equal(await tx.Start(), true, 'root\'s Start() queues it');
+    assert.equal(await tx.Start(), true, "root's Start() queues it");
     assert.deepEqual(await finished, [true, '']);
   });
 
-  it('another user\'s Cancel() is refused with AccessDenied, before and after Start(); root\'s transaction completes', async () => {
+  it("another user's Cancel() is refused with AccessDenied, before and after Start(); root's transaction completes", async () => {
     const { path, tx, finished } = await rootRollback();
     const early = gdbusAs(INTRUDER, path, `${TRANSACTION}.Cancel`);
-    assert.notEqual(early.status, 0, 'the intruder\'s Cancel() before Start() succeeded');
+    assert.notEqual(early.status, 0, "the intruder's Cancel() before Start() succeeded");
     assert.match(early.stderr, ACCESS_DENIED);
-    assert.equal(await tx.Start(), true, 'root\'s Start() still queues it');
+    assert.equal(await tx.Start(), true, "root's Start() still queues it");
     assert.deepEqual(await finished, [true, '']);
     const late = gdbusAs(INTRUDER, path, `${TRANSACTION}.Cancel`);
     assert.match(late.stderr, ACCESS_DENIED, 'refused for who calls, not for being too late');
   });
 
-  it('a user polkit grants `cancel` may cancel root\'s transaction', async () => {
+  it("a user polkit grants `cancel` may cancel root's transaction", async () => {
     const { path, tx, finished } = await rootRollback();
     const cancel = gdbusAs(ADMIN, path, `${TRANSACTION}.Cancel`);
     assert.equal(cancel.status, 0, cancel.stderr);
@@ -109,7 +109,7 @@ describe('attack: another user drives a D-Bus transaction', () => {
     assert.equal(await tx.Start(), false, 'root may call it (it was started already)');
   });
 
-  it('InitiatingClientDescription: the initiator\'s uid and pid for root, nothing of them for another user', async () => {
+  it("InitiatingClientDescription: the initiator's uid and pid for root, nothing of them for another user", async () => {
     const { path } = await rootRollback();
     const props = (await root.getProxyObject(BUS_NAME, path)).getInterface('org.freedesktop.DBus.Properties');
     const forRoot = ((await props.Get(TRANSACTION, 'InitiatingClientDescription')) as dbus.Variant<string>).value;

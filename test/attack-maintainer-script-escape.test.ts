@@ -23,11 +23,44 @@ import { addHostileDeb, compileStatic } from './support/hostile-deb.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 
 /** Capability numbers (linux/capability.h). */
-const CAP = { CHOWN: 0, DAC_OVERRIDE: 1, DAC_READ_SEARCH: 2, FOWNER: 3, FSETID: 4, KILL: 5, SETGID: 6, SETUID: 7, SETPCAP: 8, NET_BIND_SERVICE: 10, NET_ADMIN: 12, NET_RAW: 13, SYS_MODULE: 16, SYS_RAWIO: 17, SYS_CHROOT: 18, SYS_PTRACE: 19, SYS_ADMIN: 21, MKNOD: 27, SETFCAP: 31 };
+const CAP = {
+  CHOWN: 0,
+  DAC_OVERRIDE: 1,
+  DAC_READ_SEARCH: 2,
+  FOWNER: 3,
+  FSETID: 4,
+  KILL: 5,
+  SETGID: 6,
+  SETUID: 7,
+  SETPCAP: 8,
+  NET_BIND_SERVICE: 10,
+  NET_ADMIN: 12,
+  NET_RAW: 13,
+  SYS_MODULE: 16,
+  SYS_RAWIO: 17,
+  SYS_CHROOT: 18,
+  SYS_PTRACE: 19,
+  SYS_ADMIN: 21,
+  MKNOD: 27,
+  SETFCAP: 31,
+};
 const mask = (names: (keyof typeof CAP)[]): bigint => names.reduce((m, n) => m | (1n << BigInt(CAP[n])), 0n);
 const ALLOWED = mask(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETGID', 'SETUID', 'SETFCAP']);
 /** DAC_READ_SEARCH: open_by_handle_at opens any inode of a filesystem the sandbox sees a mount of. */
-const FORBIDDEN = mask(['DAC_READ_SEARCH', 'SYS_ADMIN', 'MKNOD', 'SYS_CHROOT', 'NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SYS_PTRACE', 'SYS_MODULE', 'SYS_RAWIO', 'SETPCAP', 'KILL']);
+const FORBIDDEN = mask([
+  'DAC_READ_SEARCH',
+  'SYS_ADMIN',
+  'MKNOD',
+  'SYS_CHROOT',
+  'NET_ADMIN',
+  'NET_RAW',
+  'NET_BIND_SERVICE',
+  'SYS_PTRACE',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SETPCAP',
+  'KILL',
+]);
 
 /** A listener that counts who connects. */
 async function listening(address: string | { port: number; host: string }): Promise<{ server: Server; connections: () => number; port: number }> {
@@ -43,7 +76,9 @@ async function listening(address: string | { port: number; host: string }): Prom
 
 /** The host's root filesystem device: path and major:minor (from mountinfo). */
 function rootDevice(): { path: string; major: string; minor: string } {
-  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === '/');
+  const line = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[4] === '/');
   assert.ok(line !== undefined);
   const [major, minor] = line.split(' ')[2].split(':');
   return { path: line.split(' - ')[1].split(' ')[1], major, minor };
@@ -67,7 +102,10 @@ describe('attack: a maintainer script tries to escape the sandbox', () => {
     const tcp = await listening({ port: 0, host: '127.0.0.1' });
     const abstractName = `aoatk-sbx-${randomBytes(6).toString('hex')}`;
     const abstract = await listening(`\0${abstractName}`);
-    closers.push(() => tcp.server.close(), () => abstract.server.close());
+    closers.push(
+      () => tcp.server.close(),
+      () => abstract.server.close(),
+    );
     const disk = rootDevice();
     const targets = {
       host_dir: hostDir,
@@ -85,7 +123,12 @@ describe('attack: a maintainer script tries to escape the sandbox', () => {
       version: '1.0',
       files: {
         '/usr/lib/aoatk/escape': { content: compileStatic('escape-attempts'), mode: 0o755 },
-        '/usr/lib/aoatk/targets': { content: Object.entries(targets).map(([k, v]) => `${k}=${v}\n`).join(''), mode: 0o644 },
+        '/usr/lib/aoatk/targets': {
+          content: Object.entries(targets)
+            .map(([k, v]) => `${k}=${v}\n`)
+            .join(''),
+          mode: 0o644,
+        },
         '/usr/share/aoatk/README': { content: 'results of the escape attempts\n', mode: 0o644 },
       },
       postinst: '#!/bin/sh\n/usr/lib/aoatk/escape /usr/lib/aoatk/targets /usr/share/aoatk/results\nexit 0\n',
@@ -110,7 +153,20 @@ describe('attack: a maintainer script tries to escape the sandbox', () => {
     const effective = caps === null ? -1n : BigInt(`0x${caps[1]}`);
     check(effective !== -1n && (effective & FORBIDDEN) === 0n, `forbidden capabilities inside: ${effective.toString(16)}`);
     check(effective === ALLOWED, `capabilities inside ${effective.toString(16)}, expected ${ALLOWED.toString(16)}`);
-    for (const name of ['chroot-breakout', 'remount', 'write-host-path', 'mknod', 'open-host-block-device', 'tcp-loopback', 'daemon-socket', 'abstract-socket', 'system-bus', 'signal-host-process', 'write-sysctl', 'open-by-handle']) {
+    for (const name of [
+      'chroot-breakout',
+      'remount',
+      'write-host-path',
+      'mknod',
+      'open-host-block-device',
+      'tcp-loopback',
+      'daemon-socket',
+      'abstract-socket',
+      'system-bus',
+      'signal-host-process',
+      'write-sysctl',
+      'open-by-handle',
+    ]) {
       check(outcome(name).startsWith(`${name} blocked`), outcome(name));
     }
     // Outside: the host saw nothing of it.
@@ -120,7 +176,7 @@ describe('attack: a maintainer script tries to escape the sandbox', () => {
     check(victim.exitCode === null && victim.signalCode === null, `the host process ended (${victim.signalCode ?? victim.exitCode})`);
     // What the script found as /etc/shadow (if anything) is the tree's, never the host's.
     const seen = join(root, 'usr/share/aoatk/shadow-seen');
-    if (existsSync(seen)) check(readFileSync(seen, 'utf8') !== readFileSync('/etc/shadow', 'utf8'), 'the host\'s /etc/shadow was copied into the tree');
+    if (existsSync(seen)) check(readFileSync(seen, 'utf8') !== readFileSync('/etc/shadow', 'utf8'), "the host's /etc/shadow was copied into the tree");
     else check(outcome('read-shadow').startsWith('read-shadow blocked'), outcome('read-shadow'));
     check(!results.includes(secret), 'the host secret was read');
     assert.deepEqual(problems, [], results);

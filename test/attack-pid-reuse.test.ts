@@ -57,7 +57,9 @@ async function requestFromReusedPid(daemon: DaemonHandle): Promise<Reply> {
   let decoy: ChildProcess | undefined;
   process.kill(daemonPid, 'SIGSTOP');
   try {
-    const attacker = spawn('runuser', ['-u', USER, '--', '/usr/bin/python3', SOCKET_CALLERS, 'orphan', daemon.socket, METHOD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const attacker = spawn('runuser', ['-u', USER, '--', '/usr/bin/python3', SOCKET_CALLERS, 'orphan', daemon.socket, METHOD], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const out = lines(attacker);
     await until(() => out().length >= 1, 20_000, 'the user process to send its request');
     const pid = Number(out()[0]);
@@ -94,7 +96,7 @@ describe('attack: PID reuse', () => {
     await f?.stop();
   });
 
-  it('the user\'s own request is refused: the rule grants nothing to a process of the user', () => {
+  it("the user's own request is refused: the rule grants nothing to a process of the user", () => {
     assert.equal(socketCallAs(USER, f.daemon.socket, METHOD), 'org.projectatomic.aptostree1.Error.NotAuthorized');
   });
 
@@ -112,7 +114,7 @@ describe('attack: PID reuse', () => {
     assert.match(reply.error?.message ?? '', /the calling process is gone: its pid now names another process/);
   });
 
-  it('each connection\'s pidfd is closed with the connection', async () => {
+  it("each connection's pidfd is closed with the connection", async () => {
     const pidfds = (): number =>
       readdirSync(`/proc/${f.daemon.process.pid}/fd`).filter((fd) => {
         try {
@@ -123,14 +125,24 @@ describe('attack: PID reuse', () => {
       }).length;
     const idle = pidfds();
     const sockets = await Promise.all(
-      Array.from({ length: 20 }, () => new Promise<Socket>((resolve, reject) => createConnection(f.daemon.socket).once('connect', function (this: Socket) { resolve(this); }).once('error', reject))),
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<Socket>((resolve, reject) =>
+            createConnection(f.daemon.socket)
+              .once('connect', function (this: Socket) {
+                resolve(this);
+              })
+              .once('error', reject),
+          ),
+      ),
     );
     await until(() => pidfds() === idle + 20, 10_000, 'a pidfd per connection');
     for (const s of sockets) s.destroy();
     await until(() => pidfds() === idle, 10_000, 'the pidfds to be closed');
   });
 
-  it('over D-Bus, polkit is asked about the sender\'s unique bus name, not a pid', async () => {
+  it("over D-Bus, polkit is asked about the sender's unique bus name, not a pid", async () => {
     const monitor = await monitorCheckAuthorization(f.bus.address);
     try {
       const os = '/org/projectatomic/aptostree1/debian';

@@ -20,7 +20,9 @@ import { layeringFixture, stopLayeringFixture } from './support/layering-fixture
 
 /** Every file below `dir`, recursively (links not followed). */
 function filesBelow(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => lstatSync(f, { throwIfNoEntry: false })?.isFile() === true);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .filter((f) => lstatSync(f, { throwIfNoEntry: false })?.isFile() === true);
 }
 
 describe('attack: a package plants symbolic links where the daemon works on the tree', () => {
@@ -63,7 +65,10 @@ describe('attack: a package plants symbolic links where the daemon works on the 
     assert.match(r.error.message, what);
     assert.match(r.error.message, new RegExp(name));
     assert.deepEqual(r.after, r.before);
-    assert.deepEqual(readdirSync(join(suite.fixture.repo, 'tmp')).filter((f) => f.startsWith('apt-ostree-')), []);
+    assert.deepEqual(
+      readdirSync(join(suite.fixture.repo, 'tmp')).filter((f) => f.startsWith('apt-ostree-')),
+      [],
+    );
   };
   /** Files of the sysroot (repository objects aside) holding `secret`. */
   const leaks = (secret: string): string[] => filesBelow(suite.fixture.sysroot).filter((f) => !f.includes('/objects/') && readFileSync(f).includes(secret));
@@ -79,25 +84,27 @@ describe('attack: a package plants symbolic links where the daemon works on the 
 
   it('usr/sbin → a host directory: the removal of policy-rc.d removes nothing there', async () => {
     const victim = hostDir();
-    writeFileSync(join(victim, 'policy-rc.d'), 'the host\'s own file\n');
+    writeFileSync(join(victim, 'policy-rc.d'), "the host's own file\n");
     await plantingPackage('plant-usr-sbin', { postinst: `/usr/lib/plant-usr-sbin/plant /usr/sbin ${victim}\n` });
     const r = await attempt(install('plant-usr-sbin'));
     assert.deepEqual(readdirSync(victim), ['policy-rc.d']);
-    assert.equal(readFileSync(join(victim, 'policy-rc.d'), 'utf8'), 'the host\'s own file\n');
+    assert.equal(readFileSync(join(victim, 'policy-rc.d'), 'utf8'), "the host's own file\n");
     assertRefused(r, 'plant-usr-sbin', /usr\/sbin/);
   });
 
-  it('the kernel\'s initramfs → a host file: nothing of it reaches the deployment or /boot', async () => {
+  it("the kernel's initramfs → a host file: nothing of it reaches the deployment or /boot", async () => {
     const secretFile = join(hostDir(), 'secret');
     const secret = randomBytes(16).toString('hex');
     writeFileSync(secretFile, secret, { mode: 0o600 });
-    await plantingPackage('plant-initramfs', { postinst: `for k in /usr/lib/modules/*; do /usr/lib/plant-initramfs/plant "$k/initramfs.img" ${secretFile}; done\n` });
+    await plantingPackage('plant-initramfs', {
+      postinst: `for k in /usr/lib/modules/*; do /usr/lib/plant-initramfs/plant "$k/initramfs.img" ${secretFile}; done\n`,
+    });
     const r = await attempt(install('plant-initramfs'));
     assert.deepEqual(leaks(secret), []);
     assertRefused(r, 'plant-initramfs', /initramfs\.img/);
   });
 
-  it('the initramfs generator\'s output → a host file: not renamed into the tree, nothing leaks', async () => {
+  it("the initramfs generator's output → a host file: not renamed into the tree, nothing leaks", async () => {
     const secretFile = join(hostDir(), 'secret');
     const secret = randomBytes(16).toString('hex');
     writeFileSync(secretFile, secret, { mode: 0o600 });

@@ -44,7 +44,7 @@ describe('attack: callers that exit before polkit answers', () => {
     await f?.stop();
   });
 
-  it('300 vanishing callers beside an authorized user: every one of the user\'s requests is answered, and served', async () => {
+  it("300 vanishing callers beside an authorized user: every one of the user's requests is answered, and served", async () => {
     const vanishing = callersAs(VANISHING, ['vanish', f.daemon.socket, '300', METHOD]);
     // The user loops for as long as the vanishing callers run (and a little longer).
     let attackDone = false;

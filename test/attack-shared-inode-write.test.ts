@@ -32,7 +32,9 @@ const TARGETS = [
 /** Content hash, mode, owner and link count of a file of a deployment. */
 function fileState(root: string, rel: string): string {
   const st = lstatSync(join(root, rel));
-  const sha = createHash('sha256').update(readFileSync(join(root, rel))).digest('hex');
+  const sha = createHash('sha256')
+    .update(readFileSync(join(root, rel)))
+    .digest('hex');
   return `${rel} ${sha} mode=${st.mode.toString(8)} owner=${st.uid}:${st.gid} size=${st.size}`;
 }
 

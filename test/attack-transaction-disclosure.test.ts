@@ -54,7 +54,7 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
   }
 }
 
-describe('attack: an unprivileged user reads root\'s transactions', () => {
+describe("attack: an unprivileged user reads root's transactions", () => {
   const dir = tempSysrootDir();
   const busDir = mkdtempSync(join(tmpdir(), 'apt-ostreed-bus-'));
   let bus: TestBus;
@@ -84,7 +84,15 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
   });
 
   const argv = (method: string, params: Record<string, unknown>, ...extra: string[]) => [
-    '-u', USER, '--', process.execPath, RPC_AS_USER, daemon.socket, method, JSON.stringify(params), ...extra,
+    '-u',
+    USER,
+    '--',
+    process.execPath,
+    RPC_AS_USER,
+    daemon.socket,
+    method,
+    JSON.stringify(params),
+    ...extra,
   ];
   function asUser(method: string, params: Record<string, unknown>): Reply {
     const r = spawnSync('runuser', argv(method, params), { encoding: 'utf8', timeout: 30_000 });
@@ -108,10 +116,10 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
     assert.equal(typeof tx.createdAt, 'string', `${what}: times are public`);
   }
 
-  it('sees only id, method, state and times of root\'s running and finished transaction, and no progress', async () => {
+  it("sees only id, method, state and times of root's running and finished transaction, and no progress", async () => {
     const { client: root, events } = await eventClient(daemon.socket);
     const call = root.call<{ transaction: string }>('OS.KernelArgs', { append: [SECRET] });
-    await until(() => typesOf(events).includes('TaskBegin'), 30_000, 'root\'s transaction to be under way');
+    await until(() => typesOf(events).includes('TaskBegin'), 30_000, "root's transaction to be under way");
     const id = String(events[0].params.transaction);
     // Hold the transaction where it is: its worker stopped, so it stays running while the user looks.
     const workers = childPids(daemon.process.pid ?? 0);
@@ -119,7 +127,10 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
     let watchOut = '';
     try {
       const listed = (asUser('Transaction.List', {}).result as { transactions: TransactionJson[] }).transactions;
-      assertRedacted(listed.find((t) => t.id === id), 'List');
+      assertRedacted(
+        listed.find((t) => t.id === id),
+        'List',
+      );
       assert.equal(listed.find((t) => t.id === id)?.state, 'running');
       assertRedacted((asUser('Transaction.Get', { id }).result as { transaction: TransactionJson }).transaction, 'Get (running)');
       const props = asUser('Sysroot.GetProperties', {}).result as { activeTransaction: TransactionJson };
@@ -127,7 +138,18 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
       // The D-Bus property every bus client may read.
       const property = spawnSync(
         'runuser',
-        ['-u', USER, '--', 'busctl', `--address=${bus.address}`, 'get-property', 'org.projectatomic.aptostree1', '/org/projectatomic/aptostree1/Sysroot', 'org.projectatomic.aptostree1.Sysroot', 'ActiveTransaction'],
+        [
+          '-u',
+          USER,
+          '--',
+          'busctl',
+          `--address=${bus.address}`,
+          'get-property',
+          'org.projectatomic.aptostree1',
+          '/org/projectatomic/aptostree1/Sysroot',
+          'org.projectatomic.aptostree1.Sysroot',
+          'ActiveTransaction',
+        ],
         { encoding: 'utf8', timeout: 30_000 },
       );
       assert.equal(property.status, 0, property.stderr);
@@ -137,7 +159,7 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
       const watch = spawn('runuser', argv('Transaction.Watch', { id }, '--notifications'), { stdio: ['ignore', 'pipe', 'pipe'] });
       watch.stdout.setEncoding('utf8').on('data', (d: string) => (watchOut += d));
       const watchEnded = new Promise((resolve) => watch.on('close', resolve));
-      await until(() => watchOut.includes('"Transaction.Started"'), 15_000, 'the user\'s Watch to replay the start');
+      await until(() => watchOut.includes('"Transaction.Started"'), 15_000, "the user's Watch to replay the start");
       signalAll(workers, 'SIGCONT');
       await watchEnded;
     } finally {
@@ -147,7 +169,10 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
     root.close();
     assert.ok(typesOf(events).includes('Message') || typesOf(events).includes('TaskEnd'), 'root saw the progress');
 
-    const lines = watchOut.trim().split('\n').map((l) => JSON.parse(l) as { method?: string; params?: Record<string, unknown>; result?: { transaction: TransactionJson } });
+    const lines = watchOut
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { method?: string; params?: Record<string, unknown>; result?: { transaction: TransactionJson } });
     const seen = lines.filter((l) => l.method !== undefined).map((l) => l.method);
     assert.deepEqual(seen, ['Transaction.Started', 'Transaction.Finished'], `the user's Watch saw only state changes: ${watchOut}`);
     assert.deepEqual(lines.find((l) => l.method === 'Transaction.Finished')?.params, { transaction: id, success: true, errorMessage: '' });
@@ -156,10 +181,13 @@ describe('attack: an unprivileged user reads root\'s transactions', () => {
 
     assertRedacted((asUser('Transaction.Get', { id }).result as { transaction: TransactionJson }).transaction, 'Get (finished)');
     const history = (asUser('Transaction.History', {}).result as { transactions: TransactionJson[] }).transactions;
-    assertRedacted(history.find((t) => t.id === id), 'History');
+    assertRedacted(
+      history.find((t) => t.id === id),
+      'History',
+    );
   });
 
-  it('still shows root everything, and a user everything of the user\'s own transactions', async () => {
+  it("still shows root everything, and a user everything of the user's own transactions", async () => {
     const { client: root } = await eventClient(daemon.socket);
     const history = await root.call<{ transactions: TransactionJson[] }>('Transaction.History', {});
     root.close();

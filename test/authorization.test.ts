@@ -106,7 +106,10 @@ describe('authorization through polkit', () => {
   });
 
   /** One call as the test user; the response's result or error. */
-  function asUser(method: string, params: Record<string, unknown>): { result?: Record<string, unknown>; error?: { code: number; message: string; data: { name: string } } } {
+  function asUser(
+    method: string,
+    params: Record<string, unknown>,
+  ): { result?: Record<string, unknown>; error?: { code: number; message: string; data: { name: string } } } {
     const r = spawnSync('runuser', ['-u', USER, '--', process.execPath, RPC_AS_USER, daemon.socket, method, JSON.stringify(params)], {
       encoding: 'utf8',
       timeout: 30_000,
@@ -143,7 +146,7 @@ describe('authorization through polkit', () => {
       }
       const cancel = asUser('Transaction.Cancel', { id: rootTransaction });
       calls++;
-      assert.equal(errorName(cancel.error), 'NotAuthorized', 'cancelling root\'s transaction needs the cancel action');
+      assert.equal(errorName(cancel.error), 'NotAuthorized', "cancelling root's transaction needs the cancel action");
       assert.match(cancel.error?.message ?? '', /aptostree\.cancel/);
       await assertChecks(monitor, calls);
       for (const [method, params] of Object.entries(OPEN)) {
@@ -155,13 +158,17 @@ describe('authorization through polkit', () => {
       assert.equal(monitor.count(), calls, 'reads and open controls ask polkit nothing');
       assert.deepEqual(ostreeAdminStatus(sysroot), before, 'the sysroot is unchanged');
       const history = asUser('Transaction.History', {}).result as { transactions: { id: string }[] };
-      assert.deepEqual(history.transactions.map((t) => t.id), [rootTransaction], 'nothing was started for the user');
+      assert.deepEqual(
+        history.transactions.map((t) => t.id),
+        [rootTransaction],
+        'nothing was started for the user',
+      );
     } finally {
       await monitor.stop();
     }
   });
 
-  it('answers a user\'s request that fails a precheck with that error, before asking polkit anything', async () => {
+  it("answers a user's request that fails a precheck with that error, before asking polkit anything", async () => {
     const before = ostreeAdminStatus(sysroot);
     const monitor = await monitorCheckAuthorization(bus.address);
     try {
@@ -199,19 +206,38 @@ describe('authorization through polkit', () => {
   it('over D-Bus too: the user is refused a transaction method, reads properties', async () => {
     await until(() => nameHasOwner(bus.address, 'org.projectatomic.aptostree1'), 10_000, 'the shim on the bus');
     const before = ostreeAdminStatus(sysroot);
-    const asUserOnBus = (...args: string[]) =>
-      spawnSync('runuser', ['-u', USER, '--', ...args], { encoding: 'utf8', timeout: 30_000 });
+    const asUserOnBus = (...args: string[]) => spawnSync('runuser', ['-u', USER, '--', ...args], { encoding: 'utf8', timeout: 30_000 });
     const os = '/org/projectatomic/aptostree1/debian';
-    const refused = asUserOnBus('gdbus', 'call', '--address', bus.address, '-d', 'org.projectatomic.aptostree1', '-o', os, '-m', 'org.projectatomic.aptostree1.OS.Rollback', '{}');
+    const refused = asUserOnBus(
+      'gdbus',
+      'call',
+      '--address',
+      bus.address,
+      '-d',
+      'org.projectatomic.aptostree1',
+      '-o',
+      os,
+      '-m',
+      'org.projectatomic.aptostree1.OS.Rollback',
+      '{}',
+    );
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr, /org\.projectatomic\.aptostree1\.Error\.NotAuthorized/);
-    const read = asUserOnBus('busctl', `--address=${bus.address}`, 'get-property', 'org.projectatomic.aptostree1', os, 'org.projectatomic.aptostree1.OS', 'Name');
+    const read = asUserOnBus(
+      'busctl',
+      `--address=${bus.address}`,
+      'get-property',
+      'org.projectatomic.aptostree1',
+      os,
+      'org.projectatomic.aptostree1.OS',
+      'Name',
+    );
     assert.equal(read.status, 0, read.stderr);
     assert.equal(read.stdout.trim(), 's "debian"');
     assert.deepEqual(ostreeAdminStatus(sysroot), before, 'nothing changed');
   });
 
-  it('after a rules file grants the user\'s group, the same calls are authorized, once each', async () => {
+  it("after a rules file grants the user's group, the same calls are authorized, once each", async () => {
     const removeRules = installFile(
       {
         text: `polkit.addRule(function(action, subject) {
@@ -246,7 +272,7 @@ describe('authorization through polkit', () => {
       await assertChecks(monitor, calls);
       const history = asUser('Transaction.History', { limit: 1 }).result as { transactions: { uid: number }[] };
       const uid = Number(spawnSync('id', ['-u', USER], { encoding: 'utf8' }).stdout.trim());
-      assert.equal(history.transactions[0].uid, uid, 'the caller\'s uid travels into the history');
+      assert.equal(history.transactions[0].uid, uid, "the caller's uid travels into the history");
     } finally {
       await monitor.stop();
       removeRules();

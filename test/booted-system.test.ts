@@ -26,8 +26,7 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
   let daemon: DaemonHandle;
   let client: JsonRpcClient;
   let rebootMarker: string;
-  const deployments = async (): Promise<Deployment[]> =>
-    (await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments;
+  const deployments = async (): Promise<Deployment[]> => (await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments;
   const cli = cliOn(() => daemon.socket);
   /** How many boot entries the current boot version has. */
   const blsCount = (): number => readdirSync(join(remote.sysroot, 'boot/loader/entries')).length;
@@ -86,11 +85,14 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
     assert.equal(result.result?.deployment, staged[0].id);
     assert.equal(blsCount(), entriesBefore, 'staging writes no boot entry');
     const inside = parseAdminStatus(await sandbox.adminStatus());
-    assert.deepEqual(inside.map((e) => [e.checksum, e.staged, e.booted]), [
-      [csum, true, false],
-      [remote.commits.v2, false, true],
-      [remote.commits.v1, false, false],
-    ]);
+    assert.deepEqual(
+      inside.map((e) => [e.checksum, e.staged, e.booted]),
+      [
+        [csum, true, false],
+        [remote.commits.v2, false, true],
+        [remote.commits.v1, false, false],
+      ],
+    );
     const human = await cli('status');
     assert.match(human.out, /Staged: yes/);
 
@@ -106,7 +108,13 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
     );
     assert.equal(existsSync(rebootMarker), false, 'no reboot was asked for');
     const roles = parseAdminStatus(await sandbox.adminStatus());
-    assert.deepEqual(roles.map((e) => [e.pending, e.booted]), [[true, false], [false, true]]);
+    assert.deepEqual(
+      roles.map((e) => [e.pending, e.booted]),
+      [
+        [true, false],
+        [false, true],
+      ],
+    );
     assert.equal(blsCount(), 2, 'one boot entry each for the new default and the booted one');
   });
 
@@ -136,10 +144,13 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
 
     await sandbox.shutdown();
     const ds = await deployments();
-    assert.deepEqual(ds.map((d) => [d.checksum, d.staged, d.booted]), [
-      [csum, false, false],
-      [remote.commits.v2, false, true],
-    ]);
+    assert.deepEqual(
+      ds.map((d) => [d.checksum, d.staged, d.booted]),
+      [
+        [csum, false, false],
+        [remote.commits.v2, false, true],
+      ],
+    );
   });
 
   it('FinalizeDeployment with nothing staged is NoSuchDeployment', async () => {
@@ -159,7 +170,10 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
     assert.ok(staged[0].kernelArgs.includes('booted=1'));
     await client.call('OS.Cleanup', { elements: ['pending-deploy'] });
     const after = await deployments();
-    assert.deepEqual(after.map((d) => d.id), before.map((d) => d.id));
+    assert.deepEqual(
+      after.map((d) => d.id),
+      before.map((d) => d.id),
+    );
     assert.equal(existsSync(join(sandbox.runDir, 'ostree/staged-deployment')), false);
   });
 
@@ -169,7 +183,10 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
     // Booted v2 with pending 12.4: the pending one is not a rollback target; v2 goes back on top.
     const r = await client.call<{ deployment: string }>('OS.Rollback', {});
     const ds = await deployments();
-    assert.equal(ds.some((d) => d.staged), false);
+    assert.equal(
+      ds.some((d) => d.staged),
+      false,
+    );
     assert.equal(ds[0].id, r.deployment);
   });
 

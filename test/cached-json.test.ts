@@ -11,7 +11,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 describe('stringifyCached', () => {
-  it('produces exactly JSON.stringify\'s text', () => {
+  it("produces exactly JSON.stringify's text", () => {
     const frozen = deepFreeze({ a: [1, 'x', null, { b: true }], c: 'é"\n' });
     const values: unknown[] = [
       { jsonrpc: '2.0', id: 1, result: { deployments: [frozen, frozen] } },
@@ -20,7 +20,7 @@ describe('stringifyCached', () => {
       'plain',
       42,
       null,
-      { arr: [] , obj: {} },
+      { arr: [], obj: {} },
     ];
     for (const v of values) assert.equal(stringifyCached(v), JSON.stringify(v));
   });

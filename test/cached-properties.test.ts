@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CachedProperties } from '../src/transports/dbus/cached-properties.js';
 
-describe('the D-Bus shim\'s cached properties', () => {
+describe("the D-Bus shim's cached properties", () => {
   it('reads once, and again after clear() or when a source is another object', () => {
     let reads = 0;
     let snapshot = { deployments: ['a'] };
@@ -22,10 +22,13 @@ describe('the D-Bus shim\'s cached properties', () => {
 
   it('a read that fails is not kept: the next read tries again', () => {
     let fail = true;
-    const cached = new CachedProperties(() => {
-      if (fail) throw new Error('InvalidSysroot');
-      return { ok: true };
-    }, () => []);
+    const cached = new CachedProperties(
+      () => {
+        if (fail) throw new Error('InvalidSysroot');
+        return { ok: true };
+      },
+      () => [],
+    );
     assert.throws(() => cached.get(), /InvalidSysroot/);
     fail = false;
     assert.deepEqual(cached.get(), { ok: true });

@@ -20,12 +20,22 @@ describe('cleanup', () => {
     const result = await suite.client.call<{ changed: boolean; message: string }>('OS.Cleanup', { elements: ['rollback-deploy'] });
     assert.equal(result.changed, true);
     const after = await deployments();
-    assert.deepEqual(after.map((d) => d.id), [before[0].id, before[2].id], 'the rollback (v2) is gone, the default and pinned v1 stay');
-    assert.deepEqual(ostreeAdminStatus(suite.fixture.sysroot).map((s) => s.checksum), after.map((d) => d.checksum));
+    assert.deepEqual(
+      after.map((d) => d.id),
+      [before[0].id, before[2].id],
+      'the rollback (v2) is gone, the default and pinned v1 stay',
+    );
+    assert.deepEqual(
+      ostreeAdminStatus(suite.fixture.sysroot).map((s) => s.checksum),
+      after.map((d) => d.checksum),
+    );
     // Now the rollback is the pinned v1: it is kept.
     const kept = await suite.client.call<{ changed: boolean; message: string }>('OS.Cleanup', { elements: ['rollback-deploy', 'pending-deploy'] });
     assert.equal(kept.changed, false);
-    assert.deepEqual((await deployments()).map((d) => d.id), after.map((d) => d.id));
+    assert.deepEqual(
+      (await deployments()).map((d) => d.id),
+      after.map((d) => d.id),
+    );
     fsck();
   });
 
@@ -35,7 +45,7 @@ describe('cleanup', () => {
     assert.equal(result.changed, true);
     const refs = readRefs(suite.fixture.repo);
     assert.equal(refs['aptostree/base/9'], undefined);
-    assert.equal(refs['aptostree/base/0'], suite.fixture.commits.v2, 'the layered deployment\'s base stays');
+    assert.equal(refs['aptostree/base/0'], suite.fixture.commits.v2, "the layered deployment's base stays");
     fsck();
   });
 

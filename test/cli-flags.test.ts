@@ -23,7 +23,11 @@ function docOf(field: Field): string | undefined {
 
 describe('CLI options from the params schemas', () => {
   it('take type and help from the field: booleans, strings, repeatable arrays, integers, positionals', () => {
-    const args = flagsFrom('OS.KernelArgs', { reboot: { flag: 'reboot' }, append: { flag: 'append' }, osname: { flag: 'os', note: 'default: the booted one' } });
+    const args = flagsFrom('OS.KernelArgs', {
+      reboot: { flag: 'reboot' },
+      append: { flag: 'append' },
+      osname: { flag: 'os', note: 'default: the booted one' },
+    });
     assert.deepEqual(args.reboot, { type: 'boolean', description: 'Reboot after success', field: 'reboot', value: 'boolean' });
     assert.equal(args.append.type, 'string');
     assert.equal(args.append.value, 'list');
@@ -60,7 +64,7 @@ describe('CLI options from the params schemas', () => {
     assert.deepEqual(paramsFrom(args, { _: [], revision: '' }, []), {}, 'an empty positional is absent');
   });
 
-  it('every verb\'s schema-derived option names a field of a method it calls, with that field\'s doc as help', () => {
+  it("every verb's schema-derived option names a field of a method it calls, with that field's doc as help", () => {
     let derived = 0;
     for (const [verb, command] of Object.entries(COMMANDS)) {
       const args = (command.definition.args ?? {}) as Record<string, Partial<SchemaArg>>;
@@ -101,7 +105,11 @@ describe('CLI layering', () => {
         assert.ok(['api', 'client', 'cli', 'util'].includes(layer), `${relative(REPO_ROOT, file)} imports ${target}`);
         if (layer === 'util') {
           const helper = join(REPO_ROOT, 'src', target.replace(/\.js$/, '.ts'));
-          assert.deepEqual(imports(helper).filter((t) => !t.startsWith('util/')), [], `${target} must import nothing above src/util`);
+          assert.deepEqual(
+            imports(helper).filter((t) => !t.startsWith('util/')),
+            [],
+            `${target} must import nothing above src/util`,
+          );
         }
       }
     }

@@ -31,7 +31,7 @@ describe('apt-ostree status', () => {
   });
   after(() => daemon?.stop());
 
-  it('prints rpm-ostree\'s layout: origin lines, version, commits, layered packages, pinned', async () => {
+  it("prints rpm-ostree's layout: origin lines, version, commits, layered packages, pinned", async () => {
     const io = captureIo();
     assert.equal(await main(['--socket', daemon.socket, 'status'], io), 0);
     const text = io.out();
@@ -42,7 +42,10 @@ describe('apt-ostree status', () => {
     blocks.forEach((block, i) => {
       const lines = block.split('\n');
       assert.equal(lines[0], `  debian:${std.refspec}`, 'not booted: no ● marker');
-      assert.ok(lines.some((l) => l.trim() === `Commit: ${status[i].checksum}`), block);
+      assert.ok(
+        lines.some((l) => l.trim() === `Commit: ${status[i].checksum}`),
+        block,
+      );
       // Keys are right-aligned on one column.
       const colons = new Set(lines.slice(1).map((l) => l.indexOf(':')));
       assert.equal(colons.size, 1, block);
@@ -57,7 +60,7 @@ describe('apt-ostree status', () => {
     assert.match(v1, /Pinned: yes/);
   });
 
-  it('--json prints {deployments, transaction, cachedUpdate} with the API\'s objects', async () => {
+  it("--json prints {deployments, transaction, cachedUpdate} with the API's objects", async () => {
     const io = captureIo();
     assert.equal(await main(['status', '--json', '--socket', daemon.socket], io), 0);
     const parsed = JSON.parse(io.out()) as Record<string, unknown>;

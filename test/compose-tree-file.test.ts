@@ -23,7 +23,14 @@ describe('compose tree file', () => {
   };
 
   it('a valid tree file loads: defaults filled, relative paths resolved against the file', () => {
-    const t = loadTreeFile(write('ok.json', { ...VALID, 'local-packages': ['debs/x.deb'], 'add-files': [{ source: 'files/motd', dest: '/etc/motd', mode: '0600' }], units: { mask: ['apt-daily.timer'] } }));
+    const t = loadTreeFile(
+      write('ok.json', {
+        ...VALID,
+        'local-packages': ['debs/x.deb'],
+        'add-files': [{ source: 'files/motd', dest: '/etc/motd', mode: '0600' }],
+        units: { mask: ['apt-daily.timer'] },
+      }),
+    );
     assert.equal(t.mirror, 'http://deb.debian.org/debian');
     assert.deepEqual(t.components, ['main']);
     assert.deepEqual(t.localPackages, [join(dir, 'debs/x.deb')]);
@@ -44,7 +51,11 @@ describe('compose tree file', () => {
       ['{ not json', /JSON|Unexpected|Expected/],
     ];
     for (const [data, re] of cases) {
-      assert.throws(() => loadTreeFile(write('bad.json', data)), (e: unknown) => e instanceof TreeFileError && re.test(e.message), JSON.stringify(data));
+      assert.throws(
+        () => loadTreeFile(write('bad.json', data)),
+        (e: unknown) => e instanceof TreeFileError && re.test(e.message),
+        JSON.stringify(data),
+      );
     }
   });
 

@@ -62,12 +62,15 @@ LiveFs=false
       ['# comment\n[Daemon]\nLockLayering=true\n\nDownloadTimeout=never\n', /^x\.conf:5: DownloadTimeout must be an integer/],
     ];
     for (const [text, message] of bad) {
-      assert.throws(() => parseConfig(text, 'x.conf'), (e: ApiError) => {
-        assert.equal(e.errorName, 'InvalidConfig');
-        assert.match(e.message, message);
-        assert.match(e.message, /^x\.conf:\d+: /);
-        return true;
-      });
+      assert.throws(
+        () => parseConfig(text, 'x.conf'),
+        (e: ApiError) => {
+          assert.equal(e.errorName, 'InvalidConfig');
+          assert.match(e.message, message);
+          assert.match(e.message, /^x\.conf:\d+: /);
+          return true;
+        },
+      );
     }
   });
 

@@ -33,7 +33,11 @@ function members(xml: string, iface: string): string[] {
   const out: string[] = [];
   for (const m of block.matchAll(/<method name="(\w+)"(?:\/>|>([\s\S]*?)<\/method>)/g)) {
     const args = [...(m[2] ?? '').matchAll(/<arg [^>]*>/g)].map((a) => a[0]);
-    const sig = (dir: string) => args.filter((a) => a.includes(`direction="${dir}"`)).map((a) => /type="([^"]+)"/.exec(a)?.[1]).join('');
+    const sig = (dir: string) =>
+      args
+        .filter((a) => a.includes(`direction="${dir}"`))
+        .map((a) => /type="([^"]+)"/.exec(a)?.[1])
+        .join('');
     out.push(`method ${m[1]}(${sig('in')}) -> (${sig('out')})`);
   }
   for (const p of block.matchAll(/<property ([^>]*)\/>/g)) {
@@ -97,8 +101,14 @@ describe('the D-Bus shim', () => {
       data: Record<string, { data: unknown }>[];
     };
     const expected = await deployments();
-    assert.deepEqual(ds.data.map((d) => d.id.data), expected.map((d) => d.id));
-    assert.deepEqual(ds.data.map((d) => d.version.data), expected.map((d) => d.version));
+    assert.deepEqual(
+      ds.data.map((d) => d.id.data),
+      expected.map((d) => d.id),
+    );
+    assert.deepEqual(
+      ds.data.map((d) => d.version.data),
+      expected.map((d) => d.version),
+    );
     const booted = JSON.parse((await busctl('--json=short', 'get-property', NAME, SYSROOT, `${NAME}.Sysroot`, 'Booted')).stdout) as { data: string };
     assert.equal(booted.data, '/', 'not booted into this sysroot');
     const name = JSON.parse((await busctl('--json=short', 'get-property', NAME, OS_PATH, `${NAME}.OS`, 'Name')).stdout) as { data: string };
@@ -107,7 +117,15 @@ describe('the D-Bus shim', () => {
     const getOs = await run('gdbus', ['call', '--address', address, '-d', NAME, '-o', SYSROOT, '-m', `${NAME}.Sysroot.GetOS`, '']);
     assert.equal(getOs.stdout.trim(), `(objectpath '${OS_PATH}',)`);
     const [a, b] = expected;
-    const diff = await run('dbus-send', [`--bus=${address}`, '--print-reply', `--dest=${NAME}`, OS_PATH, `${NAME}.OS.GetDeploymentsAptDiff`, `string:${b.id}`, `string:${a.id}`]);
+    const diff = await run('dbus-send', [
+      `--bus=${address}`,
+      '--print-reply',
+      `--dest=${NAME}`,
+      OS_PATH,
+      `${NAME}.OS.GetDeploymentsAptDiff`,
+      `string:${b.id}`,
+      `string:${a.id}`,
+    ]);
     assert.match(diff.stdout, /string "base-files"\s+uint32 2/);
 
     await assert.rejects(
@@ -123,7 +141,9 @@ describe('the D-Bus shim', () => {
 
   it('an rpm-ostree-style client: Upgrade → address, signals, Start() (a second one joins), Finished, the new deployment', async () => {
     const csum = addServerCommit(remote, { version: '12.3' });
-    const { stdout } = await run('/usr/bin/python3', [join(REPO_ROOT, 'test', 'support', 'dbus_transaction_client.py'), address, 'Upgrade'], { timeout: 150_000 });
+    const { stdout } = await run('/usr/bin/python3', [join(REPO_ROOT, 'test', 'support', 'dbus_transaction_client.py'), address, 'Upgrade'], {
+      timeout: 150_000,
+    });
     const r = JSON.parse(stdout) as {
       address: string;
       title: string;
@@ -138,11 +158,17 @@ describe('the D-Bus shim', () => {
     assert.equal(r.second, false, 'the second Start() joins');
     const names = r.events.map((e) => e[0]);
     for (const n of ['TaskBegin', 'TaskEnd', 'DownloadProgress', 'ProgressEnd', 'Finished']) assert.ok(names.includes(n), names.join(' '));
-    assert.deepEqual(r.events.find((e) => e[0] === 'Finished'), ['Finished', [true, '']]);
+    assert.deepEqual(
+      r.events.find((e) => e[0] === 'Finished'),
+      ['Finished', [true, '']],
+    );
     const download = r.events.find((e) => e[0] === 'DownloadProgress') as [string, number[][]];
     assert.equal(download[1].length, 5);
     const changed = r.events.filter((e) => e[0] === 'PropertiesChanged' && e[1] === SYSROOT).map((e) => e[3] as string[]);
-    assert.ok(changed.some((keys) => keys.includes('Deployments')), JSON.stringify(changed));
+    assert.ok(
+      changed.some((keys) => keys.includes('Deployments')),
+      JSON.stringify(changed),
+    );
     assert.equal((await deployments())[0].checksum, csum);
     assert.deepEqual(r.late, [false, [['Finished', [true, '']]]], 'Start() after the end: false, and Finished again');
   });

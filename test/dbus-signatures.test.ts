@@ -56,17 +56,27 @@ describe('the D-Bus projection of the method table', () => {
         assert.ok(carries(a.type, unwrap(params[a.field])), `${name}: ${a.type} cannot carry params.${a.field}`);
       }
       const rest = Object.keys(params).filter((k) => !positional.some((a) => a.field === k) && k !== 'osname' && k !== 'detach');
-      if (!sig.in.includes('options')) assert.deepEqual(rest.filter((k) => k !== 'noQueue' && k !== 'allowInteractiveAuthentication' && k !== 'reboot'), [], `${name}: params no argument carries`);
+      if (!sig.in.includes('options'))
+        assert.deepEqual(
+          rest.filter((k) => k !== 'noQueue' && k !== 'allowInteractiveAuthentication' && k !== 'reboot'),
+          [],
+          `${name}: params no argument carries`,
+        );
       const result = unwrap(method.result) as SomeObjectType;
       for (const a of sig.out) {
         assert.ok(a.field in result.props, `${name}: out-arg ${a.name} → result.${a.field}`);
-        if (a.type !== 's' || a.field !== 'transaction') assert.ok(carries(a.type, unwrap(result.props[a.field])), `${name}: ${a.type} cannot carry result.${a.field}`);
+        if (a.type !== 's' || a.field !== 'transaction')
+          assert.ok(carries(a.type, unwrap(result.props[a.field])), `${name}: ${a.type} cannot carry result.${a.field}`);
       }
-      if (method.kind === 'transaction') assert.ok(sig.out.some((a) => a.name === 'transaction_address'), `${name} answers its transaction address`);
+      if (method.kind === 'transaction')
+        assert.ok(
+          sig.out.some((a) => a.name === 'transaction_address'),
+          `${name} answers its transaction address`,
+        );
     }
   });
 
-  it('options use rpm-ostree\'s kebab-case keys', () => {
+  it("options use rpm-ostree's kebab-case keys", () => {
     assert.equal(optionKey('allowDowngrade'), 'allow-downgrade');
     assert.equal(optionKey('reboot'), 'reboot');
     assert.equal(optionKey('cacheOnly'), 'cache-only');

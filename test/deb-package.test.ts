@@ -73,12 +73,17 @@ describe('the Debian package (npm run deb)', () => {
     const r = spawnSync('lintian', ['--display-info', deb], { encoding: 'utf8' });
     const tags = r.stdout.split('\n').filter((l) => /^[EWIP]: /.test(l));
     for (const tag of tags) t.diagnostic(tag);
-    assert.deepEqual(tags.filter((l) => l.startsWith('E: ')), []);
+    assert.deepEqual(
+      tags.filter((l) => l.startsWith('E: ')),
+      [],
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 
   it('depends on the packages the daemon loads and runs, each a real package', () => {
-    const depends = field(deb, 'Depends').split(',').map((d) => d.trim());
+    const depends = field(deb, 'Depends')
+      .split(',')
+      .map((d) => d.trim());
     const names = depends.map((d) => d.split(/[\s(]/)[0]);
     for (const name of ['nodejs', 'libostree-1-1', 'libglib2.0-0', 'ostree', 'bubblewrap', 'apt', 'dpkg', 'mount', 'procps', 'polkitd', 'dbus', 'libc6']) {
       assert.ok(names.includes(name), `Depends lacks ${name}: ${depends.join(', ')}`);
@@ -88,7 +93,10 @@ describe('the Debian package (npm run deb)', () => {
     const r = spawnSync('apt-cache', ['show', '--no-all-versions', ...names], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const known = new Set([...r.stdout.matchAll(/^Package: (\S+)$/gm)].map((m) => m[1]));
-    assert.deepEqual(names.filter((n) => !known.has(n)), []);
+    assert.deepEqual(
+      names.filter((n) => !known.has(n)),
+      [],
+    );
   });
 
   it('holds every file at its path, the configuration as a conffile, and nothing of the development tree', () => {
@@ -96,17 +104,30 @@ describe('the Debian package (npm run deb)', () => {
     const paths = listing
       .split('\n')
       .filter((l) => l !== '')
-      .map((l) => l.slice(l.indexOf('./') + 2).replace(/ -> .*$/, '').replace(/\/$/, ''))
+      .map((l) =>
+        l
+          .slice(l.indexOf('./') + 2)
+          .replace(/ -> .*$/, '')
+          .replace(/\/$/, ''),
+      )
       .filter((p) => p !== '');
     for (const f of EXPECTED_FILES) assert.ok(paths.includes(f), f);
     assert.equal(execFileSync('dpkg-deb', ['--info', deb, 'conffiles'], { encoding: 'utf8' }).trim(), '/etc/apt-ostreed/apt-ostreed.conf');
 
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     const unwanted = [
       ...Object.keys(pkg.devDependencies),
       // Bundled into dist/*.cjs.
       ...Object.keys(pkg.dependencies).filter((d) => !EXTERNALS.includes(d)),
-      'esbuild', '@esbuild', 'eslint', '@eslint', '@typescript-eslint', '@types',
+      'esbuild',
+      '@esbuild',
+      'eslint',
+      '@eslint',
+      '@typescript-eslint',
+      '@types',
     ];
     for (const name of unwanted) {
       assert.ok(!paths.some((p) => p.includes(`/node_modules/${name}/`)), `ships ${name}`);
@@ -162,7 +183,12 @@ describe('the Debian package (npm run deb)', () => {
     for (const d of ['var/lib/apt-ostree', 'var/cache/apt-ostree']) assert.equal(statSync(join(root, d)).mode & 0o7777, 0o700, d);
     runMaintainerScript('apt-ostreed', script('postrm'), ['remove'], { dpkgRoot: root });
     runMaintainerScript('apt-ostreed', script('postrm'), ['purge'], { dpkgRoot: root });
-    for (const d of ['var/lib/apt-ostree', 'var/cache/apt-ostree', 'etc/systemd/system/sockets.target.wants/apt-ostreed.socket', 'etc/systemd/system/timers.target.wants/apt-ostreed-automatic.timer']) {
+    for (const d of [
+      'var/lib/apt-ostree',
+      'var/cache/apt-ostree',
+      'etc/systemd/system/sockets.target.wants/apt-ostreed.socket',
+      'etc/systemd/system/timers.target.wants/apt-ostreed-automatic.timer',
+    ]) {
       assert.ok(!existsSync(join(root, d)), `${d} left after purge`);
     }
     rmSync(root, { recursive: true, force: true });
@@ -180,7 +206,16 @@ describe('the Debian package (npm run deb)', () => {
       for (const m of required) assert.ok(resolve(m).startsWith(`${lib}/node_modules/`), `${bundle}: ${m}`);
     }
     // koffi through its regular entry point too (the daemon loads the platform package's addon directly), dbus-next.
-    const load = spawnSync(process.execPath, ['-e', 'const k = require(process.argv[1]); require(process.argv[2]); process.stdout.write(k.version)', join(root, LIB, 'node_modules/koffi'), join(root, LIB, 'node_modules/dbus-next')], { encoding: 'utf8' });
+    const load = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        'const k = require(process.argv[1]); require(process.argv[2]); process.stdout.write(k.version)',
+        join(root, LIB, 'node_modules/koffi'),
+        join(root, LIB, 'node_modules/dbus-next'),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(load.status, 0, load.stderr);
     assert.match(load.stdout, /^\d+\.\d+\.\d+$/);
 

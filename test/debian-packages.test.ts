@@ -29,7 +29,23 @@ describe('real Debian packages on a debootstrap tree', () => {
   const inside = (id: string, argv: string[]): string =>
     execFileSync(
       'bwrap',
-      ['--ro-bind', root(id), '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/var', '--unshare-all', '--die-with-parent', '--', ...argv],
+      [
+        '--ro-bind',
+        root(id),
+        '/',
+        '--proc',
+        '/proc',
+        '--dev',
+        '/dev',
+        '--tmpfs',
+        '/tmp',
+        '--tmpfs',
+        '/var',
+        '--unshare-all',
+        '--die-with-parent',
+        '--',
+        ...argv,
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } },
     );
   const fsckClean = (): void => {
@@ -53,7 +69,10 @@ describe('real Debian packages on a debootstrap tree', () => {
     const names = plan.packages.map((p) => p.name).sort();
     // jq pulls its libraries from the archive; the tree's libc6 satisfies the rest.
     assert.deepEqual(names, ['hello', 'jq', 'libjq1', 'libonig5']);
-    assert.ok(plan.packages.every((p) => /^\d/.test(p.version) && /Debian/.test(p.origin)), JSON.stringify(plan.packages));
+    assert.ok(
+      plan.packages.every((p) => /^\d/.test(p.version) && /Debian/.test(p.origin)),
+      JSON.stringify(plan.packages),
+    );
     assert.ok(plan.downloadSize > 100_000, `download size ${plan.downloadSize}`);
     assert.ok(plan.files.includes('/usr/bin/hello'));
     assert.deepEqual(await suite.deployments(), before);
@@ -70,7 +89,14 @@ describe('real Debian packages on a debootstrap tree', () => {
     assert.equal(inside(d.id, ['hello']), 'Hello, world!\n');
     assert.equal(inside(d.id, ['jq', '-n', '-c', '[1,2,3] | {sum: add}']), '{"sum":6}\n');
     const query = inside(d.id, ['dpkg-query', '--admindir=/usr/share/dpkg/database', '-W', '-f', '${Package} ${db:Status-Abbrev}\n', 'hello', 'jq', 'libjq1']);
-    assert.deepEqual(query.split('\n').map((l) => l.trim()).filter(Boolean).sort(), ['hello ii', 'jq ii', 'libjq1 ii']);
+    assert.deepEqual(
+      query
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .sort(),
+      ['hello ii', 'jq ii', 'libjq1 ii'],
+    );
     // libc-bin's ldconfig trigger ran: the new libraries are in the tree's linker cache.
     assert.match(inside(d.id, ['ldconfig', '-p']), /libjq\.so\.1 /);
     // The base is untouched: no hello there.

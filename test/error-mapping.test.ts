@@ -36,7 +36,14 @@ describe('errors mapped once', () => {
   it('the dispatcher turns an unexpected exception into InternalError and logs its cause once', async () => {
     const log = recordingLog();
     const bug = new TypeError('cannot read properties of undefined');
-    const { dispatcher, close } = dispatcherWith({ 'Sysroot.GetOS': () => { throw bug; } }, log);
+    const { dispatcher, close } = dispatcherWith(
+      {
+        'Sysroot.GetOS': () => {
+          throw bug;
+        },
+      },
+      log,
+    );
     try {
       await assert.rejects(dispatcher.call('Sysroot.GetOS', {}, root), (e: unknown) => {
         assert.ok(e instanceof ProtocolError);
@@ -59,7 +66,14 @@ describe('errors mapped once', () => {
   it('ApiError and ProtocolError reach the transport as they are, unlogged', async () => {
     const log = recordingLog();
     const refusal = new ApiError('NoSuchOS', 'No stateroot x', { osname: 'x' });
-    const { dispatcher, close } = dispatcherWith({ 'Sysroot.GetOS': () => { throw refusal; } }, log);
+    const { dispatcher, close } = dispatcherWith(
+      {
+        'Sysroot.GetOS': () => {
+          throw refusal;
+        },
+      },
+      log,
+    );
     try {
       await assert.rejects(dispatcher.call('Sysroot.GetOS', {}, root), (e: unknown) => e === refusal);
       await assert.rejects(dispatcher.call('Sysroot.Nope', {}, root), (e: unknown) => e instanceof ProtocolError && e.errorName === 'MethodNotFound');

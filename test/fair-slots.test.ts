@@ -32,7 +32,12 @@ describe('FairSlots', () => {
     const first = slots.run(1, () => new Promise<void>((r) => (release = r)));
     const gone = new AbortController();
     let ran = false;
-    const second = slots.run(1, async () => (ran = true), gone.signal, () => new Error('gone'));
+    const second = slots.run(
+      1,
+      async () => (ran = true),
+      gone.signal,
+      () => new Error('gone'),
+    );
     gone.abort();
     release();
     await first;

@@ -91,7 +91,7 @@ describe('fault: `ostree admin` by hand during a daemon transaction', () => {
     for (const c of started.splice(0)) await c.stop();
   });
 
-  it('undeploy and cleanup wait for the daemon\'s upgrade, then act on the list it wrote', async () => {
+  it("undeploy and cleanup wait for the daemon's upgrade, then act on the list it wrote", async () => {
     const before = await suite.deployments();
     const { update, pulling } = await slowUpdate('12.3');
     const { client } = await eventClient(suite.daemon.socket);
@@ -111,9 +111,16 @@ describe('fault: `ostree admin` by hand during a daemon transaction', () => {
     }
     const after = await suite.deployments();
     // Run before the upgrade, undeploy 1 would have removed v1 and left [update, previous default].
-    assert.deepEqual(after.map((d) => d.checksum), [update], 'undeploy 1 removed the previous default from the upgrade\'s list');
+    assert.deepEqual(
+      after.map((d) => d.checksum),
+      [update],
+      "undeploy 1 removed the previous default from the upgrade's list",
+    );
     assert.notEqual(before[0].checksum, update);
-    assertConsistent(suite.fixture, after.map((d) => d.id));
+    assertConsistent(
+      suite.fixture,
+      after.map((d) => d.id),
+    );
   });
 
   it('a daemon upgrade waits while `ostree admin upgrade` by hand holds the lock, then finds nothing to do', async () => {
@@ -137,7 +144,10 @@ describe('fault: `ostree admin` by hand during a daemon transaction', () => {
     }
     const after = await suite.deployments();
     assert.equal(after[0].checksum, update);
-    assertConsistent(suite.fixture, after.map((d) => d.id));
+    assertConsistent(
+      suite.fixture,
+      after.map((d) => d.id),
+    );
   });
 
   it('deploy by hand during a daemon upgrade runs after it, on the branch as the upgrade left it', async () => {
@@ -156,9 +166,19 @@ describe('fault: `ostree admin` by hand during a daemon transaction', () => {
     }
     const after = await suite.deployments();
     // The hand deploy came second: a new deployment of the same (pulled) commit on top of the daemon's.
-    assert.deepEqual(after.slice(0, 2).map((d) => d.checksum), [update, update]);
+    assert.deepEqual(
+      after.slice(0, 2).map((d) => d.checksum),
+      [update, update],
+    );
     assert.notEqual(after[0].serial, after[1].serial);
-    assert.deepEqual(after.slice(2).map((d) => d.id), [previous], 'the previous default, kept by the upgrade and by --retain');
-    assertConsistent(suite.fixture, after.map((d) => d.id));
+    assert.deepEqual(
+      after.slice(2).map((d) => d.id),
+      [previous],
+      'the previous default, kept by the upgrade and by --retain',
+    );
+    assertConsistent(
+      suite.fixture,
+      after.map((d) => d.id),
+    );
   });
 });

@@ -97,7 +97,10 @@ describe('fault: the disk fills up during a layering', () => {
 
   it('no room to commit the layer (the package unpacked, its copy in the repository does not fit): libostree refuses, nothing changes', async () => {
     // libostree refuses before the disk is full: it keeps min-free-space-percent (3 %) free.
-    await installWithRoom(BIG_FILE + 12 * MiB, /^Committing the layered tree failed: .*(min-free-space-percent '3%' would be exceeded|No space left on device)/);
+    await installWithRoom(
+      BIG_FILE + 12 * MiB,
+      /^Committing the layered tree failed: .*(min-free-space-percent '3%' would be exceeded|No space left on device)/,
+    );
   });
 
   it('the daemon serves on: with room, the same install succeeds', async () => {

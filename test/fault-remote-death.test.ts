@@ -46,7 +46,12 @@ function objectChecksums(requests: string[]): Set<string> {
  */
 function stored(repo: string, checksum: string): boolean {
   const rel = join(checksum.slice(0, 2), checksum.slice(2));
-  const dirs = [join(repo, 'objects'), ...readdirSync(join(repo, 'tmp')).filter((d) => d.startsWith('staging-')).map((d) => join(repo, 'tmp', d))];
+  const dirs = [
+    join(repo, 'objects'),
+    ...readdirSync(join(repo, 'tmp'))
+      .filter((d) => d.startsWith('staging-'))
+      .map((d) => join(repo, 'tmp', d)),
+  ];
   return dirs.some((d) => ['file', 'dirtree', 'dirmeta'].some((ext) => existsSync(`${join(d, rel)}.${ext}`)));
 }
 

@@ -24,6 +24,9 @@ describe('fuzzer', () => {
     assert.equal(report.coverage.covered, report.coverage.targets, text);
     assert.ok(report.rss.quarters.length >= 2, 'memory was sampled along the run, for the growth check');
     assert.equal(report.floods.length, 5, 'the batch, idle-connection and non-reading floods ran');
-    assert.ok(report.floods.every((f) => f.rootLatency.count > 0), 'root read during every flood');
+    assert.ok(
+      report.floods.every((f) => f.rootLatency.count > 0),
+      'root read during every flood',
+    );
   });
 });

@@ -29,9 +29,15 @@ describe('history journal', () => {
       journal.append(tx('a'));
       appendFileSync(journal.path, '{"id":"torn","meth'); // power loss mid-append
       journal.append(tx('b'));
-      assert.deepEqual(journal.read(10).map((t) => t.id), ['b', 'a']);
+      assert.deepEqual(
+        journal.read(10).map((t) => t.id),
+        ['b', 'a'],
+      );
       assert.equal(journal.find('a')?.id, 'a');
-      assert.deepEqual(journal.read(1).map((t) => t.id), ['b']);
+      assert.deepEqual(
+        journal.read(1).map((t) => t.id),
+        ['b'],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,7 +30,7 @@ export function kernelTree(): string {
   return debootstrapTree({ include: ['linux-image-amd64', 'zstd'], installAfter: ['dracut', 'systemd-sysv'] });
 }
 
-describe('initramfs regeneration with the tree\'s dracut', () => {
+describe("initramfs regeneration with the tree's dracut", () => {
   const suite = daemonSuite((dir) => {
     const tree = kernelTree();
     const { sysroot, repo } = createSysroot(join(dir, 'sysroot'), 'debian');
@@ -47,7 +47,23 @@ describe('initramfs regeneration with the tree\'s dracut', () => {
   const listing = (id: string): string =>
     execFileSync(
       'bwrap',
-      ['--ro-bind', root(id), '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/var', '--unshare-all', '--', 'lsinitrd', `/usr/lib/modules/${kver()}/initramfs.img`],
+      [
+        '--ro-bind',
+        root(id),
+        '/',
+        '--proc',
+        '/proc',
+        '--dev',
+        '/dev',
+        '--tmpfs',
+        '/tmp',
+        '--tmpfs',
+        '/var',
+        '--unshare-all',
+        '--',
+        'lsinitrd',
+        `/usr/lib/modules/${kver()}/initramfs.img`,
+      ],
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { PATH: '/usr/sbin:/usr/bin', LANG: 'C' } },
     );
   const fsckClean = (): void => {
@@ -95,8 +111,13 @@ describe('initramfs regeneration with the tree\'s dracut', () => {
     const extra = join(suite.fixture.repo, 'tmp', 'extra');
     execFileSync('mkdir', ['-p', join(extra, 'usr/share/doc/point-release')]);
     execFileSync('ostree', [
-      'commit', `--repo=${suite.fixture.repo}`, `--branch=${REF}`, `--tree=ref=${suite.fixture.base}`, `--tree=dir=${extra}`,
-      '--add-metadata-string=version=12.1', '--subject=point release',
+      'commit',
+      `--repo=${suite.fixture.repo}`,
+      `--branch=${REF}`,
+      `--tree=ref=${suite.fixture.base}`,
+      `--tree=dir=${extra}`,
+      '--add-metadata-string=version=12.1',
+      '--subject=point release',
     ]);
     execFileSync('rm', ['-rf', extra]);
     const r = await cli('upgrade');
@@ -109,7 +130,7 @@ describe('initramfs regeneration with the tree\'s dracut', () => {
     fsckClean();
   });
 
-  it('--disable goes back to the base\'s image: the plain base commit, refspec origin', async () => {
+  it("--disable goes back to the base's image: the plain base commit, refspec origin", async () => {
     const r = await cli('initramfs', '--disable');
     assert.equal(r.code, 0, r.err + r.out);
     const [d] = await suite.deployments();
@@ -122,16 +143,18 @@ describe('initramfs regeneration with the tree\'s dracut', () => {
 });
 
 describe('initramfs regeneration refused', () => {
-  const suite = daemonSuite((dir) => buildRemoteSysroot(join(dir, 'remote')), (f) => f.stop());
+  const suite = daemonSuite(
+    (dir) => buildRemoteSysroot(join(dir, 'remote')),
+    (f) => f.stop(),
+  );
   it('a tree without an initramfs generator: a clear error, nothing deployed; bad input is refused before any work', async () => {
     const before = await suite.deployments();
     await assert.rejects(
       suite.client.call('OS.SetInitramfsState', { regenerate: true }),
       (e: RemoteError) => e.errorName === 'Failed' && /no initramfs generator/.test(e.message),
     );
-    await assert.rejects(
-      suite.client.call('OS.SetInitramfsState', { regenerate: false, args: ['-v'] }),
-      (e: RemoteError) => /only apply when regeneration is enabled/.test(e.message),
+    await assert.rejects(suite.client.call('OS.SetInitramfsState', { regenerate: false, args: ['-v'] }), (e: RemoteError) =>
+      /only apply when regeneration is enabled/.test(e.message),
     );
     await assert.rejects(suite.client.call('OS.SetInitramfsState', { regenerate: true, args: ['$(reboot)'] }), (e: RemoteError) => e.code === -32602);
     assert.deepEqual(await suite.deployments(), before);

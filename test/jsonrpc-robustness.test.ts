@@ -71,7 +71,7 @@ describe('random input', () => {
     for (const r of replies) {
       assert.equal(r.jsonrpc, '2.0');
       assert.ok('id' in r);
-      assert.ok(('result' in r) !== ('error' in r), JSON.stringify(r));
+      assert.ok('result' in r !== 'error' in r, JSON.stringify(r));
       if ('error' in r) {
         const e = r.error as { code: number; message: string; data: { name: string } };
         assert.ok(Number.isInteger(e.code) && e.code !== -32603, `no internal errors: ${JSON.stringify(r)}`);

@@ -74,11 +74,12 @@ describe('JSON-RPC 2.0 transport (real daemon, real sysroot)', () => {
       const error = reply.error as { code: number; data: { name: string; errors: { path: string }[] } };
       assert.equal(error.code, -32602, method);
       assert.equal(error.data.name, PREFIX + 'InvalidParams');
-      assert.ok(error.data.errors.some((e) => e.path === path), `${method}: ${JSON.stringify(error.data.errors)}`);
+      assert.ok(
+        error.data.errors.some((e) => e.path === path),
+        `${method}: ${JSON.stringify(error.data.errors)}`,
+      );
     }
-    const [positional] = lines(
-      (await exchange(daemon.socket, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.GetOS","params":["debian"]}\n')).text,
-    );
+    const [positional] = lines((await exchange(daemon.socket, '{"jsonrpc":"2.0","id":1,"method":"Sysroot.GetOS","params":["debian"]}\n')).text);
     assert.equal((positional.error as { code: number }).code, -32602);
   });
 

@@ -97,11 +97,17 @@ describe('kernel arguments', () => {
     const ids = (await deployments()).map((d) => d.id);
     assert.equal(await main(['--socket', suite.daemon.socket, 'kargs', '--editor'], same), 0, same.err());
     assert.match(same.out(), /not changed/);
-    assert.deepEqual((await deployments()).map((d) => d.id), ids);
+    assert.deepEqual(
+      (await deployments()).map((d) => d.id),
+      ids,
+    );
 
     const failing = captureIo({ EDITOR: 'false', PATH: process.env.PATH });
     assert.equal(await main(['--socket', suite.daemon.socket, 'kargs', '--editor'], failing), 1);
     assert.match(failing.err(), /exited with 1; nothing changed/);
-    assert.deepEqual((await deployments()).map((d) => d.id), ids);
+    assert.deepEqual(
+      (await deployments()).map((d) => d.id),
+      ids,
+    );
   });
 });

@@ -31,7 +31,13 @@ describe('socket activation lifecycle', () => {
   const lines = (): string[] => out.split('\n').filter((l) => l !== '');
   const starts = (): number => lines().filter((l) => l.startsWith('started')).length;
   const exits = (): string[] => lines().filter((l) => l.startsWith('exited'));
-  const daemonPid = (): number => Number(lines().filter((l) => l.startsWith('started')).at(-1)?.split(' ')[2]);
+  const daemonPid = (): number =>
+    Number(
+      lines()
+        .filter((l) => l.startsWith('started'))
+        .at(-1)
+        ?.split(' ')[2],
+    );
 
   before(async () => {
     const sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;
@@ -153,7 +159,10 @@ describe('SIGTERM during a transaction', () => {
       await daemon.stop();
       daemon = await startDaemon({ sysroot: remote.sysroot, stateDir: state });
       const c = await JsonRpcClient.connect(daemon.socket);
-      assert.deepEqual((await c.call<{ deployments: { id: string }[] }>('Sysroot.GetDeployments')).deployments.map((d) => d.id), before.map((d) => d.id));
+      assert.deepEqual(
+        (await c.call<{ deployments: { id: string }[] }>('Sysroot.GetDeployments')).deployments.map((d) => d.id),
+        before.map((d) => d.id),
+      );
       const history = await c.call<{ transactions: { state: string; title: string }[] }>('Transaction.History', { limit: 1 });
       assert.equal(history.transactions[0].state, 'cancelled');
       c.close();

@@ -5,7 +5,12 @@ import { MessageFramer } from '../src/transports/message-framer.js';
 function framer(limit = 16) {
   const messages: string[] = [];
   const overflows: number[] = [];
-  const f = new MessageFramer(0x0a, limit, (m) => messages.push(m.toString()), (n) => overflows.push(n));
+  const f = new MessageFramer(
+    0x0a,
+    limit,
+    (m) => messages.push(m.toString()),
+    (n) => overflows.push(n),
+  );
   return { f, messages, overflows };
 }
 
@@ -41,7 +46,12 @@ describe('MessageFramer', () => {
 
   it('works with NUL as the delimiter (Varlink)', () => {
     const messages: string[] = [];
-    const f = new MessageFramer(0, 100, (m) => messages.push(m.toString()), () => {});
+    const f = new MessageFramer(
+      0,
+      100,
+      (m) => messages.push(m.toString()),
+      () => {},
+    );
     f.push(Buffer.from('{"a":1}\0{"b":\n2}\0'));
     assert.deepEqual(messages, ['{"a":1}', '{"b":\n2}']);
   });

@@ -28,9 +28,24 @@ import { REPO_ROOT } from './support/repo-root.js';
 const EXPECTED = {
   Sysroot: ['GetDeployments', 'GetProperties', 'GetOS', 'Reload', 'ReloadConfig', 'RegisterClient', 'UnregisterClient'],
   OS: [
-    'GetProperties', 'Search', 'WhatProvides', 'GetPackages', 'GetDeploymentsAptDiff', 'GetCachedUpdateAptDiff',
-    'Deploy', 'Upgrade', 'Rollback', 'Rebase', 'PkgChange', 'KernelArgs', 'SetInitramfsState', 'Cleanup',
-    'UpdateDeployment', 'FinalizeDeployment', 'RefreshMd', 'AutomaticUpdateTrigger',
+    'GetProperties',
+    'Search',
+    'WhatProvides',
+    'GetPackages',
+    'GetDeploymentsAptDiff',
+    'GetCachedUpdateAptDiff',
+    'Deploy',
+    'Upgrade',
+    'Rollback',
+    'Rebase',
+    'PkgChange',
+    'KernelArgs',
+    'SetInitramfsState',
+    'Cleanup',
+    'UpdateDeployment',
+    'FinalizeDeployment',
+    'RefreshMd',
+    'AutomaticUpdateTrigger',
   ],
   Transaction: ['List', 'Get', 'Watch', 'History', 'Cancel'],
 };
@@ -113,7 +128,11 @@ describe('the method table', () => {
       validateParams(deploy, { revision });
     }
     for (const revision of ['revision=12.2', 'version=', 'version=-x', '=12.2', '-12', 'version=a b', 'rev=12']) {
-      assert.throws(() => validateParams(deploy, { revision }), (e: Error) => e instanceof ProtocolError, revision);
+      assert.throws(
+        () => validateParams(deploy, { revision }),
+        (e: Error) => e instanceof ProtocolError,
+        revision,
+      );
     }
   });
 
@@ -136,7 +155,7 @@ describe('the method table', () => {
     );
   });
 
-  it('only names errors of the error table, and the table\'s codes are unique and in range', () => {
+  it("only names errors of the error table, and the table's codes are unique and in range", () => {
     const codes = Object.values(ERROR_TABLE).map((e) => e.code);
     assert.equal(new Set(codes).size, codes.length);
     for (const code of codes) assert.ok(code <= -32000 && code >= -32099);
@@ -153,9 +172,7 @@ describe('the method table', () => {
 
 describe('generated artifacts', () => {
   function listFiles(dir: string): string[] {
-    return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
-    );
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
   }
 
   it('are exactly what the method table (and bench-results.json) generates (run `npm run generate` after changing src/api or benching)', () => {
@@ -187,8 +204,24 @@ describe('generated artifacts', () => {
       assert.ok(files.has(`schema/types/${type}.json`), type);
     }
     const deployment = JSON.parse(files.get('schema/types/Deployment.json') ?? '{}') as { required: string[] };
-    for (const field of ['id', 'osname', 'checksum', 'serial', 'index', 'booted', 'staged', 'pinned', 'origin', 'version',
-      'timestamp', 'baseChecksum', 'requestedPackages', 'layeredPackages', 'kernelArgs', 'unlocked']) {
+    for (const field of [
+      'id',
+      'osname',
+      'checksum',
+      'serial',
+      'index',
+      'booted',
+      'staged',
+      'pinned',
+      'origin',
+      'version',
+      'timestamp',
+      'baseChecksum',
+      'requestedPackages',
+      'layeredPackages',
+      'kernelArgs',
+      'unlocked',
+    ]) {
       assert.ok(deployment.required.includes(field), field);
     }
   });

@@ -12,13 +12,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { OstreeSysrootReader } from '../src/backends/ostree/sysroot-reader.js';
 import { optionsText } from '../src/backends/ostree/write/variant.js';
-import {
-  addServerCommit,
-  buildRemoteSysroot,
-  FIXTURE_VERSION_FILE,
-  startStaticServer,
-  type RemoteSysroot,
-} from '../src/demo/remote-fixture.js';
+import { addServerCommit, buildRemoteSysroot, FIXTURE_VERSION_FILE, startStaticServer, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { buildTree, commitTree, createSysroot, deploy as adminDeploy } from '../src/demo/sysroot-builder.js';
 import { OperationError, type OperationEvent } from '../src/worker/operation-context.js';
 import { deploy } from '../src/worker/operations/deploy.js';
@@ -110,7 +104,10 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
       ],
     );
     assert.equal(refOf(remote.repo, remote.refspec), remote.commits.v2);
-    assert.ok(remote.server.requests.some((p) => p.endsWith('.commit')), 'the sysroot pulled over HTTP');
+    assert.ok(
+      remote.server.requests.some((p) => p.endsWith('.commit')),
+      'the sysroot pulled over HTTP',
+    );
   });
 
   it('upgrade without an update: "No upgrade available.", nothing changes, one complete DownloadProgress', async () => {
@@ -159,12 +156,7 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
     const types = eventTypes(ctx.events);
     assert.ok(types.lastIndexOf('DownloadProgress') < ctx.pointOfNoReturnAt, 'the pull is before the point of no return');
     const texts = ctx.events.filter((e) => e.type === 'TaskBegin').map((e) => e.text);
-    assert.deepEqual(texts, [
-      'Receiving objects',
-      `Writing deployment 12.3 (${csum.slice(0, 10)})`,
-      'Writing the boot configuration',
-      'Cleaning up',
-    ]);
+    assert.deepEqual(texts, ['Receiving objects', `Writing deployment 12.3 (${csum.slice(0, 10)})`, 'Writing the boot configuration', 'Cleaning up']);
     assert.equal(types.filter((t) => t === 'TaskBegin').length, types.filter((t) => t === 'TaskEnd').length);
 
     // Kernel arguments and origin carried over (through the read model).
@@ -188,13 +180,14 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
     assert.equal(result.changed, false);
     assert.equal(result.deployment, null);
     assert.equal(result.cachedUpdate?.checksum, v124);
-    assert.deepEqual(result.cachedUpdate?.packageDiff.map((e) => `${e.change} ${e.name} ${e.next?.version ?? ''}`), ['upgraded base-files 12.4+12.4']);
+    assert.deepEqual(
+      result.cachedUpdate?.packageDiff.map((e) => `${e.change} ${e.name} ${e.next?.version ?? ''}`),
+      ['upgraded base-files 12.4+12.4'],
+    );
     assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
     assert.equal(ctx.pointsOfNoReturn, 0);
     assert.ok(downloadEvents(ctx.events).length >= 1);
-    assert.throws(() =>
-      execFileSync('ostree', ['ls', `--repo=${remote.repo}`, v124, `/${FIXTURE_VERSION_FILE}`], { stdio: 'ignore' }),
-    );
+    assert.throws(() => execFileSync('ostree', ['ls', `--repo=${remote.repo}`, v124, `/${FIXTURE_VERSION_FILE}`], { stdio: 'ignore' }));
   });
 
   it('downloadOnly: pulls the update, deploys nothing', async () => {
@@ -459,7 +452,7 @@ describe('the sysroot lock and recovery', () => {
     assert.ok(result.removed.includes(stray), result.removed.join(' '));
     assert.ok(!existsSync(stray));
     assert.ok(!existsSync(join(tmp, 'apt-ostree-tx42-checkout')));
-    assert.ok(existsSync(join(tmp, 'apt-ostree-tx7-checkout')), 'another transaction\'s files stay');
+    assert.ok(existsSync(join(tmp, 'apt-ostree-tx7-checkout')), "another transaction's files stay");
     assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
 
     const all = await recover(remote.sysroot, null, null);
@@ -475,8 +468,7 @@ describe('the sysroot lock and recovery', () => {
     // libostree notices the cancellation when the hung request returns (2022.7 has no
     // per-request timeout to set), here after 2 s; the error names the DownloadTimeout.
     const slow = await startStaticServer(remote.serverRepo, { delayMs: 2000 });
-    const setUrl = (url: string) =>
-      execFileSync('ostree', ['config', `--repo=${remote.repo}`, 'set', 'remote "origin".url', url]);
+    const setUrl = (url: string) => execFileSync('ostree', ['config', `--repo=${remote.repo}`, 'set', 'remote "origin".url', url]);
     setUrl(slow.url);
     try {
       const before = ostreeAdminStatus(remote.sysroot);
@@ -500,7 +492,10 @@ describe('the sysroot lock and recovery', () => {
   it('readRefs: heads and remote refs by plain file reads, in well under a millisecond', () => {
     const refs = readRefs(remote.repo);
     assert.equal(refs[remote.refspec], refOf(remote.repo, remote.refspec));
-    assert.ok(Object.keys(refs).some((k) => /^ostree\/\d+\/\d+\/\d+$/.test(k)), 'deployment refs are heads');
+    assert.ok(
+      Object.keys(refs).some((k) => /^ostree\/\d+\/\d+\/\d+$/.test(k)),
+      'deployment refs are heads',
+    );
     assert.deepEqual(readRefs(join(dir, 'no-such-repo')), {});
   });
 });
@@ -522,7 +517,10 @@ describe('on a booted system (bubblewrap boots the rollback deployment v1; v2 is
   /** Runs an operation in the operation child inside the sandbox whose / is the deployment v1. */
   const inBootedV1 = async (method: string): Promise<{ type: string; result?: { deployment: string; staged?: boolean } }[]> => {
     const { stdout } = await sandbox.run([process.execPath, sandbox.checkoutPath(CHILD), 'run-op', '/', method, '{}', 'booted', 'proceed']);
-    return stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; result?: { deployment: string; staged?: boolean } });
+    return stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; result?: { deployment: string; staged?: boolean } });
   };
 
   it('upgrade stages; at shutdown it replaces the pending one, keeps the booted one, and /etc is merged from the booted one', async () => {

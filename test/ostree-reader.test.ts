@@ -5,11 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  OstreeSysrootReader,
-  SysrootLoadError,
-  type SysrootSnapshot,
-} from '../src/backends/ostree/sysroot-reader.js';
+import { OstreeSysrootReader, SysrootLoadError, type SysrootSnapshot } from '../src/backends/ostree/sysroot-reader.js';
 import { splitKernelCmdline } from '../src/backends/ostree/kernel-cmdline.js';
 import { parseOrigin } from '../src/backends/ostree/origin-file.js';
 import {
@@ -260,7 +256,10 @@ describe('OstreeSysrootReader errors', () => {
     const noRepo = join(dir, 'norepo');
     mkdirSync(join(noRepo, 'ostree', 'deploy'), { recursive: true });
     const r = new OstreeSysrootReader(noRepo);
-    assert.throws(() => r.read(), (e: unknown) => e instanceof SysrootLoadError && /ostree\/repo/.test(e.message));
+    assert.throws(
+      () => r.read(),
+      (e: unknown) => e instanceof SysrootLoadError && /ostree\/repo/.test(e.message),
+    );
     r.close();
   });
 
@@ -268,7 +267,10 @@ describe('OstreeSysrootReader errors', () => {
     const file = join(dir, 'file');
     writeFileSync(file, 'x');
     const r = new OstreeSysrootReader(file);
-    assert.throws(() => r.read(), (e: unknown) => e instanceof SysrootLoadError && /Not a directory/.test(e.message));
+    assert.throws(
+      () => r.read(),
+      (e: unknown) => e instanceof SysrootLoadError && /Not a directory/.test(e.message),
+    );
     r.close();
   });
 });

@@ -123,7 +123,7 @@ describe('package layering', () => {
     assert.equal(sleeping(), false);
   });
 
-  it('Cancel while apt fetches from a stalled server: Cancelled, apt-get is gone too (the worker\'s process group)', async () => {
+  it("Cancel while apt fetches from a stalled server: Cancelled, apt-get is gone too (the worker's process group)", async () => {
     const stalled = await startStaticServer(suite.fixture.aptDir, { delayMs: 60_000 });
     const d = (await deployments())[0];
     const list = join(root(d.id), 'etc/apt/sources.list.d/test.list');
@@ -180,7 +180,9 @@ describe('package layering', () => {
     const r = await cli('install', '--dry-run', '--json', 'marker');
     assert.equal(r.code, 0, r.err + r.out);
     const last = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as {
-      transaction: { result: { changed: boolean; plan: { packages: { name: string; version: string; origin: string }[]; files: string[]; installedSize: number } } };
+      transaction: {
+        result: { changed: boolean; plan: { packages: { name: string; version: string; origin: string }[]; files: string[]; installedSize: number } };
+      };
     };
     const plan = last.transaction.result.plan;
     // The plan is the whole layer the new set makes (a layer is always rebuilt from the base).
@@ -240,7 +242,8 @@ describe('package layering', () => {
         const u = await cli('uninstall', 'marker');
         assert.equal(u.code, 0, u.err + u.out);
         // The next round must fetch again, not find the .deb in the cache.
-        for (const f of readdirSync(join(suite.daemon.cacheDir, 'apt/archives'))) if (f.startsWith('marker_')) rmSync(join(suite.daemon.cacheDir, 'apt/archives', f));
+        for (const f of readdirSync(join(suite.daemon.cacheDir, 'apt/archives')))
+          if (f.startsWith('marker_')) rmSync(join(suite.daemon.cacheDir, 'apt/archives', f));
       }
       // A file: repository whose .deb changed after apt read the lists: named, nothing deployed.
       writeFileSync(await list(), `deb [trusted=yes] file:${suite.fixture.aptDir} ./\n`);
@@ -257,7 +260,10 @@ describe('package layering', () => {
         const r = await cli('install', 'marker');
         assert.notEqual(r.code, 0);
         assert.match(r.err + r.out, /hash|Hash Sum mismatch/i);
-        assert.deepEqual((await deployments()).map((x) => x.id), before);
+        assert.deepEqual(
+          (await deployments()).map((x) => x.id),
+          before,
+        );
       } finally {
         writeFileSync(deb, original);
       }
@@ -268,21 +274,29 @@ describe('package layering', () => {
   });
 
   it('search, whatprovides and GetPackages answer from the lists, marking base, layered and available', async () => {
-    const found = await suite.client.call<{ packages: { name: string; status: string; version: string; summary: string; origin: string }[] }>(
-      'OS.Search',
-      { names: ['conffile'] },
+    const found = await suite.client.call<{ packages: { name: string; status: string; version: string; summary: string; origin: string }[] }>('OS.Search', {
+      names: ['conffile'],
+    });
+    assert.deepEqual(
+      found.packages.map((p) => [p.name, p.version, p.status]),
+      [['fooapp', '2.0-1', 'layered']],
     );
-    assert.deepEqual(found.packages.map((p) => [p.name, p.version, p.status]), [['fooapp', '2.0-1', 'layered']]);
     assert.equal(found.packages[0].summary, 'an application with a conffile');
     assert.ok(found.packages[0].origin.includes('127.0.0.1'), found.packages[0].origin);
     const got = await suite.client.call<{ packages: { name: string; status: string }[] }>('OS.GetPackages', { names: ['marker', 'libfoo1'] });
-    assert.deepEqual(got.packages.map((p) => [p.name, p.status]).sort(), [['libfoo1', 'layered'], ['marker', 'available']]);
+    assert.deepEqual(got.packages.map((p) => [p.name, p.status]).sort(), [
+      ['libfoo1', 'layered'],
+      ['marker', 'available'],
+    ]);
     await assert.rejects(
       suite.client.call('OS.GetPackages', { names: ['nosuchpkg'] }),
       (e: RemoteError) => e.errorName === 'PackageNotFound' && e.message.includes('nosuchpkg'),
     );
     const provides = await suite.client.call<{ packages: { name: string }[] }>('OS.WhatProvides', { provides: ['libfoo1'] });
-    assert.deepEqual(provides.packages.map((p) => p.name), ['libfoo1']);
+    assert.deepEqual(
+      provides.packages.map((p) => p.name),
+      ['libfoo1'],
+    );
     const r = await cli('search', 'postinst');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^failing 1\.0 \(all\) \[available\]/m);

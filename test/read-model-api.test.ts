@@ -132,7 +132,7 @@ describe('read model over JSON-RPC (real daemon, real sysroot)', () => {
 describe('a missing or broken sysroot', () => {
   const dir = tempSysrootDir();
 
-  it('is reported as InvalidSysroot with libostree\'s message, and the daemon keeps serving', async () => {
+  it("is reported as InvalidSysroot with libostree's message, and the daemon keeps serving", async () => {
     const missing = join(dir, 'does-not-exist');
     const daemon = await startDaemon({ sysroot: missing });
     const client = await JsonRpcClient.connect(daemon.socket);

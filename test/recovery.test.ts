@@ -28,8 +28,18 @@ describe('recovery after a crash', () => {
       active,
       JSON.stringify({
         transaction: {
-          id, method: 'OS.Upgrade', params: {}, state: 'running', title: 'upgrade', uid: 0, pid: 1,
-          createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), finishedAt: null, result: null, error: null,
+          id,
+          method: 'OS.Upgrade',
+          params: {},
+          state: 'running',
+          title: 'upgrade',
+          uid: 0,
+          pid: 1,
+          createdAt: new Date().toISOString(),
+          startedAt: new Date().toISOString(),
+          finishedAt: null,
+          result: null,
+          error: null,
         },
         refsBefore: null,
         pastPointOfNoReturn: false,
@@ -84,9 +94,15 @@ describe('recovery after a crash', () => {
       try {
         await until(() => !existsSync(join(stateDir, 'active-transaction.json')), 15_000, 'the record to be cleared');
         const client = await JsonRpcClient.connect(daemon.socket);
-        const { transactions } = await client.call<{ transactions: { id: string; state: string; error: { message: string } | null }[] }>('Transaction.History', { limit: 10 });
+        const { transactions } = await client.call<{ transactions: { id: string; state: string; error: { message: string } | null }[] }>(
+          'Transaction.History',
+          { limit: 10 },
+        );
         client.close();
-        assert.deepEqual(transactions.map((t) => [t.id, t.state]), [[tx, 'failed']]);
+        assert.deepEqual(
+          transactions.map((t) => [t.id, t.state]),
+          [[tx, 'failed']],
+        );
         assert.match(transactions[0].error?.message ?? '', /nothing was changed/);
         assert.deepEqual(ostreeAdminStatus(sysroot), deploymentsBefore, 'the kernel argument change was not applied');
       } finally {
@@ -124,7 +140,11 @@ describe('recovery after a crash', () => {
       const client = await JsonRpcClient.connect(daemon.socket);
       const { transactions } = await client.call<{ transactions: { id: string; state: string }[] }>('Transaction.History', { limit: 10 });
       client.close();
-      assert.deepEqual(transactions.map((t) => [t.id, t.state]), [[id, 'succeeded']], 'journaled once, as it ended');
+      assert.deepEqual(
+        transactions.map((t) => [t.id, t.state]),
+        [[id, 'succeeded']],
+        'journaled once, as it ended',
+      );
     } finally {
       await daemon.stop();
     }

@@ -37,7 +37,10 @@ function unitValues(text: string, section: string, key: string): string[] {
  * PrivateTmp).
  */
 function writable(unit: string, path: string): boolean {
-  const get = (k: string): string[] => unitValues(unit, 'Service', k).flatMap((v) => v.split(/\s+/)).filter(Boolean);
+  const get = (k: string): string[] =>
+    unitValues(unit, 'Service', k)
+      .flatMap((v) => v.split(/\s+/))
+      .filter(Boolean);
   const under = (p: string, dirs: string[]): boolean => dirs.some((d) => p === d || p.startsWith(d.endsWith('/') ? d : `${d}/`));
   const protect = get('ProtectSystem')[0] ?? 'no';
   const readOnly: string[] = [];
@@ -49,7 +52,12 @@ function writable(unit: string, path: string): boolean {
   if (home === 'read-only') readOnly.push('/home', '/root', '/run/user');
   readOnly.push(...get('ReadOnlyPaths'));
   // A leading '-' only means: no error when the path does not exist.
-  const readWrite = [...get('ReadWritePaths').map((d) => d.replace(/^-/, '')), ...['StateDirectory', 'CacheDirectory', 'RuntimeDirectory', 'LogsDirectory'].flatMap((k) => get(k).map((d) => `/var/${{ StateDirectory: 'lib', CacheDirectory: 'cache', RuntimeDirectory: 'run', LogsDirectory: 'log' }[k]}/${d}`))];
+  const readWrite = [
+    ...get('ReadWritePaths').map((d) => d.replace(/^-/, '')),
+    ...['StateDirectory', 'CacheDirectory', 'RuntimeDirectory', 'LogsDirectory'].flatMap((k) =>
+      get(k).map((d) => `/var/${{ StateDirectory: 'lib', CacheDirectory: 'cache', RuntimeDirectory: 'run', LogsDirectory: 'log' }[k]}/${d}`),
+    ),
+  ];
   if (under(path, inaccessible)) return false;
   if (get('PrivateTmp')[0] === 'yes' && under(path, ['/tmp', '/var/tmp'])) return true;
   // The most specific setting wins.
@@ -60,7 +68,7 @@ function writable(unit: string, path: string): boolean {
 describe('systemd units', () => {
   const units = readdirSync(SYSTEMD).filter((f) => /\.(service|socket|timer)$/.test(f));
 
-  it('every unit passes systemd-analyze verify (in a root with the host\'s units and the binaries installed)', () => {
+  it("every unit passes systemd-analyze verify (in a root with the host's units and the binaries installed)", () => {
     const root = mkdtempSync(join(tmpdir(), 'apt-ostree-units-'));
     try {
       mkdirSync(join(root, 'usr/lib/systemd/system'), { recursive: true });
@@ -87,7 +95,8 @@ describe('systemd units', () => {
     assert.equal(writable(unit, '/usr/bin'), false);
     assert.equal(writable(unit, '/home/someone'), false);
     // Strict: the rest of the system is read-only, /etc and /var included.
-    for (const path of ['/etc', '/etc/apt-ostreed', '/var/lib/dpkg', '/var/log', '/srv']) assert.equal(writable(unit, path), false, `${path} must be read-only`);
+    for (const path of ['/etc', '/etc/apt-ostreed', '/var/lib/dpkg', '/var/log', '/srv'])
+      assert.equal(writable(unit, path), false, `${path} must be read-only`);
   });
 
   it('apt-ostreed.service: every capability justified, private devices, the dangerous syscalls denied, private state and cache', () => {
@@ -96,9 +105,24 @@ describe('systemd units', () => {
     const caps = get('CapabilityBoundingSet').flatMap((v) => v.split(/\s+/));
     // The comment above the set names each capability it keeps.
     const comment = unit.slice(0, unit.indexOf('CapabilityBoundingSet=')).split('\n').reverse();
-    const block = comment.slice(1, comment.findIndex((l, i) => i > 0 && !l.startsWith('#'))).join('\n');
+    const block = comment
+      .slice(
+        1,
+        comment.findIndex((l, i) => i > 0 && !l.startsWith('#')),
+      )
+      .join('\n');
     for (const cap of caps) assert.match(block, new RegExp(`\\b${cap}\\b`), `${cap} is justified in the comment above the set`);
-    for (const cap of ['CAP_MKNOD', 'CAP_SYS_PTRACE', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_NET_RAW', 'CAP_SYS_CHROOT', 'CAP_SETPCAP', 'CAP_KILL', 'CAP_DAC_READ_SEARCH']) {
+    for (const cap of [
+      'CAP_MKNOD',
+      'CAP_SYS_PTRACE',
+      'CAP_SYS_MODULE',
+      'CAP_SYS_RAWIO',
+      'CAP_NET_RAW',
+      'CAP_SYS_CHROOT',
+      'CAP_SETPCAP',
+      'CAP_KILL',
+      'CAP_DAC_READ_SEARCH',
+    ]) {
       assert.ok(!caps.includes(cap), `${cap} is not kept`);
     }
     // bubblewrap passes on only what the bounding set holds: the sandbox's set must be in it,
@@ -106,7 +130,9 @@ describe('systemd units', () => {
     for (const cap of [...SANDBOX_CAPABILITIES, 'CAP_SYS_ADMIN', 'CAP_NET_ADMIN']) assert.ok(caps.includes(cap), `${cap} is kept for the sandbox`);
     assert.deepEqual(get('PrivateDevices'), ['yes']);
     assert.deepEqual(get('ProtectSystem'), ['strict']);
-    const denied = get('SystemCallFilter').filter((v) => v.startsWith('~')).flatMap((v) => v.slice(1).split(/\s+/));
+    const denied = get('SystemCallFilter')
+      .filter((v) => v.startsWith('~'))
+      .flatMap((v) => v.slice(1).split(/\s+/));
     for (const group of ['@module', '@raw-io', '@reboot', '@swap', '@obsolete']) assert.ok(denied.includes(group), `${group} is denied`);
     assert.ok(!get('RestrictNamespaces').join(' ').includes('user'), 'no user namespaces (bubblewrap runs as root without one)');
     // tmpfiles and the unit agree: the state and cache dirs are root's alone.
@@ -132,7 +158,9 @@ describe('systemd units', () => {
       ['OnBootSec', 'OnUnitInactiveSec', 'Persistent'].map((k) => unitValues(timer, 'Timer', k)[0]),
       ['1h', '1d', 'true'],
     );
-    assert.deepEqual(unitValues(unitText('apt-ostreed-automatic.service'), 'Service', 'ExecStart'), ['/usr/bin/apt-ostree upgrade --trigger-automatic-update-policy']);
+    assert.deepEqual(unitValues(unitText('apt-ostreed-automatic.service'), 'Service', 'ExecStart'), [
+      '/usr/bin/apt-ostree upgrade --trigger-automatic-update-policy',
+    ]);
     assert.match(unitText('apt-ostree.tmpfiles.conf'), /^d \/var\/lib\/apt-ostree 0700 root root -$/m);
     assert.match(unitText('apt-ostree.tmpfiles.conf'), /^d \/var\/cache\/apt-ostree 0700 root root -$/m);
     const activation = parseIni(readFileSync(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.service'), 'utf8')).get('D-BUS Service');

@@ -9,12 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Deployment } from '../src/api/types/deployment.js';
 import { main } from '../src/cli/main.js';
 import { JsonRpcClient, RemoteError } from '../src/client/jsonrpc-client.js';
-import {
-  addServerCommit,
-  buildRemoteSysroot,
-  startStaticServer,
-  type RemoteSysroot,
-} from '../src/demo/remote-fixture.js';
+import { addServerCommit, buildRemoteSysroot, startStaticServer, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { readRefs } from '../src/worker/recover.js';
 import { captureIo } from './support/capture-io.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
@@ -59,8 +54,7 @@ describe('transaction engine with a slow remote', () => {
   /** Publishes a new, bulky commit on the remote. */
   const newUpdate = () => addServerCommit(remote, { version: `12.${10 + ++update}`, files: bulkyFiles(`u${update}`) });
 
-  const getDeployments = async (client: JsonRpcClient) =>
-    (await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments;
+  const getDeployments = async (client: JsonRpcClient) => (await client.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments;
 
   /** Resolves with the first event of `type` seen by `events`. */
   const firstEvent = async (events: Received[], type: string) => {
@@ -255,10 +249,7 @@ describe('transaction engine with a slow remote', () => {
       daemon = await startDaemon({ sysroot: remote.sysroot, stateDir });
       const c2 = await JsonRpcClient.connect(daemon.socket);
       // Asked at once: the history waits for the recovery at start (no polling of the journal).
-      const history = await c2.call<{ transactions: { id: string; state: string; error: { message: string } }[] }>(
-        'Transaction.History',
-        { limit: 1 },
-      );
+      const history = await c2.call<{ transactions: { id: string; state: string; error: { message: string } }[] }>('Transaction.History', { limit: 1 });
       assert.equal(history.transactions[0].id, started.params.transaction);
       assert.equal(history.transactions[0].state, 'failed');
       assert.match(history.transactions[0].error.message, /Interrupted/);
@@ -268,7 +259,10 @@ describe('transaction engine with a slow remote', () => {
         assert.ok(after.length >= 2, 'the new default and a rollback');
       } else {
         // Killed before it: exactly the old set, and every ref as it was.
-        assert.deepEqual(after.map((d) => d.id), before);
+        assert.deepEqual(
+          after.map((d) => d.id),
+          before,
+        );
         assert.deepEqual(readRefs(repoOf(remote.sysroot)), refsBefore);
       }
       c2.close();
@@ -296,7 +290,11 @@ describe('transaction engine with a slow remote', () => {
 
     const json = captureIo();
     assert.equal(await main(['--socket', daemon.socket, 'rollback', '--json'], json), 0);
-    const lines = json.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = json
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal((lines.at(-1) as { transaction: { state: string } }).transaction.state, 'succeeded');
     assert.ok(lines.some((l) => l.method === 'Transaction.Finished'));
 

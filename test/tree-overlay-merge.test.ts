@@ -32,7 +32,15 @@ describe('tree sandbox on an overlay of the tree', () => {
     writeFileSync(object, 'original\n');
     for (const d of ['dev', 'proc', 'tmp', 'run', 'keep', 'gone', 'again', 'dir-to-file', 'moddir']) mkdirSync(join(tree, d), { recursive: true, mode: 0o755 });
     linkSync(object, join(tree, 'shared'));
-    for (const [f, text] of [['keep/a', 'a\n'], ['keep/b', 'b\n'], ['gone/file', 'x\n'], ['again/old', 'old\n'], ['dir-to-file/x', 'x\n'], ['file-to-dir', 'file\n']]) writeFileSync(join(tree, f), text);
+    for (const [f, text] of [
+      ['keep/a', 'a\n'],
+      ['keep/b', 'b\n'],
+      ['gone/file', 'x\n'],
+      ['again/old', 'old\n'],
+      ['dir-to-file/x', 'x\n'],
+      ['file-to-dir', 'file\n'],
+    ])
+      writeFileSync(join(tree, f), text);
     symlinkSync('keep', join(tree, 'link-to-dir'));
     writeFileSync(join(tree, 'ops'), compileStatic('overlay-ops'), { mode: 0o755 });
 

@@ -73,7 +73,7 @@ describe('update checks and package diffs', () => {
 
   let update = '';
   let checkObjects = 0;
-  it('upgrade --preview: the new commit\'s metadata and dpkg database only, the exact diff, cached', async () => {
+  it("upgrade --preview: the new commit's metadata and dpkg database only, the exact diff, cached", async () => {
     const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`usr/share/update-payload/file-${i}`, `payload ${i}\n`.repeat(50)]));
     update = addServerCommit(remote, { version: '12.3', dpkgPackages: UPDATE_PACKAGES, files });
     const deploymentsBefore = await client.call('Sysroot.GetDeployments');
@@ -103,12 +103,15 @@ describe('update checks and package diffs', () => {
     assert.match(status.out, new RegExp(`Commit: ${update}\\n\\s+Diff: 1 added, 1 removed, 2 upgraded, 1 downgraded`));
   });
 
-  it('GetCachedUpdateAptDiff {id} diffs another deployment\'s base against the update', async () => {
+  it("GetCachedUpdateAptDiff {id} diffs another deployment's base against the update", async () => {
     const { deployments } = await client.call<{ deployments: { id: string; version: string }[] }>('Sysroot.GetDeployments');
     const v1 = deployments.find((d) => d.version === '12.1');
     assert.ok(v1 !== undefined);
     const { changes } = await client.call<{ changes: DiffEntry[] }>('OS.GetCachedUpdateAptDiff', { id: v1.id });
-    assert.deepEqual(changes.map(line), EXPECTED.map((l) => l.replace('12.4+12.2', '12.4+12.1')));
+    assert.deepEqual(
+      changes.map(line),
+      EXPECTED.map((l) => l.replace('12.4+12.2', '12.4+12.1')),
+    );
     await assert.rejects(
       client.call('OS.GetCachedUpdateAptDiff', { id: `debian-${'0'.repeat(64)}.0` }),
       (e: RemoteError) => e.errorName === 'NoSuchDeployment',

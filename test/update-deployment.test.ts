@@ -19,7 +19,11 @@ describe('OS.UpdateDeployment', () => {
     const csum = addServerCommit(suite.fixture, { version: '12.5' });
     const before = await deployments();
     await suite.client.call('OS.UpdateDeployment', { modifiers: {}, options: { dryRun: true } });
-    assert.deepEqual((await deployments()).map((d) => d.id), before.map((d) => d.id), 'a dry run deploys nothing');
+    assert.deepEqual(
+      (await deployments()).map((d) => d.id),
+      before.map((d) => d.id),
+      'a dry run deploys nothing',
+    );
     const result = await suite.client.call<{ changed: boolean; deployment: string }>('OS.UpdateDeployment', { modifiers: {}, options: {} });
     assert.equal(result.changed, true);
     assert.equal((await deployments())[0].checksum, csum);

@@ -58,7 +58,10 @@ function exchange(socket: string, calls: unknown[], expect: number, raw?: string
 }
 
 describe('Varlink', () => {
-  const suite = daemonSuite((dir) => buildRemoteSysroot(join(dir, 'remote')), (f) => f.stop());
+  const suite = daemonSuite(
+    (dir) => buildRemoteSysroot(join(dir, 'remote')),
+    (f) => f.stop(),
+  );
   const clients = varlinkClients();
   const varlinkctl = (...args: string[]) =>
     run(clients.varlinkctl[0], [...clients.varlinkctl.slice(1), ...args], { env: { ...process.env, SYSTEMD_PAGER: 'cat' } }).then(
@@ -68,7 +71,10 @@ describe('Varlink', () => {
 
   it('GetInfo and GetInterfaceDescription: exactly the checked-in interface files', async () => {
     const names = [...varlinkFiles().keys()].map((f) => f.replace(/^interfaces\//, '').replace(/\.varlink$/, ''));
-    const calls = [{ method: 'org.varlink.service.GetInfo' }, ...names.map((n) => ({ method: 'org.varlink.service.GetInterfaceDescription', parameters: { interface: n } }))];
+    const calls = [
+      { method: 'org.varlink.service.GetInfo' },
+      ...names.map((n) => ({ method: 'org.varlink.service.GetInterfaceDescription', parameters: { interface: n } })),
+    ];
     const { replies } = await exchange(suite.daemon.socket, calls, calls.length);
     const info = replies[0].parameters as { product: string; version: string; interfaces: string[] };
     assert.equal(info.product, 'apt-ostreed');
@@ -94,7 +100,7 @@ describe('Varlink', () => {
     assert.deepEqual(replies[3], replies[0]);
   });
 
-  it('errors: InterfaceNotFound, MethodNotFound, InvalidParameter naming the parameter, ExpectedMore, the table\'s errors', async () => {
+  it("errors: InterfaceNotFound, MethodNotFound, InvalidParameter naming the parameter, ExpectedMore, the table's errors", async () => {
     const calls = [
       { method: 'org.example.Nope.Call' },
       { method: `${OS}.NoSuchMethod` },
@@ -122,7 +128,10 @@ describe('Varlink', () => {
   it('oneway calls get no reply; a message that is not a call closes the connection', async () => {
     const { replies } = await exchange(
       suite.daemon.socket,
-      [{ method: `${SYSROOT}.GetOS`, oneway: true }, { method: `${SYSROOT}.GetOS`, parameters: { name: '' } }],
+      [
+        { method: `${SYSROOT}.GetOS`, oneway: true },
+        { method: `${SYSROOT}.GetOS`, parameters: { name: '' } },
+      ],
       1,
     );
     assert.equal(replies.length, 1);
@@ -166,7 +175,7 @@ describe('Varlink', () => {
     const watch = await exchange(suite.daemon.socket, [{ method: 'org.projectatomic.aptostree1.Transaction.Watch', parameters: { id: tx }, more: true }], 1);
     const last = watch.replies.at(-1) as Reply;
     assert.equal(last.parameters?.transaction, tx);
-    assert.equal(((last.parameters?.result as { transaction: { state: string } }).transaction).state, 'succeeded');
+    assert.equal((last.parameters?.result as { transaction: { state: string } }).transaction.state, 'succeeded');
     const types = watch.replies.slice(0, -1).map((r) => (r.parameters?.event as { type: string }).type);
     assert.equal(types[0], 'Started');
     assert.equal(types.at(-1), 'Finished');
@@ -204,7 +213,12 @@ describe('Varlink', () => {
     assert.ok(replies.slice(0, -1).every((r) => r.event !== undefined));
     assert.equal((replies.at(-1)?.result as { changed: boolean }).changed, true);
 
-    const error = await varlinkctl('call', sock, `${OS}.GetDeploymentsAptDiff`, JSON.stringify({ from: `debian-${'0'.repeat(64)}.0`, to: `debian-${'0'.repeat(64)}.0` }));
+    const error = await varlinkctl(
+      'call',
+      sock,
+      `${OS}.GetDeploymentsAptDiff`,
+      JSON.stringify({ from: `debian-${'0'.repeat(64)}.0`, to: `debian-${'0'.repeat(64)}.0` }),
+    );
     assert.notEqual(error.code, 0);
     assert.match(error.stderr, /org\.projectatomic\.aptostree1\.OS\.NoSuchDeployment/);
   });

@@ -11,7 +11,20 @@ import { ANY_VALUES, HOSTILE_STRINGS } from './schema-values.js';
 function methodName(ctx: GeneratorContext): unknown {
   const { rng } = ctx;
   const real = rng.pick(ctx.api.methods).name;
-  return rng.pick([real, real.toLowerCase(), `${real}.`, `.${real}`, 'OS.', 'Sysroot', 'rpc.discover', 'Nope.Nope', '', ' Sysroot.GetOS', ...HOSTILE_STRINGS.slice(0, 8), ...ANY_VALUES]);
+  return rng.pick([
+    real,
+    real.toLowerCase(),
+    `${real}.`,
+    `.${real}`,
+    'OS.',
+    'Sysroot',
+    'rpc.discover',
+    'Nope.Nope',
+    '',
+    ' Sysroot.GetOS',
+    ...HOSTILE_STRINGS.slice(0, 8),
+    ...ANY_VALUES,
+  ]);
 }
 
 function jsonRpcEnvelope(ctx: GeneratorContext): GeneratedInput {
@@ -26,19 +39,36 @@ function jsonRpcEnvelope(ctx: GeneratorContext): GeneratedInput {
     case 0: {
       // A batch: requests, notifications and non-objects mixed.
       const members = Array.from({ length: rng.logInt(40) }, () =>
-        rng.pick([JSON.stringify({ jsonrpc: '2.0', id: ctx.nextId(), method: 'Sysroot.GetOS' }), JSON.stringify({ jsonrpc: '2.0', method: 'Sysroot.GetOS' }), '1', '[]', '"x"', 'null', one()]),
+        rng.pick([
+          JSON.stringify({ jsonrpc: '2.0', id: ctx.nextId(), method: 'Sysroot.GetOS' }),
+          JSON.stringify({ jsonrpc: '2.0', method: 'Sysroot.GetOS' }),
+          '1',
+          '[]',
+          '"x"',
+          'null',
+          one(),
+        ]),
       );
       return { messages: [Buffer.from(`[${members.join(',')}]`)], variety: 'batch' };
     }
     case 1:
-      return { messages: [Buffer.from(rng.pick(['[]', '[[]]', '{}', '[{}]', '0', '"x"', 'null', 'true', '  ', '\t\r', '\u00a0', '\ufeff{}']))], variety: 'odd-message' };
+      return {
+        messages: [Buffer.from(rng.pick(['[]', '[[]]', '{}', '[{}]', '0', '"x"', 'null', 'true', '  ', '\t\r', '\u00a0', '\ufeff{}']))],
+        variety: 'odd-message',
+      };
     case 2: {
       // Duplicate keys: the last one counts.
       const id = ctx.nextId();
-      return { messages: [Buffer.from(`{"jsonrpc":"2.0","id":"dup","id":${id},"method":"Nope","method":"Sysroot.GetOS","params":[],"params":{}}`)], variety: 'duplicate-keys' };
+      return {
+        messages: [Buffer.from(`{"jsonrpc":"2.0","id":"dup","id":${id},"method":"Nope","method":"Sysroot.GetOS","params":[],"params":{}}`)],
+        variety: 'duplicate-keys',
+      };
     }
     case 3:
-      return { messages: [Buffer.from(`{"jsonrpc":"2.0","id":${ctx.nextId()},"method":"Sysroot.GetOS","__proto__":{"params":{"name":"x"}},"constructor":1}`)], variety: 'prototype-keys' };
+      return {
+        messages: [Buffer.from(`{"jsonrpc":"2.0","id":${ctx.nextId()},"method":"Sysroot.GetOS","__proto__":{"params":{"name":"x"}},"constructor":1}`)],
+        variety: 'prototype-keys',
+      };
     default:
       return { messages: [Buffer.from(one())], variety: 'envelope' };
   }
@@ -57,7 +87,17 @@ function varlinkEnvelope(ctx: GeneratorContext): GeneratedInput {
     m.method = rng.pick(['org.varlink.service.GetInfo', 'org.varlink.service.GetInterfaceDescription', 'org.varlink.service.Nope']);
     if (rng.chance(0.7)) m.parameters = rng.pick([{}, { interface: rng.pick([`${VARLINK_PREFIX}.OS`, 'org.varlink.service', 'x', '', 1, null]) }]);
   } else if (kind === 1) {
-    m.method = rng.pick([api.varlinkName, api.name, `${VARLINK_PREFIX}.Nope.GetOS`, `${VARLINK_PREFIX}.OS.nope`, `${VARLINK_PREFIX}.OS.`, 'nodot', 'a..B', '-a.B', ...ANY_VALUES]);
+    m.method = rng.pick([
+      api.varlinkName,
+      api.name,
+      `${VARLINK_PREFIX}.Nope.GetOS`,
+      `${VARLINK_PREFIX}.OS.nope`,
+      `${VARLINK_PREFIX}.OS.`,
+      'nodot',
+      'a..B',
+      '-a.B',
+      ...ANY_VALUES,
+    ]);
     m.parameters = {};
   } else {
     m.method = api.varlinkName;
@@ -65,7 +105,8 @@ function varlinkEnvelope(ctx: GeneratorContext): GeneratedInput {
   }
   for (const flag of ['more', 'oneway', 'upgrade']) if (rng.chance(kind === 2 ? 0.5 : 0.1)) m[flag] = rng.chance(0.7) ? rng.chance(0.5) : rng.pick(ANY_VALUES);
   if (kind === 3) m[rng.pick(['id', 'jsonrpc', 'params', 'error', 'continues'])] = rng.pick(ANY_VALUES);
-  if (kind === 4) return { messages: [Buffer.from(rng.pick(['{}', '[]', 'null', '1', '""', `[${JSON.stringify(m)}]`, ' ', '\u00a0']))], variety: 'odd-message' };
+  if (kind === 4)
+    return { messages: [Buffer.from(rng.pick(['{}', '[]', 'null', '1', '""', `[${JSON.stringify(m)}]`, ' ', '\u00a0']))], variety: 'odd-message' };
   // A oneway call gets no reply; the probe that follows shows the connection still works.
   return { messages: [json(m)], variety: kind === 0 ? 'service' : kind === 1 ? 'method-name' : kind === 2 ? 'flags' : 'extra-keys' };
 }

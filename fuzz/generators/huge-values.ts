@@ -14,7 +14,12 @@ export const hugeValues: Generator = {
     const m = rng.pick(ctx.api.methods);
     // Around the limit (below, at, just over it), large, or of any size.
     const r = rng.next();
-    const size = r < 0.15 ? MAX_MESSAGE_BYTES + rng.int(-64, 4096) : r < 0.5 ? rng.int(MAX_MESSAGE_BYTES / 4, MAX_MESSAGE_BYTES - 200) : rng.logInt(MAX_MESSAGE_BYTES - 200);
+    const size =
+      r < 0.15
+        ? MAX_MESSAGE_BYTES + rng.int(-64, 4096)
+        : r < 0.5
+          ? rng.int(MAX_MESSAGE_BYTES / 4, MAX_MESSAGE_BYTES - 200)
+          : rng.logInt(MAX_MESSAGE_BYTES - 200);
     // Array parameters most often: each item is checked, and each bad item is one more error.
     const props = Object.entries(ctx.api.resolve(m.params).properties ?? {});
     const arrays = props.filter(([, p]) => ctx.api.resolve(p).type === 'array').map(([k]) => k);

@@ -4,7 +4,32 @@
  */
 import type { Generator } from './generator.js';
 
-const TOKENS = ['{', '}', '[', ']', ':', ',', '"', '"jsonrpc"', '"2.0"', '"method"', '"id"', '"params"', 'null', 'true', '-', '0', '1e9', '.', '\\', '\\u', 'Sysroot.GetOS', ' ', '\t', '\r'];
+const TOKENS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  '"',
+  '"jsonrpc"',
+  '"2.0"',
+  '"method"',
+  '"id"',
+  '"params"',
+  'null',
+  'true',
+  '-',
+  '0',
+  '1e9',
+  '.',
+  '\\',
+  '\\u',
+  'Sysroot.GetOS',
+  ' ',
+  '\t',
+  '\r',
+];
 
 function withoutTerminators(b: Buffer): Buffer {
   for (let i = 0; i < b.length; i++) if (b[i] === 0x0a || b[i] === 0x00) b[i] = 0x20;

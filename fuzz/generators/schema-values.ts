@@ -102,7 +102,10 @@ export function validValue(api: ApiSchemas, rng: Prng, raw: SchemaNode): unknown
 /** Ways to make a value of `node` invalid: each returns [variety, value]. */
 export function invalidValue(api: ApiSchemas, rng: Prng, raw: SchemaNode): [string, unknown] {
   const node = api.resolve(raw);
-  const wrongType = (): [string, unknown] => ['wrong-type', rng.pick(ANY_VALUES.filter((v) => typeOf(v) !== node.type && !(node.type === 'number' && typeof v === 'number')))];
+  const wrongType = (): [string, unknown] => [
+    'wrong-type',
+    rng.pick(ANY_VALUES.filter((v) => typeOf(v) !== node.type && !(node.type === 'number' && typeof v === 'number'))),
+  ];
   if (rng.chance(0.3)) return wrongType();
   if (node.enum !== undefined) return ['out-of-range', rng.pick(['', 'NONE', `${String(node.enum[0])} `, ...HOSTILE_STRINGS])];
   switch (node.type) {

@@ -28,7 +28,7 @@ const PROTOCOL_ERROR_NAMES = new Map(Object.entries(JsonRpcCode).map(([name, cod
 export const ERROR_TABLE = {
   Failed: { code: -32000, doc: 'The operation failed; the message says why.' },
   NotImplemented: { code: -32001, doc: 'The method is declared but its implementation has not landed yet.' },
-  InvalidSysroot: { code: -32002, doc: 'The sysroot is missing or cannot be loaded; the message is libostree\'s.' },
+  InvalidSysroot: { code: -32002, doc: "The sysroot is missing or cannot be loaded; the message is libostree's." },
   NoSuchDeployment: { code: -32003, doc: 'No deployment has the given id or checksum.' },
   NothingToRollback: { code: -32004, doc: 'There is no rollback deployment.' },
   TransactionInProgress: { code: -32005, doc: 'Another transaction is running and the request asked not to queue.' },

@@ -50,4 +50,3 @@ const byName = new Map<string, AnyMethod>(METHODS.map((m) => [m.name, m]));
 export function findMethod(name: string): AnyMethod | undefined {
   return byName.get(name);
 }
-

@@ -37,12 +37,9 @@ export interface MethodSpec<
 }
 
 /** Declares a method, keeping its precise params/result types for handlers. */
-export function defineMethod<
-  P extends SomeObjectType,
-  R extends AnyType,
-  const N extends MethodNameString,
-  const K extends MethodKind,
->(spec: MethodSpec<P, R, N, K>): MethodSpec<P, R, N, K> {
+export function defineMethod<P extends SomeObjectType, R extends AnyType, const N extends MethodNameString, const K extends MethodKind>(
+  spec: MethodSpec<P, R, N, K>,
+): MethodSpec<P, R, N, K> {
   return spec;
 }
 
@@ -63,16 +60,11 @@ function transactionOptions<const WithReboot extends boolean>(withReboot: WithRe
     ...interactiveAuthOption,
   };
   const reboot = { reboot: t.optional(t.boolean({ doc: 'Reboot after success.' })) };
-  return (withReboot ? { ...common, ...reboot } : common) as WithReboot extends true
-    ? typeof common & typeof reboot
-    : typeof common;
+  return (withReboot ? { ...common, ...reboot } : common) as WithReboot extends true ? typeof common & typeof reboot : typeof common;
 }
 
 /** Params object of a transaction method: its own fields plus the common options. */
-export function transactionParams<P extends Props, const WithReboot extends boolean>(
-  props: P,
-  withReboot: WithReboot,
-) {
+export function transactionParams<P extends Props, const WithReboot extends boolean>(props: P, withReboot: WithReboot) {
   return t.object({ ...transactionOptions(withReboot), ...props });
 }
 

@@ -48,7 +48,7 @@ export const POLKIT_ACTIONS = {
     message: 'Authentication is required to finalize a staged deployment',
   },
   cancel: {
-    description: 'Cancel another user\'s transaction',
+    description: "Cancel another user's transaction",
     message: 'Authentication is required to cancel a transaction started by someone else',
   },
 } as const;

@@ -71,9 +71,8 @@ export class PolkitAuthorizer implements Authorizer {
       throw new ApiError('NotAuthorized', `Not authorized: ${action} (polkit could not check the caller: ${answer.refusal})`, { action });
     }
     if (!answer.authorized) {
-      const hint = answer.challenge && params.allowInteractiveAuthentication !== true
-        ? ' (polkit would ask for authentication: set allowInteractiveAuthentication)'
-        : '';
+      const hint =
+        answer.challenge && params.allowInteractiveAuthentication !== true ? ' (polkit would ask for authentication: set allowInteractiveAuthentication)' : '';
       throw new ApiError('NotAuthorized', `Not authorized: ${action}${hint}`, { action });
     }
   }

@@ -47,12 +47,7 @@ export class PolkitClient {
   private bus: SettlingBus | null = null;
   private dbus: DBusModule | null = null;
 
-  async check(
-    actionId: string,
-    subject: PeerCredentials,
-    details: Record<string, string>,
-    allowInteraction: boolean,
-  ): Promise<PolkitAnswer> {
+  async check(actionId: string, subject: PeerCredentials, details: Record<string, string>, allowInteraction: boolean): Promise<PolkitAnswer> {
     if (this.dbus === null) {
       const mod = (await import('dbus-next')) as unknown as DBusModule & { default?: DBusModule };
       this.dbus = mod.default ?? mod;

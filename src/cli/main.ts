@@ -82,13 +82,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write((await renderUsage(command.definition)) + '\n');
     return ExitCode.Ok;
   }
-  const argsDef = (typeof command.definition.args === 'object' ? command.definition.args : {}) as Record<
-    string,
-    { type?: string; alias?: string | string[] }
-  >;
-  const known = new Set(
-    Object.entries(argsDef).flatMap(([name, def]) => [name, ...(def.alias === undefined ? [] : [def.alias].flat())]),
-  );
+  const argsDef = (typeof command.definition.args === 'object' ? command.definition.args : {}) as Record<string, { type?: string; alias?: string | string[] }>;
+  const known = new Set(Object.entries(argsDef).flatMap(([name, def]) => [name, ...(def.alias === undefined ? [] : [def.alias].flat())]));
   const unknown = rest.find((a) => a.startsWith('-') && !known.has(a.replace(/^--?(no-)?/, '').split('=')[0]));
   if (unknown !== undefined) {
     io.stderr.write(`apt-ostree ${global.verb}: unknown option ${unknown}\n`);

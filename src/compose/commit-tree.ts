@@ -36,7 +36,13 @@ function installTargets(root: string, unit: string): string[] {
       const s = /^\[(.+)\]$/.exec(line.trim());
       if (s) section = s[1];
       const m = /^(WantedBy|RequiredBy)=(.*)$/.exec(line.trim());
-      if (section === 'Install' && m) targets.push(...m[2].split(/\s+/).filter(Boolean).map((t) => `${t}.${m[1] === 'WantedBy' ? 'wants' : 'requires'}`));
+      if (section === 'Install' && m)
+        targets.push(
+          ...m[2]
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((t) => `${t}.${m[1] === 'WantedBy' ? 'wants' : 'requires'}`),
+        );
     }
     if (targets.length === 0) throw new ComposeError(`units.enable: ${unit} has no WantedBy= or RequiredBy= in its [Install] section`);
     return targets;

@@ -56,7 +56,8 @@ export function makeDiskImage(o: ImageOptions): string {
   if (!/^[a-z][a-z0-9_-]*$/.test(osname)) throw new ComposeError(`osname "${osname}" is not a stateroot name (a-z, 0-9, _ and -)`);
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/.test(o.ref)) throw new ComposeError(`ref "${o.ref}" is not an OSTree branch name`);
   if (o.remote !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(o.remote.name)) throw new ComposeError(`remote "${o.remote.name}" is not a remote name`);
-  if (o.remote !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//.test(o.remote.url)) throw new ComposeError(`remote URL "${o.remote.url}" is not a URL (file://, http://, https://)`);
+  if (o.remote !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//.test(o.remote.url))
+    throw new ComposeError(`remote URL "${o.remote.url}" is not a URL (file://, http://, https://)`);
   const csum = run('ostree', ['rev-parse', `--repo=${o.repo}`, '--', o.ref]).trim();
   const mnt = mkdtempSync(join(tmpdir(), 'apt-ostree-compose-image-'));
   run('mount', ['-t', 'tmpfs', '-o', `size=${o.sizeBytes},mode=0755`, 'apt-ostree-compose', mnt]);

@@ -57,14 +57,23 @@ export function composeMain(argv: string[]): number {
         karg: { type: 'string', multiple: true, default: [] },
       },
     });
-    if (values.repo === undefined || values.ref === undefined || values.output === undefined) throw new Error(`image needs --repo, --ref and --output\n${USAGE}`);
+    if (values.repo === undefined || values.ref === undefined || values.output === undefined)
+      throw new Error(`image needs --repo, --ref and --output\n${USAGE}`);
     let remote: { name: string; url: string } | undefined;
     if (values.remote !== undefined) {
       const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(values.remote);
       if (!m) throw new Error(`--remote: "${values.remote}" is not NAME=URL`);
       remote = { name: m[1], url: m[2] };
     }
-    const csum = makeDiskImage({ repo: values.repo, ref: values.ref, output: values.output, sizeBytes: parseSize(values.size), osname: values.osname, remote, extraKernelArgs: values.karg });
+    const csum = makeDiskImage({
+      repo: values.repo,
+      ref: values.ref,
+      output: values.output,
+      sizeBytes: parseSize(values.size),
+      osname: values.osname,
+      remote,
+      extraKernelArgs: values.karg,
+    });
     log(`${values.output}: ${values.ref} (${csum}) deployed`);
     return 0;
   }

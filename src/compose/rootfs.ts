@@ -20,7 +20,12 @@ const RECIPE = 1;
  * initramfs-tools hook): a generic one (a deployment boots on any machine), with the virtio
  * drivers of virtual machines.
  */
-const DRACUT_CONF = ['# apt-ostree-compose: a generic initramfs that boots any deployment.', 'hostonly="no"', 'add_drivers+=" virtio_blk virtio_pci virtio_scsi virtio_console ext4 "', ''].join('\n');
+const DRACUT_CONF = [
+  '# apt-ostree-compose: a generic initramfs that boots any deployment.',
+  'hostonly="no"',
+  'add_drivers+=" virtio_blk virtio_pci virtio_scsi virtio_console ext4 "',
+  '',
+].join('\n');
 
 /** Units that cost boot time or ask questions on an image machine. */
 const MASKED_BY_DEFAULT = ['systemd-firstboot.service', 'e2scrub_reap.service'];

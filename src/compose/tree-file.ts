@@ -11,25 +11,48 @@ import { toJsonSchema } from '../generators/json-schema.js';
 
 const packageName = t.string({ pattern: '^[a-z0-9][a-z0-9+.-]+$', doc: 'A Debian package name.' });
 /** A path in the tree: /usr or /etc only (/var is the machine's, rebuilt by tmpfiles at boot). */
-const treePath = t.string({ pattern: '^/(usr|etc)(/(?!\\.\\.?(/|$))[^/\\0]+)+$', maxLength: 4096, doc: 'An absolute path under /usr or /etc, without . or .. components.' });
+const treePath = t.string({
+  pattern: '^/(usr|etc)(/(?!\\.\\.?(/|$))[^/\\0]+)+$',
+  maxLength: 4096,
+  doc: 'An absolute path under /usr or /etc, without . or .. components.',
+});
 const unitName = t.string({ pattern: '^[A-Za-z0-9:_.@\\\\-]+\\.(service|socket|timer|path|mount|target)$' });
 
 const TREE_FILE = t.object(
   {
-    ref: t.string({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$', maxLength: 255, doc: 'The OSTree branch the commit goes to, e.g. debian/13/x86_64/minimal.' }),
-    version: t.string({ pattern: '^[A-Za-z0-9.+~_-]+$', maxLength: 64, doc: 'The commit\'s version (its `version` metadata); a higher one in the same repo is an upgrade.' }),
+    ref: t.string({
+      pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$',
+      maxLength: 255,
+      doc: 'The OSTree branch the commit goes to, e.g. debian/13/x86_64/minimal.',
+    }),
+    version: t.string({
+      pattern: '^[A-Za-z0-9.+~_-]+$',
+      maxLength: 64,
+      doc: "The commit's version (its `version` metadata); a higher one in the same repo is an upgrade.",
+    }),
     suite: t.string({ pattern: '^[a-z]+$', doc: 'The Debian suite debootstrap installs, e.g. trixie.' }),
     mirror: t.optional(t.string({ pattern: '^(https?|file):/', doc: 'The Debian mirror. Default http://deb.debian.org/debian.' })),
     components: t.optional(t.array(t.string({ pattern: '^[a-z-]+$' }), { doc: 'Archive components. Default ["main"].' })),
-    packages: t.array(packageName, { doc: 'Packages installed on top of debootstrap\'s minimal base (with their dependencies, without Recommends).' }),
+    packages: t.array(packageName, { doc: "Packages installed on top of debootstrap's minimal base (with their dependencies, without Recommends)." }),
     'local-packages': t.optional(
-      t.array(t.string({ minLength: 1, doc: 'Path of a .deb, relative to the tree file.' }), { doc: '.deb files installed with the packages (e.g. apt-ostreed\'s own).' }),
-    ),
-    'kernel-args': t.optional(t.array(t.string({ pattern: '^[^\\s]+$' }), { doc: 'Kernel arguments of a machine deployed from this commit (the image step adds root=).' })),
-    'add-files': t.optional(
-      t.array(t.object({ source: t.string({ minLength: 1, doc: 'Relative to the tree file.' }), dest: treePath, mode: t.optional(t.string({ pattern: '^0?[0-7]{3,4}$' })) }), {
-        doc: 'Files copied into the tree (after the packages).',
+      t.array(t.string({ minLength: 1, doc: 'Path of a .deb, relative to the tree file.' }), {
+        doc: ".deb files installed with the packages (e.g. apt-ostreed's own).",
       }),
+    ),
+    'kernel-args': t.optional(
+      t.array(t.string({ pattern: '^[^\\s]+$' }), { doc: 'Kernel arguments of a machine deployed from this commit (the image step adds root=).' }),
+    ),
+    'add-files': t.optional(
+      t.array(
+        t.object({
+          source: t.string({ minLength: 1, doc: 'Relative to the tree file.' }),
+          dest: treePath,
+          mode: t.optional(t.string({ pattern: '^0?[0-7]{3,4}$' })),
+        }),
+        {
+          doc: 'Files copied into the tree (after the packages).',
+        },
+      ),
     ),
     'remove-files': t.optional(t.array(treePath, { doc: 'Files removed from the tree (after the packages).' })),
     units: t.optional(
@@ -80,7 +103,10 @@ export function loadTreeFile(path: string): Tree {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile<TreeFile>(treeFileSchema());
   if (!validate(data)) {
-    const errs = (validate.errors ?? []).map((e) => `${e.instancePath || '(top)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
+    const errs = (validate.errors ?? []).map(
+      (e) =>
+        `${e.instancePath || '(top)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
+    );
     throw new TreeFileError(`${path}: ${errs.join('; ')}`);
   }
   const base = dirname(resolve(path));

@@ -176,7 +176,7 @@ export class Daemon {
   private ownsTransaction(method: MethodSpec, params: Record<string, unknown>, peer: PeerCredentials): boolean {
     if (method.name !== 'Transaction.Cancel') return false;
     const id = typeof params.id === 'string' ? params.id : undefined;
-    const tx = id === undefined ? this.transactions.active ?? this.transactions.list()[0] : this.transactions.find(id);
+    const tx = id === undefined ? (this.transactions.active ?? this.transactions.list()[0]) : this.transactions.find(id);
     return tx?.caller?.uid === peer.uid;
   }
 

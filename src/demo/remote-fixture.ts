@@ -10,16 +10,7 @@ import { createReadStream, mkdirSync, mkdtempSync, realpathSync, rmSync, statSyn
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
-import {
-  BASE_PACKAGES,
-  BOOKWORM_OS_RELEASE,
-  buildTree,
-  commitTree,
-  createSysroot,
-  deploy,
-  removeSysroot,
-  type DpkgPackage,
-} from './sysroot-builder.js';
+import { BASE_PACKAGES, BOOKWORM_OS_RELEASE, buildTree, commitTree, createSysroot, deploy, removeSysroot, type DpkgPackage } from './sysroot-builder.js';
 
 /** A running static file server (see {@link startStaticServer}). */
 export interface StaticServer {

@@ -4,17 +4,7 @@
  * only), unlike the daemon's read path which goes through libostree.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** One package in a tree's dpkg database. */
@@ -99,18 +89,19 @@ function osReleaseText(fields: Record<string, string>): string {
 /** A dpkg status file listing `pkgs` as installed (real dpkg stanza format). */
 function dpkgStatusText(pkgs: DpkgPackage[]): string {
   return pkgs
-    .map((p) =>
-      [
-        `Package: ${p.name}`,
-        'Status: install ok installed',
-        'Priority: optional',
-        'Section: misc',
-        'Installed-Size: 1',
-        'Maintainer: apt-ostree demo <demo@example.invalid>',
-        `Architecture: ${p.arch}`,
-        `Version: ${p.version}`,
-        `Description: ${p.description ?? `${p.name} (synthetic package)`}`,
-      ].join('\n') + '\n',
+    .map(
+      (p) =>
+        [
+          `Package: ${p.name}`,
+          'Status: install ok installed',
+          'Priority: optional',
+          'Section: misc',
+          'Installed-Size: 1',
+          'Maintainer: apt-ostree demo <demo@example.invalid>',
+          `Architecture: ${p.arch}`,
+          `Version: ${p.version}`,
+          `Description: ${p.description ?? `${p.name} (synthetic package)`}`,
+        ].join('\n') + '\n',
     )
     .join('\n');
 }

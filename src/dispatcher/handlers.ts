@@ -5,10 +5,7 @@ import type { CallContext } from './call-context.js';
 export type { ParamsOf, ResultOf };
 
 /** Implementation of one method: its params were validated against the method's schema. */
-export type Handler<N extends MethodName> = (
-  params: ParamsOf<N>,
-  ctx: CallContext,
-) => ResultOf<N> | Promise<ResultOf<N>>;
+export type Handler<N extends MethodName> = (params: ParamsOf<N>, ctx: CallContext) => ResultOf<N> | Promise<ResultOf<N>>;
 
 /** Implementations by method name; a declared method without one answers NotImplemented. */
 export type HandlerTable = { [N in MethodName]?: Handler<N> };

@@ -14,7 +14,6 @@ interface CompiledValidator {
 
 const table = validators as unknown as Record<string, CompiledValidator>;
 
-
 /**
  * Problems listed in a -32602 error at most. A 1 MiB message can hold half a million bad
  * array items, one problem each: listing them all made the reply ~70 times the request.
@@ -31,12 +30,15 @@ export function validateParams(method: AnyMethod, params: unknown): void {
   if (validate === undefined) throw new Error(`no precompiled validator for ${name}; run npm run generate`);
   const overlong = overlongArray(method.params, params);
   if (overlong === null && validate(params)) return;
-  const all = overlong !== null ? [overlong] : (validate.errors ?? []).map((e) => ({
-    path: e.instancePath === '' ? '/' : e.instancePath,
-    message: e.message ?? e.keyword,
-    keyword: e.keyword,
-    params: e.params,
-  }));
+  const all =
+    overlong !== null
+      ? [overlong]
+      : (validate.errors ?? []).map((e) => ({
+          path: e.instancePath === '' ? '/' : e.instancePath,
+          message: e.message ?? e.keyword,
+          keyword: e.keyword,
+          params: e.params,
+        }));
   const issues: ValidationIssue[] = all.slice(0, MAX_REPORTED_ISSUES);
   const omitted = all.length - issues.length;
   const summary = issues.map((i) => describeIssue(i)).join('; ') + (omitted > 0 ? `; and ${omitted} more` : '');

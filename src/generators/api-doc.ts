@@ -21,7 +21,10 @@ const KIND_TEXT = {
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes. */
 function anchor(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 }
 
 /** Text safe inside a Markdown table cell. */
@@ -142,7 +145,10 @@ export function apiDoc(): string {
     return `- ${iface}: ${names.join(', ')}`;
   }).join('\n');
   const sections = INTERFACES.map(
-    (iface) => `## ${iface} methods\n\n${METHODS.filter((m) => m.name.startsWith(`${iface}.`)).map(methodSection).join('\n')}`,
+    (iface) =>
+      `## ${iface} methods\n\n${METHODS.filter((m) => m.name.startsWith(`${iface}.`))
+        .map(methodSection)
+        .join('\n')}`,
   ).join('\n');
   const types = [...namedTypes()].map(([name, type]) => typeSection(name, type)).join('\n');
   const errors = Object.entries(ERROR_TABLE)

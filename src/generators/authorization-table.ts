@@ -7,9 +7,10 @@ import { actionId } from '../api/polkit-actions.js';
  */
 export function authorizationTable(): string {
   const rows = METHODS.filter((m) => m.action !== null).map((m) => {
-    const action = m.selectAction !== undefined
-      ? 'one of `rebase`, `deploy`, `install-uninstall-packages`, `upgrade`, by its modifiers'
-      : `\`${actionId(m.action as NonNullable<typeof m.action>)}\``;
+    const action =
+      m.selectAction !== undefined
+        ? 'one of `rebase`, `deploy`, `install-uninstall-packages`, `upgrade`, by its modifiers'
+        : `\`${actionId(m.action as NonNullable<typeof m.action>)}\``;
     const note = m.name === 'Transaction.Cancel' ? ' (not needed to cancel your own)' : '';
     return `| \`${m.name}\` | ${action}${note} |`;
   });

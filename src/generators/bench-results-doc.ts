@@ -46,7 +46,9 @@ function runLine(run: BenchRun): string {
     `${run.machine.cpus} CPUs`,
     run.machine.cpuModel === 'unknown' ? '' : run.machine.cpuModel,
     run.machine.node === 'unknown' ? '' : `node ${run.machine.node}`,
-  ].filter((s) => s !== '').join(', ');
+  ]
+    .filter((s) => s !== '')
+    .join(', ');
   const what = run.part === 'all' ? '`npm run bench`' : `\`npm run bench -- ${run.part}\``;
   const note = run.note === undefined ? '' : ` ${run.note}`;
   return `- Run ${run.id}: ${run.measuredAt.slice(0, 10)}, ${what}, ${run.minutes} minutes, ${machine}.${note}`;

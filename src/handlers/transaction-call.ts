@@ -9,12 +9,7 @@ import { publicEvent } from '../transactions/transaction-visibility.js';
  * that disconnects stops receiving; the transaction itself goes on. A caller without the
  * details (neither its initiator nor root, transaction-visibility.ts) gets state changes only.
  */
-export async function follow(
-  manager: TransactionManager,
-  tx: TransactionRecord,
-  ctx: CallContext,
-  details = true,
-): Promise<TransactionRecord> {
+export async function follow(manager: TransactionManager, tx: TransactionRecord, ctx: CallContext, details = true): Promise<TransactionRecord> {
   const unsubscribe = manager.subscribe(tx, (event) => {
     const shown = details ? event : publicEvent(event);
     if (shown !== null) ctx.transactionEvent(tx.id, shown);

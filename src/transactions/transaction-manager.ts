@@ -160,7 +160,7 @@ export class TransactionManager {
    * is killed, refs are restored, leftovers removed). Resolves when it has ended.
    */
   async cancel(id: string | undefined): Promise<TransactionRecord> {
-    const tx = id === undefined ? this.running ?? this.queue[0] : this.find(id);
+    const tx = id === undefined ? (this.running ?? this.queue[0]) : this.find(id);
     if (tx === undefined) {
       throw new ApiError('NoSuchTransaction', id === undefined ? 'No transaction is running' : `No active transaction ${id}`, {
         transaction: id ?? null,
@@ -361,7 +361,6 @@ export class TransactionManager {
   close(): void {
     this.workers.close();
   }
-
 }
 
 function toErrorName(name: string): ErrorName {

@@ -21,9 +21,7 @@ function workerScript(): string {
 
 /** How a worker ended. */
 export type WorkerOutcome =
-  | { kind: 'done'; result: Record<string, unknown> }
-  | { kind: 'failed'; errorName: string; message: string }
-  | { kind: 'died'; message: string };
+  { kind: 'done'; result: Record<string, unknown> } | { kind: 'failed'; errorName: string; message: string } | { kind: 'died'; message: string };
 
 interface WorkerHooks {
   onEvent(event: OperationEvent): void;

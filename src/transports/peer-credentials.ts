@@ -27,9 +27,7 @@ function load(): SocketOptions {
   const k = koffi();
   // Anonymous struct: koffi's named types are process-global.
   const ucred = k.struct({ pid: 'int32_t', uid: 'uint32_t', gid: 'uint32_t' });
-  const getsockopt = k
-    .load('libc.so.6')
-    .func('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length)');
+  const getsockopt = k.load('libc.so.6').func('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length)');
   return {
     peerCred: (fd) => {
       const buf = Buffer.alloc(k.sizeof(ucred));

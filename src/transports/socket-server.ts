@@ -122,9 +122,7 @@ export class SocketServer {
     /** The protocol's connection once the first terminator told which one it is. */
     let connection: JsonRpcConnection | VarlinkConnection | undefined;
     // Before the framing is known, a stalled first message just closes the connection.
-    const stall = new StallWatchdog(this.options.limits.partialMessageTimeoutMs, () =>
-      connection === undefined ? socket.destroy() : connection.stalled(),
-    );
+    const stall = new StallWatchdog(this.options.limits.partialMessageTimeoutMs, () => (connection === undefined ? socket.destroy() : connection.stalled()));
     const isSubscribed = this.options.isSubscribed ?? (() => false);
     const idle = new IdleWatch(
       this.options.limits.idleTimeoutMs,

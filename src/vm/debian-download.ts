@@ -21,7 +21,8 @@ interface DownloadOptions {
  * never takes part) for `sourcesLine`; returns the configuration file's path.
  */
 export function privateAptConfig(dir: string, sourcesLine: string): string {
-  for (const d of ['lists/partial', 'archives/partial', 'etc/apt.conf.d', 'etc/preferences.d', 'etc/sources.list.d', 'etc/trusted.gpg.d']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['lists/partial', 'archives/partial', 'etc/apt.conf.d', 'etc/preferences.d', 'etc/sources.list.d', 'etc/trusted.gpg.d'])
+    mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'etc/sources.list'), sourcesLine);
   writeFileSync(join(dir, 'status'), '');
   const conf = join(dir, 'apt.conf');

@@ -21,7 +21,21 @@ const children = new Map<number, ChildProcess>();
 
 /** The argv that runs `argv` as `user` in a logind session of its own. */
 function asUser(user: string, argv: string[]): string[] {
-  return ['systemd-run', '--quiet', '--pipe', '--wait', '--collect', '--service-type=exec', `--uid=${user}`, '-p', 'PAMName=login', '-p', 'WorkingDirectory=~', '--', ...argv];
+  return [
+    'systemd-run',
+    '--quiet',
+    '--pipe',
+    '--wait',
+    '--collect',
+    '--service-type=exec',
+    `--uid=${user}`,
+    '-p',
+    'PAMName=login',
+    '-p',
+    'WorkingDirectory=~',
+    '--',
+    ...argv,
+  ];
 }
 
 function exec(id: number, argv: string[], user: string | null): void {

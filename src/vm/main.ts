@@ -62,7 +62,11 @@ async function vmMain(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const command = dash < 0 ? [] : argv.slice(dash + 1);
-  const { values, positionals } = parseArgs({ args: own, allowPositionals: true, options: { name: { type: 'string', default: 'default' }, user: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    options: { name: { type: 'string', default: 'default' }, user: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   const verb = positionals[0];
   const name = values.name;
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new VmError(`--name: "${name}" (letters, digits, _ and - only)`);

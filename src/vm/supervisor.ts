@@ -40,7 +40,10 @@ type Up = {
 };
 type BootResult = Up | { t: 'error'; message: string };
 
-type AgentMessage = { t: 'hello'; boot: string } | { t: 'out'; id: number; fd: number; data: string } | { t: 'exit'; id: number; code: number | null; signal: string | null; error?: string };
+type AgentMessage =
+  | { t: 'hello'; boot: string }
+  | { t: 'out'; id: number; fd: number; data: string }
+  | { t: 'exit'; id: number; code: number | null; signal: string | null; error?: string };
 
 class Machine {
   private qemu: ChildProcess | null = null;
@@ -85,7 +88,17 @@ class Machine {
     const { entry, kernel, initrd } = extractNewestBoot(this.config.disk, this.dir);
     appendFileSync(consoleLog(this.dir), `\n==== apt-ostree vm: booting ${entry.file} (${entry.title}) ====\n`);
     rmSync(agentSocket(this.dir), { force: true });
-    const argv = qemuArgv({ dir: this.dir, disk: this.config.disk, dataDisk: this.config.dataDisk, kernel, initrd, options: entry.options, accel: this.config.accel, memoryMiB: this.config.memoryMiB, cpus: this.config.cpus });
+    const argv = qemuArgv({
+      dir: this.dir,
+      disk: this.config.disk,
+      dataDisk: this.config.dataDisk,
+      kernel,
+      initrd,
+      options: entry.options,
+      accel: this.config.accel,
+      memoryMiB: this.config.memoryMiB,
+      cpus: this.config.cpus,
+    });
     this.log(`boot ${entry.file}: ${argv.join(' ')}`);
     // QEMU dies with the supervisor: no machine outlives the process that owns it.
     const qemu = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,11 +115,21 @@ class Machine {
     const first = await Promise.race([hello.then(() => 'hello' as const), exited.then(() => 'exited' as const), deadline]);
     if (first !== 'hello') {
       if (first === 'timeout') qemu.kill('SIGKILL');
-      return { t: 'error', message: `the machine did not come up (${first === 'timeout' ? `no agent after ${timeout} s` : 'QEMU exited'}); the console's end:\n${this.consoleTail()}` };
+      return {
+        t: 'error',
+        message: `the machine did not come up (${first === 'timeout' ? `no agent after ${timeout} s` : 'QEMU exited'}); the console's end:\n${this.consoleTail()}`,
+      };
     }
     const state = await this.run(['systemctl', 'is-system-running', '--wait']);
     const failed = state.stdout.trim() === 'running' ? '' : (await this.run(['systemctl', '--failed', '--no-legend', '--plain'])).stdout.trim();
-    const up: Up = { t: 'up', seconds: (Date.now() - started) / 1000, state: state.stdout.trim(), failed, accel: this.config.accel, entry: `${entry.file}: ${entry.title}` };
+    const up: Up = {
+      t: 'up',
+      seconds: (Date.now() - started) / 1000,
+      state: state.stdout.trim(),
+      failed,
+      accel: this.config.accel,
+      entry: `${entry.file}: ${entry.title}`,
+    };
     this.log(`up: ${JSON.stringify(up)}`);
     return up;
   }
@@ -187,7 +210,8 @@ class Machine {
       const err: Buffer[] = [];
       const id = this.exec(argv, null, (m) => {
         if (m.t === 'out') (m.fd === 1 ? out : err).push(Buffer.from(String(m.data), 'base64'));
-        if (m.t === 'exit') resolve({ code: m.code as number | null, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() + String(m.error ?? '') });
+        if (m.t === 'exit')
+          resolve({ code: m.code as number | null, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() + String(m.error ?? '') });
       });
       if (id === null) resolve({ code: null, stdout: '', stderr: 'the machine is down' });
       else this.toAgent({ t: 'eof', id });

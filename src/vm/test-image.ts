@@ -44,7 +44,22 @@ export interface TestImage {
 
 export const vmCacheDir = (): string => join(testCacheDir(), 'vm');
 
-const PACKAGES = ['systemd-sysv', 'udev', 'dbus', 'dracut', 'linux-image-amd64', 'ostree', 'ostree-boot', 'polkitd', 'libpam-systemd', 'login', 'passwd', 'kmod', 'util-linux', 'procps'];
+const PACKAGES = [
+  'systemd-sysv',
+  'udev',
+  'dbus',
+  'dracut',
+  'linux-image-amd64',
+  'ostree',
+  'ostree-boot',
+  'polkitd',
+  'libpam-systemd',
+  'login',
+  'passwd',
+  'kmod',
+  'util-linux',
+  'procps',
+];
 
 /** The files the test image adds to the tree: path in the tree → content. */
 function addedFiles(agentJs: string): Record<string, { content: string; mode?: string }> {
@@ -81,7 +96,7 @@ WantedBy=multi-user.target
     '/etc/apt/sources.list.d/apt-ostree-test.list': { content: `deb [trusted=yes] file:${DATA_MOUNT}/apt ./\n` },
     // A person on the serial console (vm console) is root at once: a test machine.
     '/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf': {
-      content: "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --noreset --noclear --keep-baud 115200,57600,38400,9600 - ${TERM}\n",
+      content: '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --noreset --noclear --keep-baud 115200,57600,38400,9600 - ${TERM}\n',
     },
     '/etc/hostname': { content: 'apt-ostree-vm\n' },
     // Software emulation runs programs tens of times slower than hardware: a bus-activated node
@@ -98,7 +113,13 @@ WantedBy=multi-user.target
   };
 }
 
-function treeFile(dir: string, version: string, deb: string, files: Record<string, { content: string; mode?: string }>, extra: { source: string; dest: string }[]): string {
+function treeFile(
+  dir: string,
+  version: string,
+  deb: string,
+  files: Record<string, { content: string; mode?: string }>,
+  extra: { source: string; dest: string }[],
+): string {
   const filesDir = join(dir, 'files');
   mkdirSync(filesDir, { recursive: true });
   const addFiles = Object.entries(files).map(([dest, f], i) => {
@@ -131,7 +152,9 @@ export function buildTestImage(log: (line: string) => void): TestImage {
   const deb = buildDeb(undefined, log);
   const debUpgrade = buildDeb('+vmtest1', log);
   const agentJs = readFileSync(join(REPO_DIR, 'dist/src/vm/guest-agent.js'), 'utf8');
-  const key = sha(JSON.stringify({ RECIPE, PACKAGES, deb: sha(readFileSync(deb)), debUpgrade: sha(readFileSync(debUpgrade)), files: addedFiles(agentJs), FIXTURE_DEBS })).slice(0, 16);
+  const key = sha(
+    JSON.stringify({ RECIPE, PACKAGES, deb: sha(readFileSync(deb)), debUpgrade: sha(readFileSync(debUpgrade)), files: addedFiles(agentJs), FIXTURE_DEBS }),
+  ).slice(0, 16);
   const cache = vmCacheDir();
   const images = join(cache, 'images');
   const dir = join(images, `r${RECIPE}-${key}`);
@@ -153,7 +176,13 @@ export function buildTestImage(log: (line: string) => void): TestImage {
     const v1 = commitTree(t1, root, repo, join(composeCache, 'scratch'));
     log(`compose: 13.1 ${v1}`);
     const diskName = 'disk.img';
-    makeDiskImage({ repo, ref: TEST_REF, output: join(work, diskName), sizeBytes: 8 * 1024 ** 3, remote: { name: TEST_REMOTE, url: `file://${DATA_MOUNT}/ostree/repo` } });
+    makeDiskImage({
+      repo,
+      ref: TEST_REF,
+      output: join(work, diskName),
+      sizeBytes: 8 * 1024 ** 3,
+      remote: { name: TEST_REMOTE, url: `file://${DATA_MOUNT}/ostree/repo` },
+    });
     log('image: disk.img');
     const payload = join(work, 'payload.bin');
     writeFileSync(payload, randomBytes(32 * 1024 * 1024));
@@ -166,7 +195,13 @@ export function buildTestImage(log: (line: string) => void): TestImage {
     execFileSync('cp', ['-a', '--', repo, join(data, 'ostree/repo')]);
     const apt = join(data, 'apt');
     mkdirSync(apt, { recursive: true });
-    downloadDebs(['hello'], { suite: SUITE, mirror: t1.mirror, keyring: join(root, 'usr/share/keyrings/debian-archive-keyring.gpg'), outDir: apt, scratch: join(work, 'apt-download') });
+    downloadDebs(['hello'], {
+      suite: SUITE,
+      mirror: t1.mirror,
+      keyring: join(root, 'usr/share/keyrings/debian-archive-keyring.gpg'),
+      outDir: apt,
+      scratch: join(work, 'apt-download'),
+    });
     buildAptRepo(apt, FIXTURE_DEBS);
     mkdirSync(join(data, 'debs'));
     copyFileSync(debUpgrade, join(data, 'debs', basename(debUpgrade)));
@@ -180,7 +215,7 @@ export function buildTestImage(log: (line: string) => void): TestImage {
     copyFileSync(debUpgrade, join(work, basename(debUpgrade)));
     writeFileSync(join(work, 'image.json'), `${JSON.stringify(result, null, 2)}\n`);
     renameSync(work, dir);
-    log(`image: ${dir} (disk ${(statSync(result.disk).blocks * 512) / 1024 ** 2 | 0} MiB allocated)`);
+    log(`image: ${dir} (disk ${((statSync(result.disk).blocks * 512) / 1024 ** 2) | 0} MiB allocated)`);
     return result;
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -189,5 +224,7 @@ export function buildTestImage(log: (line: string) => void): TestImage {
 
 /** True when this machine can run the VM tests at all (QEMU and the tools are installed). */
 export function vmToolsMissing(): string[] {
-  return ['qemu-system-x86_64', 'debugfs', 'debootstrap', 'mkfs.ext4', 'dpkg-buildpackage'].filter((t) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status !== 0);
+  return ['qemu-system-x86_64', 'debugfs', 'debootstrap', 'mkfs.ext4', 'dpkg-buildpackage'].filter(
+    (t) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status !== 0,
+  );
 }

@@ -44,7 +44,12 @@ function connect(name: string): Promise<Socket> {
 }
 
 /** Sends one request; `onMessage` sees every reply; resolves with the one `until` accepts. */
-async function request<T>(name: string, req: Record<string, unknown>, until: (m: Record<string, unknown>) => boolean, onMessage?: (m: Record<string, unknown>, sock: Socket) => void): Promise<T> {
+async function request<T>(
+  name: string,
+  req: Record<string, unknown>,
+  until: (m: Record<string, unknown>) => boolean,
+  onMessage?: (m: Record<string, unknown>, sock: Socket) => void,
+): Promise<T> {
   const sock = await connect(name);
   return new Promise<T>((resolve, reject) => {
     let done = false;
@@ -106,7 +111,11 @@ export async function start(name: string, log: (line: string) => void = () => un
 }
 
 /** Runs argv in the guest (as root, or as `user` in a logind session), to its end. */
-export async function exec(name: string, argv: string[], o: { user?: string; stdin?: string | Buffer; onOutput?: (fd: number, data: Buffer) => void } = {}): Promise<ExecResult> {
+export async function exec(
+  name: string,
+  argv: string[],
+  o: { user?: string; stdin?: string | Buffer; onOutput?: (fd: number, data: Buffer) => void } = {},
+): Promise<ExecResult> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const m = await request<{ code: number | null; signal: string | null; error?: string }>(
@@ -125,7 +134,13 @@ export async function exec(name: string, argv: string[], o: { user?: string; std
       }
     },
   );
-  return { code: m.code, signal: m.signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ...(m.error === undefined ? {} : { error: m.error }) };
+  return {
+    code: m.code,
+    signal: m.signal,
+    stdout: Buffer.concat(out).toString(),
+    stderr: Buffer.concat(err).toString(),
+    ...(m.error === undefined ? {} : { error: m.error }),
+  };
 }
 
 /** Streams a command's I/O through (the CLI's exec): stdin from `input` unless null. */

@@ -53,14 +53,7 @@ export interface OperationResult {
 /** An operation failure with an error name of the error table (src/api/errors.ts). */
 export class OperationError extends Error {
   constructor(
-    readonly errorName:
-      | 'NothingToRollback'
-      | 'NoSuchDeployment'
-      | 'InvalidSysroot'
-      | 'NotImplemented'
-      | 'PackageNotFound'
-      | 'DependencyProblem'
-      | 'Failed',
+    readonly errorName: 'NothingToRollback' | 'NoSuchDeployment' | 'InvalidSysroot' | 'NotImplemented' | 'PackageNotFound' | 'DependencyProblem' | 'Failed',
     message: string,
   ) {
     super(message);

@@ -12,9 +12,7 @@ export interface RecoverParams {
 }
 
 /** What a worker runs: an operation (params validated by the daemon against its schema) or a recovery. */
-export type WorkerJob =
-  | { method: OperationMethod; params: Record<string, unknown> }
-  | { method: 'recover'; params: RecoverParams };
+export type WorkerJob = { method: OperationMethod; params: Record<string, unknown> } | { method: 'recover'; params: RecoverParams };
 
 /** Daemon → worker: what to run. Sent once, right after the worker starts. */
 export type RunMessage = WorkerJob & {

@@ -48,11 +48,7 @@ function deploymentDirs(sysroot: string): string[] {
  * `<repo>/tmp/apt-ostree-<transactionId>-*` (every `apt-ostree-*` when `transactionId` is
  * null), then cleans up like `ostree admin cleanup`.
  */
-export async function recover(
-  sysroot: string,
-  refsBefore: RefSnapshot | null,
-  transactionId: string | null,
-): Promise<RecoverResult> {
+export async function recover(sysroot: string, refsBefore: RefSnapshot | null, transactionId: string | null): Promise<RecoverResult> {
   const session = await SysrootSession.open(sysroot);
   try {
     const repo = session.repoPath;

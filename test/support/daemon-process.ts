@@ -93,8 +93,7 @@ export async function startDaemon(options: StartOptions): Promise<DaemonHandle> 
   if (options.sandbox !== undefined && (!stateDir.startsWith(dir + '/') || !cacheDir.startsWith(dir + '/'))) {
     throw new Error('a sandboxed daemon keeps its state and cache in its own temporary dir');
   }
-  const [file, ...args] =
-    options.sandbox === undefined ? [process.execPath, ...argv] : options.sandbox.command([process.execPath, ...argv], [[dir, inside]]);
+  const [file, ...args] = options.sandbox === undefined ? [process.execPath, ...argv] : options.sandbox.command([process.execPath, ...argv], [[dir, inside]]);
   const env = { ...process.env, ...options.env };
   if (options.sandbox !== undefined) delete env.NODE_EXTRA_CA_CERTS; // its file is not inside
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env });

@@ -15,7 +15,5 @@ export async function eventClient(socket: string): Promise<{ client: JsonRpcClie
 
 /** Event types (without the `Transaction.` prefix) of one transaction, in order. */
 export function typesOf(events: Received[], transaction?: string): string[] {
-  return events
-    .filter((e) => transaction === undefined || e.params.transaction === transaction)
-    .map((e) => e.method.replace(/^Transaction\./, ''));
+  return events.filter((e) => transaction === undefined || e.params.transaction === transaction).map((e) => e.method.replace(/^Transaction\./, ''));
 }

@@ -25,7 +25,13 @@ export function addHostileDeb(aptDir: string, spec: HostileDeb): void {
   const root = mkdtempSync(join(tmpdir(), 'aoatk-sbx-deb-'));
   try {
     mkdirSync(join(root, 'DEBIAN'));
-    const control = [`Package: ${spec.name}`, `Version: ${spec.version}`, 'Architecture: all', 'Maintainer: attack tests <t@example.invalid>', `Description: hostile package ${spec.name}`];
+    const control = [
+      `Package: ${spec.name}`,
+      `Version: ${spec.version}`,
+      'Architecture: all',
+      'Maintainer: attack tests <t@example.invalid>',
+      `Description: hostile package ${spec.name}`,
+    ];
     writeFileSync(join(root, 'DEBIAN/control'), control.join('\n') + '\n');
     writeFileSync(join(root, 'DEBIAN/postinst'), spec.postinst, { mode: 0o755 });
     for (const [path, { content, mode }] of Object.entries(spec.files)) {

@@ -14,7 +14,24 @@ import { exited, waitForSocket } from './daemon-process.js';
 export async function assertInstalledDaemonWorks(root: string, dir: string): Promise<void> {
   const sysroot = buildStandardSysroot(join(dir, 'sysroot')).sysroot;
   const socket = join(dir, 'installed.sock');
-  const daemon = spawn(process.execPath, [join(root, 'usr/bin/apt-ostreed'), '--sysroot', sysroot, '--socket', socket, '--state-dir', join(dir, 'state'), '--cache-dir', join(dir, 'cache'), '--config', join(root, 'etc/apt-ostreed/apt-ostreed.conf'), '--no-dbus'], { stdio: 'ignore' });
+  const daemon = spawn(
+    process.execPath,
+    [
+      join(root, 'usr/bin/apt-ostreed'),
+      '--sysroot',
+      sysroot,
+      '--socket',
+      socket,
+      '--state-dir',
+      join(dir, 'state'),
+      '--cache-dir',
+      join(dir, 'cache'),
+      '--config',
+      join(root, 'etc/apt-ostreed/apt-ostreed.conf'),
+      '--no-dbus',
+    ],
+    { stdio: 'ignore' },
+  );
   try {
     await waitForSocket(socket, 10_000, () => daemon.exitCode === null);
     const c = await JsonRpcClient.connect(socket);

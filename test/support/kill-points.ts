@@ -70,11 +70,7 @@ const POLL_MS = 1;
  * is called when the point is armed, before the transaction starts (to note what was there),
  * and returns the check.
  */
-export function whenOnDisk(
-  name: string,
-  expect: Expected,
-  condition: (watch: TransactionWatch) => (tx: string) => boolean,
-): KillPoint {
+export function whenOnDisk(name: string, expect: Expected, condition: (watch: TransactionWatch) => (tx: string) => boolean): KillPoint {
   return {
     name,
     expect,

@@ -12,7 +12,14 @@ import { tempSysrootDir } from './ostree-admin-status.js';
 /** The per-point table, as the test prints it. */
 export function formatKillTable(title: string, reference: ReferenceRun, rows: KillRow[]): string {
   const header = ['point', 'outcome', 'history', 'killed at (ms after Started)', 'past point of no return', 'last notification'];
-  const lines = rows.map((r) => [r.point, r.outcome, r.history, String(r.killMs), r.pastPointOfNoReturn === null ? 'ended' : String(r.pastPointOfNoReturn), r.lastEvent]);
+  const lines = rows.map((r) => [
+    r.point,
+    r.outcome,
+    r.history,
+    String(r.killMs),
+    r.pastPointOfNoReturn === null ? 'ended' : String(r.pastPointOfNoReturn),
+    r.lastEvent,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
   return [`${title}: uninterrupted run ${reference.durationMs} ms`, row(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...lines.map(row)].join('\n');
@@ -30,11 +37,7 @@ export interface KillFixture {
  * transaction from its start to its end, and the table printed at the end. `points` gets the
  * reference run (available once the tests run) to place points in time.
  */
-export function killPointTests(
-  title: string,
-  setup: (dir: string) => Promise<KillFixture>,
-  points: (reference: () => ReferenceRun) => KillPoint[],
-): void {
+export function killPointTests(title: string, setup: (dir: string) => Promise<KillFixture>, points: (reference: () => ReferenceRun) => KillPoint[]): void {
   let fixture: KillFixture | undefined;
   let reference: ReferenceRun | undefined;
   const rows: KillRow[] = [];
@@ -62,7 +65,13 @@ export function killPointTests(
     assert.equal(rows.length, list.length, 'every point ran');
     assert.ok(new Set(rows.map((r) => r.point)).size >= 10);
     assert.equal(rows[0].outcome, 'old');
-    assert.ok(rows.some((r) => r.outcome === 'new' && r.history === 'succeeded'), 'one kill came after the end');
-    assert.ok(rows.some((r) => r.outcome === 'new' && r.history === 'failed'), 'one kill came after the boot list was written, before the end');
+    assert.ok(
+      rows.some((r) => r.outcome === 'new' && r.history === 'succeeded'),
+      'one kill came after the end',
+    );
+    assert.ok(
+      rows.some((r) => r.outcome === 'new' && r.history === 'failed'),
+      'one kill came after the boot list was written, before the end',
+    );
   });
 }

@@ -49,5 +49,7 @@ export function runMaintainerScript(pkg: string, script: string, args: string[],
   const r = spawnSync('bwrap', [...bwrap, '--', 'sh', script, ...args], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   if (log === null || !existsSync(log)) return [];
-  return readFileSync(log, 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }

@@ -32,7 +32,14 @@ async function runOp(sysroot: string, method: string, paramsJson: string, transa
     sysroot,
     osname: 'debian',
     transactionId,
-    config: { downloadTimeout: 300, maxConcurrentDownloads: 4, disableRecommends: false, refreshMdMaxAge: 21600, cacheDir: join(sysroot, '..', 'cache'), stateDir: join(sysroot, '..', 'state') },
+    config: {
+      downloadTimeout: 300,
+      maxConcurrentDownloads: 4,
+      disableRecommends: false,
+      refreshMdMaxAge: 21600,
+      cacheDir: join(sysroot, '..', 'cache'),
+      stateDir: join(sysroot, '..', 'state'),
+    },
     emit: (event) => line(event),
     locked: () => {},
     pointOfNoReturn: () => {
@@ -52,8 +59,7 @@ async function runOp(sysroot: string, method: string, paramsJson: string, transa
 }
 
 const [mode, ...args] = process.argv.slice(2);
-const main =
-  mode === 'hold-lock' ? holdLock(args[0]) : runOp(args[0], args[1], args[2] ?? '{}', args[3] ?? 'child', args[4] === 'proceed');
+const main = mode === 'hold-lock' ? holdLock(args[0]) : runOp(args[0], args[1], args[2] ?? '{}', args[3] ?? 'child', args[4] === 'proceed');
 main.catch((e: unknown) => {
   line({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   process.exit(1);

@@ -33,7 +33,14 @@ export function recordingContext(sysroot: string, opts: RecordingOptions = {}): 
     sysroot,
     osname: opts.osname ?? 'debian',
     transactionId: opts.transactionId ?? 'test',
-    config: { downloadTimeout: opts.downloadTimeout ?? 300, maxConcurrentDownloads: 4, disableRecommends: false, refreshMdMaxAge: 21600, cacheDir: join(sysroot, '..', 'cache'), stateDir: join(sysroot, '..', 'state') },
+    config: {
+      downloadTimeout: opts.downloadTimeout ?? 300,
+      maxConcurrentDownloads: 4,
+      disableRecommends: false,
+      refreshMdMaxAge: 21600,
+      cacheDir: join(sysroot, '..', 'cache'),
+      stateDir: join(sysroot, '..', 'state'),
+    },
     events,
     get pointsOfNoReturn() {
       return points;

@@ -67,12 +67,13 @@ export async function startPolkitFixture(options: PolkitFixtureOptions): Promise
   };
   try {
     // Installed before the bus starts: a bus reloads its policy asynchronously.
-    cleanups.push(
-      installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), `/usr/share/dbus-1/system.d/${options.tag}-aptostree1.conf`),
-    );
+    cleanups.push(installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), `/usr/share/dbus-1/system.d/${options.tag}-aptostree1.conf`));
     bus = await startSystemBus(busDir);
     cleanups.push(
-      installFile(join(REPO_ROOT, 'polkit', 'org.projectatomic.aptostree.policy'), `/usr/share/polkit-1/actions/${options.tag}.org.projectatomic.aptostree.policy`),
+      installFile(
+        join(REPO_ROOT, 'polkit', 'org.projectatomic.aptostree.policy'),
+        `/usr/share/polkit-1/actions/${options.tag}.org.projectatomic.aptostree.policy`,
+      ),
     );
     const uids: Record<string, number> = {};
     for (const user of options.users) {

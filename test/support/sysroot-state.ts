@@ -31,7 +31,10 @@ function layerBase(sysroot: string, checksum: string): string | null {
  */
 export function deploymentSet(sysroot: string): string[] {
   return ostreeAdminStatus(sysroot).map((d) => {
-    const origin = readFileSync(`${deployDir(sysroot, d)}.origin`, 'utf8').trim().split('\n').join(' ');
+    const origin = readFileSync(`${deployDir(sysroot, d)}.origin`, 'utf8')
+      .trim()
+      .split('\n')
+      .join(' ');
     const base = layerBase(sysroot, d.checksum);
     return `${d.osname} ${base === null ? d.checksum : `layer on ${base}`}.${d.serial} ${origin}`;
   });
@@ -74,25 +77,47 @@ const entriesOf = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir)
 export function transactionLeftovers(sysroot: string): string[] {
   const out: string[] = [];
   const tmp = join(repoOf(sysroot), 'tmp');
-  out.push(...entriesOf(tmp).filter((e) => e.startsWith('apt-ostree-')).map((e) => join(tmp, e)));
+  out.push(
+    ...entriesOf(tmp)
+      .filter((e) => e.startsWith('apt-ostree-'))
+      .map((e) => join(tmp, e)),
+  );
 
   const listed = ostreeAdminStatus(sysroot);
   const deployRoot = join(sysroot, 'ostree', 'deploy');
   for (const os of entriesOf(deployRoot)) {
     const dir = join(deployRoot, os, 'deploy');
     const mine = new Set(listed.filter((d) => d.osname === os).flatMap((d) => [`${d.checksum}.${d.serial}`, `${d.checksum}.${d.serial}.origin`]));
-    out.push(...entriesOf(dir).filter((e) => !mine.has(e)).map((e) => join(dir, e)));
+    out.push(
+      ...entriesOf(dir)
+        .filter((e) => !mine.has(e))
+        .map((e) => join(dir, e)),
+    );
   }
 
   const loader = readlinkSync(join(sysroot, 'boot', 'loader'));
-  out.push(...entriesOf(join(sysroot, 'boot')).filter((e) => /^loader\.\d+$/.test(e) && e !== loader).map((e) => join(sysroot, 'boot', e)));
+  out.push(
+    ...entriesOf(join(sysroot, 'boot'))
+      .filter((e) => /^loader\.\d+$/.test(e) && e !== loader)
+      .map((e) => join(sysroot, 'boot', e)),
+  );
   const bootversion = loader.slice('loader.'.length);
   const current = new Set([`boot.${bootversion}`, readlinkSync(join(sysroot, 'ostree', `boot.${bootversion}`))]);
-  out.push(...entriesOf(join(sysroot, 'ostree')).filter((e) => /^boot\.\d+(\.\d+)?$/.test(e) && !current.has(e)).map((e) => join(sysroot, 'ostree', e)));
+  out.push(
+    ...entriesOf(join(sysroot, 'ostree'))
+      .filter((e) => /^boot\.\d+(\.\d+)?$/.test(e) && !current.has(e))
+      .map((e) => join(sysroot, 'ostree', e)),
+  );
 
   const entries = join(sysroot, 'boot', loader, 'entries');
-  const used = entriesOf(entries).map((e) => readFileSync(join(entries, e), 'utf8')).join('\n');
+  const used = entriesOf(entries)
+    .map((e) => readFileSync(join(entries, e), 'utf8'))
+    .join('\n');
   const kernels = join(sysroot, 'boot', 'ostree');
-  out.push(...entriesOf(kernels).filter((e) => !used.includes(`/ostree/${e}/`)).map((e) => join(kernels, e)));
+  out.push(
+    ...entriesOf(kernels)
+      .filter((e) => !used.includes(`/ostree/${e}/`))
+      .map((e) => join(kernels, e)),
+  );
   return out;
 }

@@ -13,8 +13,24 @@ import { testCacheDir } from '../../src/demo/debootstrap-tree.js';
 import { privateAptConfig } from '../../src/vm/debian-download.js';
 
 const SYSTEMD_PACKAGES = [
-  'systemd', 'libsystemd-shared', 'libsystemd0', 'libc6', 'libacl1', 'libblkid1', 'libcap2', 'libcrypt1', 'libmount1',
-  'libssl3t64', 'libpam0g', 'libseccomp2', 'libselinux1', 'libaudit1', 'libpcre2-8-0', 'libcap-ng0', 'libzstd1', 'zlib1g',
+  'systemd',
+  'libsystemd-shared',
+  'libsystemd0',
+  'libc6',
+  'libacl1',
+  'libblkid1',
+  'libcap2',
+  'libcrypt1',
+  'libmount1',
+  'libssl3t64',
+  'libpam0g',
+  'libseccomp2',
+  'libselinux1',
+  'libaudit1',
+  'libpcre2-8-0',
+  'libcap-ng0',
+  'libzstd1',
+  'zlib1g',
 ];
 const PYTHON_PACKAGES = ['python3-varlink'];
 

@@ -21,7 +21,7 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
     }
   };
 
-  it('after boot the socket listens and the daemon is not running; a user\'s status starts it; idle, it exits; again on the next call', async () => {
+  it("after boot the socket listens and the daemon is not running; a user's status starts it; idle, it exits; again on the next call", async () => {
     assert.equal(await active('apt-ostreed.socket'), 'active');
     assert.equal(await active('apt-ostreed.service'), 'inactive');
     assert.match(await g.ok(['ls', '-l', '/run/apt-ostreed.sock']), /^srw-rw-rw-/);
@@ -47,12 +47,21 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
   it('a D-Bus call on org.projectatomic.aptostree1 starts the daemon (bus activation)', async () => {
     assert.equal(await active('apt-ostreed.service'), 'inactive');
     // A generous timeout: the daemon starts under software emulation (~10-30 s of CPU).
-    const r = await g.ok(['busctl', '--system', '--timeout=180', 'get-property', 'org.projectatomic.aptostree1', '/org/projectatomic/aptostree1/Sysroot', 'org.projectatomic.aptostree1.Sysroot', 'Booted']);
+    const r = await g.ok([
+      'busctl',
+      '--system',
+      '--timeout=180',
+      'get-property',
+      'org.projectatomic.aptostree1',
+      '/org/projectatomic/aptostree1/Sysroot',
+      'org.projectatomic.aptostree1.Sysroot',
+      'Booted',
+    ]);
     assert.match(r, /^o "\/org\/projectatomic\/aptostree1\/debian/);
     assert.equal(await active('apt-ostreed.service'), 'active');
   });
 
-  it('the journal has the daemon\'s lines with their priorities', async () => {
+  it("the journal has the daemon's lines with their priorities", async () => {
     // An unusable configuration on reload is an error (3); the idle exit is information (6).
     await g.ok(['systemctl', 'start', 'apt-ostreed.service']);
     await g.ok(['cp', '/etc/apt-ostreed/apt-ostreed.conf', '/root/apt-ostreed.conf.good']);
@@ -125,7 +134,13 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^State: idle/m);
     await g.ok(['dpkg', '--purge', 'apt-ostreed']);
-    for (const path of ['/usr/bin/apt-ostreed', '/usr/lib/systemd/system/apt-ostreed.socket', '/etc/apt-ostreed', '/var/lib/apt-ostree', '/var/cache/apt-ostree']) {
+    for (const path of [
+      '/usr/bin/apt-ostreed',
+      '/usr/lib/systemd/system/apt-ostreed.socket',
+      '/etc/apt-ostreed',
+      '/var/lib/apt-ostree',
+      '/var/cache/apt-ostree',
+    ]) {
       assert.notEqual((await g.run(['test', '-e', path])).code, 0, `${path} is gone after purge`);
     }
     assert.notEqual(await active('apt-ostreed.socket'), 'active');

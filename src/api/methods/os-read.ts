@@ -12,7 +12,7 @@ const packages = t.object({ packages: t.array(PackageInfoRef) });
 export const GetOSProperties = defineMethod({
   name: 'OS.GetProperties',
   kind: 'read',
-  doc: 'An OS\'s properties: name, booted, default and rollback deployments, cached update.',
+  doc: "An OS's properties: name, booted, default and rollback deployments, cached update.",
   params: t.object({ osname }),
   result: t.object({
     name: t.string(),
@@ -34,7 +34,7 @@ export const Search = defineMethod({
   result: packages,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS'],
-  });
+});
 
 export const WhatProvides = defineMethod({
   name: 'OS.WhatProvides',
@@ -44,7 +44,7 @@ export const WhatProvides = defineMethod({
   result: packages,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS'],
-  });
+});
 
 export const GetPackages = defineMethod({
   name: 'OS.GetPackages',
@@ -54,7 +54,7 @@ export const GetPackages = defineMethod({
   result: packages,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS', 'PackageNotFound'],
-  });
+});
 
 export const GetDeploymentsAptDiff = defineMethod({
   name: 'OS.GetDeploymentsAptDiff',

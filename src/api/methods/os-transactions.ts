@@ -12,9 +12,7 @@ const deploymentResult = t.object({
   transaction,
   changed: t.optional(t.boolean({ doc: 'Whether the deployments changed (absent when detached).' })),
   deployment: t.optional(t.nullable(t.string(), { doc: 'Id of the new default deployment, if one was written.' })),
-  staged: t.optional(
-    t.boolean({ doc: 'The new deployment was staged (booted system): it becomes the default at shutdown.' }),
-  ),
+  staged: t.optional(t.boolean({ doc: 'The new deployment was staged (booted system): it becomes the default at shutdown.' })),
   message: t.optional(t.string({ doc: 'What happened, for humans (e.g. "No upgrade available.").' })),
 });
 
@@ -63,9 +61,7 @@ export const Upgrade = defineMethod({
   ),
   result: t.object({
     ...deploymentResult.props,
-    cachedUpdate: t.optional(
-      t.nullable(CachedUpdateRef, { doc: 'check: the update found (also kept as the OS\'s CachedUpdate), null when there is none.' }),
-    ),
+    cachedUpdate: t.optional(t.nullable(CachedUpdateRef, { doc: "check: the update found (also kept as the OS's CachedUpdate), null when there is none." })),
   }),
   action: 'upgrade',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
@@ -135,7 +131,7 @@ export const PkgChange = defineMethod({
     'LayeringLocked',
     'Failed',
   ],
-  });
+});
 
 export const KernelArgs = defineMethod({
   name: 'OS.KernelArgs',
@@ -288,16 +284,13 @@ export const RefreshMd = defineMethod({
   result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
   action: 'repo-refresh',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  });
+});
 
 export const AutomaticUpdateTrigger = defineMethod({
   name: 'OS.AutomaticUpdateTrigger',
   kind: 'transaction',
-  doc: 'Apply the automatic update policy now (the timer\'s job): none does nothing, check runs Upgrade {check}, stage runs Upgrade (staged when booted).',
-  params: transactionParams(
-    { mode: t.optional(t.enum(['none', 'check', 'stage'], { doc: 'Override the configured policy.' })) },
-    false,
-  ),
+  doc: "Apply the automatic update policy now (the timer's job): none does nothing, check runs Upgrade {check}, stage runs Upgrade (staged when booted).",
+  params: transactionParams({ mode: t.optional(t.enum(['none', 'check', 'stage'], { doc: 'Override the configured policy.' })) }, false),
   result: t.object({
     ...deploymentResult.props,
     transaction: t.optional(transaction),
@@ -306,4 +299,4 @@ export const AutomaticUpdateTrigger = defineMethod({
   }),
   action: 'upgrade',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-  });
+});

@@ -23,7 +23,7 @@ const AutomaticUpdatePolicy = t.enum(['none', 'check', 'stage'], {
 export const GetSysrootProperties = defineMethod({
   name: 'Sysroot.GetProperties',
   kind: 'read',
-  doc: 'The sysroot\'s properties: booted deployment, path, active transaction, deployments, update policy.',
+  doc: "The sysroot's properties: booted deployment, path, active transaction, deployments, update policy.",
   params: none,
   result: t.object({
     booted: t.nullable(t.string(), { doc: 'Id of the booted deployment, null when not booted into this sysroot.' }),
@@ -37,7 +37,7 @@ export const GetSysrootProperties = defineMethod({
         mode: t.ref('AutomaticUpdatePolicy', AutomaticUpdatePolicy),
         transaction: t.nullable(t.string(), { doc: 'The transaction it started (none for the none policy).' }),
       }),
-      { doc: 'The last OS.AutomaticUpdateTrigger (the timer\'s run), kept in the state dir.' },
+      { doc: "The last OS.AutomaticUpdateTrigger (the timer's run), kept in the state dir." },
     ),
   }),
   action: null,

@@ -28,7 +28,7 @@ export const Get = defineMethod({
 export const Watch = defineMethod({
   name: 'Transaction.Watch',
   kind: 'read',
-  doc: 'Stream a transaction\'s events (its current state first) and answer when it ends.',
+  doc: "Stream a transaction's events (its current state first) and answer when it ends.",
   params: t.object({ id }),
   result: t.object({ transaction: TransactionRef }),
   action: null,

@@ -13,7 +13,7 @@ export const Deployment = t.object(
     pinned: t.boolean({ doc: 'Pinned: never garbage-collected.' }),
     unlocked: t.string({ doc: 'Unlock state: none, development, hotfix or transient.' }),
     origin: t.nullable(t.string(), { doc: 'Refspec the deployment follows (the base refspec when layered).' }),
-    version: t.nullable(t.string(), { doc: 'The commit\'s version metadata.' }),
+    version: t.nullable(t.string(), { doc: "The commit's version metadata." }),
     timestamp: t.integer({ doc: 'Commit time, seconds since the epoch.' }),
     baseChecksum: t.nullable(t.string(), { doc: 'Base commit of a layered deployment, else null.' }),
     requestedPackages: t.array(t.string(), { doc: 'Packages the origin requests to be layered.' }),

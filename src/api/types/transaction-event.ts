@@ -2,17 +2,7 @@ import { t, type Static } from '../schema-builder.js';
 
 /** Names of transaction events; over JSON-RPC each is the notification `Transaction.<type>`. */
 const TransactionEventType = t.enum(
-  [
-    'Queued',
-    'Started',
-    'Message',
-    'TaskBegin',
-    'TaskEnd',
-    'PercentProgress',
-    'DownloadProgress',
-    'ProgressEnd',
-    'Finished',
-  ],
+  ['Queued', 'Started', 'Message', 'TaskBegin', 'TaskEnd', 'PercentProgress', 'DownloadProgress', 'ProgressEnd', 'Finished'],
   { doc: 'Kind of event.' },
 );
 
@@ -25,7 +15,9 @@ export const TransactionEvent = t.object(
     type: t.ref('TransactionEventType', TransactionEventType),
     position: t.optional(t.integer({ doc: 'Queued: place in the queue, 1 = next.' })),
     text: t.optional(
-      t.string({ doc: 'Message, TaskBegin, TaskEnd, PercentProgress: the text. DownloadProgress: what is fetched, `packages` (.debs); absent for OSTree objects.' }),
+      t.string({
+        doc: 'Message, TaskBegin, TaskEnd, PercentProgress: the text. DownloadProgress: what is fetched, `packages` (.debs); absent for OSTree objects.',
+      }),
     ),
     percentage: t.optional(t.integer({ minimum: 0, maximum: 100, doc: 'PercentProgress: 0..100.' })),
     bytesTransferred: t.optional(t.integer({ doc: 'DownloadProgress: bytes fetched so far.' })),

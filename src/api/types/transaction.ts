@@ -23,16 +23,18 @@ export const Transaction = t.object(
     params: t.freeObject({ doc: 'The validated params of the request.' }),
     state: t.ref('TransactionState', TransactionState),
     title: t.string({ doc: 'One-line description for humans.' }),
-    uid: t.nullable(t.integer(), { doc: 'Caller uid (from the socket\'s peer credentials).' }),
+    uid: t.nullable(t.integer(), { doc: "Caller uid (from the socket's peer credentials)." }),
     pid: t.nullable(t.integer(), { doc: 'Caller pid.' }),
     createdAt: t.string({ doc: 'ISO 8601 time the request arrived.' }),
     startedAt: t.nullable(t.string(), { doc: 'ISO 8601 time the work started.' }),
     finishedAt: t.nullable(t.string(), { doc: 'ISO 8601 time it ended.' }),
-    result: t.nullable(t.freeObject(), { doc: 'The method\'s result when it succeeded.' }),
+    result: t.nullable(t.freeObject(), { doc: "The method's result when it succeeded." }),
     error: t.nullable(ApiErrorInfoRef, { doc: 'The error when it failed or was cancelled.' }),
-    detailsHidden: t.optional(t.boolean({
-      doc: 'True when the caller is neither its initiator nor root: params, title, uid, pid, result and error are then withheld.',
-    })),
+    detailsHidden: t.optional(
+      t.boolean({
+        doc: 'True when the caller is neither its initiator nor root: params, title, uid, pid, result and error are then withheld.',
+      }),
+    ),
   },
   { doc: 'A transaction.' },
 );

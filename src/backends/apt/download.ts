@@ -55,7 +55,9 @@ function copyLocalArchive(apt: AptEnvironment, d: PendingDownload, target: strin
   const actual = createHash(algorithm.toLowerCase().replace(/sum$/, '')).update(readFileSync(partial)).digest('hex');
   if (expected === undefined || actual !== expected.toLowerCase()) {
     rmSync(partial, { force: true });
-    throw new Error(`${source} does not match the hash in the APT lists of its source (${d.hash}): the local repository changed since its lists were read; refresh them (apt-ostree refresh-md) and try again`);
+    throw new Error(
+      `${source} does not match the hash in the APT lists of its source (${d.hash}): the local repository changed since its lists were read; refresh them (apt-ostree refresh-md) and try again`,
+    );
   }
   renameSync(partial, target);
 }
@@ -113,7 +115,10 @@ export async function downloadPackages(
     if (existsSync(p.deb)) continue;
     const d = byFile.get(basename(p.deb));
     if (d !== undefined && d.uri.startsWith('file:')) copyLocalArchive(apt, d, p.deb);
-    else throw new Error(`apt reported success but did not leave ${basename(p.deb)} in the daemon's package cache (from ${d?.uri ?? 'an unknown source'}); check the source's entry in /etc/apt/sources.list.d and try again`);
+    else
+      throw new Error(
+        `apt reported success but did not leave ${basename(p.deb)} in the daemon's package cache (from ${d?.uri ?? 'an unknown source'}); check the source's entry in /etc/apt/sources.list.d and try again`,
+      );
   }
   return fetched;
 }

@@ -68,7 +68,7 @@ export function classifyAptFailure(stdout: string, stderr: string): ResolveError
     .filter((l) => /^\s+\S+ : (Depends|Conflicts|Breaks|PreDepends|Recommends)/.test(l) || / : (Depends|Conflicts|Breaks)/.test(l))
     .map((l) => l.trim());
   const text = [...explanation, ...errors.map((l) => l.slice(3))].join('; ');
-  return new ResolveError('DependencyProblem', text === '' ? (stderr.trim() || 'apt failed') : text);
+  return new ResolveError('DependencyProblem', text === '' ? stderr.trim() || 'apt failed' : text);
 }
 
 /**

@@ -52,9 +52,7 @@ function parse(v: string): ParsedVersion {
   const epoch = colon >= 0 ? Number(v.slice(0, colon)) : 0;
   const rest = colon >= 0 ? v.slice(colon + 1) : v;
   const dash = rest.lastIndexOf('-');
-  return dash >= 0
-    ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) }
-    : { epoch, upstream: rest, revision: '' };
+  return dash >= 0 ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) } : { epoch, upstream: rest, revision: '' };
 }
 
 /** Negative when `a` is older than `b`, 0 when equal, positive when newer. */

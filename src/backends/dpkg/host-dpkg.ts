@@ -16,8 +16,20 @@ const WRAPPER = `${HOST_TOOLS}/run-host-tool`;
 
 /** What dpkg runs by name or checks on PATH (its PATH check wants sh, rm, tar, diff, ldconfig, start-stop-daemon). */
 const TOOLS = [
-  'dpkg', 'dpkg-deb', 'dpkg-query', 'dpkg-divert', 'dpkg-trigger', 'dpkg-statoverride', 'dpkg-split',
-  'dpkg-maintscript-helper', 'update-alternatives', 'start-stop-daemon', 'rm', 'tar', 'diff', 'ldconfig',
+  'dpkg',
+  'dpkg-deb',
+  'dpkg-query',
+  'dpkg-divert',
+  'dpkg-trigger',
+  'dpkg-statoverride',
+  'dpkg-split',
+  'dpkg-maintscript-helper',
+  'update-alternatives',
+  'start-stop-daemon',
+  'rm',
+  'tar',
+  'diff',
+  'ldconfig',
 ];
 const HOST_PATH = ['/usr/bin', '/usr/sbin', '/bin', '/sbin'];
 
@@ -72,7 +84,7 @@ function findHostDpkgTools(): HostDpkgTools {
   const libDir = dirname(loader);
   const script = [
     '#!/bin/sh',
-    '# apt-ostree: the host tool of the same name, with the host\'s loader and libraries.',
+    "# apt-ostree: the host tool of the same name, with the host's loader and libraries.",
     `exec ${HOST_TOOLS}/lib/${loader.slice(libDir.length + 1)} --library-path ${HOST_TOOLS}/lib "${HOST_TOOLS}/real/\${0##*/}" "$@"`,
     '',
   ].join('\n');

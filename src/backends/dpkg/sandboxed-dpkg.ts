@@ -26,7 +26,8 @@ const DEBS = '/run/apt-ostree/debs';
 const POLICY_RC_D = 'usr/sbin/policy-rc.d';
 
 /** dpkg's words for a failing maintainer script: `installed X package post-installation script subprocess returned error exit status 1`. */
-const SCRIPT_FAILURE = /(?:installed |new |old )?(\S+) package (pre-installation|post-installation|pre-removal|post-removal) script subprocess returned error exit status (\d+)/;
+const SCRIPT_FAILURE =
+  /(?:installed |new |old )?(\S+) package (pre-installation|post-installation|pre-removal|post-removal) script subprocess returned error exit status (\d+)/;
 
 /**
  * Runs `fn` with a policy-rc.d in `root` that refuses every service start (unless the tree

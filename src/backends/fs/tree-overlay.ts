@@ -84,7 +84,15 @@ export function removeTreeOverlay(overlay: TreeOverlay): void {
 /** The command (file, argv, cwd) running bwrap with `bwrapArgv` on the overlay's merged view, `dataFds` descriptors from 3 passed on. */
 export function overlayLaunch(overlay: TreeOverlay, bwrapArgv: string[], dataFds: number): { file: string; argv: string[]; cwd: string } {
   const dir = basename(overlay.dir);
-  const options = [`lowerdir=${basename(overlay.tree)}`, `upperdir=${dir}/upper`, `workdir=${dir}/work`, 'index=off', 'metacopy=off', 'redirect_dir=off', 'volatile'].join(',');
+  const options = [
+    `lowerdir=${basename(overlay.tree)}`,
+    `upperdir=${dir}/upper`,
+    `workdir=${dir}/work`,
+    'index=off',
+    'metacopy=off',
+    'redirect_dir=off',
+    'volatile',
+  ].join(',');
   const launcher = [process.execPath, '-e', OVERLAY_LAUNCHER, '--', options, overlay.root, String(dataFds), ...bwrapArgv];
   const [file, argv] = dyingWithParent('unshare', ['--mount', '--propagation', 'private', '--', ...launcher]);
   return { file, argv, cwd: dirname(overlay.tree) };

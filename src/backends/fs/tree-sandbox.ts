@@ -31,15 +31,7 @@ const MAX_LINE = 16 * 1024;
  * open_by_handle_at, which opens any inode of a filesystem the sandbox sees a mount of (a .deb
  * or a host tool bound in is on the host's): the host's root directory by its handle.
  */
-export const SANDBOX_CAPABILITIES = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FOWNER',
-  'CAP_FSETID',
-  'CAP_SETUID',
-  'CAP_SETGID',
-  'CAP_SETFCAP',
-] as const;
+export const SANDBOX_CAPABILITIES = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_SETUID', 'CAP_SETGID', 'CAP_SETFCAP'] as const;
 
 /** The directories of the tree bwrap mounts over. */
 const MOUNT_POINTS = ['dev', 'proc', 'tmp', 'run'];
@@ -92,8 +84,18 @@ export async function runInTreeSandbox(run: TreeSandboxRun): Promise<{ code: num
   const overlay = makeTreeOverlay(run.tree);
   try {
     const data = (run.extras ?? []).filter((x) => x.kind === 'data');
-    const { file, argv, cwd } = overlayLaunch(overlay, treeSandboxArgv({ ...run, tree: overlay.root }, (i) => 3 + i), data.length);
-    const result = await runCollecting(file, argv, cwd, data.map((x) => x.content), run.onLine);
+    const { file, argv, cwd } = overlayLaunch(
+      overlay,
+      treeSandboxArgv({ ...run, tree: overlay.root }, (i) => 3 + i),
+      data.length,
+    );
+    const result = await runCollecting(
+      file,
+      argv,
+      cwd,
+      data.map((x) => x.content),
+      run.onLine,
+    );
     const failure = overlayMountFailure(result.code, result.lines);
     if (failure !== null) throw failure;
     mergeOverlayUpper(overlay.upper, run.tree);
@@ -104,10 +106,20 @@ export async function runInTreeSandbox(run: TreeSandboxRun): Promise<{ code: num
 }
 
 /** Runs `file`, writing `data[i]` to its descriptor 3 + i; its exit status and last output lines. */
-async function runCollecting(file: string, argv: string[], cwd: string, data: string[], onLine?: (line: string) => void): Promise<{ code: number; lines: string[] }> {
+async function runCollecting(
+  file: string,
+  argv: string[],
+  cwd: string,
+  data: string[],
+  onLine?: (line: string) => void,
+): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe', ...data.map(() => 'pipe' as const)], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    const child = spawn(file, argv, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe', ...data.map(() => 'pipe' as const)],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
     data.forEach((content, i) => {
       const pipe = child.stdio[3 + i] as unknown as NodeJS.WritableStream;
       pipe.on('error', () => {});

@@ -55,14 +55,23 @@ function sized(fill: (buf: Buffer | null, size: number) => number, fail: () => E
 
 /** The names of `path`'s extended attributes (of the link itself for a symbolic link). */
 export function listXattrs(path: string): string[] {
-  const raw = sized((b, n) => x().list(path, b, n), () => failed('llistxattr', path));
-  return raw.toString('latin1').split('\0').filter((n) => n !== '');
+  const raw = sized(
+    (b, n) => x().list(path, b, n),
+    () => failed('llistxattr', path),
+  );
+  return raw
+    .toString('latin1')
+    .split('\0')
+    .filter((n) => n !== '');
 }
 
 /** Attribute `name` of `path`; null when it has none. */
 export function getXattr(path: string, name: string): Buffer | null {
   try {
-    return sized((b, n) => x().get(path, name, b, n), () => failed('lgetxattr', path, name));
+    return sized(
+      (b, n) => x().get(path, name, b, n),
+      () => failed('lgetxattr', path, name),
+    );
   } catch (e) {
     if ((e as NodeJS.ErrnoException).errno === ENODATA) return null;
     throw e;

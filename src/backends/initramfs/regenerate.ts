@@ -39,7 +39,7 @@ function generatorArgv(tree: string, kver: string, args: string[], out: string):
   if (existsSync(join(tree, 'usr/sbin/mkinitramfs'))) {
     return { generator: 'mkinitramfs', argv: ['mkinitramfs', ...args, '-o', out, kver] };
   }
-  throw new InitramfsError('The tree has no initramfs generator (neither dracut nor initramfs-tools\' mkinitramfs)');
+  throw new InitramfsError("The tree has no initramfs generator (neither dracut nor initramfs-tools' mkinitramfs)");
 }
 
 /** Runs the generator; each output line goes to `onLine`. */

@@ -64,9 +64,7 @@ function load(): GLib {
     g_variant_unref: libglib.func('void g_variant_unref(void *v)'),
     g_variant_get_child_value: libglib.func('void *g_variant_get_child_value(void *v, size_t index)'),
     g_variant_n_children: libglib.func('size_t g_variant_n_children(void *v)'),
-    g_variant_lookup_value: libglib.func(
-      'void *g_variant_lookup_value(void *dict, const char *key, const char *expected_type)',
-    ),
+    g_variant_lookup_value: libglib.func('void *g_variant_lookup_value(void *dict, const char *key, const char *expected_type)'),
     g_variant_get_string: libglib.func('const char *g_variant_get_string(void *v, void *length)'),
     g_variant_get_boolean: libglib.func('int g_variant_get_boolean(void *v)'),
     decodeError(err) {

@@ -50,7 +50,7 @@ export class KeyFile {
   /** The value with GLib escapes (`\s \n \t \r \\`) decoded; null when absent. */
   getString(group: string, key: string): string | null {
     const raw = this.getRaw(group, key);
-    return raw === null ? null : splitValue(raw, null)[0] ?? '';
+    return raw === null ? null : (splitValue(raw, null)[0] ?? '');
   }
 
   /**

@@ -30,13 +30,7 @@ interface LibOstree {
   ostree_deployment_get_unlocked(d: Ptr): number;
   ostree_deployment_unlocked_state_to_string(state: number): string;
   ostree_bootconfig_parser_get(parser: Ptr, key: string): string | null;
-  ostree_repo_load_commit(
-    repo: Ptr,
-    checksum: string,
-    outCommit: [Ptr | null],
-    outState: null,
-    err: GErrorOut,
-  ): number;
+  ostree_repo_load_commit(repo: Ptr, checksum: string, outCommit: [Ptr | null], outState: null, err: GErrorOut): number;
   /** Already converted from the big-endian stored value. */
   ostree_commit_get_timestamp(commit: Ptr): bigint | number;
 }
@@ -52,9 +46,7 @@ function load(): LibOstree {
   const lib = koffi().load('libostree-1.so.1');
   return {
     ostree_sysroot_new: lib.func('void *ostree_sysroot_new(void *path)'),
-    ostree_sysroot_load_if_changed: lib.func(
-      'int ostree_sysroot_load_if_changed(void *self, _Out_ int *out_changed, void *cancellable, _Out_ void **error)',
-    ),
+    ostree_sysroot_load_if_changed: lib.func('int ostree_sysroot_load_if_changed(void *self, _Out_ int *out_changed, void *cancellable, _Out_ void **error)'),
     ostree_sysroot_get_deployments: lib.func('void *ostree_sysroot_get_deployments(void *self)'),
     ostree_sysroot_get_booted_deployment: lib.func('void *ostree_sysroot_get_booted_deployment(void *self)'),
     ostree_sysroot_repo: lib.func('void *ostree_sysroot_repo(void *self)'),
@@ -67,9 +59,7 @@ function load(): LibOstree {
     ostree_deployment_is_pinned: lib.func('int ostree_deployment_is_pinned(void *d)'),
     ostree_deployment_is_staged: lib.func('int ostree_deployment_is_staged(void *d)'),
     ostree_deployment_get_unlocked: lib.func('int ostree_deployment_get_unlocked(void *d)'),
-    ostree_deployment_unlocked_state_to_string: lib.func(
-      'const char *ostree_deployment_unlocked_state_to_string(int state)',
-    ),
+    ostree_deployment_unlocked_state_to_string: lib.func('const char *ostree_deployment_unlocked_state_to_string(int state)'),
     ostree_bootconfig_parser_get: lib.func('const char *ostree_bootconfig_parser_get(void *parser, const char *key)'),
     ostree_repo_load_commit: lib.func(
       'int ostree_repo_load_commit(void *repo, const char *checksum, _Out_ void **out_commit, void *out_state, _Out_ void **error)',

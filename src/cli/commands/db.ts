@@ -35,7 +35,7 @@ async function dbDiff(words: string[], args: { json?: boolean; os?: string }, ct
     if (words.length === 0) pair = defaults(os);
     else {
       const from = pick(deployments, words[0]);
-      const to = words.length > 1 ? pick(deployments, words[1]) : ((os.bootedDeployment ?? os.defaultDeployment) as Deployment | null) ?? 'no deployment';
+      const to = words.length > 1 ? pick(deployments, words[1]) : (((os.bootedDeployment ?? os.defaultDeployment) as Deployment | null) ?? 'no deployment');
       pair = typeof from === 'string' ? from : typeof to === 'string' ? to : [from, to];
     }
     if (typeof pair === 'string') {

@@ -21,7 +21,7 @@ const args = {
 /** `apt-ostree initramfs [--enable [--arg=A]... | --disable]`; alone, shows the state. */
 export const initramfs = cliCommand({
   definition: defineCommand({
-    meta: { name: 'initramfs', description: 'Regenerate the initramfs with the tree\'s generator (--enable) or use the base\'s (--disable)' },
+    meta: { name: 'initramfs', description: "Regenerate the initramfs with the tree's generator (--enable) or use the base's (--disable)" },
     args,
   }),
   methods: ['OS.SetInitramfsState', 'OS.GetProperties', 'Transaction.Watch', 'Transaction.Cancel'],
@@ -42,8 +42,13 @@ export const initramfs = cliCommand({
     try {
       const os = await client.call<ResultOf<'OS.GetProperties'>>('OS.GetProperties', parsed.os !== undefined ? { osname: parsed.os } : {});
       const d = os.bootedDeployment ?? os.defaultDeployment;
-      const state = d === null || !d.regenerateInitramfs ? 'disabled' : `enabled${d.initramfsArgs.length > 0 ? `, arguments: ${d.initramfsArgs.join(' ')}` : ''}`;
-      ctx.io.stdout.write(parsed.json === true ? JSON.stringify({ regenerate: d?.regenerateInitramfs ?? false, args: d?.initramfsArgs ?? [] }) + '\n' : `Initramfs regeneration: ${state}\n`);
+      const state =
+        d === null || !d.regenerateInitramfs ? 'disabled' : `enabled${d.initramfsArgs.length > 0 ? `, arguments: ${d.initramfsArgs.join(' ')}` : ''}`;
+      ctx.io.stdout.write(
+        parsed.json === true
+          ? JSON.stringify({ regenerate: d?.regenerateInitramfs ?? false, args: d?.initramfsArgs ?? [] }) + '\n'
+          : `Initramfs regeneration: ${state}\n`,
+      );
       return ExitCode.Ok;
     } finally {
       client.close();

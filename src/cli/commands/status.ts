@@ -20,10 +20,7 @@ export const status = cliCommand({
     try {
       const sysroot = await client.call<ResultOf<'Sysroot.GetProperties'>>('Sysroot.GetProperties');
       // An empty sysroot has no OS to ask about; there is no cached update then either.
-      const os =
-        sysroot.deployments.length > 0
-          ? await client.call<ResultOf<'OS.GetProperties'>>('OS.GetProperties')
-          : null;
+      const os = sysroot.deployments.length > 0 ? await client.call<ResultOf<'OS.GetProperties'>>('OS.GetProperties') : null;
       const deployments = args.booted === true ? sysroot.deployments.filter((d) => d.booted) : sysroot.deployments;
       if (args.json === true) {
         const out = { deployments, transaction: sysroot.activeTransaction, cachedUpdate: os?.cachedUpdate ?? null };

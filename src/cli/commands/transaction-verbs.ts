@@ -12,8 +12,7 @@ export const deploy = transactionVerb({
   description: 'Deploy a given commit (checksum or version) of the current refspec',
   method: 'OS.Deploy',
   flags: { ...FETCHING_FLAGS, revision: { flag: 'revision', positional: true }, allowDowngrade: ALLOW_DOWNGRADE_FLAG },
-  request: (_args, params) =>
-    params.revision === undefined ? new Usage('a REVISION (commit checksum or version) is required') : params,
+  request: (_args, params) => (params.revision === undefined ? new Usage('a REVISION (commit checksum or version) is required') : params),
 });
 
 export const rollback = transactionVerb({

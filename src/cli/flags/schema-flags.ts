@@ -33,11 +33,7 @@ type Unwrapped<F> = F extends { readonly kind: 'optional' | 'nullable'; readonly
     ? Unwrapped<I>
     : F;
 
-type ArgTypeOf<F, S> = S extends { readonly positional: true }
-  ? 'positional'
-  : Unwrapped<F> extends { readonly kind: 'boolean' }
-    ? 'boolean'
-    : 'string';
+type ArgTypeOf<F, S> = S extends { readonly positional: true } ? 'positional' : Unwrapped<F> extends { readonly kind: 'boolean' } ? 'boolean' : 'string';
 
 /** How a parsed option turns back into its field's value. */
 export type FieldValue = 'boolean' | 'string' | 'integer' | 'list' | 'positional';
@@ -54,9 +50,7 @@ export interface SchemaArg<T extends 'boolean' | 'string' | 'positional' = 'bool
 
 /** The citty arguments `flagsFrom(N, S)` returns, keyed by option name. */
 export type FlagArgs<N extends MethodName, S> = {
-  -readonly [K in keyof S & keyof PropsOf<N> as S[K] extends { readonly flag: infer F extends string } ? F : never]: SchemaArg<
-    ArgTypeOf<PropsOf<N>[K], S[K]>
-  >;
+  -readonly [K in keyof S & keyof PropsOf<N> as S[K] extends { readonly flag: infer F extends string } ? F : never]: SchemaArg<ArgTypeOf<PropsOf<N>[K], S[K]>>;
 };
 
 /** The field's value type and doc: the outermost doc on the way in (a ref's, else its target's). */

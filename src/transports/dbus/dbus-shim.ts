@@ -165,7 +165,8 @@ export class DbusShim {
     const params: Record<string, unknown> = osname === null ? {} : { osname };
     sig.in.forEach((a, i) => {
       if (a === 'options') Object.assign(params, fromOptions(args[i] as Record<string, dbus.Variant>));
-      else if (!(a.type === 's' && args[i] === '' && a.field === 'id')) params[a.field] = a.type === 'a{sv}' ? fromOptions(args[i] as Record<string, dbus.Variant>) : args[i];
+      else if (!(a.type === 's' && args[i] === '' && a.field === 'id'))
+        params[a.field] = a.type === 'a{sv}' ? fromOptions(args[i] as Record<string, dbus.Variant>) : args[i];
     });
     /** What the transaction method's handler said it submitted (ctx.transactionSubmitted). */
     let submitted: { transaction: string; joined: boolean } | null = null;
@@ -257,7 +258,7 @@ export class DbusShim {
   /** The D-Bus object of the running transaction, when it was started over D-Bus; else "". */
   private activePath(props: Record<string, unknown>): string {
     const id = (props.activeTransaction as { id?: string } | null)?.id;
-    return id === undefined ? '' : this.paths.get(id) ?? '';
+    return id === undefined ? '' : (this.paths.get(id) ?? '');
   }
 
   /**
@@ -269,7 +270,14 @@ export class DbusShim {
     try {
       const ask = async (member: string): Promise<number> => {
         const reply = await this.bus.call(
-          new dbus.Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member, signature: 's', body: [sender] }),
+          new dbus.Message({
+            destination: 'org.freedesktop.DBus',
+            path: '/org/freedesktop/DBus',
+            interface: 'org.freedesktop.DBus',
+            member,
+            signature: 's',
+            body: [sender],
+          }),
         );
         return Number(reply?.body[0]);
       };
@@ -292,7 +300,10 @@ export class DbusShim {
       throw this.dbusError(err);
     }
     if (!answer.authorized) {
-      throw new dbus.DBusError('org.freedesktop.DBus.Error.AccessDenied', `Not authorized: ${action} (only the user who requested this transaction, or root, may cancel it without it)`);
+      throw new dbus.DBusError(
+        'org.freedesktop.DBus.Error.AccessDenied',
+        `Not authorized: ${action} (only the user who requested this transaction, or root, may cancel it without it)`,
+      );
     }
   }
 
@@ -378,4 +389,3 @@ function outValue(a: DbusArg, value: unknown): unknown {
       return value;
   }
 }
-

@@ -23,7 +23,10 @@ function variant(key: string, value: unknown): dbus.Variant | null {
   }
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === 'string')) return new dbus.Variant('as', value);
-    return new dbus.Variant('aa{sv}', value.map((v) => toVariantDict(v as Record<string, unknown>)));
+    return new dbus.Variant(
+      'aa{sv}',
+      value.map((v) => toVariantDict(v as Record<string, unknown>)),
+    );
   }
   if (typeof value === 'object') return new dbus.Variant('a{sv}', toVariantDict(value as Record<string, unknown>));
   return null;

@@ -45,8 +45,7 @@ export class JsonRpcConnection {
       transport: 'jsonrpc',
       peer: options.peer,
       // The one place a transaction event gets its JSON-RPC name: the notification `Transaction.<type>`.
-      transactionEvent: (transaction, { type, ...fields }) =>
-        this.send({ jsonrpc: '2.0', method: `Transaction.${type}`, params: { transaction, ...fields } }),
+      transactionEvent: (transaction, { type, ...fields }) => this.send({ jsonrpc: '2.0', method: `Transaction.${type}`, params: { transaction, ...fields } }),
       signal: this.abort.signal,
     };
     this.uid = options.peer?.uid ?? -1;

@@ -38,7 +38,12 @@ export class VarlinkConnection {
     private readonly log: Logger,
     private readonly options: ConnectionOptions,
   ) {
-    this.framer = new MessageFramer(0x00, options.maxMessageBytes, (m) => this.onMessage(m), () => this.violation('message too large'));
+    this.framer = new MessageFramer(
+      0x00,
+      options.maxMessageBytes,
+      (m) => this.onMessage(m),
+      () => this.violation('message too large'),
+    );
     socket.on('close', () => this.abort.abort());
     this.writer = new ReplyWriter(socket, '\0', options.peer?.uid ?? -1, options.limits, options.unsent, log);
   }

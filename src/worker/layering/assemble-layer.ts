@@ -65,9 +65,11 @@ export async function openApt(ctx: OperationContext, session: SysrootSession, ba
 export async function ensureFreshLists(ctx: OperationContext, apt: AptEnvironment, force = false): Promise<boolean> {
   const why = force ? 'asked to' : refreshReason(apt, ctx.config.refreshMdMaxAge);
   if (why === null) return false;
-  await task(ctx, `Refreshing the package lists (${why})`, () => refreshLists(apt).catch((e: unknown) => {
-    throw new OperationError('Failed', e instanceof Error ? e.message : String(e));
-  }));
+  await task(ctx, `Refreshing the package lists (${why})`, () =>
+    refreshLists(apt).catch((e: unknown) => {
+      throw new OperationError('Failed', e instanceof Error ? e.message : String(e));
+    }),
+  );
   return true;
 }
 
@@ -169,15 +171,18 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
     const tampered = async (e: unknown): Promise<never> => {
       if (!(e instanceof PlantedPathError)) throw e;
       const suspects = await packagesWithScripts(fetched);
-      const by = suspects.length > 0 ? `a maintainer script of ${suspects.join(', ')}` : fetched.length > 0 ? `a package of ${fetched.map((p) => p.name).join(', ')}` : 'the tree\'s initramfs generator';
+      const by =
+        suspects.length > 0
+          ? `a maintainer script of ${suspects.join(', ')}`
+          : fetched.length > 0
+            ? `a package of ${fetched.map((p) => p.name).join(', ')}`
+            : "the tree's initramfs generator";
       throw new OperationError('Failed', `Refusing the layered tree: ${e.message}, not what the base has there — planted by ${by}`);
     };
     if (fetched.length > 0) {
       await withServiceStartsRefused(tree, async () => {
         const n = fetched.length;
-        await task(ctx, `Unpacking ${n} packages`, () =>
-          dpkgUnpack({ root: tree, debs: fetched.map((p) => p.deb), onLine: percentOf(ctx, /^Unpacking /, n) }),
-        );
+        await task(ctx, `Unpacking ${n} packages`, () => dpkgUnpack({ root: tree, debs: fetched.map((p) => p.deb), onLine: percentOf(ctx, /^Unpacking /, n) }));
         ctx.emit({ type: 'ProgressEnd' });
         await task(ctx, `Configuring ${n} packages`, () => dpkgConfigure({ root: tree, onLine: percentOf(ctx, /^Setting up /, n) }));
       })

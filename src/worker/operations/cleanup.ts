@@ -16,8 +16,6 @@ import { BASE_REF_PREFIX } from '../layering/base-refs.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
-
-
 /** The pending deployment: only on a booted system, a newer default than the booted one. */
 function pendingOf(session: SysrootSession, osname: string): DeploymentRef | null {
   const booted = session.booted();
@@ -26,10 +24,7 @@ function pendingOf(session: SysrootSession, osname: string): DeploymentRef | nul
   return first !== undefined && first.id !== booted.id ? first : null;
 }
 
-export async function cleanup(
-  ctx: OperationContext,
-  params: ParamsOf<'OS.Cleanup'>,
-): Promise<{ changed: boolean; message: string }> {
+export async function cleanup(ctx: OperationContext, params: ParamsOf<'OS.Cleanup'>): Promise<{ changed: boolean; message: string }> {
   return withSysroot(ctx, async (session) => {
     const wanted = new Set(params.elements);
     const done: string[] = [];
@@ -48,7 +43,12 @@ export async function cleanup(
     if (remove.size > 0) {
       const keep = session.deployments().filter((d) => !remove.has(d.id));
       await ctx.pointOfNoReturn();
-      await task(ctx, 'Writing the boot configuration', () => writeDeploymentList(session, keep.map((d) => d.ptr)));
+      await task(ctx, 'Writing the boot configuration', () =>
+        writeDeploymentList(
+          session,
+          keep.map((d) => d.ptr),
+        ),
+      );
       done.push(`removed ${[...remove].join(', ')}`);
     }
     if (wanted.has('base')) {
@@ -58,9 +58,7 @@ export async function cleanup(
           .map((d) => loadCommitNode(session.repo, d.checksum)?.baseCommit ?? null)
           .filter((c): c is string => c !== null),
       );
-      const unused = Object.entries(readRefs(session.repoPath)).filter(
-        ([ref, checksum]) => ref.startsWith(BASE_REF_PREFIX) && !used.has(checksum),
-      );
+      const unused = Object.entries(readRefs(session.repoPath)).filter(([ref, checksum]) => ref.startsWith(BASE_REF_PREFIX) && !used.has(checksum));
       for (const [ref] of unused) session.setRef(ref, null);
       if (unused.length > 0) done.push(`removed base refs ${unused.map(([r]) => r).join(', ')}`);
     }

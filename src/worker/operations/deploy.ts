@@ -20,7 +20,6 @@ import { parseRevision } from '../steps/revision.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
-
 /** Deploys the commit `params.revision` of the default deployment's branch. */
 export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'> & StopOptions): Promise<OperationResult> {
   const revision = parseRevision(params.revision);
@@ -35,12 +34,7 @@ export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'
     // The newest commit of the branch: the remote's tip when there is a remote.
     if (remote !== null) {
       ctx.emit({ type: 'Message', text: `Fetching the tip of ${branch.refspec}` });
-      await pullWithProgress(
-        ctx,
-        session.repoPath,
-        { remote, refs: [branch.ref], flags: PullFlags.COMMIT_ONLY },
-        'Receiving commit metadata',
-      );
+      await pullWithProgress(ctx, session.repoPath, { remote, refs: [branch.ref], flags: PullFlags.COMMIT_ONLY }, 'Receiving commit metadata');
     }
     const tip = session.resolveRev(branch.refspec);
     if (tip === null) throw new OperationError('Failed', `${branch.refspec} does not exist in the repository`);
@@ -61,12 +55,7 @@ export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'
         remote === null
           ? null
           : (checksum, depth) =>
-              pullWithProgress(
-                ctx,
-                session.repoPath,
-                { remote, refs: [checksum], flags: PullFlags.COMMIT_ONLY, depth },
-                'Receiving commit metadata',
-              ),
+              pullWithProgress(ctx, session.repoPath, { remote, refs: [checksum], flags: PullFlags.COMMIT_ONLY, depth }, 'Receiving commit metadata'),
     });
     if (target === null) {
       throw new OperationError(

@@ -15,7 +15,6 @@ import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 
-
 export async function finalizeDeployment(ctx: OperationContext, params: ParamsOf<'OS.FinalizeDeployment'>): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     if (session.booted() === null) {
@@ -24,10 +23,7 @@ export async function finalizeDeployment(ctx: OperationContext, params: ParamsOf
     const staged = session.deploymentsOf(ctx.osname).find((d) => d.staged) ?? null;
     if (staged === null) throw new OperationError('NoSuchDeployment', 'No staged deployment to finalize');
     if (staged.checksum !== params.checksum) {
-      throw new OperationError(
-        'NoSuchDeployment',
-        `The staged deployment ${staged.id} is commit ${staged.checksum}, not ${params.checksum}`,
-      );
+      throw new OperationError('NoSuchDeployment', `The staged deployment ${staged.id} is commit ${staged.checksum}, not ${params.checksum}`);
     }
     const wasLocked = existsSync(FINALIZATION_LOCK);
     await ctx.pointOfNoReturn();

@@ -12,7 +12,6 @@ import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 
-
 export async function setInitramfsState(ctx: OperationContext, params: ParamsOf<'OS.SetInitramfsState'>): Promise<OperationResult> {
   const args = params.regenerate ? [...(params.args ?? [])] : [];
   return withSysroot(ctx, async (session) => {

@@ -13,13 +13,9 @@ import { withSysroot } from '../steps/sysroot-session.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
-
 const normalize = (cmdline: string) => splitKernelCmdline(cmdline).join(' ');
 
-export async function kernelArgs(
-  ctx: OperationContext,
-  params: ParamsOf<'OS.KernelArgs'>,
-): Promise<OperationResult & { kernelArgs: string[] }> {
+export async function kernelArgs(ctx: OperationContext, params: ParamsOf<'OS.KernelArgs'>): Promise<OperationResult & { kernelArgs: string[] }> {
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
     const bootconfig = libostree().ostree_deployment_get_bootconfig(base.ptr);

@@ -17,7 +17,6 @@ import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
 
-
 /** Installed package names of a commit's dpkg database. */
 async function basePackages(session: SysrootSession, commit: string): Promise<Set<string>> {
   return installedPackageNames((await readCommitFile(session.repoPath, commit, DPKG_STATUS)).toString('utf8'));
@@ -67,10 +66,7 @@ export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgC
     if (same) return { changed: false, deployment: null, message: 'No change: the requested packages are the same.' };
 
     if (params.dryRun === true) {
-      const plan =
-        requested.length === 0
-          ? { packages: [], downloadSize: 0, installedSize: 0, files: [] }
-          : await planLayer(ctx, session, base, requested);
+      const plan = requested.length === 0 ? { packages: [], downloadSize: 0, installedSize: 0, files: [] } : await planLayer(ctx, session, base, requested);
       return {
         changed: false,
         deployment: null,

@@ -14,7 +14,6 @@ import { defineOperation } from '../define-operation.js';
 import { ApiError } from '../../api/errors.js';
 import { refuseIfLayeringLocked } from '../prechecks.js';
 
-
 export async function rebase(ctx: OperationContext, params: ParamsOf<'OS.Rebase'> & StopOptions): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);

@@ -19,7 +19,6 @@ import { withSysroot } from '../steps/sysroot-session.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
-
 /** libostree's timestamp-check refusal: `Upgrade target revision 'NEW' ... current revision 'OLD'`. */
 const TIMESTAMP_REFUSAL = /Upgrade target revision '([0-9a-f]{64})'.* is chronologically older than current revision '([0-9a-f]{64})'/;
 
@@ -96,22 +95,11 @@ export async function upgrade(ctx: OperationContext, params: ParamsOf<'OS.Upgrad
  * The downgrade error for libostree's refusal of commit `older`. libostree refuses before
  * storing the commit, so its version is fetched (commit object only, no ref moves) to name it.
  */
-async function refusal(
-  ctx: OperationContext,
-  session: SysrootSession,
-  remote: string,
-  current: CommitNode,
-  older: string,
-): Promise<OperationError> {
+async function refusal(ctx: OperationContext, session: SysrootSession, remote: string, current: CommitNode, older: string): Promise<OperationError> {
   let target = loadCommitNode(session.repo, older);
   if (target === null) {
     try {
-      await pullWithProgress(
-        ctx,
-        session.repoPath,
-        { remote, refs: [older], flags: PullFlags.COMMIT_ONLY },
-        'Receiving commit metadata',
-      );
+      await pullWithProgress(ctx, session.repoPath, { remote, refs: [older], flags: PullFlags.COMMIT_ONLY }, 'Receiving commit metadata');
       target = loadCommitNode(session.repo, older);
     } catch {
       // Named by checksum only, below.
@@ -119,16 +107,12 @@ async function refusal(
   }
   return target !== null
     ? downgradeError(current, target)
-    : new OperationError(
-        'Failed',
-        `Refusing to downgrade from ${commitLabel(current)} to the older commit ${older}; pass allowDowngrade to allow it`,
-      );
+    : new OperationError('Failed', `Refusing to downgrade from ${commitLabel(current)} to the older commit ${older}; pass allowDowngrade to allow it`);
 }
 
 export default defineOperation({
   method: 'OS.Upgrade',
-  title: (p) => ['upgrade', p.downloadOnly === true ? '--download-only' : '', p.allowDowngrade === true ? '--allow-downgrade' : '']
-    .filter((w) => w !== '')
-    .join(' '),
+  title: (p) =>
+    ['upgrade', p.downloadOnly === true ? '--download-only' : '', p.allowDowngrade === true ? '--allow-downgrade' : ''].filter((w) => w !== '').join(' '),
   run: upgrade,
 });

@@ -3,13 +3,7 @@
  * return → write the boot list → cleanup), and where an operation may stop before it.
  */
 import { writeFfi } from '../../backends/ostree/write/ffi.js';
-import {
-  cleanupSysroot,
-  deployTree,
-  newOrigin,
-  writeAsDefault,
-  type ClientLayerOrigin,
-} from '../../backends/ostree/write/deployment-writer.js';
+import { cleanupSysroot, deployTree, newOrigin, writeAsDefault, type ClientLayerOrigin } from '../../backends/ostree/write/deployment-writer.js';
 import type { CommitNode } from '../../backends/ostree/write/history.js';
 import { describe, type DeploymentRef, type SysrootSession } from '../../backends/ostree/write/session.js';
 import { glib } from '../../backends/ostree/glib.js';
@@ -98,8 +92,7 @@ export async function deployCommit(ctx: OperationContext, session: SysrootSessio
   try {
     origin = newOrigin(req.baseOriginText, req.overrideCommit, layering);
     const o = origin;
-    const checkout = (): Ptr =>
-      deployTree(session, osname, target.checksum, o, merge, req.base.ptr, req.kernelArgs ?? null, stage);
+    const checkout = (): Ptr => deployTree(session, osname, target.checksum, o, merge, req.base.ptr, req.kernelArgs ?? null, stage);
     if (stage) {
       await ctx.pointOfNoReturn();
       setFinalizationLock(req.lockFinalization === true);
@@ -162,4 +155,3 @@ export async function cleanupAfterWrite(ctx: OperationContext, session: SysrootS
     });
   }
 }
-

@@ -67,4 +67,3 @@ export function requireCommit(session: SysrootSession, checksum: string, complet
   }
   return c;
 }
-

@@ -7,7 +7,10 @@ export function shortChecksum(checksum: string): string {
 
 /** A commit timestamp (seconds) as `2023-11-15 22:13:20 UTC`. */
 export function commitTimestampText(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(seconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export { formatBytes } from '../../util/format-bytes.js';

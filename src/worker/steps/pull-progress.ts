@@ -12,12 +12,7 @@ import { commitLabel, commitTimestampText } from './format.js';
  * final one after it returned (success or not), ProgressEnd, then TaskEnd on success.
  * A stall longer than the configured DownloadTimeout cancels the pull.
  */
-export async function pullWithProgress(
-  ctx: OperationContext,
-  repoPath: string,
-  req: PullRequest,
-  taskText = 'Receiving objects',
-): Promise<void> {
+export async function pullWithProgress(ctx: OperationContext, repoPath: string, req: PullRequest, taskText = 'Receiving objects'): Promise<void> {
   ctx.emit({ type: 'TaskBegin', text: taskText });
   try {
     await pull(repoPath, req, {
@@ -27,10 +22,7 @@ export async function pullWithProgress(
   } catch (e) {
     ctx.emit({ type: 'ProgressEnd' });
     if (e instanceof PullStalledError) {
-      throw new OperationError(
-        'Failed',
-        `${e.what}: no data received for ${ctx.config.downloadTimeout} s (DownloadTimeout); download cancelled`,
-      );
+      throw new OperationError('Failed', `${e.what}: no data received for ${ctx.config.downloadTimeout} s (DownloadTimeout); download cancelled`);
     }
     throw e;
   }
@@ -47,4 +39,3 @@ export function downgradeError(current: CommitNode, target: CommitNode): Operati
       'pass allowDowngrade to allow it',
   );
 }
-

@@ -34,4 +34,3 @@ export function toOperationError(e: unknown): OperationError {
   if (e instanceof OperationError) return e;
   return new OperationError('Failed', e instanceof Error ? e.message : String(e));
 }
-

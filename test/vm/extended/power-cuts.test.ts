@@ -31,7 +31,7 @@ describe('booted machine: more power cuts', { skip }, () => {
     assert.equal(cancel.code, 0, cancel.stderr);
   });
 
-  it('a cut in the middle of an upgrade\'s pull: the old deployment boots, the upgrade is failed in the history, the next upgrade succeeds', async () => {
+  it("a cut in the middle of an upgrade's pull: the old deployment boots, the upgrade is failed in the history, the next upgrade succeeds", async () => {
     const base = (await g.deployments())[0];
     const out = await cutDuring(g, ['upgrade'], /Receiving/);
     assert.match(out, /Receiving/);

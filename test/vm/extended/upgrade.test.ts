@@ -36,7 +36,7 @@ describe('booted machine: upgrade across a reboot', { skip }, () => {
     assert.ok((await g.ok(['cat', '/proc/cmdline'])).trim().split(' ').includes('apt_ostree_test=1'), 'the new kernel argument is on /proc/cmdline');
     assert.equal(await g.ok(['cat', '/etc/apt-ostree-test-admin.conf']), 'edited by the admin\n');
     assert.equal(await g.ok(['cat', '/usr/share/marker/postinst-ran']), 'configured configure\n');
-    assert.ok((await g.ok(['stat', '-c', '%s', '/usr/share/apt-ostree-test/payload.bin'])).trim() === String(32 * 1024 * 1024), 'the new commit\'s content');
+    assert.ok((await g.ok(['stat', '-c', '%s', '/usr/share/apt-ostree-test/payload.bin'])).trim() === String(32 * 1024 * 1024), "the new commit's content");
     await g.ok(['ostree', 'fsck']);
   });
 });

@@ -115,11 +115,7 @@ export function deployTree(
     const out: [Ptr | null] = [null];
     const err: GErrorOut = [null];
     const call = stage ? ffi.ostree_sysroot_stage_tree : ffi.ostree_sysroot_deploy_tree;
-    check(
-      call(session.sysroot, osname, checksum, origin, merge, kargv, out, null, err),
-      err,
-      `${stage ? 'Staging' : 'Deploying'} ${checksum}`,
-    );
+    check(call(session.sysroot, osname, checksum, origin, merge, kargv, out, null, err), err, `${stage ? 'Staging' : 'Deploying'} ${checksum}`);
     if (out[0] === null) throw new Error('ostree_sysroot_deploy_tree returned no deployment');
     return out[0];
   } finally {
@@ -156,11 +152,7 @@ export function writeDeploymentList(session: SysrootSession, deployments: Ptr[])
   try {
     for (const d of held) ffi.g_ptr_array_add(arr, d);
     const err: GErrorOut = [null];
-    check(
-      ffi.ostree_sysroot_write_deployments_with_options(session.sysroot, arr, { do_postclean: 0 }, null, err),
-      err,
-      'Writing the boot configuration',
-    );
+    check(ffi.ostree_sysroot_write_deployments_with_options(session.sysroot, arr, { do_postclean: 0 }, null, err), err, 'Writing the boot configuration');
   } finally {
     g.g_ptr_array_unref(arr);
     for (const d of held) g.g_object_unref(d);
@@ -251,15 +243,7 @@ export function cleanupSysroot(session: SysrootSession, prune = true): CleanupRe
     const pruned: [number] = [0];
     const size: [bigint | number] = [0];
     check(
-      ffi.ostree_sysroot_cleanup_prune_repo(
-        session.sysroot,
-        { flags: PruneFlags.REFS_ONLY, reachable },
-        total,
-        pruned,
-        size,
-        null,
-        err,
-      ),
+      ffi.ostree_sysroot_cleanup_prune_repo(session.sysroot, { flags: PruneFlags.REFS_ONLY, reachable }, total, pruned, size, null, err),
       err,
       'Pruning the repository',
     );

@@ -92,13 +92,7 @@ interface WriteFfi {
     cancellable: null,
     err: GErrorOut,
   ): number;
-  ostree_sysroot_write_deployments_with_options(
-    self: Ptr,
-    deployments: Ptr,
-    opts: WriteDeploymentsOpts,
-    cancellable: null,
-    err: GErrorOut,
-  ): number;
+  ostree_sysroot_write_deployments_with_options(self: Ptr, deployments: Ptr, opts: WriteDeploymentsOpts, cancellable: null, err: GErrorOut): number;
   ostree_sysroot_prepare_cleanup(self: Ptr, cancellable: null, err: GErrorOut): number;
   ostree_sysroot_cleanup_prune_repo(
     self: Ptr,
@@ -123,38 +117,18 @@ interface WriteFfi {
   ostree_repo_open(self: Ptr, cancellable: null, err: GErrorOut): number;
   /** `outRev[0]`: a `char *` the caller frees (takeString). */
   ostree_repo_resolve_rev(self: Ptr, refspec: string, allowNoent: number, outRev: [Ptr | null], err: GErrorOut): number;
-  ostree_repo_set_ref_immediate(
-    self: Ptr,
-    remote: string | null,
-    ref: string,
-    checksum: string | null,
-    cancellable: null,
-    err: GErrorOut,
-  ): number;
+  ostree_repo_set_ref_immediate(self: Ptr, remote: string | null, ref: string, checksum: string | null, cancellable: null, err: GErrorOut): number;
   ostree_repo_traverse_new_reachable(): Ptr;
   /** Adds the objects `commit` reaches (a partial commit: those present) to `reachable`. */
   ostree_repo_traverse_commit_union(self: Ptr, commit: string, maxDepth: number, reachable: Ptr, cancellable: null, err: GErrorOut): number;
   /** `outState[0]`: OstreeRepoCommitState bits (PARTIAL = 1). `outCommit[0]` owned (g_variant_unref). */
-  ostree_repo_load_commit_with_state(
-    self: Ptr,
-    checksum: string,
-    outCommit: [Ptr | null],
-    outState: [number],
-    err: GErrorOut,
-  ): number;
+  ostree_repo_load_commit_with_state(self: Ptr, checksum: string, outCommit: [Ptr | null], outState: [number], err: GErrorOut): number;
   /** transfer full `char *` (takeString); NULL for a commit without parent. */
   ostree_commit_get_parent(commit: Ptr): Ptr | null;
   /** Out strings are caller-owned `char *` (takeString); the remote is NULL for a local ref. */
   ostree_parse_refspec(refspec: string, outRemote: [Ptr | null], outRef: [Ptr | null], err: GErrorOut): number;
   /** Blocking form; the pull itself uses {@link pullWithOptionsAsync}. */
-  ostree_repo_pull_with_options(
-    self: Ptr,
-    remote: string,
-    options: Ptr,
-    progress: Ptr | null,
-    cancellable: null,
-    err: GErrorOut,
-  ): number;
+  ostree_repo_pull_with_options(self: Ptr, remote: string, options: Ptr, progress: Ptr | null, cancellable: null, err: GErrorOut): number;
   /** The same call on koffi's worker thread; `err` is filled before the callback runs. */
   pullWithOptionsAsync: AsyncCall<[Ptr, string, Ptr, Ptr | null, Ptr | null, GErrorOut]>;
 
@@ -222,14 +196,10 @@ function load(): WriteFfi {
   const zeroPrune = { unused_bools: new Array<number>(6).fill(0), unused_ints: new Array<number>(6).fill(0), unused_ptrs: new Array<null>(7).fill(null) };
 
   return {
-    g_variant_parse: glib.func(
-      'void *g_variant_parse(void *type, const char *text, void *limit, void *endptr, _Out_ void **error)',
-    ),
+    g_variant_parse: glib.func('void *g_variant_parse(void *type, const char *text, void *limit, void *endptr, _Out_ void **error)'),
     g_variant_ref_sink: glib.func('void *g_variant_ref_sink(void *v)'),
     g_key_file_new: glib.func('void *g_key_file_new(void)'),
-    g_key_file_load_from_data: glib.func(
-      'int g_key_file_load_from_data(void *kf, const char *data, size_t length, int flags, _Out_ void **error)',
-    ),
+    g_key_file_load_from_data: glib.func('int g_key_file_load_from_data(void *kf, const char *data, size_t length, int flags, _Out_ void **error)'),
     g_key_file_set_string: glib.func('void g_key_file_set_string(void *kf, const char *group, const char *key, const char *value)'),
     g_key_file_remove_group: glib.func('int g_key_file_remove_group(void *kf, const char *group, void *err)'),
     g_key_file_remove_key: glib.func('int g_key_file_remove_key(void *kf, const char *group, const char *key, void *error)'),
@@ -259,15 +229,11 @@ function load(): WriteFfi {
     ),
     ostree_sysroot_write_deployments_with_options: (self, deployments, opts, cancellable, err) =>
       writeDeployments(self, deployments, { ...zeroWrite, ...opts }, cancellable, err) as number,
-    ostree_sysroot_prepare_cleanup: ost.func(
-      'int ostree_sysroot_prepare_cleanup(void *self, void *cancellable, _Out_ void **error)',
-    ),
+    ostree_sysroot_prepare_cleanup: ost.func('int ostree_sysroot_prepare_cleanup(void *self, void *cancellable, _Out_ void **error)'),
     ostree_sysroot_cleanup_prune_repo: (self, opts, total, pruned, size, cancellable, err) =>
       pruneRepo(self, { ...zeroPrune, ...opts }, total, pruned, size, cancellable, err) as number,
 
-    ostree_deployment_origin_remove_transient_state: ost.func(
-      'void ostree_deployment_origin_remove_transient_state(void *origin)',
-    ),
+    ostree_deployment_origin_remove_transient_state: ost.func('void ostree_deployment_origin_remove_transient_state(void *origin)'),
     ostree_kernel_args_from_string: ost.func('void *ostree_kernel_args_from_string(const char *options)'),
     ostree_kernel_args_to_strv: ost.func('void *ostree_kernel_args_to_strv(void *kargs)'),
     ostree_kernel_args_free: ost.func('void ostree_kernel_args_free(void *kargs)'),
@@ -292,9 +258,7 @@ function load(): WriteFfi {
       k.out(k.pointer('void *')),
     ]),
     ostree_commit_get_parent: ost.func('void *ostree_commit_get_parent(void *commit)'),
-    ostree_parse_refspec: ost.func(
-      'int ostree_parse_refspec(const char *refspec, _Out_ void **out_remote, _Out_ void **out_ref, _Out_ void **error)',
-    ),
+    ostree_parse_refspec: ost.func('int ostree_parse_refspec(const char *refspec, _Out_ void **out_remote, _Out_ void **out_ref, _Out_ void **error)'),
     ostree_repo_pull_with_options: pull,
     pullWithOptionsAsync: (...args) => {
       pull.async(...args);

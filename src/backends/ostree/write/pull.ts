@@ -113,9 +113,7 @@ function activity(progress: Ptr): string {
   const ffi = writeFfi();
   return [
     ffi.ostree_async_progress_get_uint64(progress, 'bytes-transferred'),
-    ...['fetched', 'requested', 'outstanding-writes', 'scanned-metadata', 'fetched-delta-parts'].map((k) =>
-      ffi.ostree_async_progress_get_uint(progress, k),
-    ),
+    ...['fetched', 'requested', 'outstanding-writes', 'scanned-metadata', 'fetched-delta-parts'].map((k) => ffi.ostree_async_progress_get_uint(progress, k)),
   ].join(',');
 }
 
@@ -209,4 +207,3 @@ export async function pull(repoPath: string, req: PullRequest, opts: PullOptions
     g.g_variant_unref(options);
   }
 }
-

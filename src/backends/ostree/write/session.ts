@@ -168,11 +168,7 @@ export class SysrootSession {
   setRef(refspec: string, checksum: string | null): void {
     const { remote, ref } = parseRefspec(refspec);
     const err: GErrorOut = [null];
-    check(
-      writeFfi().ostree_repo_set_ref_immediate(this.repo, remote, ref, checksum, null, err),
-      err,
-      `Setting ${refspec}`,
-    );
+    check(writeFfi().ostree_repo_set_ref_immediate(this.repo, remote, ref, checksum, null, err), err, `Setting ${refspec}`);
   }
 
   /** `ostree_repo_resolve_rev` on the sysroot repo; null when the ref does not exist. */
@@ -212,4 +208,3 @@ export function parseRefspec(refspec: string): { remote: string | null; ref: str
   check(ffi.ostree_parse_refspec(refspec, remote, ref, err), err, `Parsing refspec ${refspec}`);
   return { remote: takeString(remote[0]), ref: takeString(ref[0]) ?? '' };
 }
-

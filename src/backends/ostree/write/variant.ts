@@ -9,11 +9,7 @@ import { writeFfi } from './ffi.js';
 
 /** One typed option value. */
 export type OptionValue =
-  | { type: 's'; value: string }
-  | { type: 'as'; value: string[] }
-  | { type: 'i'; value: number }
-  | { type: 'u'; value: number }
-  | { type: 'b'; value: boolean };
+  { type: 's'; value: string } | { type: 'as'; value: string[] } | { type: 'i'; value: number } | { type: 'u'; value: number } | { type: 'b'; value: boolean };
 
 /** A GVariant text string literal: single-quoted, backslash escapes, non-ASCII as \uXXXX. */
 function gvariantString(s: string): string {
