@@ -2,6 +2,7 @@ import type { MethodSpec } from './method.js';
 import * as osRead from './methods/os-read.js';
 import * as osTransactions from './methods/os-transactions.js';
 import * as sysroot from './methods/sysroot.js';
+import * as updateDeployment from './methods/update-deployment.js';
 import * as transaction from './methods/transaction.js';
 
 /**
@@ -30,7 +31,7 @@ export const METHODS = [
   osTransactions.KernelArgs,
   osTransactions.SetInitramfsState,
   osTransactions.Cleanup,
-  osTransactions.UpdateDeployment,
+  updateDeployment.UpdateDeployment,
   osTransactions.FinalizeDeployment,
   osTransactions.RefreshMd,
   osTransactions.AutomaticUpdateTrigger,

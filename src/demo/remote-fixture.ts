@@ -4,6 +4,9 @@
  * server, and a sysroot whose remote `origin` points at it. No network, about a second.
  *
  * Fixture code: like sysroot-builder.ts it drives the `ostree` CLI (argv arrays only).
+ *
+ * Over 300 lines: the server, the client sysroot and the helpers that add commits to it are one
+ * fixture whose parts share its paths and refs; split, each part would need all of them passed in.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';

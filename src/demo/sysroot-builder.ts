@@ -2,6 +2,9 @@
  * Builds synthetic Debian-like OSTree sysroots for tests and the demo, in about a
  * second and without network. Fixture code: it drives the `ostree` CLI (argv arrays
  * only), unlike the daemon's read path which goes through libostree.
+ *
+ * Over 300 lines: the tree, commit and deploy steps of one builder, and the standard sysroots
+ * the tests share, which compose those steps.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

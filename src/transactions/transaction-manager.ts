@@ -35,6 +35,10 @@ export interface ManagerDeps {
  * The transaction engine: one writer at a time per sysroot, a bounded FIFO behind it,
  * identical requests joined, every event published on the bus, every end journaled, and a
  * record on disk while one runs so that a crash is recovered at the next start.
+ *
+ * Over 300 lines: the queue, joining, cancellation and the run of one transaction all read and
+ * change the same state (the running transaction, the queue, the recent ones); crash records and
+ * start-up recovery are in crash-recovery.ts, the journal and the worker pool in their own files.
  */
 export class TransactionManager {
   private running: TransactionRecord | null = null;

@@ -8,6 +8,10 @@
  * `{op:'status'}` — and reads replies: `{t:'up', seconds, state, failed, accel, entry}`,
  * `{t:'error', message}`, for exec the agent's `{t:'out', fd, data}` and `{t:'exit', code,
  * signal, error?}` (the client may send `{t:'stdin', data}` and `{t:'eof'}`).
+ *
+ * Over 300 lines: one state machine (QEMU's process, the agent channel, the control clients)
+ * whose transitions read and change the same few fields; the protocol and the QEMU command
+ * line are already in their own files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';

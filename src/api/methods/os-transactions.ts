@@ -1,14 +1,13 @@
 import { defineMethod, transactionParams } from '../method.js';
-import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
 import { CachedUpdateRef } from '../types/cached-update.js';
 import { LayerPlanRef } from '../types/layer-plan.js';
 import { Checksum, InitramfsArg, KernelArg, KernelCmdline, PackageSpec, Refspec, Revision } from '../types/patterns.js';
 
-const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
+export const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
 
 /** Result of a transaction that may write a new deployment; only `transaction` when detached. */
-const deploymentResult = t.object({
+export const deploymentResult = t.object({
   transaction,
   changed: t.optional(t.boolean({ doc: 'Whether the deployments changed (absent when detached).' })),
   deployment: t.optional(t.nullable(t.string(), { doc: 'Id of the new default deployment, if one was written.' })),
@@ -17,14 +16,14 @@ const deploymentResult = t.object({
 });
 
 const kernelArgs = (doc: string) => t.array(KernelArg, { maxItems: 256, doc });
-const cacheOnly = t.optional(t.boolean({ doc: 'Fetch nothing: use what the local repository has.' }));
-const downloadOnly = t.optional(t.boolean({ doc: 'Fetch, but do not deploy.' }));
-const lockFinalization = t.optional(
+export const cacheOnly = t.optional(t.boolean({ doc: 'Fetch nothing: use what the local repository has.' }));
+export const downloadOnly = t.optional(t.boolean({ doc: 'Fetch, but do not deploy.' }));
+export const lockFinalization = t.optional(
   t.boolean({
     doc: 'When the new deployment is staged (booted system), keep it from being finalized at shutdown until FinalizeDeployment.',
   }),
 );
-const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
+export const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
 
 export const Deploy = defineMethod({
   name: 'OS.Deploy',
@@ -187,83 +186,6 @@ export const Cleanup = defineMethod({
   result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
   action: 'cleanup',
   errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
-});
-
-const UpdateModifiers = t.object(
-  {
-    setRefspec: t.optional(Refspec),
-    setRevision: t.optional(Revision),
-    installPackages: t.optional(packageList),
-    uninstallPackages: t.optional(packageList),
-  },
-  { doc: 'What to change in the new deployment.' },
-);
-const UpdateOptions = t.object(
-  {
-    reboot: t.optional(t.boolean()),
-    allowDowngrade: t.optional(t.boolean()),
-    cacheOnly,
-    downloadOnly,
-    dryRun: t.optional(t.boolean()),
-    idempotentLayering: t.optional(t.boolean()),
-    lockFinalization,
-  },
-  { doc: 'How to do it.' },
-);
-
-/** What an UpdateDeployment request does, decided by its modifiers in this one order. */
-export type UpdateDeploymentMode = 'rebase' | 'pkg-change' | 'deploy' | 'upgrade';
-
-/**
- * The mode of an UpdateDeployment request: a new refspec makes it a rebase (packages to
- * install ride along), else package changes make it a layering, else a revision a deploy,
- * else an upgrade. Its polkit action, title and worker path all follow from it.
- */
-export function updateDeploymentMode(m: {
-  setRefspec?: string;
-  setRevision?: string;
-  installPackages?: string[];
-  uninstallPackages?: string[];
-}): UpdateDeploymentMode {
-  if (m.setRefspec !== undefined) return 'rebase';
-  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) return 'pkg-change';
-  if (m.setRevision !== undefined) return 'deploy';
-  return 'upgrade';
-}
-
-const UPDATE_DEPLOYMENT_ACTIONS: Record<UpdateDeploymentMode, PolkitAction> = {
-  rebase: 'rebase',
-  'pkg-change': 'install-uninstall-packages',
-  deploy: 'deploy',
-  upgrade: 'upgrade',
-};
-
-export const UpdateDeployment = defineMethod({
-  name: 'OS.UpdateDeployment',
-  kind: 'transaction',
-  doc: 'The general form of upgrade, deploy, rebase and package changes in one transaction.',
-  params: transactionParams(
-    {
-      modifiers: t.ref('UpdateModifiers', UpdateModifiers),
-      options: t.ref('UpdateOptions', UpdateOptions),
-    },
-    false,
-  ),
-  result: deploymentResult,
-  action: 'upgrade',
-  selectAction: (params) => UPDATE_DEPLOYMENT_ACTIONS[updateDeploymentMode(params.modifiers)],
-  errors: [
-    'InvalidSysroot',
-    'NoSuchOS',
-    'TransactionInProgress',
-    'Cancelled',
-    'NotAuthorized',
-    'PackageNotFound',
-    'DependencyProblem',
-    'LayeringLocked',
-    'NotImplemented',
-    'Failed',
-  ],
 });
 
 export const FinalizeDeployment = defineMethod({

@@ -9,6 +9,10 @@
  * dbus-next's decorator API does not work from TypeScript (it implements an old decorator proposal): interfaces are classes
  * configured with `configureMembers`, and the caller of a method is learned from the message
  * (a method handler registered first) and the bus (`GetConnectionUnixUser/ProcessID`).
+ *
+ * Over 300 lines: the bus connection, the caller lookup and the Sysroot and OS objects share the
+ * connection's state (the objects exported, the transactions' paths); the transaction objects,
+ * their properties and the variant conversions are in their own files.
  */
 import { randomBytes } from 'node:crypto';
 import dbus from 'dbus-next';
