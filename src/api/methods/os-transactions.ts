@@ -1,3 +1,4 @@
+import type { ErrorName } from '../errors.js';
 import { defineMethod, transactionParams } from '../method.js';
 import { t } from '../schema-builder.js';
 import { CachedUpdateRef } from '../types/cached-update.js';
@@ -24,6 +25,19 @@ export const lockFinalization = t.optional(
   }),
 );
 export const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
+
+/** What a package change can answer. */
+export const LAYERING_ERRORS: readonly ErrorName[] = [
+  'InvalidSysroot',
+  'NoSuchOS',
+  'TransactionInProgress',
+  'Cancelled',
+  'NotAuthorized',
+  'PackageNotFound',
+  'DependencyProblem',
+  'LayeringLocked',
+  'Failed',
+];
 
 export const Deploy = defineMethod({
   name: 'OS.Deploy',
@@ -119,17 +133,7 @@ export const PkgChange = defineMethod({
     plan: t.optional(LayerPlanRef),
   }),
   action: 'install-uninstall-packages',
-  errors: [
-    'InvalidSysroot',
-    'NoSuchOS',
-    'TransactionInProgress',
-    'Cancelled',
-    'NotAuthorized',
-    'PackageNotFound',
-    'DependencyProblem',
-    'LayeringLocked',
-    'Failed',
-  ],
+  errors: LAYERING_ERRORS,
 });
 
 export const KernelArgs = defineMethod({

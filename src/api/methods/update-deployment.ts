@@ -7,7 +7,7 @@ import { defineMethod, transactionParams } from '../method.js';
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
 import { Refspec, Revision } from '../types/patterns.js';
-import { cacheOnly, deploymentResult, downloadOnly, lockFinalization, packageList } from './os-transactions.js';
+import { cacheOnly, deploymentResult, downloadOnly, LAYERING_ERRORS, lockFinalization, packageList } from './os-transactions.js';
 
 const UpdateModifiers = t.object(
   {
@@ -72,16 +72,5 @@ export const UpdateDeployment = defineMethod({
   result: deploymentResult,
   action: 'upgrade',
   selectAction: (params) => UPDATE_DEPLOYMENT_ACTIONS[updateDeploymentMode(params.modifiers)],
-  errors: [
-    'InvalidSysroot',
-    'NoSuchOS',
-    'TransactionInProgress',
-    'Cancelled',
-    'NotAuthorized',
-    'PackageNotFound',
-    'DependencyProblem',
-    'LayeringLocked',
-    'NotImplemented',
-    'Failed',
-  ],
+  errors: [...LAYERING_ERRORS, 'NotImplemented'],
 });
