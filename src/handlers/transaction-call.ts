@@ -1,4 +1,4 @@
-import { ApiError, ERROR_PREFIX, ERROR_TABLE, type ErrorName } from '../api/errors.js';
+import { ApiError } from '../api/errors.js';
 import type { CallContext } from '../dispatcher/call-context.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { TransactionRecord } from '../transactions/transaction.js';
@@ -27,10 +27,7 @@ export async function follow(manager: TransactionManager, tx: TransactionRecord,
 /** The result of an ended transaction, or its error as an ApiError carrying its id. */
 export function outcomeOf(tx: TransactionRecord): Record<string, unknown> {
   if (tx.state === 'succeeded') return { transaction: tx.id, ...(tx.result ?? {}) };
-  const full = tx.error?.name ?? ERROR_PREFIX + 'Failed';
-  const short = full.slice(ERROR_PREFIX.length);
-  const name: ErrorName = short in ERROR_TABLE ? (short as ErrorName) : 'Failed';
-  throw new ApiError(name, tx.error?.message ?? 'Transaction failed', { transaction: tx.id });
+  throw new ApiError(tx.error?.name ?? 'Failed', tx.error?.message ?? 'Transaction failed', { transaction: tx.id });
 }
 
 /** What TransactionManager.submit() answers: the transaction, and whether it joined an identical one. */

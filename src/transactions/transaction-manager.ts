@@ -1,4 +1,4 @@
-import { ApiError, ERROR_TABLE, errorFullName, type ErrorName } from '../api/errors.js';
+import { ApiError, ERROR_TABLE, type ErrorName } from '../api/errors.js';
 import type { DaemonConfig } from '../config/daemon-config.js';
 import type { Logger } from '../util/logger.js';
 import type { PeerCredentials } from '../api/peer-credentials.js';
@@ -327,7 +327,7 @@ export class TransactionManager {
   ): void {
     tx.finish(state);
     tx.result = result;
-    tx.error = error === null ? null : { name: errorFullName(toErrorName(error.name)), message: error.message };
+    tx.error = error === null ? null : { name: toErrorName(error.name), message: error.message };
     try {
       this.journal.append(tx.toJSON());
     } catch (err) {

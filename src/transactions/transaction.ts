@@ -1,5 +1,6 @@
 import type { OperationMethod } from '../worker/define-operation.js';
 import { randomUUID } from 'node:crypto';
+import { errorFullName, type ErrorName } from '../api/errors.js';
 import type { TransactionObject } from '../api/method-types.js';
 import type { Static } from '../api/schema-builder.js';
 import type { TransactionState as TransactionStateType } from '../api/types/transaction.js';
@@ -42,7 +43,8 @@ export class TransactionRecord {
   startedAt: Date | null = null;
   finishedAt: Date | null = null;
   result: Record<string, unknown> | null = null;
-  error: { name: string; message: string } | null = null;
+  /** How it failed: a short error name of the table (the wire and the journal carry the full one). */
+  error: { name: ErrorName; message: string } | null = null;
   /** Set once the worker asked to write the deployment list; Cancel is then refused. */
   pastPointOfNoReturn = false;
   cancelRequested = false;
@@ -93,7 +95,7 @@ export class TransactionRecord {
       startedAt: this.startedAt?.toISOString() ?? null,
       finishedAt: this.finishedAt?.toISOString() ?? null,
       result: this.result,
-      error: this.error,
+      error: this.error === null ? null : { name: errorFullName(this.error.name), message: this.error.message },
     };
   }
 }

@@ -1,10 +1,9 @@
 import type { LayerPlan } from '../api/types/layer-plan.js';
 import type { CachedUpdate } from '../api/types/cached-update.js';
-import type { Static } from '../api/schema-builder.js';
-import type { TransactionEvent } from '../api/types/transaction-event.js';
+import type { TransactionEventData } from '../api/types/transaction-event.js';
 
 /** A progress event as an operation emits it (the engine adds the transaction id). */
-export type OperationEvent = Static<typeof TransactionEvent>;
+export type OperationEvent = TransactionEventData;
 
 /**
  * What an operation running in the worker process gets from the engine. Operations are plain
