@@ -17,6 +17,9 @@ export const deploymentResult = t.object({
 });
 
 const kernelArgs = (doc: string) => t.array(KernelArg, { maxItems: 256, doc });
+/** Result of a transaction that changes something else than the deployments. */
+const changeResult = t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) });
+
 export const cacheOnly = t.optional(t.boolean({ doc: 'Fetch nothing: use what the local repository has.' }));
 export const downloadOnly = t.optional(t.boolean({ doc: 'Fetch, but do not deploy.' }));
 export const lockFinalization = t.optional(
@@ -24,7 +27,12 @@ export const lockFinalization = t.optional(
     doc: 'When the new deployment is staged (booted system), keep it from being finalized at shutdown until FinalizeDeployment.',
   }),
 );
+/** How far a deployment-making method fetches and deploys, and whether its staged result waits. */
+export const fetchOptions = { cacheOnly, downloadOnly, lockFinalization };
 export const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
+
+/** What a transaction on an OS can answer. */
+export const TRANSACTION_ERRORS: readonly ErrorName[] = ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'];
 
 /** What a package change can answer. */
 export const LAYERING_ERRORS: readonly ErrorName[] = [
@@ -47,15 +55,13 @@ export const Deploy = defineMethod({
     {
       revision: Revision,
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow a commit older than the current one.' })),
-      cacheOnly,
-      downloadOnly,
-      lockFinalization,
+      ...fetchOptions,
     },
     true,
   ),
   result: deploymentResult,
   action: 'deploy',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
 
 export const Upgrade = defineMethod({
@@ -77,7 +83,7 @@ export const Upgrade = defineMethod({
     cachedUpdate: t.optional(t.nullable(CachedUpdateRef, { doc: "check: the update found (also kept as the OS's CachedUpdate), null when there is none." })),
   }),
   action: 'upgrade',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
 
 export const Rollback = defineMethod({
@@ -99,15 +105,13 @@ export const Rebase = defineMethod({
       refspec: Refspec,
       revision: t.optional(Revision),
       packages: t.optional(packageList),
-      cacheOnly,
-      downloadOnly,
-      lockFinalization,
+      ...fetchOptions,
     },
     true,
   ),
   result: deploymentResult,
   action: 'rebase',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
 
 export const PkgChange = defineMethod({
@@ -159,7 +163,7 @@ export const KernelArgs = defineMethod({
     kernelArgs: t.optional(t.array(t.string(), { doc: 'The kernel arguments afterwards.' })),
   }),
   action: 'bootconfig',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
 
 export const SetInitramfsState = defineMethod({
@@ -175,7 +179,7 @@ export const SetInitramfsState = defineMethod({
   ),
   result: deploymentResult,
   action: 'bootconfig',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
 
 const CleanupElement = t.enum(['base', 'pending-deploy', 'rollback-deploy', 'metadata'], {
@@ -187,9 +191,9 @@ export const Cleanup = defineMethod({
   kind: 'transaction',
   doc: 'Remove the pending or rollback deployment, unused base refs, or cached metadata.',
   params: transactionParams({ elements: t.array(CleanupElement, { minItems: 1, maxItems: 16 }) }, false),
-  result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
+  result: changeResult,
   action: 'cleanup',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
 
 export const FinalizeDeployment = defineMethod({
@@ -207,9 +211,9 @@ export const RefreshMd = defineMethod({
   kind: 'transaction',
   doc: 'Refresh the APT package lists in the cache dir (for the sources of the merge deployment).',
   params: transactionParams({ force: t.optional(t.boolean({ doc: 'Refresh even if the lists are fresh.' })) }, false),
-  result: t.object({ transaction, changed: t.optional(t.boolean()), message: t.optional(t.string()) }),
+  result: changeResult,
   action: 'repo-refresh',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
 
 export const AutomaticUpdateTrigger = defineMethod({
@@ -224,5 +228,5 @@ export const AutomaticUpdateTrigger = defineMethod({
     cachedUpdate: t.optional(t.nullable(CachedUpdateRef, { doc: 'check: the update found, null when there is none.' })),
   }),
   action: 'upgrade',
-  errors: ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
+  errors: TRANSACTION_ERRORS,
 });
