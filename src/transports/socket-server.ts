@@ -1,4 +1,5 @@
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 import { JsonRpcConnection } from './jsonrpc/jsonrpc-connection.js';
@@ -74,17 +75,27 @@ export class SocketServer {
     });
   }
 
-  /** Bind a path (mode 0666: everyone may read status; methods are authorized one by one). */
+  /**
+   * Bind a path (mode 0666: everyone may read status; methods are authorized one by one). The
+   * socket is bound under a temporary name, made 0666, then renamed into place: whoever can
+   * connect to `path` finds it with its final mode (a daemon paused between bind and chmod
+   * left a socket only root could use).
+   */
   async listenPath(path: string): Promise<void> {
     await removeStaleSocket(path);
+    const bound = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+    rmSync(bound, { force: true });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(path, () => {
+      this.server.listen(bound, () => {
         this.server.off('error', reject);
         resolve();
       });
     });
-    chmodSync(path, 0o666);
+    chmodSync(bound, 0o666);
+    renameSync(bound, path);
+    // The server removes the name it bound when it closes; the socket now has another.
+    this.server.once('close', () => rmSync(path, { force: true }));
   }
 
   /** Stop accepting, and close every connection. */
