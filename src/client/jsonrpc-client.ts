@@ -34,6 +34,20 @@ export class RemoteError extends Error {
 /** Receives server → client notifications (transaction events). */
 export type NotificationListener = (method: string, params: Record<string, unknown>) => void;
 
+/** How long a connection refused for a full backlog (EAGAIN) is tried again. */
+const CONNECT_RETRY_MS = 5000;
+
+function connectOnce(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => reject(new ConnectError(path, err.code, `cannot connect to apt-ostreed at ${path}: ${err.message}`)));
+  });
+}
+
 /**
  * A JSON-RPC 2.0 client over the daemon's NDJSON Unix socket (json-rpc-2.0's JSONRPCClient
  * for ids and matching): many calls in flight, notifications handed to a listener.
@@ -56,18 +70,20 @@ export class JsonRpcClient {
     socket.on('error', (err) => this.failAll(err));
   }
 
-  /** Connects to the socket at `path`. */
-  static connect(path: string, onNotification: NotificationListener = () => {}): Promise<JsonRpcClient> {
-    return new Promise((resolve, reject) => {
-      const socket = createConnection(path);
-      socket.once('connect', () => {
-        socket.removeAllListeners('error');
-        resolve(new JsonRpcClient(socket, onNotification));
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new ConnectError(path, err.code, `cannot connect to apt-ostreed at ${path}: ${err.message}`)),
-      );
-    });
+  /**
+   * Connects to the socket at `path`. A full listen backlog (EAGAIN: the daemon is accepting
+   * a burst of connections) is tried again for a few seconds, as a busy server is not a down one.
+   */
+  static async connect(path: string, onNotification: NotificationListener = () => {}): Promise<JsonRpcClient> {
+    const deadline = Date.now() + CONNECT_RETRY_MS;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        return new JsonRpcClient(await connectOnce(path), onNotification);
+      } catch (err) {
+        if (!(err instanceof ConnectError) || err.code !== 'EAGAIN' || Date.now() >= deadline) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** Calls a method and resolves with its result (rejects with RemoteError). */
