@@ -28,7 +28,8 @@ describe('socket activation lifecycle', () => {
   const config = join(work, 'apt-ostreed.conf');
   let holder: ChildProcess;
   let out = '';
-  const lines = (): string[] => out.split('\n').filter((l) => l !== '');
+  // Only complete lines: a chunk may end in the middle of one ("exited" before its " 0").
+  const lines = (): string[] => out.split('\n').slice(0, -1).filter((l) => l !== '');
   const starts = (): number => lines().filter((l) => l.startsWith('started')).length;
   const exits = (): string[] => lines().filter((l) => l.startsWith('exited'));
   const daemonPid = (): number =>
