@@ -44,7 +44,11 @@ interface Reply {
 function lines(child: ChildProcess): () => string[] {
   let text = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (text += d));
-  return () => text.split('\n').slice(0, -1).filter((l) => l !== ''); // complete lines only
+  return () =>
+    text
+      .split('\n')
+      .slice(0, -1)
+      .filter((l) => l !== ''); // complete lines only
 }
 
 /**

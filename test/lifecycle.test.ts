@@ -29,7 +29,11 @@ describe('socket activation lifecycle', () => {
   let holder: ChildProcess;
   let out = '';
   // Only complete lines: a chunk may end in the middle of one ("exited" before its " 0").
-  const lines = (): string[] => out.split('\n').slice(0, -1).filter((l) => l !== '');
+  const lines = (): string[] =>
+    out
+      .split('\n')
+      .slice(0, -1)
+      .filter((l) => l !== '');
   const starts = (): number => lines().filter((l) => l.startsWith('started')).length;
   const exits = (): string[] => lines().filter((l) => l.startsWith('exited'));
   const daemonPid = (): number =>
