@@ -1,26 +1,45 @@
 /**
- * Attack (D-Bus): another user starts, cancels or reads root's
- * D-Bus transaction. Root calls a transaction method and gets the path of a transaction
- * object; the object authorized with the initiator's context, the bus policy lets anyone call
- * it, and the paths were sequential: an unprivileged user's `Start()` ran it, its `Cancel()`
- * ended it, and `InitiatingClientDescription` told it root's pid. Required: Start() and
- * Cancel() only from the initiating uid or root (Cancel() also for a caller polkit grants
- * `cancel`, asked about that caller); anyone else gets AccessDenied; random paths; the
- * description in full only for the initiating uid and root.
+ * Attack (D-Bus): another user starts, cancels or reads root's D-Bus transaction. Found by the
+ * hardening review when transactions were objects on the system bus at sequential paths: an
+ * unprivileged user's `Start()` ran root's transaction, its `Cancel()` ended it, and
+ * `InitiatingClientDescription` told it root's pid. Now, as rpm-ostree, a transaction method
+ * answers a peer-to-peer address (a socket with a random name next to the daemon's); only the
+ * initiating uid and root may connect to it (the kernel's peer credentials, checked before a
+ * byte is read), so nobody else reaches Start(), Cancel() or the description. Another user
+ * whom polkit grants `cancel` cancels through the socket's Transaction.Cancel, asked about
+ * that user.
  */
 import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import dbus from 'dbus-next';
 import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { ostreeAdminStatus, tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
+import { REPO_ROOT } from './support/repo-root.js';
 import { BUS_NAME, grantRule, runAs, startPolkitFixture, type PolkitFixture } from './support/polkit-fixture.js';
+import { spawnSync } from 'node:child_process';
 
 const INTRUDER = 'aoatk-az1';
 const ADMIN = 'aoatk-az2';
 const OS_PATH = '/org/projectatomic/aptostree1/debian';
-const TRANSACTION = `${BUS_NAME}.Transaction`;
-const ACCESS_DENIED = /org\.freedesktop\.DBus\.Error\.AccessDenied/;
+const PEER_CLIENT = join(REPO_ROOT, 'test', 'support', 'dbus_peer.py');
+
+interface PeerAnswer {
+  connected: boolean;
+  ok?: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+/** dbus_peer.py ACTION on `address`, as `user` (root when absent). */
+function peer(address: string, action: string, user?: string): PeerAnswer {
+  const argv = ['/usr/bin/python3', PEER_CLIENT, address, action];
+  const r = user === undefined ? spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 90_000 }) : runAs(user, argv, 90_000);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as PeerAnswer;
+}
 
 describe('attack: another user drives a D-Bus transaction', () => {
   const dir = tempSysrootDir('aoatk-az-hijack-');
@@ -30,13 +49,10 @@ describe('attack: another user drives a D-Bus transaction', () => {
   /** `gdbus call` as `user` on the test bus. */
   const gdbusAs = (user: string, path: string, method: string, ...args: string[]) =>
     runAs(user, ['gdbus', 'call', '--address', f.bus.address, '-d', BUS_NAME, '-o', path, '-m', method, ...args]);
-  /** Root's transaction object for a new Rollback (not started), with its Finished signal. */
-  const rootRollback = async (): Promise<{ path: string; tx: dbus.ClientInterface; finished: Promise<[boolean, string]> }> => {
+  /** The address of root's transaction for a new Rollback (not started; root stays on the bus). */
+  const rootRollback = async (): Promise<{ address: string }> => {
     const os = (await root.getProxyObject(BUS_NAME, OS_PATH)).getInterface(`${BUS_NAME}.OS`);
-    const path = (await os.Rollback({})) as string;
-    const tx = (await root.getProxyObject(BUS_NAME, path)).getInterface(TRANSACTION);
-    const finished = new Promise<[boolean, string]>((resolve) => tx.on('Finished', (ok: boolean, message: string) => resolve([ok, message])));
-    return { path, tx, finished };
+    return { address: (await os.Rollback({})) as string };
   };
   const transactionCount = async (): Promise<number> => {
     const c = await JsonRpcClient.connect(f.daemon.socket);
@@ -58,70 +74,57 @@ describe('attack: another user drives a D-Bus transaction', () => {
     await f?.stop();
   });
 
-  it('transaction objects have random paths', async () => {
+  it("each transaction has its own address: a socket with a random name next to the daemon's, that the kernel's credentials guard", async () => {
     const a = await rootRollback();
     const b = await rootRollback();
-    for (const { path } of [a, b]) assert.match(path, /^\/org\/projectatomic\/aptostree1\/transaction\/[0-9a-f]{32}$/);
-    assert.notEqual(a.path, b.path);
+    for (const { address } of [a, b]) {
+      const path = /^unix:path=(.*\/apt-ostreed-transaction-[0-9a-f]{32}\.sock)$/.exec(address)?.[1];
+      assert.ok(path !== undefined, address);
+      assert.ok(statSync(path).isSocket());
+    }
+    assert.notEqual(a.address, b.address);
   });
 
-  it("another user's Start() is refused with AccessDenied; root's own Start() then runs it", async () => {
+  it("another user cannot connect to root's transaction, before or after Start(); root's own Start() runs it", async () => {
     const before = ostreeAdminStatus(f.sysroot);
     const count = await transactionCount();
-    const { path, tx, finished } = await rootRollback();
-    const start = gdbusAs(INTRUDER, path, `${TRANSACTION}.Start`);
-    assert.notEqual(start.status, 0, `the intruder's Start() answered ${start.stdout}`);
-    assert.match(start.stderr, ACCESS_DENIED);
+    const { address } = await rootRollback();
+    // ADMIN may cancel with polkit's `cancel` (through the socket's Transaction.Cancel); the peer connection is the initiator's and root's.
+    for (const user of [INTRUDER, ADMIN]) {
+      for (const action of ['start', 'cancel', 'getall']) {
+        const answer = peer(address, action, user);
+        assert.equal(answer.connected, false, `${user}'s ${action}: ${JSON.stringify(answer)}`);
+      }
+    }
     assert.equal(await transactionCount(), count, 'nothing was queued');
     assert.deepEqual(ostreeAdminStatus(f.sysroot), before, 'nothing changed');
-    assert.equal(await tx.Start(), true, "root's Start() queues it");
-    assert.deepEqual(await finished, [true, '']);
+    assert.deepEqual(peer(address, 'start-and-wait').value, { started: true, finished: [[true, '']] }, "root's Start() queues it");
+    for (const user of [INTRUDER, ADMIN]) assert.equal(peer(address, 'cancel', user).connected, false, `${user} after the end`);
   });
 
-  it("another user's Cancel() is refused with AccessDenied, before and after Start(); root's transaction completes", async () => {
-    const { path, tx, finished } = await rootRollback();
-    const early = gdbusAs(INTRUDER, path, `${TRANSACTION}.Cancel`);
-    assert.notEqual(early.status, 0, "the intruder's Cancel() before Start() succeeded");
-    assert.match(early.stderr, ACCESS_DENIED);
-    assert.equal(await tx.Start(), true, "root's Start() still queues it");
-    assert.deepEqual(await finished, [true, '']);
-    const late = gdbusAs(INTRUDER, path, `${TRANSACTION}.Cancel`);
-    assert.match(late.stderr, ACCESS_DENIED, 'refused for who calls, not for being too late');
-  });
-
-  it("a user polkit grants `cancel` may cancel root's transaction", async () => {
-    const { path, tx, finished } = await rootRollback();
-    const cancel = gdbusAs(ADMIN, path, `${TRANSACTION}.Cancel`);
-    assert.equal(cancel.status, 0, cancel.stderr);
-    assert.deepEqual(await finished, [false, 'Cancelled before it started']);
-    assert.equal(await tx.Start(), false);
-    assert.match(gdbusAs(INTRUDER, path, `${TRANSACTION}.Cancel`).stderr, ACCESS_DENIED, 'still refused to others once it ended');
-  });
-
-  it('a transaction a user requested: started from another connection of that uid, and by root; not by another user', async () => {
-    const requested = gdbusAs(ADMIN, OS_PATH, `${BUS_NAME}.OS.Rollback`, '{}');
+  it("a user's own D-Bus transaction: that uid connects, starts it, a second connection of it joins; a requester that leaves before Start() abandons it", async () => {
+    const client = join(REPO_ROOT, 'test', 'support', 'dbus_transaction_client.py');
+    const r = runAs(ADMIN, ['/usr/bin/python3', client, f.bus.address, 'Rollback']);
+    assert.equal(r.status, 0, r.stderr);
+    const own = JSON.parse(r.stdout) as { started: boolean; second: boolean; events: [string, unknown][] };
+    assert.equal(own.started, true);
+    assert.equal(own.second, false);
+    assert.deepEqual(
+      own.events.find((e) => e[0] === 'Finished'),
+      ['Finished', [true, '']],
+    );
+    // gdbus leaves the bus right after the call: as in rpm-ostree, the transaction is dropped.
+    const requested = runAs(ADMIN, ['gdbus', 'call', '--address', f.bus.address, '-d', BUS_NAME, '-o', OS_PATH, '-m', `${BUS_NAME}.OS.Rollback`, '{}']);
     assert.equal(requested.status, 0, requested.stderr);
-    const path = /'([^']+)'/.exec(requested.stdout)?.[1] ?? '';
-    assert.match(gdbusAs(INTRUDER, path, `${TRANSACTION}.Start`).stderr, ACCESS_DENIED);
-    const own = gdbusAs(ADMIN, path, `${TRANSACTION}.Start`);
-    assert.equal(own.stdout.trim(), '(true,)', own.stderr);
-    const tx = (await root.getProxyObject(BUS_NAME, path)).getInterface(TRANSACTION);
-    assert.equal(await tx.Start(), false, 'root may call it (it was started already)');
+    const path = /'unix:path=([^']+)'/.exec(requested.stdout)?.[1] ?? '';
+    await until(() => !existsSync(path), 10_000, 'the abandoned transaction to close its socket');
   });
 
-  it("InitiatingClientDescription: the initiator's uid and pid for root, nothing of them for another user", async () => {
-    const { path } = await rootRollback();
-    const props = (await root.getProxyObject(BUS_NAME, path)).getInterface('org.freedesktop.DBus.Properties');
-    const forRoot = ((await props.Get(TRANSACTION, 'InitiatingClientDescription')) as dbus.Variant<string>).value;
-    assert.match(forRoot, new RegExp(`^uid 0 pid ${process.pid} \\(:1\\.\\d+\\)$`));
-    const get = gdbusAs(INTRUDER, path, 'org.freedesktop.DBus.Properties.Get', TRANSACTION, 'InitiatingClientDescription');
-    const getAll = gdbusAs(INTRUDER, path, 'org.freedesktop.DBus.Properties.GetAll', TRANSACTION);
-    assert.equal(get.status, 0, get.stderr);
-    assert.equal(getAll.status, 0, getAll.stderr);
-    for (const out of [get.stdout, getAll.stdout]) {
-      assert.match(out, /a client of another user/);
-      assert.doesNotMatch(out, /uid|pid|:1\./);
-    }
-    assert.match(getAll.stdout, /'Title': <'rollback'>/);
+  it("InitiatingClientDescription: the initiator's uid and pid, read by root; another user cannot connect to read it", async () => {
+    const { address } = await rootRollback();
+    const all = peer(address, 'getall').value as Record<string, string>;
+    assert.match(all.InitiatingClientDescription, new RegExp(`^uid 0 pid ${process.pid} \\(:1\\.\\d+\\)$`));
+    assert.equal(all.Title, 'rollback');
+    assert.equal(peer(address, 'getall', INTRUDER).connected, false);
   });
 });

@@ -44,6 +44,7 @@ const GUARDED: Record<string, Record<string, unknown>> = {
   'OS.KernelArgs': { append: ['quiet'] },
   'OS.SetInitramfsState': { regenerate: true },
   'OS.Cleanup': { elements: ['base'] },
+  'OS.ClearRollbackTarget': {},
   'OS.UpdateDeployment': { modifiers: { installPackages: ['hello'] }, options: {} },
   'OS.RefreshMd': {},
   'OS.AutomaticUpdateTrigger': {},

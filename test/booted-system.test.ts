@@ -141,6 +141,13 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
     assert.equal(existsSync(join(sandbox.runDir, 'ostree/staged-deployment-locked')), false);
     for (let i = 0; i < 100 && !existsSync(rebootMarker); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(existsSync(rebootMarker), 'the reboot command ran');
+    // rpm-ostree's rules: an unlocked staged deployment needs allowUnlocked; no checksum needs allowMissingChecksum.
+    await assert.rejects(
+      client.call('OS.FinalizeDeployment', { checksum: csum }),
+      (e: RemoteError) => e.errorName === 'Failed' && /already unlocked/.test(e.message),
+    );
+    await assert.rejects(client.call('OS.FinalizeDeployment', { allowUnlocked: true }), (e: RemoteError) => /allowMissingChecksum/.test(e.message));
+    await client.call('OS.FinalizeDeployment', { allowMissingChecksum: true, allowUnlocked: true });
 
     await sandbox.shutdown();
     const ds = await deployments();

@@ -2,6 +2,7 @@
  * The method table is the single source of truth: its invariants, and the generated files
  * (schema/, precompiled validators) must match it exactly.
  */
+import { createLogger } from '../src/util/logger.js';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -37,6 +38,7 @@ const EXPECTED = {
     'Deploy',
     'Upgrade',
     'Rollback',
+    'ClearRollbackTarget',
     'Rebase',
     'PkgChange',
     'KernelArgs',
@@ -61,6 +63,7 @@ const ACTIONS: Record<string, string | null> = {
   'OS.KernelArgs': 'bootconfig',
   'OS.SetInitramfsState': 'bootconfig',
   'OS.Cleanup': 'cleanup',
+  'OS.ClearRollbackTarget': 'cleanup',
   'OS.RefreshMd': 'repo-refresh',
   'OS.FinalizeDeployment': 'finalize-deployment',
   'Sysroot.ReloadConfig': 'reload-daemon',
@@ -143,7 +146,7 @@ describe('the method table', () => {
     const handlers = {
       ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null, cacheDir: '/nonexistent', stateDir: '/nonexistent' }),
       ...operationHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG }).handlers,
-      ...transactionHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG, stateDir: '/nonexistent' }),
+      ...transactionHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG, stateDir: '/nonexistent', log: createLogger('error') }),
       ...controlHandlers({ reloadConfig: () => {}, reloadSysroot: () => {}, clients: new ClientRegistry(() => {}) }),
     };
     for (const m of METHODS) assert.ok(m.name in handlers, `${m.name} has a handler`);

@@ -53,6 +53,7 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
   'OS.Deploy': { in: [arg('revision', 's', 'revision'), 'options'], out: [address] },
   'OS.Upgrade': { in: ['options'], out: [address] },
   'OS.Rollback': { in: ['options'], out: [address] },
+  'OS.ClearRollbackTarget': { in: ['options'], out: [address] },
   'OS.Rebase': { in: ['options', arg('refspec', 's', 'refspec'), arg('packages', 'as', 'packages')], out: [address] },
   'OS.PkgChange': { in: ['options', arg('packages_added', 'as', 'add'), arg('packages_removed', 'as', 'remove')], out: [address] },
   'OS.KernelArgs': {
@@ -140,10 +141,12 @@ export const DBUS_TRANSACTION_INTERFACE = {
         arg('time', '(tt)', 'time'),
         arg('outstanding', '(uu)', 'outstanding'),
         arg('metadata', '(uuu)', 'metadata'),
+        arg('delta', '(uuut)', 'delta'),
         arg('content', '(uu)', 'content'),
         arg('transfer', '(tt)', 'transfer'),
       ],
     },
+    { name: 'SignatureProgress', args: [arg('signature', 'av', 'signature'), arg('commit', 's', 'commit')] },
     { name: 'ProgressEnd', args: [] as DbusArg[] },
   ],
 };

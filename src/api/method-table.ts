@@ -26,6 +26,7 @@ export const METHODS = [
   osTransactions.Deploy,
   osTransactions.Upgrade,
   osTransactions.Rollback,
+  osTransactions.ClearRollbackTarget,
   osTransactions.Rebase,
   osTransactions.PkgChange,
   osTransactions.KernelArgs,

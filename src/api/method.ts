@@ -57,6 +57,9 @@ function transactionOptions<const WithReboot extends boolean>(withReboot: WithRe
     osname: t.optional(OsName),
     detach: t.optional(t.boolean({ doc: 'Answer at once with the transaction id instead of at the end.' })),
     noQueue: t.optional(t.boolean({ doc: 'Fail with TransactionInProgress instead of queueing.' })),
+    initiatingCommandLine: t.optional(
+      t.string({ maxLength: 4096, doc: "The command line that asked for it (rpm-ostree's `initiating-command-line`): kept in the history." }),
+    ),
     ...interactiveAuthOption,
   };
   const reboot = { reboot: t.optional(t.boolean({ doc: 'Reboot after success.' })) };

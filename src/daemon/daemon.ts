@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { MethodSpec } from '../api/method.js';
 import { osObjectPath } from '../services/deployment-roles.js';
 import { loadConfig } from '../config/daemon-config.js';
@@ -46,7 +47,7 @@ export class Daemon {
   private readonly authorizer: PolkitAuthorizer;
   private readonly handlers: HandlerTable;
   private readonly dispatcher: Dispatcher;
-  private dbusShim: { stop(): void } | null = null;
+  private dbusShim: { stop(): void; readonly busy: boolean } | null = null;
   private readonly clients = new ClientRegistry(() => this.idle?.check());
   /** Set when socket-activated: exit after IdleExitTimeout seconds of idleness. */
   private idle: IdleExit | null = null;
@@ -80,7 +81,7 @@ export class Daemon {
         stateDir: paths.stateDir,
       }),
       ...operations.handlers,
-      ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, stateDir: paths.stateDir }),
+      ...transactionHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, stateDir: paths.stateDir, log }),
       ...controlHandlers({ reloadConfig: () => this.reloadConfig(), reloadSysroot: () => this.sysroot.reload(), clients: this.clients }),
     });
     this.authorizer = new PolkitAuthorizer((method, params, peer) => this.ownsTransaction(method, params, peer), log);
@@ -107,7 +108,7 @@ export class Daemon {
       // systemd holds the socket: when idle, exit and be started again on the next connection.
       this.idle = new IdleExit(
         {
-          busy: () => this.transactions.list().length > 0 || this.clients.size > 0 || this.server.connectionCount > 0,
+          busy: () => this.transactions.list().length > 0 || this.clients.size > 0 || this.server.connectionCount > 0 || this.dbusShim?.busy === true,
           timeoutSeconds: () => this.config.idleExitTimeout,
         },
         () => {
@@ -146,6 +147,7 @@ export class Daemon {
         osProperties: (osname) => read('OS.GetProperties', { osname }),
         osNames: () => this.sysroot.snapshot().stateroots.map((name) => ({ name, objectPath: osObjectPath(name) })),
         propertySources: () => [this.sysroot.snapshot(), this.config],
+        transactionDirectory: dirname(this.paths.socket),
         onChange: (listener) =>
           this.bus.on('transactionEvent', ({ event }) => {
             if (event.type === 'Started' || event.type === 'Finished') listener();

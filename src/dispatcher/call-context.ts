@@ -15,6 +15,8 @@ export interface CallContext {
    * identical one already queued or running (the D-Bus shim's Start() answers it).
    */
   transactionSubmitted?(submission: { transaction: string; joined: boolean }): void;
+  /** Told by a transaction method's precheck the transaction's title (the D-Bus shim's `Title`). */
+  transactionTitle?(title: string): void;
   /** Aborted when the caller's connection is gone. */
   readonly signal: AbortSignal;
 }

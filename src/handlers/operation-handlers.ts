@@ -63,7 +63,11 @@ function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: 
     return answerSubmission(deps.manager, submission, wire(params), ctx);
   };
   // The engine's answer is the operation's result (its method's result schema) plus the transaction id.
-  return { handler: handler as unknown as Handler<N>, precheck: (params) => void precheck(params) };
+  const precheckAndTitle: Precheck<N> = (params, ctx) => {
+    precheck(params);
+    ctx.transactionTitle?.(op.title(params));
+  };
+  return { handler: handler as unknown as Handler<N>, precheck: precheckAndTitle };
 }
 
 /** Handlers and prechecks of every operation of the registry. */

@@ -1,3 +1,4 @@
+import { readUpdateDriver } from '../services/update-driver-record.js';
 import { transactionFor } from '../transactions/transaction-visibility.js';
 import { ApiError } from '../api/errors.js';
 import { PackageQueries } from '../services/package-queries.js';
@@ -94,6 +95,7 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
         deployments: snapshot.deployments,
         automaticUpdatePolicy: config().automaticUpdatePolicy,
         automaticUpdateLastRun: readAutomaticUpdateRun(stateDir),
+        updateDriver: readUpdateDriver(stateDir)?.name ?? null,
       };
     },
 

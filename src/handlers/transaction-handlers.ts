@@ -4,7 +4,8 @@ import type { HandlerTable, ParamsOf, ResultOf } from '../dispatcher/handlers.js
 import { resolveOsName } from '../services/deployment-roles.js';
 import type { SysrootService } from '../services/sysroot-service.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
-import type { TransactionObject } from '../transactions/transaction.js';
+import type { TransactionObject, TransactionRecord } from '../transactions/transaction.js';
+import type { Logger } from '../util/logger.js';
 import { writeAutomaticUpdateRun } from '../services/automatic-update-record.js';
 import { answerSubmission, follow } from './transaction-call.js';
 import { seesDetails, transactionFor } from '../transactions/transaction-visibility.js';
@@ -15,13 +16,30 @@ export interface TransactionHandlerDeps {
   config: () => DaemonConfig;
   /** Where the last automatic update run is recorded. */
   stateDir: string;
+  log: Logger;
 }
 
 /** OS.AutomaticUpdateTrigger and the Transaction interface (the operations: operation-handlers.ts). */
-export function transactionHandlers({ manager, sysroot, config, stateDir }: TransactionHandlerDeps): HandlerTable {
+/** rpm-ostree's output-to-self: the transaction's messages go to the daemon's journal too. */
+function journalProgress(manager: TransactionManager, tx: TransactionRecord, log: Logger): void {
+  let stop: (() => void) | null = null;
+  let ended = false;
+  stop = manager.subscribe(tx, (event) => {
+    if (ended) return;
+    if (event.type === 'Message' || event.type === 'TaskBegin') log.info(`automatic update (${tx.id}): ${event.text ?? ''}`);
+    if (event.type === 'Finished') {
+      ended = true;
+      log.info(`automatic update (${tx.id}): ${event.success === true ? 'done' : `failed: ${event.errorMessage ?? ''}`}`);
+      stop?.();
+    }
+  });
+  if (ended) stop();
+}
+
+export function transactionHandlers({ manager, sysroot, config, stateDir, log }: TransactionHandlerDeps): HandlerTable {
   return {
     'OS.AutomaticUpdateTrigger': async (params, ctx) => {
-      const mode = params.mode ?? config().automaticUpdatePolicy;
+      const mode = params.mode === undefined || params.mode === 'auto' ? config().automaticUpdatePolicy : params.mode;
       const at = new Date().toISOString();
       if (mode === 'none') {
         writeAutomaticUpdateRun(stateDir, { at, mode, transaction: null });
@@ -33,6 +51,7 @@ export function transactionHandlers({ manager, sysroot, config, stateDir }: Tran
       const upgrade = mode === 'check' ? { check: true } : {};
       const submission = manager.submit('OS.Upgrade', upgrade, osname, `automatic update (${mode})`, ctx.peer);
       writeAutomaticUpdateRun(stateDir, { at, mode, transaction: submission.tx.id });
+      if (params.outputToSelf !== false) journalProgress(manager, submission.tx, log);
       return { enabled: true, ...(await answerSubmission(manager, submission, params, ctx)) } as ResultOf<'OS.AutomaticUpdateTrigger'>;
     },
 

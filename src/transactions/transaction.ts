@@ -11,7 +11,7 @@ type TransactionState = Static<typeof TransactionStateType>;
 export type { TransactionObject };
 
 /** Options that change how a request is delivered, not what it does: they never split a join. */
-const DELIVERY_OPTIONS = new Set(['detach', 'noQueue', 'allowInteractiveAuthentication']);
+const DELIVERY_OPTIONS = new Set(['detach', 'noQueue', 'allowInteractiveAuthentication', 'initiatingCommandLine']);
 
 /** Events kept for replay to late subscribers (Transaction.Watch, joiners). */
 const MAX_REPLAY = 2000;

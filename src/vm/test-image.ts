@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { commitTree } from '../compose/commit-tree.js';
 import { makeDiskImage } from '../compose/disk-image.js';
 import { composeRoot } from '../compose/rootfs.js';
@@ -147,8 +147,18 @@ function treeFile(
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** The test image, built on the first call (~3 min cold on 2 cores) and cached. */
+/**
+ * The test image, built on the first call (~3 min cold on 2 cores) and cached. With
+ * APT_OSTREE_VM_IMAGE naming the image.json of an image built just before (scripts/test.sh
+ * builds once, then runs the machine suites side by side), that image is used as it is:
+ * nothing is rebuilt, so suites running at once do not build the .deb over each other.
+ */
 export function buildTestImage(log: (line: string) => void): TestImage {
+  const prebuilt = process.env.APT_OSTREE_VM_IMAGE;
+  if (prebuilt !== undefined && prebuilt !== '' && existsSync(prebuilt)) {
+    log(`image: prebuilt ${dirname(prebuilt)}`);
+    return JSON.parse(readFileSync(prebuilt, 'utf8')) as TestImage;
+  }
   const deb = buildDeb(undefined, log);
   const debUpgrade = buildDeb('+vmtest1', log);
   const agentJs = readFileSync(join(REPO_DIR, 'dist/src/vm/guest-agent.js'), 'utf8');

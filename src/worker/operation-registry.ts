@@ -6,6 +6,7 @@ import type { ParamsOf } from '../api/method-types.js';
 import type { OperationContext } from './operation-context.js';
 import type { OperationDefinition, OperationMethod, OperationOutput } from './define-operation.js';
 import cleanup from './operations/cleanup.js';
+import clearRollbackTarget from './operations/clear-rollback-target.js';
 import deploy from './operations/deploy.js';
 import finalizeDeployment from './operations/finalize-deployment.js';
 import setInitramfsState from './operations/initramfs-state.js';
@@ -26,6 +27,7 @@ const OPERATIONS = [
   kernelArgs,
   setInitramfsState,
   cleanup,
+  clearRollbackTarget,
   updateDeployment,
   finalizeDeployment,
   refreshMd,

@@ -29,6 +29,10 @@ export const lockFinalization = t.optional(
 );
 /** How far a deployment-making method fetches and deploys, and whether its staged result waits. */
 export const fetchOptions = { cacheOnly, downloadOnly, lockFinalization };
+export const skipBranchCheck = t.optional(t.boolean({ doc: 'Deploying by checksum: the commit need not be in the history of the followed branch.' }));
+export const skipPurge = t.optional(
+  t.boolean({ doc: "Keep the previous branch's ref (apt-ostree never deletes it on a rebase: accepted for rpm-ostree's clients, no effect)." }),
+);
 export const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
 
 /** What a transaction on an OS can answer. */
@@ -55,6 +59,7 @@ export const Deploy = defineMethod({
     {
       revision: Revision,
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow a commit older than the current one.' })),
+      skipBranchCheck,
       ...fetchOptions,
     },
     true,
@@ -96,6 +101,16 @@ export const Rollback = defineMethod({
   errors: ['InvalidSysroot', 'NothingToRollback', 'TransactionInProgress', 'Cancelled', 'NotAuthorized'],
 });
 
+export const ClearRollbackTarget = defineMethod({
+  name: 'OS.ClearRollbackTarget',
+  kind: 'transaction',
+  doc: "Remove the rollback deployment (rpm-ostree's ClearRollbackTarget; `apt-ostree cleanup -r` does the same through Cleanup).",
+  params: transactionParams({}, true),
+  result: changeResult,
+  action: 'cleanup',
+  errors: TRANSACTION_ERRORS,
+});
+
 export const Rebase = defineMethod({
   name: 'OS.Rebase',
   kind: 'transaction',
@@ -105,6 +120,7 @@ export const Rebase = defineMethod({
       refspec: Refspec,
       revision: t.optional(Revision),
       packages: t.optional(packageList),
+      skipPurge,
       ...fetchOptions,
     },
     true,
@@ -152,6 +168,12 @@ export const KernelArgs = defineMethod({
       delete: t.optional(kernelArgs('Arguments to remove; an error if one is absent.')),
       appendIfMissing: t.optional(kernelArgs('Arguments to add unless present.')),
       deleteIfPresent: t.optional(kernelArgs('Arguments to remove if present.')),
+      finalKernelArgs: t.optional(
+        t.nullable(KernelCmdline, {
+          doc: "The whole new command line (an editor's result), instead of edits; checked against existingKernelArgString when given.",
+        }),
+      ),
+      lockFinalization,
     },
     true,
   ),
@@ -200,7 +222,14 @@ export const FinalizeDeployment = defineMethod({
   name: 'OS.FinalizeDeployment',
   kind: 'transaction',
   doc: 'Release the finalization lock of the staged deployment whose commit is given, then run the reboot command (the shutdown finalizes it).',
-  params: transactionParams({ checksum: Checksum }, false),
+  params: transactionParams(
+    {
+      checksum: t.optional(Checksum),
+      allowMissingChecksum: t.optional(t.boolean({ doc: 'Finalize whatever is staged when no checksum is given (else a checksum is required).' })),
+      allowUnlocked: t.optional(t.boolean({ doc: 'A staged deployment without the finalization lock is not an error.' })),
+    },
+    false,
+  ),
   result: deploymentResult,
   action: 'finalize-deployment',
   errors: ['InvalidSysroot', 'NoSuchDeployment', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'],
@@ -220,7 +249,15 @@ export const AutomaticUpdateTrigger = defineMethod({
   name: 'OS.AutomaticUpdateTrigger',
   kind: 'transaction',
   doc: "Apply the automatic update policy now (the timer's job): none does nothing, check runs Upgrade {check}, stage runs Upgrade (staged when booted).",
-  params: transactionParams({ mode: t.optional(t.enum(['none', 'check', 'stage'], { doc: 'Override the configured policy.' })) }, false),
+  params: transactionParams(
+    {
+      mode: t.optional(t.enum(['auto', 'none', 'check', 'stage'], { doc: 'Override the configured policy (auto: follow it, the default).' })),
+      outputToSelf: t.optional(
+        t.boolean({ doc: "Also write the transaction's progress to the daemon's journal (rpm-ostree's default for this method); false: to the caller only." }),
+      ),
+    },
+    false,
+  ),
   result: t.object({
     ...deploymentResult.props,
     transaction: t.optional(transaction),

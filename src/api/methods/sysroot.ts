@@ -39,6 +39,7 @@ export const GetSysrootProperties = defineMethod({
       }),
       { doc: "The last OS.AutomaticUpdateTrigger (the timer's run), kept in the state dir." },
     ),
+    updateDriver: t.nullable(t.string(), { doc: 'The registered driver of automatic updates (UpdateDeployment registerDriver), if any.' }),
   }),
   action: null,
   errors: ['InvalidSysroot'],

@@ -7,7 +7,7 @@ import { defineMethod, transactionParams } from '../method.js';
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
 import { Refspec, Revision } from '../types/patterns.js';
-import { cacheOnly, deploymentResult, downloadOnly, LAYERING_ERRORS, lockFinalization, packageList } from './os-transactions.js';
+import { cacheOnly, deploymentResult, downloadOnly, LAYERING_ERRORS, lockFinalization, packageList, skipBranchCheck, skipPurge } from './os-transactions.js';
 
 const UpdateModifiers = t.object(
   {
@@ -27,6 +27,16 @@ const UpdateOptions = t.object(
     dryRun: t.optional(t.boolean()),
     idempotentLayering: t.optional(t.boolean()),
     lockFinalization,
+    skipPurge,
+    skipBranchCheck,
+    allowInactiveRequests: t.optional(t.boolean({ doc: 'Allow requesting a package the base already contains.' })),
+    noPullBase: t.optional(t.boolean({ doc: 'Do not fetch the base: layer onto the current one (not with setRefspec or setRevision).' })),
+    noLayering: t.optional(t.boolean({ doc: 'Drop every layered package first (installPackages are then added).' })),
+    noOverrides: t.optional(t.boolean({ doc: 'Drop every override of base packages first.' })),
+    noInitramfs: t.optional(t.boolean({ doc: 'Turn client-side initramfs regeneration off in the new deployment.' })),
+    registerDriver: t.optional(
+      t.string({ minLength: 1, maxLength: 256, doc: 'Register the caller as the driver of automatic updates under this name (shown by status).' }),
+    ),
   },
   { doc: 'How to do it.' },
 );

@@ -33,7 +33,7 @@ export const status = cliCommand({
             sysrootPath: sysroot.path,
             bootedOnly: args.booted === true,
             cachedUpdate: os?.cachedUpdate ?? null,
-            automaticUpdates: { policy: sysroot.automaticUpdatePolicy, lastRun: sysroot.automaticUpdateLastRun },
+            automaticUpdates: { policy: sysroot.automaticUpdatePolicy, lastRun: sysroot.automaticUpdateLastRun, driver: sysroot.updateDriver },
           }),
         );
       }

@@ -40,7 +40,7 @@ export interface StatusView {
   /** The OS's cached update (`upgrade --check`), if any. */
   cachedUpdate?: { version: string | null; timestamp: number; checksum: string; packageDiff: DiffEntryView[] } | null;
   /** The automatic update policy and its last run, when known. */
-  automaticUpdates?: { policy: string; lastRun: { at: string; mode: string } | null };
+  automaticUpdates?: { policy: string; lastRun: { at: string; mode: string } | null; driver?: string | null };
 }
 
 /** The human layout of `rpm-ostree status`: ● marks the booted deployment. */
@@ -50,6 +50,8 @@ export function formatStatus(view: StatusView): string {
   if (view.automaticUpdates !== undefined) {
     const { policy, lastRun } = view.automaticUpdates;
     lines.push(`AutomaticUpdates: ${policy}${lastRun === null ? '' : `; last run ${lastRun.at} (${lastRun.mode})`}`);
+    // rpm-ostree's line for a registered driver (register-driver).
+    if (view.automaticUpdates.driver) lines.push(`AutomaticUpdatesDriver: ${view.automaticUpdates.driver}`);
   }
   const shown = view.bootedOnly ? view.deployments.filter((d) => d.booted) : view.deployments;
   if (view.deployments.length === 0) {

@@ -2,9 +2,10 @@
  * The D-Bus compatibility shim: `org.projectatomic.aptostree1` on the system bus,
  * with the same dispatcher, validation and authorization as the socket. This first part serves
  * the Sysroot object (`/org/projectatomic/aptostree1/Sysroot`) and one object per OS (the path
- * GetOS returns) with their properties and methods; a transaction method answers the path of
- * a transaction object (transaction-object.ts) at once. Loaded only when a system bus is
- * reachable, after the socket serves; no bus, or a bus that refuses the name, is logged once.
+ * GetOS returns) with their properties and methods; a transaction method answers at once with
+ * the peer-to-peer address of a transaction object (transaction-object.ts), as rpm-ostree's.
+ * Loaded only when a system bus is reachable, after the socket serves; no bus, or a bus that
+ * refuses the name, is logged once.
  *
  * dbus-next's decorator API does not work from TypeScript (it implements an old decorator proposal): interfaces are classes
  * configured with `configureMembers`, and the caller of a method is learned from the message
@@ -14,14 +15,11 @@
  * connection's state (the objects exported, the transactions' paths); the transaction objects,
  * their properties and the variant conversions are in their own files.
  */
-import { randomBytes } from 'node:crypto';
 import dbus from 'dbus-next';
 import { ApiError, ERROR_PREFIX } from '../../api/errors.js';
-import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, dbusMethodsOf, type DbusArg, type DbusMethod } from '../../api/dbus-signatures.js';
+import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, dbusMethodsOf, type DbusMethod } from '../../api/dbus-signatures.js';
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
-import { actionId } from '../../api/polkit-actions.js';
-import { PolkitClient, PolkitUnavailableError } from '../../authorization/polkit-client.js';
 import { osObjectPath } from '../../services/deployment-roles.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
@@ -29,12 +27,10 @@ import { asKnownError } from '../../dispatcher/known-error.js';
 import type { Logger } from '../../util/logger.js';
 import { CachedProperties } from './cached-properties.js';
 import { DbusTransactionObject, type Submitted } from './transaction-object.js';
-import { answerTransactionProperties } from './transaction-properties.js';
-import { fromOptions, toVariantDict } from './variant-dict.js';
+import { applyOptionDict } from './option-keys.js';
+import { bootedOsName, bootedOsPath, inValue, outValue, propertyValue, signatureOf } from './dbus-values.js';
 
 export const SYSROOT_PATH = '/org/projectatomic/aptostree1/Sysroot';
-/** Transaction objects live under it, at random paths (a known path is no permission: see transaction-object.ts). */
-export const TRANSACTION_PATH_PREFIX = '/org/projectatomic/aptostree1/transaction/';
 
 /** What the shim reads synchronously (D-Bus property getters cannot wait). */
 export interface ShimModel {
@@ -49,24 +45,32 @@ export interface ShimModel {
   propertySources(): readonly unknown[];
   /** Calls `listener` when deployments, the active transaction or the cached update may have changed. */
   onChange(listener: () => void): void;
+  /** Where transaction objects make their sockets (next to the daemon's socket). */
+  transactionDirectory: string;
+}
+
+/** What the shim knows of a transaction started over D-Bus: ActiveTransaction and ActiveTransactionPath. */
+interface DbusTransactionRecord {
+  address: string;
+  /** The D-Bus method called, and by whom. */
+  member: string;
+  sender: string;
 }
 
 type AnyInterface = dbus.interface.Interface & Record<string, unknown>;
 
 export class DbusShim {
   private sender = '';
-  /** The transaction objects on the bus, by path. */
-  private readonly transactionObjects = new Map<string, DbusTransactionObject>();
-  /** Asks polkit whether a caller may cancel a transaction it did not start (created on first use). */
-  private polkit: PolkitClient | null = null;
+  /** The transaction objects not yet gone (their clients may still connect). */
+  private readonly transactionObjects = new Set<DbusTransactionObject>();
   /** One "connection" per bus client (its unique name): aborted when it leaves the bus. */
   private readonly clientSignals = new Map<string, AbortController>();
   private readonly osObjects = new Map<string, AnyInterface>();
   private sysrootObject: AnyInterface | null = null;
   /** The property values of every object, kept between reads. */
   private readonly cachedProperties: CachedProperties[] = [];
-  /** Transaction id → the path of its D-Bus object (ActiveTransactionPath). */
-  private readonly paths = new Map<string, string>();
+  /** Transaction id → its D-Bus object's address and caller (ActiveTransactionPath, ActiveTransaction). */
+  private readonly dbusTransactions = new Map<string, DbusTransactionRecord>();
 
   private constructor(
     private readonly bus: dbus.MessageBus,
@@ -83,7 +87,7 @@ export class DbusShim {
       const shim = new DbusShim(bus, dispatcher, model, log);
       bus.addMethodHandler((msg: dbus.Message) => {
         shim.sender = msg.sender;
-        return answerTransactionProperties(shim.bus, msg, shim.transactionObjects, (sender) => shim.peerOf(sender));
+        return false;
       });
       shim.exportObjects();
       await shim.watchClients();
@@ -101,8 +105,12 @@ export class DbusShim {
   }
 
   stop(): void {
-    this.polkit?.close();
     this.bus.disconnect();
+  }
+
+  /** Whether a transaction object waits for its clients (the daemon does not exit idle then). */
+  get busy(): boolean {
+    return this.transactionObjects.size > 0;
   }
 
   private exportObjects(): void {
@@ -148,32 +156,44 @@ export class DbusShim {
       Object.defineProperty(proto, p.name, {
         get: () => {
           const all = cached.get();
-          if (p.name === 'ActiveTransactionPath') return this.activePath(all);
+          if (p.name === 'ActiveTransactionPath') return this.activeRecord(all)?.address ?? '';
+          if (p.name === 'ActiveTransaction') return this.activeTransaction(all);
           if (p.name === 'Booted') return bootedOsPath(all);
-          return propertyValue(p.name, p.type, all[p.field]);
+          return propertyValue(p.type, all[p.field]);
         },
       });
     }
     const methods: Record<string, dbus.interface.MethodOptions> = {};
     for (const { member, method, sig } of dbusMethodsOf(kind)) {
       methods[member] = { inSignature: signatureOf(sig.in), outSignature: sig.out.map((a) => a.type).join('') };
-      proto[member] = (...args: unknown[]) => this.call(method, sig, args, osname);
+      proto[member] = (...args: unknown[]) => this.call(method, member, sig, args, osname);
     }
     Iface.configureMembers({ properties: props, methods });
     return new Iface(dbusInterfaceName(kind)) as unknown as AnyInterface;
   }
 
   /** A D-Bus method call → the dispatcher (validate → authorize → act) → out-arguments. */
-  private async call(method: MethodName, sig: DbusMethod, args: unknown[], osname: string | null): Promise<unknown> {
+  private async call(method: MethodName, member: string, sig: DbusMethod, args: unknown[], osname: string | null): Promise<unknown> {
     const sender = this.sender;
     const params: Record<string, unknown> = osname === null ? {} : { osname };
-    sig.in.forEach((a, i) => {
-      if (a === 'options') Object.assign(params, fromOptions(args[i] as Record<string, dbus.Variant>));
-      else if (!(a.type === 's' && args[i] === '' && a.field === 'id'))
-        params[a.field] = a.type === 'a{sv}' ? fromOptions(args[i] as Record<string, dbus.Variant>) : args[i];
-    });
+    try {
+      sig.in.forEach((a, i) => {
+        if (a === 'options') applyOptionDict(method, 'options', false, args[i] as Record<string, dbus.Variant>, params);
+        else if (a.type === 'a{sv}') {
+          params[a.field] ??= {};
+          applyOptionDict(method, a.name, true, args[i] as Record<string, dbus.Variant>, params);
+        } else {
+          const value = inValue(method, a, args[i]);
+          if (value !== undefined) params[a.field] = value;
+        }
+      });
+    } catch (err) {
+      throw this.dbusError(err);
+    }
     /** What the transaction method's handler said it submitted (ctx.transactionSubmitted). */
     let submitted: { transaction: string; joined: boolean } | null = null;
+    /** The operation's title for these params (told by its precheck). */
+    let title = method.slice(method.indexOf('.') + 1).toLowerCase();
     const ctx: CallContext = {
       transport: 'dbus',
       peer: await this.peerOf(sender),
@@ -181,43 +201,51 @@ export class DbusShim {
       transactionSubmitted: (s) => {
         submitted = s;
       },
+      transactionTitle: (t) => {
+        title = t;
+      },
       signal: this.clientSignal(sender),
     };
     let result: Record<string, unknown>;
     try {
-      const object = (runMethod: () => Promise<unknown>, startNow: boolean): string => {
+      const object = async (runMethod: () => Promise<unknown>, startNow: boolean): Promise<string> => {
         const run = async (): Promise<Submitted> => {
           const { transaction } = (await runMethod()) as { transaction: string };
           // Every transaction handler says what it submitted (answerSubmission) before it answers.
           if (submitted?.transaction !== transaction) throw new Error(`the handler did not announce transaction ${transaction}`);
           return { transaction, joined: submitted.joined };
         };
-        const path = TRANSACTION_PATH_PREFIX + randomBytes(16).toString('hex');
-        const transaction = new DbusTransactionObject({
-          bus: this.bus,
-          path,
+        let id: string | null = null;
+        const transaction: DbusTransactionObject = await DbusTransactionObject.create({
+          directory: this.model.transactionDirectory,
           dispatcher: this.dispatcher,
           run,
           startNow,
           ctx,
-          title: method.slice(method.indexOf('.') + 1).toLowerCase(),
+          title,
           client: `uid ${ctx.peer?.uid ?? '?'} pid ${ctx.peer?.pid ?? '?'} (${sender})`,
-          caller: () => this.peerOf(this.sender),
-          grantsCancel: (caller) => this.grantsCancel(caller),
           toDbusError: (err) => this.dbusError(err),
-          onSubmitted: (id) => this.paths.set(id, path),
-          onRemoved: () => this.transactionObjects.delete(path),
+          onSubmitted: (transactionId) => {
+            id = transactionId;
+            this.dbusTransactions.set(transactionId, { address: transaction.address, member, sender });
+            this.propertiesChanged();
+          },
+          onRemoved: () => {
+            this.transactionObjects.delete(transaction);
+            if (id !== null) this.dbusTransactions.delete(id);
+          },
+          log: this.log,
         });
-        this.transactionObjects.set(path, transaction);
-        return path;
+        this.transactionObjects.add(transaction);
+        return transaction.address;
       };
       if (method === 'OS.AutomaticUpdateTrigger') {
         // The policy decides whether anything starts: it runs now; the object follows what it started.
         const started = (await this.dispatcher.call(method, { ...params, detach: true }, ctx)) as { enabled: boolean; transaction?: string };
-        result = { enabled: started.enabled, transaction: started.transaction === undefined ? '' : object(async () => started, true) };
+        result = { enabled: started.enabled, transaction: started.transaction === undefined ? '' : await object(async () => started, true) };
       } else if (findMethod(method)?.kind === 'transaction') {
         // Validated and authorized now; queued when a client calls Start() on the object.
-        result = { transaction: object(await this.dispatcher.prepare(method, { ...params, detach: true }, ctx), false) };
+        result = { transaction: await object(await this.dispatcher.prepare(method, { ...params, detach: true }, ctx), false) };
       } else {
         result = (await this.dispatcher.call(method, params, ctx)) as Record<string, unknown>;
       }
@@ -259,10 +287,24 @@ export class DbusShim {
     });
   }
 
-  /** The D-Bus object of the running transaction, when it was started over D-Bus; else "". */
-  private activePath(props: Record<string, unknown>): string {
+  /** The running transaction's D-Bus record, when it was started over D-Bus. */
+  private activeRecord(props: Record<string, unknown>): DbusTransactionRecord | undefined {
     const id = (props.activeTransaction as { id?: string } | null)?.id;
-    return id === undefined ? '' : (this.paths.get(id) ?? '');
+    return id === undefined ? undefined : this.dbusTransactions.get(id);
+  }
+
+  /**
+   * ActiveTransaction as rpm-ostree fills it: (the D-Bus method called, the caller's bus name,
+   * the OS object); ("", "", "") when nothing runs. A transaction started on the socket shows
+   * its method's name and no bus name.
+   */
+  private activeTransaction(props: Record<string, unknown>): [string, string, string] {
+    const t = props.activeTransaction as { method?: string; params?: { osname?: unknown } } | null;
+    if (t === null || t === undefined) return ['', '', ''];
+    const record = this.activeRecord(props);
+    const method = t.method ?? '';
+    const osname = typeof t.params?.osname === 'string' ? t.params.osname : bootedOsName(props);
+    return [record?.member ?? method.slice(method.indexOf('.') + 1), record?.sender ?? '', osname === null ? '/' : osObjectPath(osname)];
   }
 
   /**
@@ -293,24 +335,6 @@ export class DbusShim {
     }
   }
 
-  /** Resolves when polkit grants `caller` (its bus name) the `cancel` action; else the D-Bus error it gets. */
-  private async grantsCancel(caller: PeerCredentials): Promise<void> {
-    const action = actionId('cancel');
-    let answer;
-    try {
-      answer = await (this.polkit ??= new PolkitClient()).check(action, caller, { method: 'Transaction.Cancel' }, false);
-    } catch (err) {
-      if (err instanceof PolkitUnavailableError) throw this.dbusError(new ApiError('AuthorizationUnavailable', err.message, { action }));
-      throw this.dbusError(err);
-    }
-    if (!answer.authorized) {
-      throw new dbus.DBusError(
-        'org.freedesktop.DBus.Error.AccessDenied',
-        `Not authorized: ${action} (only the user who requested this transaction, or root, may cancel it without it)`,
-      );
-    }
-  }
-
   /**
    * An error's D-Bus form, `org.projectatomic.aptostree1.Error.<Name>` (invalid params are the
    * bus's InvalidArgs; InternalError is Failed). The shim's own steps (polkit, the bus) can fail
@@ -327,69 +351,5 @@ export class DbusShim {
       default:
         return new dbus.DBusError(ERROR_PREFIX + known.errorName, known.message);
     }
-  }
-}
-
-function signatureOf(args: readonly (DbusArg | 'options')[]): string {
-  return args.map((a) => (a === 'options' ? 'a{sv}' : a.type)).join('');
-}
-
-/** Sysroot.Booted: the object of the booted deployment's OS (as rpm-ostree), "/" when not booted. */
-function bootedOsPath(props: Record<string, unknown>): string {
-  const deployments = (props.deployments ?? []) as { id: string; osname: string }[];
-  const booted = deployments.find((d) => d.id === props.booted);
-  return booted === undefined ? '/' : osObjectPath(booted.osname);
-}
-
-/** A property's value in its D-Bus type (rpm-ostree's conventions for "nothing": "", "/", {}). */
-function propertyValue(name: string, type: string, value: unknown): unknown {
-  if (name === 'ActiveTransaction') {
-    // Every bus client reads this: the method and id only, never the title (it names the
-    // packages, refspecs and kernel arguments of someone else's request).
-    const t = value as { method?: string; id?: string } | null;
-    return t === null || t === undefined ? ['', '', ''] : [t.method ?? '', '', t.id ?? ''];
-  }
-  switch (type) {
-    case 'a{sv}':
-      return toVariantDict(value as Record<string, unknown> | null);
-    case 'aa{sv}':
-      return ((value as Record<string, unknown>[] | null) ?? []).map((v) => toVariantDict(v));
-    case 'b':
-      return value === true;
-    default:
-      return value === null || value === undefined ? '' : String(value);
-  }
-}
-
-interface PackageVersion {
-  name: string;
-  version: string;
-  architecture: string;
-}
-interface DiffEntry {
-  name: string;
-  change: string;
-  previous: PackageVersion | null;
-  next: PackageVersion | null;
-}
-const packageTuple = (p: PackageVersion): dbus.Variant => new dbus.Variant('(sss)', [p.name, p.version, p.architecture]);
-
-/** An out-argument from a result field. */
-function outValue(a: DbusArg, value: unknown): unknown {
-  switch (a.type) {
-    case 'aa{sv}':
-      return ((value as Record<string, unknown>[] | null) ?? []).map((v) => toVariantDict(v));
-    case 'a{sv}':
-      return toVariantDict(value as Record<string, unknown> | null);
-    case 'a(sua{sv})':
-      // rpm-ostree's shape: (name, type 0 added 1 removed 2 upgraded 3 downgraded, {PreviousPackage, NewPackage: (sss)}).
-      return ((value as DiffEntry[] | null) ?? []).map((e) => {
-        const details: Record<string, dbus.Variant> = {};
-        if (e.previous !== null) details.PreviousPackage = packageTuple(e.previous);
-        if (e.next !== null) details.NewPackage = packageTuple(e.next);
-        return [e.name, ['added', 'removed', 'upgraded', 'downgraded'].indexOf(e.change), details];
-      });
-    default:
-      return value;
   }
 }

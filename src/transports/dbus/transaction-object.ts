@@ -1,52 +1,50 @@
 /**
- * One transaction as rpm-ostree's clients see it: a transaction method returns the address of
- * this object at once; the work is queued when a client calls `Start()` (true for the call that
- * queued it, false when it joined an identical running one or had already been started); its
- * progress comes as signals (`Message`, `TaskBegin`, `TaskEnd`, `PercentProgress`,
- * `DownloadProgress`, `ProgressEnd`, `Finished`); `Finished` is sent again to a client that
- * calls `Start()` after the end. The object lives on the system bus under the daemon's name at
- * `/org/projectatomic/aptostree1/transaction/RANDOM` (rpm-ostree hands out a peer-to-peer
- * address instead) and is removed a while after it finished.
+ * One transaction as rpm-ostree's clients see it: a transaction method answers at once with a
+ * peer-to-peer D-Bus address (a socket of this object's, peer-server.ts); the client connects
+ * to it (`g_dbus_connection_new_for_address_sync`) and finds the transaction at `/`. The work
+ * is queued when a client calls `Start()` (true for the call that queued it, false when it
+ * joined an identical running one or had already been started); progress comes as signals
+ * (`Message`, `TaskBegin`, `TaskEnd`, `PercentProgress`, `DownloadProgress`,
+ * `SignatureProgress`, `ProgressEnd`, `Finished`) to every connected client; `Finished` is
+ * sent again to a client that calls `Start()` after the end.
  *
- * Anyone on the bus may learn the path (`ActiveTransactionPath`), so the path is no secret
- * and every call checks who calls: `Start()` only from a connection of the initiating uid or
- * root; `Cancel()` from those, or from a caller polkit grants `cancel` (asked about that
- * caller); anyone else gets `org.freedesktop.DBus.Error.AccessDenied`.
- * `InitiatingClientDescription` is told in full to the initiating uid and root only.
+ * Only the initiating uid and root may connect (SO_PEERCRED, checked before a byte is read),
+ * so every caller on the connection may start, cancel and read the initiator's description.
+ * The object lives until the transaction finished and its clients are gone; a transaction
+ * never started is dropped when its initiator leaves the bus.
  */
 import dbus from 'dbus-next';
 import { DBUS_TRANSACTION_INTERFACE, dbusInterfaceName } from '../../api/dbus-signatures.js';
-import { ApiError } from '../../api/errors.js';
 import type { TransactionEventData } from '../../api/types/transaction-event.js';
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
+import type { Logger } from '../../util/logger.js';
+import { downloadProgressArgs } from './download-progress.js';
+import { PeerServer } from './peer-to-peer/peer-server.js';
 
-/** How long a finished transaction object stays on the bus (clients read Finished). */
-const LINGER_MS = 5 * 60_000;
+/** How long a transaction waits for its first client (to Start() it, or to read how it ended). */
+const UNCLAIMED_MS = 60_000;
 
 export interface TransactionObjectOptions {
-  bus: dbus.MessageBus;
-  path: string;
+  /** Where the transaction's socket is made. */
+  directory: string;
   dispatcher: Dispatcher;
   /** Runs the authorized transaction method (detached): its transaction, and whether it joined one. */
   run: () => Promise<Submitted>;
   /** Already started (AutomaticUpdateTrigger): follow it now; Start() answers false. */
   startNow: boolean;
-  /** The initiator's context (peer credentials): the work runs with it. */
+  /** The initiator's context (peer credentials; its signal aborts when the initiator leaves the bus). */
   ctx: CallContext;
   title: string;
-  /** Who started it (uid, pid, bus name): told to the initiating uid and root only. */
+  /** Who started it (uid, pid, bus name). */
   client: string;
-  /** Who makes the current call: read synchronously when a method is entered. */
-  caller: () => Promise<PeerCredentials | null>;
-  /** Resolves when polkit grants `caller` the `cancel` action; rejects (D-Bus error) otherwise. */
-  grantsCancel: (caller: PeerCredentials) => Promise<void>;
   /** Turns an error into the D-Bus error the caller gets. */
   toDbusError: (err: unknown) => dbus.DBusError;
   /** The transaction id once it is queued. */
   onSubmitted: (id: string) => void;
-  /** The object left the bus. */
+  /** The object is gone (its socket closed). */
   onRemoved: () => void;
+  log: Logger;
 }
 
 /** The transaction a method submitted; `joined`: it joined an identical one. */
@@ -55,37 +53,37 @@ export interface Submitted {
   joined: boolean;
 }
 
-/** What callers other than the initiating uid and root read as InitiatingClientDescription. */
-export const OTHER_CLIENT = 'a client of another user';
-
 const accessDenied = (text: string): dbus.DBusError => new dbus.DBusError('org.freedesktop.DBus.Error.AccessDenied', text);
 
 type Signal = (...args: unknown[]) => unknown;
 
 export class DbusTransactionObject {
   private readonly iface: dbus.interface.Interface & Record<string, Signal | unknown>;
+  private server: PeerServer | null = null;
+  private readonly buses = new Map<dbus.MessageBus, PeerCredentials>();
+  /** The peer whose method call is being dispatched (set by a method handler just before). */
+  private caller: PeerCredentials | null = null;
   private id: string | null = null;
   private finished: [boolean, string] | null = null;
   private starting: Promise<boolean> | null = null;
   private downloadStart = 0;
+  private removed = false;
+  private everConnected = false;
 
-  constructor(private readonly o: TransactionObjectOptions) {
-    const title = (): string => this.o.title;
-    const start = (): Promise<boolean> => this.start();
-    const cancel = (): Promise<void> => this.cancel();
+  private constructor(private readonly o: TransactionObjectOptions) {
+    const self = (): DbusTransactionObject => this;
     class TransactionIface extends dbus.interface.Interface {
       get Title(): string {
-        return title();
+        return self().o.title;
       }
       get InitiatingClientDescription(): string {
-        // Read without knowing who asks (the shim answers Get and GetAll itself, per caller).
-        return OTHER_CLIENT;
+        return self().o.client;
       }
       Start(): Promise<boolean> {
-        return start();
+        return self().start();
       }
       Cancel(): Promise<void> {
-        return cancel();
+        return self().cancel();
       }
     }
     const proto = TransactionIface.prototype as unknown as Record<string, Signal>;
@@ -101,24 +99,75 @@ export class DbusTransactionObject {
       signals,
     });
     this.iface = new TransactionIface(dbusInterfaceName('Transaction')) as unknown as typeof this.iface;
-    o.bus.export(o.path, this.iface);
+  }
+
+  /** A transaction object listening at its own address. */
+  static async create(o: TransactionObjectOptions): Promise<DbusTransactionObject> {
+    const t = new DbusTransactionObject(o);
+    const initiator = o.ctx.peer?.uid;
+    t.server = await PeerServer.listen({
+      directory: o.directory,
+      admits: (peer) => peer.uid === 0 || peer.uid === initiator,
+      onConnection: (bus, peer) => t.connected(bus, peer),
+      onDisconnect: (bus) => t.disconnected(bus),
+      log: o.log,
+    });
     if (o.startNow) {
-      this.starting = this.submit().then(() => false);
-      this.starting.catch(() => {});
+      t.starting = t.submit().then(() => false);
+      t.starting.catch(() => {});
+    } else {
+      // rpm-ostree's rule: a client that leaves before Start() abandons the transaction.
+      o.ctx.signal.addEventListener('abort', () => {
+        if (t.starting === null) t.remove();
+      });
     }
+    t.removeIfUnclaimed();
+    return t;
+  }
+
+  /** The peer-to-peer address clients connect to. */
+  get address(): string {
+    return this.server?.address ?? '';
   }
 
   get title(): string {
     return this.o.title;
   }
 
-  /** InitiatingClientDescription as `caller` may see it. */
-  describeFor(caller: PeerCredentials | null): string {
-    return this.isInitiatorOrRoot(caller) ? this.o.client : OTHER_CLIENT;
+  /** Goes after UNCLAIMED_MS unless a client connected (and, once finished, as soon as its clients are gone). */
+  private removeIfUnclaimed(): void {
+    setTimeout(() => {
+      if (!this.everConnected && (this.starting === null || this.finished !== null)) this.remove();
+    }, UNCLAIMED_MS).unref();
   }
 
-  private isInitiatorOrRoot(caller: PeerCredentials | null): boolean {
-    return caller !== null && (caller.uid === 0 || caller.uid === this.o.ctx.peer?.uid);
+  private connected(bus: dbus.MessageBus, peer: PeerCredentials): void {
+    this.everConnected = true;
+    this.buses.set(bus, peer);
+    bus.addMethodHandler(() => {
+      this.caller = peer;
+      return false;
+    });
+    bus.export('/', this.iface);
+  }
+
+  private disconnected(bus: dbus.MessageBus): void {
+    if (!this.buses.delete(bus)) return;
+    try {
+      bus.unexport('/', this.iface);
+    } catch {
+      // Already gone with its connection.
+    }
+    if (this.finished !== null && this.buses.size === 0) this.remove();
+  }
+
+  private remove(): void {
+    if (this.removed) return;
+    this.removed = true;
+    this.server?.close();
+    for (const bus of this.buses.keys()) bus.unexport('/', this.iface);
+    this.buses.clear();
+    this.o.onRemoved();
   }
 
   private emit(name: string, ...args: unknown[]): void {
@@ -127,12 +176,12 @@ export class DbusTransactionObject {
 
   /** Queues the work on the first call; later calls answer false (and repeat Finished after the end). */
   private async start(): Promise<boolean> {
-    const caller = await this.o.caller();
-    if (!this.isInitiatorOrRoot(caller)) {
+    const caller = this.caller;
+    if (caller === null || (caller.uid !== 0 && caller.uid !== this.o.ctx.peer?.uid)) {
       throw accessDenied('Only the user who requested this transaction, or root, may start it');
     }
     if (this.starting !== null) {
-      await this.starting;
+      await this.starting.catch(() => false);
       if (this.finished !== null) this.emit('Finished', ...this.finished);
       return false;
     }
@@ -149,84 +198,61 @@ export class DbusTransactionObject {
       this.o.onSubmitted(transaction);
       started = !joined;
     } catch (err) {
-      throw this.o.toDbusError(err);
+      const dbusError = this.o.toDbusError(err);
+      this.onEvent({ type: 'Finished', success: false, errorMessage: dbusError.text });
+      throw dbusError;
     }
     // Follow it to the end in the background: Transaction.Watch replays past events first.
-    void this.o.dispatcher
-      .call('Transaction.Watch', { id: this.id }, watchCtx())
-      .catch(() => {
-        if (this.finished === null) this.onEvent({ type: 'Finished', success: false, errorMessage: 'The transaction could not be followed' });
-      })
-      .finally(() => this.removeLater());
+    void this.o.dispatcher.call('Transaction.Watch', { id: this.id }, watchCtx()).catch(() => {
+      if (this.finished === null) this.onEvent({ type: 'Finished', success: false, errorMessage: 'The transaction could not be followed' });
+    });
     return started;
   }
 
   private async cancel(): Promise<void> {
-    const caller = await this.o.caller();
+    const caller = this.caller;
     if (caller === null) throw accessDenied('The caller could not be identified');
-    // Nothing of it in the engine (not started, or it could not be queued): the access is decided here.
-    const admit = async (): Promise<void> => {
-      if (!this.isInitiatorOrRoot(caller)) await this.o.grantsCancel(caller);
-    };
     if (this.starting === null) {
-      await admit();
-      if (this.starting === null) {
-        // It ends here, and a later Start() only repeats Finished.
-        this.starting = Promise.resolve(false);
-        this.onEvent({ type: 'Finished', success: false, errorMessage: 'Cancelled before it started' });
-        this.removeLater();
-        return;
-      }
+      // Nothing of it in the engine: it ends here, and a later Start() only repeats Finished.
+      this.starting = Promise.resolve(false);
+      this.onEvent({ type: 'Finished', success: false, errorMessage: 'Cancelled before it started' });
+      return;
     }
     await this.starting.catch(() => false);
-    if (this.id === null) return admit();
+    if (this.id === null) return;
     try {
-      // Authorized as on the socket, for this caller: free for the transaction's uid and root, else `cancel`.
+      // Authorized as on the socket, for this caller: the transaction's uid and root.
       await this.o.dispatcher.call('Transaction.Cancel', { id: this.id }, { ...this.o.ctx, peer: caller });
     } catch (err) {
-      if (err instanceof ApiError && err.errorName === 'NotAuthorized') throw accessDenied(err.message);
       throw this.o.toDbusError(err);
     }
-  }
-
-  /** Leaves the bus LINGER_MS after the end (clients read Finished meanwhile). */
-  private removeLater(): void {
-    setTimeout(() => {
-      this.o.bus.unexport(this.o.path, this.iface);
-      this.o.onRemoved();
-    }, LINGER_MS).unref();
   }
 
   /** A transaction event as the signal rpm-ostree's clients expect. */
   private onEvent(event: TransactionEventData): void {
     const { type } = event;
     const text = event.text ?? '';
-    const n = (k: keyof TransactionEventData): number => Math.max(0, Math.trunc(Number(event[k] ?? 0)));
     switch (type) {
       case 'Message':
       case 'TaskBegin':
       case 'TaskEnd':
         return this.emit(type, text);
       case 'PercentProgress':
-        return this.emit(type, text, n('percentage'));
+        return this.emit(type, text, Math.max(0, Math.min(100, Math.trunc(Number(event.percentage ?? 0)))));
       case 'DownloadProgress': {
         const now = Math.floor(Date.now() / 1000);
         if (this.downloadStart === 0) this.downloadStart = now;
-        return this.emit(
-          type,
-          [BigInt(this.downloadStart), BigInt(now - this.downloadStart)],
-          [n('outstandingFetches'), 0],
-          [0, n('metadataFetched'), 0],
-          [n('objectsFetched'), n('objectsRequested')],
-          [BigInt(n('bytesTransferred')), BigInt(n('bytesPerSecond'))],
-        );
+        return this.emit(type, ...downloadProgressArgs(event, this.downloadStart, now));
       }
       case 'ProgressEnd':
         return this.emit(type);
       case 'Finished':
         if (this.finished !== null) return;
         this.finished = [event.success === true, event.errorMessage ?? ''];
-        return this.emit('Finished', ...this.finished);
+        this.emit('Finished', ...this.finished);
+        if (this.buses.size === 0 && this.everConnected) this.remove();
+        else if (!this.everConnected) this.removeIfUnclaimed();
+        return;
       default:
         // Queued, Started: no rpm-ostree signal.
         return;

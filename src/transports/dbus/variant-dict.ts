@@ -40,12 +40,3 @@ export function toVariantDict(o: Record<string, unknown> | null | undefined): Va
   }
   return out;
 }
-
-/** An a{sv} of options (kebab-case keys) back to the API's camelCase params. */
-export function fromOptions(options: Record<string, dbus.Variant> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options ?? {})) {
-    out[k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = v.value as unknown;
-  }
-  return out;
-}

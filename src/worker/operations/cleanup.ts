@@ -63,9 +63,10 @@ export async function cleanup(ctx: OperationContext, params: ParamsOf<'OS.Cleanu
       if (unused.length > 0) done.push(`removed base refs ${unused.map(([r]) => r).join(', ')}`);
     }
     if (wanted.has('metadata')) {
-      // libostree's cached remote summaries.
+      // libostree's cached remote summaries, and the APT lists (rpm-ostree's `repomd`): the next layering fetches them again.
       rmSync(join(session.repoPath, 'tmp', 'cache'), { recursive: true, force: true });
-      done.push('removed cached metadata');
+      rmSync(join(ctx.config.cacheDir, 'apt', 'lists'), { recursive: true, force: true });
+      done.push('removed cached metadata and package lists');
     }
     await cleanupAfterWrite(ctx, session, true);
     return { changed: done.length > 0, message: done.length > 0 ? `Cleanup: ${done.join('; ')}` : 'Nothing to clean up' };

@@ -19,9 +19,10 @@ import { withSysroot } from '../steps/sysroot-session.js';
 import { parseRevision } from '../steps/revision.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
+import { adjustLayering, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 
 /** Deploys the commit `params.revision` of the default deployment's branch. */
-export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'> & StopOptions): Promise<OperationResult> {
+export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'> & StopOptions & LayeringAdjustments): Promise<OperationResult> {
   const revision = parseRevision(params.revision);
   const allowDowngrade = params.allowDowngrade ?? true;
   return withSysroot(ctx, async (session) => {
@@ -40,29 +41,43 @@ export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'
     if (tip === null) throw new OperationError('Failed', `${branch.refspec} does not exist in the repository`);
 
     const wanted = revision.value;
+    /** skipBranchCheck: the commit itself, wherever it is (rpm-ostree's skip-branch-check). */
+    const commitByChecksum = async (): Promise<CommitNode | null> => {
+      const local = loadCommitNode(session.repo, wanted);
+      if (local !== null || remote === null) return local;
+      await pullWithProgress(ctx, session.repoPath, { remote, refs: [wanted], flags: PullFlags.COMMIT_ONLY }, 'Receiving commit metadata');
+      return loadCommitNode(session.repo, wanted);
+    };
     ctx.emit({
       type: 'Message',
       text:
         revision.kind === 'version'
           ? `Resolving version '${wanted}' in the history of ${branch.refspec}`
-          : `Validating checksum '${wanted}' in the history of ${branch.refspec}`,
+          : params.skipBranchCheck === true
+            ? `Looking up commit '${wanted}' (any branch)`
+            : `Validating checksum '${wanted}' in the history of ${branch.refspec}`,
     });
-    const target = await findInHistory({
-      repo: session.repo,
-      start: tip,
-      match: (c) => (revision.kind === 'version' ? c.version === wanted : c.checksum === wanted),
-      fetch:
-        remote === null
-          ? null
-          : (checksum, depth) =>
-              pullWithProgress(ctx, session.repoPath, { remote, refs: [checksum], flags: PullFlags.COMMIT_ONLY, depth }, 'Receiving commit metadata'),
-    });
+    const target =
+      params.skipBranchCheck === true && revision.kind === 'checksum'
+        ? await commitByChecksum()
+        : await findInHistory({
+            repo: session.repo,
+            start: tip,
+            match: (c) => (revision.kind === 'version' ? c.version === wanted : c.checksum === wanted),
+            fetch:
+              remote === null
+                ? null
+                : (checksum, depth) =>
+                    pullWithProgress(ctx, session.repoPath, { remote, refs: [checksum], flags: PullFlags.COMMIT_ONLY, depth }, 'Receiving commit metadata'),
+          });
     if (target === null) {
       throw new OperationError(
         'Failed',
         revision.kind === 'version'
           ? `No commit with version ${wanted} in the history of ${branch.refspec}`
-          : `Commit ${wanted} is not in the history of ${branch.refspec}`,
+          : params.skipBranchCheck === true
+            ? `Commit ${wanted} is not in the repository${remote === null ? '' : ` nor on ${remote}`}`
+            : `Commit ${wanted} is not in the history of ${branch.refspec} (skipBranchCheck deploys a commit of another branch)`,
       );
     }
     if (target.checksum === branch.baseChecksum) {
@@ -88,7 +103,7 @@ export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'
     const downloaded = stopBefore(full, 'deploy', { downloadOnly: params.downloadOnly });
     if (downloaded !== null) return downloaded;
     return deployCommit(ctx, session, {
-      layering: { refspec: branch.refspec, requested: branch.requested, initramfs: branch.initramfs },
+      layering: { refspec: branch.refspec, ...adjustLayering(branch, params) },
       lockFinalization: params.lockFinalization,
       target: full,
       base,

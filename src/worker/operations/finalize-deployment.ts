@@ -13,7 +13,7 @@ import { FINALIZATION_LOCK, setFinalizationLock } from '../steps/finalization-lo
 import { withSysroot } from '../steps/sysroot-session.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
-import { ApiError } from '../../api/errors.js';
+import { ApiError, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 
 export async function finalizeDeployment(ctx: OperationContext, params: ParamsOf<'OS.FinalizeDeployment'>): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
@@ -22,10 +22,16 @@ export async function finalizeDeployment(ctx: OperationContext, params: ParamsOf
     }
     const staged = session.deploymentsOf(ctx.osname).find((d) => d.staged) ?? null;
     if (staged === null) throw new OperationError('NoSuchDeployment', 'No staged deployment to finalize');
-    if (staged.checksum !== params.checksum) {
+    if (params.checksum !== undefined && staged.checksum !== params.checksum) {
       throw new OperationError('NoSuchDeployment', `The staged deployment ${staged.id} is commit ${staged.checksum}, not ${params.checksum}`);
     }
     const wasLocked = existsSync(FINALIZATION_LOCK);
+    if (!wasLocked && params.allowUnlocked !== true) {
+      throw new OperationError(
+        'Failed',
+        `The staged deployment ${staged.id} is already unlocked: it is finalized at the next shutdown (allowUnlocked reboots anyway)`,
+      );
+    }
     await ctx.pointOfNoReturn();
     setFinalizationLock(false);
     ctx.emit({
@@ -43,17 +49,24 @@ export async function finalizeDeployment(ctx: OperationContext, params: ParamsOf
 
 export default defineOperation({
   method: 'OS.FinalizeDeployment',
-  title: (p) => `finalize-deployment ${p.checksum}`,
+  title: (p) => `finalize-deployment ${p.checksum ?? '--allow-missing-checksum'}`,
   // The shutdown is what finalizes.
   reboot: 'always',
   precheck: (ctx, p) => {
+    // As rpm-ostree: not naming what to finalize must be a conscious choice.
+    if (p.checksum === undefined && p.allowMissingChecksum !== true) {
+      throw new ProtocolError(JsonRpcCode.InvalidParams, "Give the staged deployment's checksum, or allowMissingChecksum to finalize whatever is staged");
+    }
+    if (p.checksum !== undefined && p.allowMissingChecksum === true) {
+      throw new ProtocolError(JsonRpcCode.InvalidParams, 'Give either a checksum or allowMissingChecksum, not both');
+    }
     if (!ctx.idle) return;
     if (!ctx.sysrootBooted) {
       throw new ApiError('NoSuchDeployment', 'Not booted into an OSTree system: nothing can be staged, so nothing to finalize');
     }
     const staged = ctx.deployments.find((d) => d.staged);
     if (staged === undefined) throw new ApiError('NoSuchDeployment', 'No staged deployment to finalize');
-    if (staged.checksum !== p.checksum) {
+    if (p.checksum !== undefined && staged.checksum !== p.checksum) {
       throw new ApiError('NoSuchDeployment', `The staged deployment ${staged.id} is commit ${staged.checksum}, not ${p.checksum}`);
     }
   },

@@ -12,6 +12,7 @@ import { requireCommit, requireDefault } from '../steps/deployment-lookup.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
+import { JsonRpcCode, ProtocolError } from '../../api/errors.js';
 
 const normalize = (cmdline: string) => splitKernelCmdline(cmdline).join(' ');
 
@@ -25,7 +26,8 @@ export async function kernelArgs(ctx: OperationContext, params: ParamsOf<'OS.Ker
     }
     let edited: string;
     try {
-      edited = editKernelArgs(current, params);
+      // finalKernelArgs: the whole new line (rpm-ostree's `kargs --editor` sends it), else the edits.
+      edited = params.finalKernelArgs ?? editKernelArgs(current, params);
     } catch (e) {
       if (e instanceof KernelArgsError) throw new OperationError('Failed', e.message);
       throw e;
@@ -42,6 +44,7 @@ export async function kernelArgs(ctx: OperationContext, params: ParamsOf<'OS.Ker
       overrideCommit: /^override-commit=/m.test(origin) ? base.checksum : null,
       verb: 'New kernel arguments for',
       kernelArgs: edited,
+      lockFinalization: params.lockFinalization,
     });
     return { ...result, kernelArgs: splitKernelCmdline(edited) };
   });
@@ -51,6 +54,14 @@ const EDITS = ['append', 'replace', 'delete', 'appendIfMissing', 'deleteIfPresen
 
 export default defineOperation({
   method: 'OS.KernelArgs',
-  title: (p) => ['kargs', ...EDITS.flatMap((k) => (p[k] ?? []).map((a) => `--${k}=${a}`))].join(' '),
+  title: (p) =>
+    p.finalKernelArgs !== undefined && p.finalKernelArgs !== null
+      ? 'kargs --editor'
+      : ['kargs', ...EDITS.flatMap((k) => (p[k] ?? []).map((a) => `--${k}=${a}`))].join(' '),
+  precheck: (_ctx, p) => {
+    if (p.finalKernelArgs !== undefined && p.finalKernelArgs !== null && EDITS.some((k) => (p[k] ?? []).length > 0)) {
+      throw new ProtocolError(JsonRpcCode.InvalidParams, 'finalKernelArgs replaces the whole command line: it cannot be combined with edits');
+    }
+  },
   run: kernelArgs,
 });

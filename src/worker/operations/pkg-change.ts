@@ -14,6 +14,7 @@ import { withSysroot } from '../steps/sysroot-session.js';
 import { planLayer } from '../layering/assemble-layer.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
+import { adjustLayering, adjustsAnything, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { ApiError } from '../../api/errors.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
 
@@ -56,13 +57,17 @@ export function changeRequested(
   return next;
 }
 
-export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgChange'>): Promise<OperationResult> {
+export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgChange'> & LayeringAdjustments): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const d = requireDefault(session, ctx.osname);
     const branch = followedBranch(session, d, 'change the packages of');
     const base = requireCommit(session, branch.baseChecksum, true);
-    const requested = changeRequested(branch.requested, await basePackages(session, base.checksum), params);
-    const same = requested.length === branch.requested.length && requested.every((r, i) => r === branch.requested[i]);
+    const kept = adjustLayering(branch, params);
+    const requested = changeRequested(kept.requested, await basePackages(session, base.checksum), params);
+    const same =
+      requested.length === branch.requested.length &&
+      requested.every((r, i) => r === branch.requested[i]) &&
+      !adjustsAnything(branch, { noInitramfs: params.noInitramfs });
     if (same) return { changed: false, deployment: null, message: 'No change: the requested packages are the same.' };
 
     if (params.dryRun === true) {
@@ -87,7 +92,7 @@ export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgC
       overrideCommit: /^override-commit=/m.test(branch.originText) ? base.checksum : null,
       verb: `Packages ${verb}:`,
       lockFinalization: params.lockFinalization,
-      layering: { refspec: branch.refspec, requested, initramfs: branch.initramfs },
+      layering: { refspec: branch.refspec, requested, initramfs: kept.initramfs },
     });
   });
 }

@@ -11,15 +11,17 @@ import { pullWithProgress } from '../steps/pull-progress.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
+import { adjustLayering, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { ApiError } from '../../api/errors.js';
 import { refuseIfLayeringLocked } from '../prechecks.js';
 
-export async function rebase(ctx: OperationContext, params: ParamsOf<'OS.Rebase'> & StopOptions): Promise<OperationResult> {
+export async function rebase(ctx: OperationContext, params: ParamsOf<'OS.Rebase'> & StopOptions & LayeringAdjustments): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
     const current = followedBranch(session, base, 'rebase');
     // rpm-ostree's `rebase REFSPEC --install PKG`: the layered set grows.
-    const requested = [...new Set([...current.requested, ...(params.packages ?? [])])];
+    const kept = adjustLayering(current, params);
+    const requested = [...new Set([...kept.requested, ...(params.packages ?? [])])];
     const asked = parseRefspec(params.refspec);
     // `rebase REF` keeps the current remote, as rpm-ostree does.
     const remote = asked.remote ?? current.remote;
@@ -55,7 +57,7 @@ export async function rebase(ctx: OperationContext, params: ParamsOf<'OS.Rebase'
       target,
       base,
       baseOriginText: current.originText,
-      layering: { refspec, requested, initramfs: current.initramfs },
+      layering: { refspec, requested, initramfs: kept.initramfs },
       overrideCommit: params.revision ?? null,
       verb: `Rebased to ${refspec}:`,
     });

@@ -3,7 +3,7 @@
  * that picks its polkit action and its title) makes it a rebase, a package change, a deploy of
  * a revision or an upgrade, all of which build the new deployment through the same deploy path.
  */
-import { ApiError } from '../../api/errors.js';
+import { ApiError, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { updateDeploymentMode } from '../../api/methods/update-deployment.js';
 import { defineOperation } from '../define-operation.js';
@@ -13,6 +13,8 @@ import { deploy } from './deploy.js';
 import { pkgChange } from './pkg-change.js';
 import { rebase, refuseRebaseToVersion } from './rebase.js';
 import { upgrade } from './upgrade.js';
+import type { LayeringAdjustments } from '../steps/layering-adjustments.js';
+import { registerUpdateDriver } from '../steps/update-driver.js';
 
 type Params = ParamsOf<'OS.UpdateDeployment'>;
 
@@ -20,6 +22,10 @@ const unsupported = (what: string) => new ApiError('NotImplemented', `${what} is
 
 /** Combinations of modifiers and options no path implements: refused before anything runs. */
 function refuseUnsupported({ modifiers: m, options: o }: Params): void {
+  // rpm-ostree's rule: no-pull-base keeps the base, so it cannot go with a new branch or commit.
+  if (o.noPullBase === true && (m.setRefspec !== undefined || m.setRevision !== undefined)) {
+    throw new ProtocolError(JsonRpcCode.InvalidParams, 'noPullBase keeps the current base: it cannot be combined with setRefspec or setRevision');
+  }
   const packages = (m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0;
   if (m.setRefspec !== undefined && (m.uninstallPackages ?? []).length > 0) throw unsupported('uninstallPackages together with setRefspec');
   if (m.setRefspec === undefined && packages) {
@@ -28,8 +34,26 @@ function refuseUnsupported({ modifiers: m, options: o }: Params): void {
   }
 }
 
-async function updateDeployment(ctx: OperationContext, { modifiers: m, options: o }: Params): Promise<OperationResult> {
+/** The layering of the current base changes only (noPullBase, or an upgrade that found nothing). */
+function relayer(ctx: OperationContext, { modifiers: m, options: o }: Params, adjust: LayeringAdjustments): Promise<OperationResult> {
+  return pkgChange(ctx, {
+    add: m.installPackages ?? [],
+    remove: adjust.noLayering === true ? [] : (m.uninstallPackages ?? []),
+    dryRun: o.dryRun,
+    idempotent: true,
+    allowInactive: o.allowInactiveRequests,
+    lockFinalization: o.lockFinalization,
+    ...adjust,
+  });
+}
+
+async function updateDeployment(ctx: OperationContext, p: Params): Promise<OperationResult> {
+  const { modifiers: m, options: o } = p;
   const stop = { dryRun: o.dryRun, downloadOnly: o.downloadOnly, cacheOnly: o.cacheOnly };
+  // noOverrides: apt-ostree has no overrides of base packages yet, so there are none to drop.
+  const adjust: LayeringAdjustments = { noLayering: o.noLayering, noInitramfs: o.noInitramfs };
+  if (o.registerDriver !== undefined) registerUpdateDriver(ctx, o.registerDriver);
+  if (o.noPullBase === true) return relayer(ctx, p, adjust);
   switch (updateDeploymentMode(m)) {
     case 'rebase':
       return rebase(ctx, {
@@ -38,26 +62,42 @@ async function updateDeployment(ctx: OperationContext, { modifiers: m, options: 
         packages: m.installPackages ?? [],
         lockFinalization: o.lockFinalization,
         ...stop,
+        ...adjust,
       });
     case 'pkg-change':
       return pkgChange(ctx, {
         add: m.installPackages ?? [],
-        remove: m.uninstallPackages ?? [],
+        remove: o.noLayering === true ? [] : (m.uninstallPackages ?? []),
         dryRun: o.dryRun,
-        idempotent: o.idempotentLayering,
+        idempotent: o.idempotentLayering === true || o.noLayering === true,
+        allowInactive: o.allowInactiveRequests,
         lockFinalization: o.lockFinalization,
+        ...adjust,
       });
     case 'deploy':
-      return deploy(ctx, { revision: m.setRevision ?? '', allowDowngrade: o.allowDowngrade, lockFinalization: o.lockFinalization, ...stop });
-    case 'upgrade':
+      return deploy(ctx, {
+        revision: m.setRevision ?? '',
+        allowDowngrade: o.allowDowngrade,
+        skipBranchCheck: o.skipBranchCheck,
+        lockFinalization: o.lockFinalization,
+        ...stop,
+        ...adjust,
+      });
+    case 'upgrade': {
       // dryRun only checks the remote (rpm-ostree's upgrade --check).
-      return upgrade(ctx, {
+      const upgraded = await upgrade(ctx, {
         allowDowngrade: o.allowDowngrade,
         downloadOnly: o.downloadOnly,
         check: o.dryRun,
         cacheOnly: o.cacheOnly,
         lockFinalization: o.lockFinalization,
+        ...adjust,
       });
+      // No new base, but the layering is to change: a new deployment of the current base.
+      const layeringChange = o.noLayering === true || o.noInitramfs === true;
+      if (upgraded.changed === true || !layeringChange || o.dryRun === true || o.downloadOnly === true) return upgraded;
+      return relayer(ctx, p, adjust);
+    }
   }
 }
 

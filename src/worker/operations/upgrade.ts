@@ -18,12 +18,13 @@ import { followedBranch, requireCommit, requireDefault } from '../steps/deployme
 import { withSysroot } from '../steps/sysroot-session.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
+import { adjustLayering, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 
 /** libostree's timestamp-check refusal: `Upgrade target revision 'NEW' ... current revision 'OLD'`. */
 const TIMESTAMP_REFUSAL = /Upgrade target revision '([0-9a-f]{64})'.* is chronologically older than current revision '([0-9a-f]{64})'/;
 
 /** Upgrades the context's OS to the newest commit of the branch its default deployment follows. */
-export async function upgrade(ctx: OperationContext, params: ParamsOf<'OS.Upgrade'> = {}): Promise<OperationResult> {
+export async function upgrade(ctx: OperationContext, params: ParamsOf<'OS.Upgrade'> & LayeringAdjustments = {}): Promise<OperationResult> {
   const allowDowngrade = params.allowDowngrade ?? false;
   return withSysroot(ctx, async (session) => {
     const base = requireDefault(session, ctx.osname);
@@ -80,7 +81,7 @@ export async function upgrade(ctx: OperationContext, params: ParamsOf<'OS.Upgrad
       };
     }
     return deployCommit(ctx, session, {
-      layering: { refspec: branch.refspec, requested: branch.requested, initramfs: branch.initramfs },
+      layering: { refspec: branch.refspec, ...adjustLayering(branch, params) },
       lockFinalization: params.lockFinalization,
       target,
       base,

@@ -1,0 +1,149 @@
+/**
+ * The keys of the `a{sv}` options and modifiers dictionaries of rpm-ostree's D-Bus methods
+ * (rpm-ostree's `org.projectatomic.rpmostree1.xml`, and the keys its CLI sends), and what each
+ * is here: the params field it sets (a dotted path for UpdateDeployment's two dictionaries),
+ * or NotSupported with the reason when it has no meaning on Debian. A key whose value asks for
+ * nothing (false, "", an empty array) is accepted even then. The kebab-case form of any field
+ * of the method's own params is accepted as well (this daemon's own options); any other key is
+ * InvalidArgs naming it. A test checks every key of rpm-ostree's interface is here.
+ */
+import type { MethodName } from './method-table.js';
+
+export interface DbusOptionKey {
+  /** rpm-ostree's key. */
+  key: string;
+  /** Its D-Bus type in rpm-ostree's interface. */
+  type: string;
+  /** The params field it sets (`options.dryRun`: a field of the `options` object). */
+  field?: string;
+  /** Why it is refused when it asks for something. */
+  notSupported?: string;
+}
+
+const key = (k: string, type: string, field: string): DbusOptionKey => ({ key: k, type, field });
+const refused = (k: string, type: string, why: string): DbusOptionKey => ({ key: k, type, notSupported: why });
+
+const LIVE = 'live changes to the booted deployment are not implemented yet (apt-ostree install then reboot)';
+const LOCAL = 'local .deb files are not accepted over D-Bus yet (use `apt-ostree install ./file.deb`)';
+const OVERRIDES = 'overrides of base packages are not implemented yet';
+const MODULES = 'Debian has no DNF modules';
+
+/** Keys every transaction method's options take: rpm-ostree's CLI sends them everywhere. */
+const common = (prefix = ''): DbusOptionKey[] => [key('initiating-command-line', 's', 'initiatingCommandLine'), key('reboot', 'b', `${prefix}reboot`)];
+
+/** rpm-ostree's option keys per method and dictionary (the D-Bus argument's name). */
+export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, readonly DbusOptionKey[]>>> = {
+  'OS.Deploy': {
+    options: [
+      ...common(),
+      key('allow-downgrade', 'b', 'allowDowngrade'),
+      key('skip-branch-check', 'b', 'skipBranchCheck'),
+      key('lock-finalization', 'b', 'lockFinalization'),
+      key('cache-only', 'b', 'cacheOnly'),
+      key('download-only', 'b', 'downloadOnly'),
+    ],
+  },
+  'OS.Upgrade': {
+    options: [
+      ...common(),
+      key('allow-downgrade', 'b', 'allowDowngrade'),
+      key('lock-finalization', 'b', 'lockFinalization'),
+      key('cache-only', 'b', 'cacheOnly'),
+      key('download-only', 'b', 'downloadOnly'),
+    ],
+  },
+  'OS.Rollback': { options: common() },
+  'OS.ClearRollbackTarget': { options: common() },
+  'OS.Rebase': {
+    options: [
+      ...common(),
+      key('skip-purge', 'b', 'skipPurge'),
+      key('revision', 's', 'revision'),
+      key('lock-finalization', 'b', 'lockFinalization'),
+      key('cache-only', 'b', 'cacheOnly'),
+      key('download-only', 'b', 'downloadOnly'),
+    ],
+  },
+  'OS.PkgChange': {
+    options: [
+      ...common(),
+      key('dry-run', 'b', 'dryRun'),
+      key('idempotent-layering', 'b', 'idempotent'),
+      key('allow-inactive-requests', 'b', 'allowInactive'),
+      key('lock-finalization', 'b', 'lockFinalization'),
+    ],
+  },
+  'OS.SetInitramfsState': { options: common() },
+  'OS.KernelArgs': {
+    options: [
+      ...common(),
+      key('append-if-missing', 'as', 'appendIfMissing'),
+      key('delete-if-present', 'as', 'deleteIfPresent'),
+      key('final-kernel-args', 's', 'finalKernelArgs'),
+      key('lock-finalization', 'b', 'lockFinalization'),
+    ],
+  },
+  'OS.RefreshMd': { options: [key('initiating-command-line', 's', 'initiatingCommandLine'), key('force', 'b', 'force')] },
+  'OS.FinalizeDeployment': {
+    options: [
+      key('initiating-command-line', 's', 'initiatingCommandLine'),
+      key('checksum', 's', 'checksum'),
+      key('allow-missing-checksum', 'b', 'allowMissingChecksum'),
+      key('allow-unlocked', 'b', 'allowUnlocked'),
+    ],
+  },
+  'OS.AutomaticUpdateTrigger': {
+    options: [key('initiating-command-line', 's', 'initiatingCommandLine'), key('mode', 's', 'mode'), key('output-to-self', 'b', 'outputToSelf')],
+  },
+  'OS.UpdateDeployment': {
+    modifiers: [
+      key('set-refspec', 's', 'modifiers.setRefspec'),
+      key('set-revision', 's', 'modifiers.setRevision'),
+      key('install-packages', 'as', 'modifiers.installPackages'),
+      key('uninstall-packages', 'as', 'modifiers.uninstallPackages'),
+      refused('install-local-packages', 'ah', LOCAL),
+      refused('install-local-fileoverride-packages', 'ah', LOCAL),
+      refused('install-modules', 'as', MODULES),
+      refused('uninstall-modules', 'as', MODULES),
+      refused('override-remove-packages', 'as', OVERRIDES),
+      refused('override-reset-packages', 'as', OVERRIDES),
+      refused('override-replace-packages', 'as', OVERRIDES),
+      refused('override-replace-local-packages', 'ah', OVERRIDES),
+      refused('custom-origin', '(ss)', 'custom origins name container images, which apt-ostree does not deploy'),
+      refused('treefile', 's', "rpm-ostree treefiles describe RPM composes; apt-ostree's layering takes package names"),
+    ],
+    options: [
+      key('initiating-command-line', 's', 'initiatingCommandLine'),
+      key('reboot', 'b', 'options.reboot'),
+      refused('apply-live', 'b', LIVE),
+      key('allow-downgrade', 'b', 'options.allowDowngrade'),
+      key('skip-purge', 'b', 'options.skipPurge'),
+      key('skip-branch-check', 'b', 'options.skipBranchCheck'),
+      key('no-pull-base', 'b', 'options.noPullBase'),
+      key('dry-run', 'b', 'options.dryRun'),
+      key('register-driver', 's', 'options.registerDriver'),
+      key('no-layering', 'b', 'options.noLayering'),
+      key('no-overrides', 'b', 'options.noOverrides'),
+      key('no-initramfs', 'b', 'options.noInitramfs'),
+      key('cache-only', 'b', 'options.cacheOnly'),
+      key('download-only', 'b', 'options.downloadOnly'),
+      key('allow-inactive-requests', 'b', 'options.allowInactiveRequests'),
+      key('idempotent-layering', 'b', 'options.idempotentLayering'),
+      key('lock-finalization', 'b', 'options.lockFinalization'),
+    ],
+  },
+  'Sysroot.RegisterClient': { options: [key('id', 's', 'id')] },
+  'Sysroot.UnregisterClient': { options: [] },
+};
+
+/** rpm-ostree's names for values of positional arguments: Cleanup's `repomd` is the `metadata` element here (the APT lists). */
+export const RPM_OSTREE_VALUE_ALIASES: Partial<Record<MethodName, Record<string, Record<string, string>>>> = {
+  'OS.Cleanup': { elements: { repomd: 'metadata' } },
+};
+
+/** Whether a value asks for nothing: false, "", an empty array or dictionary. */
+export function asksForNothing(value: unknown): boolean {
+  if (value === false || value === '' || value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
+}
