@@ -68,6 +68,8 @@ const OPEN: Record<string, Record<string, unknown>> = {
   'Sysroot.GetProperties': {},
   'Sysroot.GetOS': {},
   'OS.GetProperties': {},
+  'OS.GetDeploymentBootConfig': {},
+  'OS.ListRepos': {},
   'Transaction.List': {},
   'Transaction.History': {},
   'Sysroot.RegisterClient': { id: 'test' },

@@ -35,6 +35,8 @@ const EXPECTED = {
     'GetPackages',
     'GetDeploymentsAptDiff',
     'GetCachedUpdateAptDiff',
+    'GetDeploymentBootConfig',
+    'ListRepos',
     'Deploy',
     'Upgrade',
     'Rollback',

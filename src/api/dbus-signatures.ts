@@ -12,7 +12,7 @@ import type { MethodName } from './method-table.js';
 
 /** The daemon's name on the system bus, and the prefix of its interfaces. */
 export const BUS_NAME = 'org.projectatomic.aptostree1';
-export const dbusInterfaceName = (i: InterfaceName): string => `${BUS_NAME}.${i}`;
+export const dbusInterfaceName = (i: InterfaceName | 'OSExperimental'): string => `${BUS_NAME}.${i}`;
 
 /** One positional argument: a params field (in) or a result field (out), and its signature. */
 export interface DbusArg {
@@ -50,6 +50,11 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
   'OS.GetPackages': { in: [arg('names', 'as', 'names')], out: packages },
   'OS.GetDeploymentsAptDiff': { in: [arg('id0', 's', 'from'), arg('id1', 's', 'to')], out: [diff] },
   'OS.GetCachedUpdateAptDiff': { in: [arg('id', 's', 'id')], out: [diff, arg('details', 'a{sv}', 'update')] },
+  'OS.GetDeploymentBootConfig': {
+    in: [arg('deployid', 's', 'deployment'), arg('is_pending', 'b', 'isPending')],
+    out: [arg('bootconfig', 'a{sv}', 'bootconfig')],
+  },
+  'OS.ListRepos': { in: [], out: [arg('repos', 'aa{sv}', 'repos')] },
   'OS.Deploy': { in: [arg('revision', 's', 'revision'), 'options'], out: [address] },
   'OS.Upgrade': { in: ['options'], out: [address] },
   'OS.Rollback': { in: ['options'], out: [address] },

@@ -23,6 +23,8 @@ export const METHODS = [
   osRead.GetPackages,
   osRead.GetDeploymentsAptDiff,
   osRead.GetCachedUpdateAptDiff,
+  osRead.GetDeploymentBootConfig,
+  osRead.ListRepos,
   osTransactions.Deploy,
   osTransactions.Upgrade,
   osTransactions.Rollback,

@@ -5,7 +5,8 @@
  * (interfaces/org.projectatomic.aptostree1.conf): only root owns the name; everyone may call
  * the Sysroot, OS and Transaction interfaces and read properties — polkit decides per method.
  */
-import { BUS_NAME, DBUS_PROPERTIES, DBUS_TRANSACTION_INTERFACE, dbusInterfaceName, dbusMethodsOf, type DbusArg } from '../api/dbus-signatures.js';
+import { BUS_NAME, DBUS_PROPERTIES, DBUS_TRANSACTION_INTERFACE, dbusInterfaceName, type DbusArg } from '../api/dbus-signatures.js';
+import { DBUS_PROPERTY_ALIASES, DBUS_REFUSED_MEMBERS, dbusMembersOf, type OsInterface } from '../api/dbus-extra-members.js';
 import { findMethod } from '../api/method-table.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -26,12 +27,25 @@ const OPTIONS: DbusArg = { name: 'options', type: 'a{sv}', field: '' };
 function interfaceXml(i: 'Sysroot' | 'OS'): string[] {
   const lines = [`  <interface name="${dbusInterfaceName(i)}">`];
   for (const p of DBUS_PROPERTIES[i]) lines.push(`    <property name="${p.name}" type="${esc(p.type)}" access="read"/>`);
-  for (const { member, method, sig } of dbusMethodsOf(i)) {
-    const inArgs = sig.in.map((a) => (a === 'options' ? OPTIONS : a));
-    lines.push(...methodXml(member, inArgs, sig.out, findMethod(method)?.doc ?? null));
+  if (i === 'OS') {
+    for (const [alias, name] of Object.entries(DBUS_PROPERTY_ALIASES)) {
+      const p = DBUS_PROPERTIES.OS.find((x) => x.name === name);
+      if (p !== undefined) lines.push(`    <!-- rpm-ostree's name of ${name} -->`, `    <property name="${alias}" type="${esc(p.type)}" access="read"/>`);
+    }
   }
-  lines.push('  </interface>');
+  for (const { member, method, sig, fixed } of dbusMembersOf(i)) {
+    const inArgs = sig.in.map((a) => (a === 'options' ? OPTIONS : a));
+    const own = member === method.slice(method.indexOf('.') + 1);
+    const doc = own ? (findMethod(method)?.doc ?? null) : `rpm-ostree's name: ${method}${fixed === undefined ? '' : ` with ${JSON.stringify(fixed)}`}`;
+    lines.push(...methodXml(member, inArgs, sig.out, doc));
+  }
+  lines.push(...refusedXml(i), '  </interface>');
   return lines;
+}
+
+/** rpm-ostree's members that answer NotSupported here, with the reason. */
+function refusedXml(i: OsInterface | 'Sysroot'): string[] {
+  return DBUS_REFUSED_MEMBERS.filter((m) => m.interface === i).flatMap((m) => methodXml(m.member, [...m.in], m.out, `NotSupported: ${m.why}`));
 }
 
 function transactionXml(): string[] {
@@ -56,6 +70,9 @@ export function dbusIntrospectionXml(): string {
     '<node>',
     ...interfaceXml('Sysroot'),
     ...interfaceXml('OS'),
+    `  <interface name="${dbusInterfaceName('OSExperimental')}">`,
+    ...refusedXml('OSExperimental'),
+    '  </interface>',
     ...transactionXml(),
     '</node>',
     '',
@@ -78,7 +95,8 @@ export function dbusBusPolicy(): string {
     `    <allow send_destination="${BUS_NAME}"/>`,
     '  </policy>',
     '  <policy context="default">',
-    ...(['Sysroot', 'OS', 'Transaction'] as const).map((i) => allow(dbusInterfaceName(i))),
+    ...(['Sysroot', 'OS', 'OSExperimental', 'Transaction'] as const).map((i) => allow(dbusInterfaceName(i))),
+    allow('org.freedesktop.DBus.ObjectManager', 'GetManagedObjects'),
     allow('org.freedesktop.DBus.Properties', 'Get'),
     allow('org.freedesktop.DBus.Properties', 'GetAll'),
     allow('org.freedesktop.DBus.Introspectable'),

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { aptSources } from '../services/apt-sources.js';
 import { readUpdateDriver } from '../services/update-driver-record.js';
 import { transactionFor } from '../transactions/transaction-visibility.js';
 import { ApiError } from '../api/errors.js';
@@ -68,6 +70,25 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
       const changes =
         d === null || d.id === update.against ? update.packageDiff : diffPackages(await withTool(ctx, () => basePackages(snapshot, d)), update.packages);
       return { changes, update: publicCachedUpdate(update) };
+    },
+
+    'OS.GetDeploymentBootConfig': ({ osname, deployment, isPending }) => {
+      const snapshot = sysroot.snapshot();
+      const os = resolveOsName(snapshot, osname);
+      const roles = rolesOf(snapshot, os);
+      let d = isPending === true ? roles.default : (roles.booted ?? roles.default);
+      // rpm-ostree's clients name a deployment by its index in the boot order; this API by id.
+      if (deployment !== undefined) d = /^[0-9]+$/.test(deployment) ? (snapshot.deployments[Number(deployment)] ?? null) : findDeployment(snapshot, deployment);
+      if (d === null) throw new ApiError('NoSuchDeployment', deployment === undefined ? `No deployment of ${os}` : `No deployment ${deployment}`);
+      return { bootconfig: { staged: d.staged, options: d.kernelArgs.join(' ') } };
+    },
+
+    'OS.ListRepos': ({ osname }) => {
+      const snapshot = sysroot.snapshot();
+      const os = resolveOsName(snapshot, osname);
+      const d = rolesOf(snapshot, os).default;
+      if (d === null) throw new ApiError('NoSuchOS', `No deployment of ${os}`, { osname: os });
+      return { repos: aptSources(join(snapshot.path, 'ostree/deploy', d.osname, 'deploy', `${d.checksum}.${d.serial}`)) };
     },
 
     'OS.Search': async ({ osname, names }, ctx) => ({

@@ -79,3 +79,42 @@ export const GetCachedUpdateAptDiff = defineMethod({
   action: null,
   errors: ['InvalidSysroot', 'NoSuchDeployment'],
 });
+
+export const GetDeploymentBootConfig = defineMethod({
+  name: 'OS.GetDeploymentBootConfig',
+  kind: 'read',
+  doc: "A deployment's boot configuration, as rpm-ostree's method of that name: the booted deployment's (else the default's), the next boot's with `isPending`, or the one `deployment` names (an id, or an index in the boot order as rpm-ostree's clients give it).",
+  params: t.object({
+    osname,
+    deployment: t.optional(
+      t.string({ pattern: '^([0-9]{1,3}|[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{64}\\.[0-9]+)$', doc: 'A deployment id, or its index in the boot order.' }),
+    ),
+    isPending: t.optional(t.boolean({ doc: 'The deployment the next boot starts (the default one, staged or not) instead of the booted one.' })),
+  }),
+  result: t.object({
+    bootconfig: t.object({
+      staged: t.boolean({ doc: 'The deployment is staged (written at shutdown).' }),
+      options: t.string({ doc: 'The kernel command line of its boot entry.' }),
+    }),
+  }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS', 'NoSuchDeployment'],
+});
+
+const AptRepo = t.object({
+  id: t.string({ doc: 'The source: its URI and suite (or path, for a flat repository).' }),
+  description: t.string({ doc: 'The source as written: type, URI, suite and components.' }),
+  isDevel: t.boolean({ doc: 'A development suite (unstable, sid, experimental).' }),
+  isSource: t.boolean({ doc: 'A deb-src source.' }),
+  isEnabled: t.boolean({ doc: 'Enabled (deb822 `Enabled: no` and commented-out one-line entries are not).' }),
+});
+
+export const ListRepos = defineMethod({
+  name: 'OS.ListRepos',
+  kind: 'read',
+  doc: "The APT sources of the OS's default deployment (its /etc/apt/sources.list and sources.list.d), in the shape of rpm-ostree's ListRepos.",
+  params: t.object({ osname }),
+  result: t.object({ repos: t.array(AptRepo) }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS'],
+});

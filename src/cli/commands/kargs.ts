@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import type { DeploymentObject } from '../../api/method-types.js';
-import { cliCommand, ExitCode } from '../cli-context.js';
+import { cliCommand, ExitCode, type CliContext } from '../cli-context.js';
 import { REBOOT_FLAG } from '../flags/common-flags.js';
 import { paramsFrom } from '../flags/schema-flags.js';
 import { editKernelArgs, editsBetween } from '../kargs-editor.js';
@@ -23,10 +23,28 @@ const args = verbArgs(
 /** The OS.KernelArgs fields the edit options fill. */
 const EDIT_FIELDS = ['append', 'replace', 'delete', 'appendIfMissing', 'deleteIfPresent'];
 
+/**
+ * Without an edit: the arguments the next boot uses (rpm-ostree's `kargs`), read through
+ * OS.GetDeploymentBootConfig — a read, open to every user, no transaction.
+ */
+async function showKernelArgs(ctx: CliContext, os: string | undefined, json: boolean): Promise<number> {
+  const client = await ctx.connect();
+  try {
+    const r = await client.call<{ bootconfig: { options: string; staged: boolean } }>('OS.GetDeploymentBootConfig', {
+      ...(os === undefined ? {} : { osname: os }),
+      isPending: true,
+    });
+    ctx.io.stdout.write(json ? `${JSON.stringify(r, null, 2)}\n` : `${r.bootconfig.options}\n`);
+    return ExitCode.Ok;
+  } finally {
+    client.close();
+  }
+}
+
 /** `apt-ostree kargs [--append K=V] [--replace K=V] [--delete K[=V]] [--append-if-missing K] [--delete-if-present K] [--editor]`. */
 export const kargs = cliCommand({
   definition: defineCommand({ meta: { name: 'kargs', description: 'Show or change the kernel arguments (a new deployment)' }, args }),
-  methods: ['OS.KernelArgs', 'Sysroot.GetDeployments', 'Transaction.Watch', 'Transaction.Cancel'],
+  methods: ['OS.KernelArgs', 'OS.GetDeploymentBootConfig', 'Sysroot.GetDeployments', 'Transaction.Watch', 'Transaction.Cancel'],
   run: async (parsed, ctx) => {
     const params = paramsFrom(args, parsed, ctx.rawArgs);
     if (parsed.editor === true) {
@@ -59,7 +77,7 @@ export const kargs = cliCommand({
       }
       Object.assign(params, edits);
     }
-    // Without an edit the transaction only reports the current arguments.
+    if (!EDIT_FIELDS.some((field) => field in params)) return showKernelArgs(ctx, parsed.os, parsed.json === true);
     return runTransaction(ctx, 'OS.KernelArgs', params, parsed.json === true);
   },
 });

@@ -17,7 +17,9 @@
  */
 import dbus from 'dbus-next';
 import { ApiError, ERROR_PREFIX } from '../../api/errors.js';
-import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, dbusMethodsOf, type DbusMethod } from '../../api/dbus-signatures.js';
+import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, type DbusMethod } from '../../api/dbus-signatures.js';
+import { DBUS_PROPERTY_ALIASES, dbusMembersOf } from '../../api/dbus-extra-members.js';
+import { addRefusedMembers, objectManagerInterface, OBJECT_MANAGER_PATH, osExperimentalInterface, type ManagedObject } from './compat-members.js';
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
 import { osObjectPath } from '../../services/deployment-roles.js';
@@ -120,11 +122,34 @@ export class DbusShim {
       const iface = this.interfaceFor('OS', () => this.model.osProperties(os.name), os.name);
       this.osObjects.set(os.name, iface);
       this.bus.export(os.objectPath, iface);
+      this.bus.export(
+        os.objectPath,
+        osExperimentalInterface((err) => this.dbusError(err)),
+      );
     }
+    this.bus.export(
+      OBJECT_MANAGER_PATH,
+      objectManagerInterface(() => this.managedObjects()),
+    );
     this.model.onChange(() => {
       for (const cached of this.cachedProperties) cached.clear();
       this.propertiesChanged();
     });
+  }
+
+  /** The Sysroot and OS objects with their properties (ObjectManager.GetManagedObjects). */
+  private managedObjects(): ManagedObject[] {
+    const propertiesOf = (iface: AnyInterface, kind: 'Sysroot' | 'OS'): Record<string, dbus.Variant> =>
+      Object.fromEntries(DBUS_PROPERTIES[kind].map((p) => [p.name, new dbus.Variant(p.type, iface[p.name])]));
+    const objects: ManagedObject[] = [];
+    if (this.sysrootObject !== null)
+      objects.push({ path: SYSROOT_PATH, interfaces: { [dbusInterfaceName('Sysroot')]: propertiesOf(this.sysrootObject, 'Sysroot') } });
+    for (const os of this.model.osNames()) {
+      const iface = this.osObjects.get(os.name);
+      if (iface !== undefined)
+        objects.push({ path: os.objectPath, interfaces: { [dbusInterfaceName('OS')]: propertiesOf(iface, 'OS'), [dbusInterfaceName('OSExperimental')]: {} } });
+    }
+    return objects;
   }
 
   /** PropertiesChanged with the current values of every property that can change. */
@@ -139,7 +164,7 @@ export class DbusShim {
     };
     emit(this.sysrootObject, ['Booted', 'ActiveTransaction', 'ActiveTransactionPath', 'Deployments']);
     for (const iface of this.osObjects.values()) {
-      emit(iface, ['BootedDeployment', 'DefaultDeployment', 'RollbackDeployment', 'CachedUpdate', 'HasCachedUpdateAptDiff']);
+      emit(iface, ['BootedDeployment', 'DefaultDeployment', 'RollbackDeployment', 'CachedUpdate', 'HasCachedUpdateAptDiff', 'HasCachedUpdateRpmDiff']);
     }
   }
 
@@ -163,19 +188,28 @@ export class DbusShim {
         },
       });
     }
-    const methods: Record<string, dbus.interface.MethodOptions> = {};
-    for (const { member, method, sig } of dbusMethodsOf(kind)) {
-      methods[member] = { inSignature: signatureOf(sig.in), outSignature: sig.out.map((a) => a.type).join('') };
-      proto[member] = (...args: unknown[]) => this.call(method, member, sig, args, osname);
+    if (kind === 'OS') {
+      for (const [alias, name] of Object.entries(DBUS_PROPERTY_ALIASES)) {
+        const p = DBUS_PROPERTIES.OS.find((x) => x.name === name);
+        if (p === undefined) continue;
+        props[alias] = { signature: p.type, access: 'read' };
+        Object.defineProperty(proto, alias, { get: () => propertyValue(p.type, cached.get()[p.field]) });
+      }
     }
+    const methods: Record<string, dbus.interface.MethodOptions> = {};
+    for (const { member, method, sig, fixed } of dbusMembersOf(kind)) {
+      methods[member] = { inSignature: signatureOf(sig.in), outSignature: sig.out.map((a) => a.type).join('') };
+      proto[member] = (...args: unknown[]) => this.call(method, member, sig, args, osname, fixed);
+    }
+    addRefusedMembers(kind, proto, methods, (err) => this.dbusError(err));
     Iface.configureMembers({ properties: props, methods });
     return new Iface(dbusInterfaceName(kind)) as unknown as AnyInterface;
   }
 
   /** A D-Bus method call → the dispatcher (validate → authorize → act) → out-arguments. */
-  private async call(method: MethodName, member: string, sig: DbusMethod, args: unknown[], osname: string | null): Promise<unknown> {
+  private async call(method: MethodName, member: string, sig: DbusMethod, args: unknown[], osname: string | null, fixed = {}): Promise<unknown> {
     const sender = this.sender;
-    const params: Record<string, unknown> = osname === null ? {} : { osname };
+    const params: Record<string, unknown> = osname === null ? { ...fixed } : { ...fixed, osname };
     try {
       sig.in.forEach((a, i) => {
         if (a === 'options') applyOptionDict(method, 'options', false, args[i] as Record<string, dbus.Variant>, params);

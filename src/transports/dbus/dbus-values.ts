@@ -10,7 +10,7 @@ import { osObjectPath } from '../../services/deployment-roles.js';
 import { toVariantDict } from './variant-dict.js';
 
 /** Fields whose "" means "not given" (rpm-ostree's clients pass "" for the default). */
-const EMPTY_IS_ABSENT = new Set(['id', 'existingKernelArgString']);
+const EMPTY_IS_ABSENT = new Set(['id', 'existingKernelArgString', 'deployment']);
 
 /** A positional in-argument as its params field: undefined when it stands for "not given". */
 export function inValue(method: MethodName, a: DbusArg, value: unknown): unknown {

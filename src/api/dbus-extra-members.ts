@@ -1,0 +1,108 @@
+/**
+ * The members rpm-ostree's D-Bus interface has beyond this API's own methods
+ * (dbus-signatures.ts), so that its clients need only the bus names changed: rpm-ostree's names
+ * for methods this API names after APT (`GetDeploymentsRpmDiff` → `GetDeploymentsAptDiff`), a
+ * member that is one of the table's methods with fixed params (`DownloadUpdateRpmDiff` is an
+ * Upgrade that only checks), and members that mean nothing here, on the bus with rpm-ostree's
+ * signature and answering NotSupported with the reason.
+ */
+import { DBUS_SIGNATURES, dbusMethodsOf, type DbusArg, type DbusMethod } from './dbus-signatures.js';
+import type { MethodName } from './method-table.js';
+
+/** An interface of the OS objects. */
+export type OsInterface = 'OS' | 'OSExperimental';
+
+export interface DbusMember {
+  member: string;
+  method: MethodName;
+  sig: DbusMethod;
+  /** Params every call of this member has (beside its arguments). */
+  fixed?: Record<string, unknown>;
+}
+
+export interface DbusRefusedMember {
+  interface: OsInterface;
+  member: string;
+  in: readonly DbusArg[];
+  out: readonly DbusArg[];
+  why: string;
+}
+
+const arg = (name: string, type: string): DbusArg => ({ name, type, field: name });
+const address = arg('transaction_address', 's');
+
+/** rpm-ostree's member name → the table's method answering it under that name too. */
+const ALIASES: Record<string, MethodName> = {
+  GetDeploymentsRpmDiff: 'OS.GetDeploymentsAptDiff',
+  GetCachedUpdateRpmDiff: 'OS.GetCachedUpdateAptDiff',
+};
+
+/** rpm-ostree's property names for properties this API names otherwise. */
+export const DBUS_PROPERTY_ALIASES: Record<string, string> = { HasCachedUpdateRpmDiff: 'HasCachedUpdateAptDiff' };
+
+const NOT_YET = 'not implemented yet in apt-ostreed';
+
+export const DBUS_REFUSED_MEMBERS: readonly DbusRefusedMember[] = [
+  {
+    interface: 'OS',
+    member: 'ModifyYumRepo',
+    in: [arg('repo_id', 's'), arg('settings', 'a{ss}')],
+    out: [address],
+    why: 'APT sources are files (/etc/apt/sources.list.d): edit them, then run `apt-ostree refresh-md`',
+  },
+  {
+    interface: 'OS',
+    member: 'InitramfsEtc',
+    in: [arg('track', 'as'), arg('untrack', 'as'), arg('untrack_all', 'b'), arg('force_sync', 'b'), arg('options', 'a{sv}')],
+    out: [address],
+    why: `tracking /etc files in the initramfs is ${NOT_YET}`,
+  },
+  {
+    interface: 'OS',
+    member: 'GetCachedDeployRpmDiff',
+    in: [arg('revision', 's'), arg('packages', 'as')],
+    out: [arg('result', 'a(sua{sv})'), arg('details', 'a{sv}')],
+    why: `the package diff of a deploy preview is ${NOT_YET} (use GetDeploymentsAptDiff after deploying)`,
+  },
+  {
+    interface: 'OS',
+    member: 'DownloadDeployRpmDiff',
+    in: [arg('revision', 's'), arg('packages', 'as')],
+    out: [address],
+    why: `a deploy preview is ${NOT_YET}`,
+  },
+  {
+    interface: 'OS',
+    member: 'GetCachedRebaseRpmDiff',
+    in: [arg('refspec', 's'), arg('packages', 'as')],
+    out: [arg('result', 'a(sua{sv})'), arg('details', 'a{sv}')],
+    why: `the package diff of a rebase preview is ${NOT_YET}`,
+  },
+  { interface: 'OS', member: 'DownloadRebaseRpmDiff', in: [arg('refspec', 's'), arg('packages', 'as')], out: [address], why: `a rebase preview is ${NOT_YET}` },
+  {
+    interface: 'OSExperimental',
+    member: 'Moo',
+    in: [arg('utf8', 'b')],
+    out: [arg('result', 's')],
+    why: "rpm-ostree's easter egg; apt has its own (`apt moo`)",
+  },
+  { interface: 'OSExperimental', member: 'LiveFs', in: [arg('options', 'a{sv}')], out: [address], why: `live changes to the booted deployment are ${NOT_YET}` },
+  {
+    interface: 'OSExperimental',
+    member: 'DownloadPackages',
+    in: [arg('queries', 'as'), arg('source', 's')],
+    out: [],
+    why: 'RPM package downloads have no meaning here (`apt-get download` in the deployment does that)',
+  },
+];
+
+/** Every D-Bus method of interface `i` answered by a method of the table: its own, aliases, fixed-params members. */
+export function dbusMembersOf(i: 'Sysroot' | 'OS'): DbusMember[] {
+  const own: DbusMember[] = dbusMethodsOf(i);
+  if (i !== 'OS') return own;
+  const aliases = Object.entries(ALIASES).map(([member, method]) => ({ member, method, sig: DBUS_SIGNATURES[method] as DbusMethod }));
+  const fixed: DbusMember[] = [
+    { member: 'DownloadUpdateRpmDiff', method: 'OS.Upgrade', sig: { in: [], out: [{ ...address, field: 'transaction' }] }, fixed: { check: true } },
+  ];
+  return [...own, ...aliases, ...fixed];
+}
