@@ -8,6 +8,7 @@ import { versionSource } from './version.js';
 import { treeFileSchema } from '../compose/tree-file.js';
 import { apiDoc } from './api-doc.js';
 import { PERFORMANCE_PAGE, performancePage } from './bench-results-doc.js';
+import { COMPAT_PAGE, compatPage } from './rpm-ostree-compat-doc.js';
 
 /** Every generated, checked-in file: path relative to the repository root → content. */
 export function generatedArtifacts(): Map<string, string> {
@@ -25,6 +26,7 @@ export function generatedArtifacts(): Map<string, string> {
   files.set('docs/apt-ostree.1', cliManPage());
   files.set('docs/api.md', apiDoc());
   files.set(PERFORMANCE_PAGE, performancePage());
+  files.set(COMPAT_PAGE, compatPage());
   return files;
 }
 
