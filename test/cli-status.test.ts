@@ -60,14 +60,28 @@ describe('apt-ostree status', () => {
     assert.match(v1, /Pinned: yes/);
   });
 
-  it("--json prints {deployments, transaction, cachedUpdate} with the API's objects", async () => {
+  it("--json prints rpm-ostree's status JSON: kebab-case keys, its deployment keys, transaction and cached-update", async () => {
     const io = captureIo();
     assert.equal(await main(['status', '--json', '--socket', daemon.socket], io), 0);
-    const parsed = JSON.parse(io.out()) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(parsed).sort(), ['cachedUpdate', 'deployments', 'transaction']);
-    assert.deepEqual(parsed.deployments, api);
+    const parsed = JSON.parse(io.out()) as { deployments: Record<string, unknown>[] } & Record<string, unknown>;
+    assert.deepEqual(Object.keys(parsed).sort(), ['cached-update', 'deployments', 'transaction', 'update-driver']);
+    assert.deepEqual(
+      parsed.deployments.map((d) => d.checksum),
+      api.map((d) => d.checksum),
+    );
+    const [first] = parsed.deployments;
+    const [apiFirst] = api;
+    assert.equal(first.id, apiFirst.id);
+    assert.equal(first.serial, apiFirst.serial);
+    assert.equal(first.booted, apiFirst.booted);
+    assert.deepEqual(first['requested-packages'], apiFirst.requestedPackages);
+    assert.deepEqual(first.packages, apiFirst.layeredPackages, "layered packages are rpm-ostree's `packages`");
+    assert.equal(first['base-checksum'], apiFirst.baseChecksum);
+    for (const key of ['requested-local-packages', 'requested-base-removals', 'requested-base-local-replacements', 'base-removals', 'signatures']) {
+      assert.deepEqual(first[key], [], key);
+    }
     assert.equal(parsed.transaction, null);
-    assert.equal(parsed.cachedUpdate, null);
+    assert.equal(parsed['cached-update'], null);
   });
 
   it('--booted shows only the booted deployment (none on a sysroot that is not booted)', async () => {
@@ -94,7 +108,10 @@ describe('apt-ostree status', () => {
   it('bin/apt-ostree runs the same CLI as a process', () => {
     const r = spawnSync(process.execPath, [CLI_BIN, '--socket', daemon.socket, 'status', '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout) as { deployments: unknown }).deployments, api);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { deployments: { checksum: string }[] }).deployments.map((d) => d.checksum),
+      api.map((d) => d.checksum),
+    );
   });
 
   it('names the socket it tried and how to start the daemon when it is unreachable, and fails', async () => {

@@ -31,10 +31,11 @@ const VALID = new Map<AnyType, unknown>([
   [P.KernelCmdline, 'root=UUID=1 quiet'],
   [P.InitramfsArg, '--add=foo'],
   [P.ClientName, 'test-client'],
+  [P.CommandLineText, 'apt-ostree upgrade'],
 ]);
 
 /** Syntaxes where some of the hostile strings are legitimate values (they reach no tool as options). */
-const FREE_FORM = new Set<AnyType>([P.KernelArg, P.KernelCmdline, P.InitramfsArg, P.ClientName]);
+const FREE_FORM = new Set<AnyType>([P.KernelArg, P.KernelCmdline, P.InitramfsArg, P.ClientName, P.CommandLineText]);
 
 const unwrap = (f: Field): AnyType => (f.kind === 'optional' ? f.inner : f);
 const resolve = (t: AnyType): AnyType => (t.kind === 'ref' ? resolve(t.target) : t.kind === 'nullable' ? resolve(t.inner) : t);
@@ -127,7 +128,7 @@ describe('hostile input', () => {
           await assert.rejects(client.call(m.name, params), (e: RemoteError) => {
             assert.equal(e.code, -32602, `${m.name} ${field.path.join('.')} = ${JSON.stringify(hostile)}: ${e.message}`);
             return true;
-          });
+          }, `${m.name} ${field.path.join('.')} = ${JSON.stringify(hostile)} was accepted`);
           refused++;
         }
       }

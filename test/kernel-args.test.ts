@@ -72,6 +72,25 @@ describe('kernel arguments', () => {
     assert.equal(ok.changed, false, 'rw is already there');
   });
 
+  it("finalKernelArgs (rpm-ostree's final-kernel-args) sets the whole line, checked against existingKernelArgString; not with edits", async () => {
+    const current = (await deployments())[0].kernelArgs.join(' ');
+    await assert.rejects(
+      suite.client.call('OS.KernelArgs', { finalKernelArgs: `${current} x=1`, append: ['y=2'] }),
+      (e: RemoteError) => e.code === -32602 && /cannot be combined/.test(e.message),
+    );
+    await assert.rejects(suite.client.call('OS.KernelArgs', { existingKernelArgString: `${current} stale`, finalKernelArgs: 'a=1' }), (e: RemoteError) =>
+      /changed since they were read/.test(e.message),
+    );
+    const r = await suite.client.call<{ changed: boolean; kernelArgs: string[] }>('OS.KernelArgs', {
+      existingKernelArgString: current,
+      finalKernelArgs: `${current} final=1`,
+    });
+    assert.equal(r.changed, true);
+    // ostree= is libostree's own (it names the boot directory, which changes).
+    const own = (args: string[]) => args.filter((a) => !a.startsWith('ostree='));
+    assert.deepEqual(own((await deployments())[0].kernelArgs), own([...current.split(' '), 'final=1']));
+  });
+
   it('apt-ostree kargs: repeated options, then the current arguments', async () => {
     const io = captureIo();
     assert.equal(await main(['--socket', suite.daemon.socket, 'kargs', '--append', 'a=1', '--append=b'], io), 0, io.err());

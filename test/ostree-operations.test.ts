@@ -266,11 +266,29 @@ describe('upgrade, deploy and rollback against an HTTP remote', () => {
     });
     const foreign = 'ab'.repeat(32);
     await assert.rejects(deploy(recordingContext(remote.sysroot), { revision: foreign }), {
-      message: `Commit ${foreign} is not in the history of origin:debian/bookworm/x86_64`,
+      message: `Commit ${foreign} is not in the history of origin:debian/bookworm/x86_64 (skipBranchCheck deploys a commit of another branch)`,
     });
     const same = await deploy(recordingContext(remote.sysroot), { revision: `revision=${remote.commits.v2}` });
     assert.equal(same.changed, false);
     assert.deepEqual(ostreeAdminStatus(remote.sysroot), before);
+  });
+
+  it('deploy skipBranchCheck: a commit on no branch of the origin is deployed by checksum (rpm-ostree skip-branch-check)', async () => {
+    // A commit of the same tree that no branch has: refused without skipBranchCheck, deployed with it.
+    const orphan = execFileSync(
+      'ostree',
+      [`--repo=${remote.repo}`, 'commit', '--orphan', `--tree=ref=${remote.commits.v2}`, '--subject=orphan', '--timestamp=2024-01-01T00:00:00Z'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    await assert.rejects(deploy(recordingContext(remote.sysroot), { revision: orphan }), /is not in the history of/);
+    const result = await deploy(recordingContext(remote.sysroot), { revision: orphan, skipBranchCheck: true });
+    assert.equal(result.changed, true);
+    assert.equal(ostreeAdminStatus(remote.sysroot)[0].checksum, orphan);
+    // Back to the branch for the next tests.
+    const back = await deploy(recordingContext(remote.sysroot), { revision: remote.commits.v2 });
+    assert.equal(back.changed, true);
   });
 
   it('upgrade after a deploy goes back to the branch tip and drops override-commit', async () => {

@@ -87,6 +87,7 @@ interface Report {
   properties: Record<'Sysroot' | 'OS', Record<string, string | null>>;
   reads: Record<string, { type?: string; value?: unknown; error?: string; message?: string }>;
   transactions: Record<string, TransactionReport>;
+  after: { DefaultDeployment: Record<string, string>; CachedUpdate: Record<string, string> };
 }
 
 describe("rpm-ostree's D-Bus interface", () => {
@@ -248,6 +249,49 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
       assert.match((await os.Upgrade({ 'no-queue': new V('b', true), check: new V('b', true) })) as string, /^unix:path=/);
     } finally {
       client.disconnect();
+    }
+  });
+
+  it("deployments and the cached update carry rpm-ostree's keys in rpm-ostree's types", () => {
+    const d = report.after.DefaultDeployment;
+    for (const [key, type] of Object.entries({
+      id: 's',
+      osname: 's',
+      checksum: 's',
+      serial: 'i',
+      timestamp: 't',
+      origin: 's',
+      packages: 'as',
+      'requested-packages': 'as',
+      'requested-local-packages': 'as',
+      'requested-base-removals': 'as',
+      'requested-base-local-replacements': 'as',
+      'base-removals': 'av',
+      'base-local-replacements': 'av',
+      'initramfs-etc': 'as',
+      signatures: 'av',
+      'base-commit-meta': 'a{sv}',
+      pinned: 'b',
+      booted: 'b',
+      staged: 'b',
+      unlocked: 's',
+      'regenerate-initramfs': 'b',
+    })) {
+      assert.equal(d[key], type, `DefaultDeployment ${key}`);
+    }
+    const u = report.after.CachedUpdate;
+    for (const [key, type] of Object.entries({
+      osname: 's',
+      checksum: 's',
+      origin: 's',
+      timestamp: 't',
+      'rpm-diff': 'a{sv}',
+      'ref-has-new-commit': 'b',
+      'gpg-enabled': 'b',
+      signatures: 'av',
+      advisories: 'a(suuasa{sv})',
+    })) {
+      assert.equal(u[key], type, `CachedUpdate ${key}: ${JSON.stringify(u)}`);
     }
   });
 

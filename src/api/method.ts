@@ -1,7 +1,7 @@
 import type { ErrorName } from './errors.js';
 import type { PolkitAction } from './polkit-actions.js';
 import { t, type AnyType, type Props, type SomeObjectType, type Static } from './schema-builder.js';
-import { OsName } from './types/patterns.js';
+import { CommandLineText, OsName } from './types/patterns.js';
 
 /**
  * read: answers at once, open to everyone. transaction: changes the system; queued,
@@ -57,9 +57,7 @@ function transactionOptions<const WithReboot extends boolean>(withReboot: WithRe
     osname: t.optional(OsName),
     detach: t.optional(t.boolean({ doc: 'Answer at once with the transaction id instead of at the end.' })),
     noQueue: t.optional(t.boolean({ doc: 'Fail with TransactionInProgress instead of queueing.' })),
-    initiatingCommandLine: t.optional(
-      t.string({ maxLength: 4096, doc: "The command line that asked for it (rpm-ostree's `initiating-command-line`): kept in the history." }),
-    ),
+    initiatingCommandLine: t.optional(CommandLineText),
     ...interactiveAuthOption,
   };
   const reboot = { reboot: t.optional(t.boolean({ doc: 'Reboot after success.' })) };

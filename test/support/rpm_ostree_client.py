@@ -86,6 +86,21 @@ def follow(address, info, loop_timeout=120):
             'finished': finished[0] if finished else None}
 
 
+def os_property(conn, path, iface, name):
+    reply = conn.call_sync(BUS, path, 'org.freedesktop.DBus.Properties', 'Get', GLib.Variant('(ss)', (iface, name)),
+                           GLib.VariantType('(v)'), Gio.DBusCallFlags.NONE, 60000, None)
+    return reply.get_child_value(0).get_variant()
+
+
+def key_types(dict_variant):
+    """An a{sv}'s keys and the type of each value."""
+    out = {}
+    for i in range(dict_variant.n_children()):
+        entry = dict_variant.get_child_value(i)
+        out[entry.get_child_value(0).get_string()] = entry.get_child_value(1).get_variant().get_type_string()
+    return out
+
+
 def main():
     bus_address, xml_path, plan_path = sys.argv[1], sys.argv[2], sys.argv[3]
     with open(xml_path, encoding='utf-8') as f:
@@ -121,8 +136,11 @@ def main():
             entry['error'] = Gio.DBusError.get_remote_error(e)
             entry['message'] = e.message
         report['transactions'][member] = entry
-    # What the Sysroot shows once they all ran.
-    report['after'] = {'ActiveTransaction': plain(sysroot.get_cached_property('ActiveTransaction'))}
+        if member == 'DownloadUpdateRpmDiff':
+            # Read afresh right after the check that cached it (later transactions move the default on).
+            report['cached_update_after_check'] = key_types(os_property(conn, os_path, infos['OS'].name, 'CachedUpdate'))
+    report['after'] = {'DefaultDeployment': key_types(os_property(conn, os_path, infos['OS'].name, 'DefaultDeployment')),
+                       'CachedUpdate': report.pop('cached_update_after_check', {})}
     print(json.dumps(report))
 
 

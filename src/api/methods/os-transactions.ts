@@ -168,11 +168,8 @@ export const KernelArgs = defineMethod({
       delete: t.optional(kernelArgs('Arguments to remove; an error if one is absent.')),
       appendIfMissing: t.optional(kernelArgs('Arguments to add unless present.')),
       deleteIfPresent: t.optional(kernelArgs('Arguments to remove if present.')),
-      finalKernelArgs: t.optional(
-        t.nullable(KernelCmdline, {
-          doc: "The whole new command line (an editor's result), instead of edits; checked against existingKernelArgString when given.",
-        }),
-      ),
+      // The whole new command line (an editor's result) instead of edits; checked against existingKernelArgString when given.
+      finalKernelArgs: t.optional(KernelCmdline),
       lockFinalization,
     },
     true,

@@ -6,7 +6,7 @@
 import { defineMethod, transactionParams } from '../method.js';
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
-import { Refspec, Revision } from '../types/patterns.js';
+import { ClientName, Refspec, Revision } from '../types/patterns.js';
 import { cacheOnly, deploymentResult, downloadOnly, LAYERING_ERRORS, lockFinalization, packageList, skipBranchCheck, skipPurge } from './os-transactions.js';
 
 const UpdateModifiers = t.object(
@@ -34,9 +34,7 @@ const UpdateOptions = t.object(
     noLayering: t.optional(t.boolean({ doc: 'Drop every layered package first (installPackages are then added).' })),
     noOverrides: t.optional(t.boolean({ doc: 'Drop every override of base packages first.' })),
     noInitramfs: t.optional(t.boolean({ doc: 'Turn client-side initramfs regeneration off in the new deployment.' })),
-    registerDriver: t.optional(
-      t.string({ minLength: 1, maxLength: 256, doc: 'Register the caller as the driver of automatic updates under this name (shown by status).' }),
-    ),
+    registerDriver: t.optional(ClientName),
   },
   { doc: 'How to do it.' },
 );

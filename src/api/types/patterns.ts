@@ -126,6 +126,15 @@ export const InitramfsArg = t.ref(
   }),
 );
 
+export const CommandLineText = t.ref(
+  'CommandLineText',
+  t.string({
+    pattern: '^[^\\x00-\\x1f\\x7f]*$',
+    maxLength: 4096,
+    doc: 'A command line as text, for the record (no control characters); never run.',
+  }),
+);
+
 export const ClientName = t.ref(
   'ClientName',
   t.string({

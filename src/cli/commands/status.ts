@@ -2,11 +2,13 @@ import { defineCommand } from 'citty';
 import type { ResultOf } from '../../api/method-types.js';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { formatStatus } from '../format/status-text.js';
+import { rpmOstreeStatusJson } from '../format/status-json.js';
+import { osObjectPath } from '../../api/dbus-signatures.js';
 
 const definition = defineCommand({
   meta: { name: 'status', description: 'Show the deployments and what the daemon is doing' },
   args: {
-    json: { type: 'boolean', description: 'Print {deployments, transaction, cachedUpdate} as JSON' },
+    json: { type: 'boolean', description: "Print the status as JSON, in rpm-ostree's shape (deployments, transaction, cached-update)" },
     booted: { type: 'boolean', description: 'Only show the booted deployment' },
   },
 });
@@ -23,8 +25,7 @@ export const status = cliCommand({
       const os = sysroot.deployments.length > 0 ? await client.call<ResultOf<'OS.GetProperties'>>('OS.GetProperties') : null;
       const deployments = args.booted === true ? sysroot.deployments.filter((d) => d.booted) : sysroot.deployments;
       if (args.json === true) {
-        const out = { deployments, transaction: sysroot.activeTransaction, cachedUpdate: os?.cachedUpdate ?? null };
-        ctx.io.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        ctx.io.stdout.write(rpmOstreeStatusJson(sysroot, deployments, os?.cachedUpdate ?? null, os === null ? '/' : osObjectPath(os.name)));
       } else {
         ctx.io.stdout.write(
           formatStatus({

@@ -184,7 +184,7 @@ export class DbusShim {
           if (p.name === 'ActiveTransactionPath') return this.activeRecord(all)?.address ?? '';
           if (p.name === 'ActiveTransaction') return this.activeTransaction(all);
           if (p.name === 'Booted') return bootedOsPath(all);
-          return propertyValue(p.type, all[p.field]);
+          return propertyValue(p.name, p.type, all[p.field]);
         },
       });
     }
@@ -193,7 +193,7 @@ export class DbusShim {
         const p = DBUS_PROPERTIES.OS.find((x) => x.name === name);
         if (p === undefined) continue;
         props[alias] = { signature: p.type, access: 'read' };
-        Object.defineProperty(proto, alias, { get: () => propertyValue(p.type, cached.get()[p.field]) });
+        Object.defineProperty(proto, alias, { get: () => propertyValue(p.name, p.type, cached.get()[p.field]) });
       }
     }
     const methods: Record<string, dbus.interface.MethodOptions> = {};

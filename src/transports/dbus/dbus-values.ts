@@ -8,6 +8,7 @@ import { RPM_OSTREE_VALUE_ALIASES } from '../../api/dbus-options.js';
 import type { MethodName } from '../../api/method-table.js';
 import { osObjectPath } from '../../services/deployment-roles.js';
 import { toVariantDict } from './variant-dict.js';
+import { cachedUpdateDict, deploymentDict, type DiffEntry } from './rpm-ostree-dicts.js';
 
 /** Fields whose "" means "not given" (rpm-ostree's clients pass "" for the default). */
 const EMPTY_IS_ABSENT = new Set(['id', 'existingKernelArgString', 'deployment']);
@@ -37,8 +38,16 @@ export function bootedOsPath(props: Record<string, unknown>): string {
   return booted === undefined ? '/' : osObjectPath(booted.osname);
 }
 
+/** Properties holding deployments or the cached update: rpm-ostree's dictionaries (rpm-ostree-dicts.ts). */
+const DEPLOYMENT_PROPERTIES = new Set(['Deployments', 'BootedDeployment', 'DefaultDeployment', 'RollbackDeployment']);
+
 /** A property's value in its D-Bus type (rpm-ostree's conventions for "nothing": "", "/", {}). */
-export function propertyValue(type: string, value: unknown): unknown {
+export function propertyValue(name: string, type: string, value: unknown): unknown {
+  if (DEPLOYMENT_PROPERTIES.has(name)) {
+    if (type === 'aa{sv}') return ((value as Record<string, unknown>[] | null) ?? []).map((v) => deploymentDict(v));
+    return deploymentDict(value as Record<string, unknown> | null);
+  }
+  if (name === 'CachedUpdate') return cachedUpdateDict(value as Record<string, unknown> | null);
   switch (type) {
     case 'a{sv}':
       return toVariantDict(value as Record<string, unknown> | null);
@@ -51,18 +60,8 @@ export function propertyValue(type: string, value: unknown): unknown {
   }
 }
 
-interface PackageVersion {
-  name: string;
-  version: string;
-  architecture: string;
-}
-interface DiffEntry {
-  name: string;
-  change: string;
-  previous: PackageVersion | null;
-  next: PackageVersion | null;
-}
-const packageTuple = (p: PackageVersion): dbus.Variant => new dbus.Variant('(sss)', [p.name, p.version, p.architecture]);
+const packageTuple = (p: { name: string; version: string; architecture: string }): dbus.Variant =>
+  new dbus.Variant('(sss)', [p.name, p.version, p.architecture]);
 
 /** An out-argument from a result field. */
 export function outValue(a: DbusArg, value: unknown): unknown {
@@ -70,7 +69,8 @@ export function outValue(a: DbusArg, value: unknown): unknown {
     case 'aa{sv}':
       return ((value as Record<string, unknown>[] | null) ?? []).map((v) => toVariantDict(v));
     case 'a{sv}':
-      return toVariantDict(value as Record<string, unknown> | null);
+      // GetCachedUpdate*Diff's details: the cached update's dictionary.
+      return a.field === 'update' ? cachedUpdateDict(value as Record<string, unknown> | null) : toVariantDict(value as Record<string, unknown> | null);
     case 'a(sua{sv})':
       // rpm-ostree's shape: (name, type 0 added 1 removed 2 upgraded 3 downgraded, {PreviousPackage, NewPackage: (sss)}).
       return ((value as DiffEntry[] | null) ?? []).map((e) => {

@@ -64,6 +64,8 @@ export function applyOptionDict(
         if (asksForNothing(value)) continue;
         throw new ApiError('NotSupported', `${member}: option "${key}" is not supported: ${rule.notSupported}`, { option: key });
       }
+      // An empty string is no value (rpm-ostree's clients leave such keys out).
+      if (value === '') continue;
       setPath(params, rule.field ?? (nested ? `${argName}.${camel(key)}` : camel(key)), value);
       continue;
     }

@@ -54,12 +54,9 @@ const EDITS = ['append', 'replace', 'delete', 'appendIfMissing', 'deleteIfPresen
 
 export default defineOperation({
   method: 'OS.KernelArgs',
-  title: (p) =>
-    p.finalKernelArgs !== undefined && p.finalKernelArgs !== null
-      ? 'kargs --editor'
-      : ['kargs', ...EDITS.flatMap((k) => (p[k] ?? []).map((a) => `--${k}=${a}`))].join(' '),
+  title: (p) => (p.finalKernelArgs !== undefined ? 'kargs --editor' : ['kargs', ...EDITS.flatMap((k) => (p[k] ?? []).map((a) => `--${k}=${a}`))].join(' ')),
   precheck: (_ctx, p) => {
-    if (p.finalKernelArgs !== undefined && p.finalKernelArgs !== null && EDITS.some((k) => (p[k] ?? []).length > 0)) {
+    if (p.finalKernelArgs !== undefined && EDITS.some((k) => (p[k] ?? []).length > 0)) {
       throw new ProtocolError(JsonRpcCode.InvalidParams, 'finalKernelArgs replaces the whole command line: it cannot be combined with edits');
     }
   },

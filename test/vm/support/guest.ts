@@ -56,8 +56,12 @@ export function guestSuite(name: string): Guest {
     },
     cli: (args, o = {}) => exec(name, ['apt-ostree', ...args], o),
     async deployments() {
+      // status --json has rpm-ostree's kebab-case keys; the suites compare with the API's objects.
       const out = await g.ok(['apt-ostree', 'status', '--json']);
-      return (JSON.parse(out) as { deployments: Deployment[] }).deployments;
+      const camel = (k: string): string => (k === 'packages' ? 'layeredPackages' : k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+      return (JSON.parse(out) as { deployments: Record<string, unknown>[] }).deployments.map(
+        (d) => Object.fromEntries(Object.entries(d).map(([k, v]) => [camel(k), v])) as unknown as Deployment,
+      );
     },
     reboot: async () => check(await reboot(name)),
     crash: async () => check(await crash(name)),
