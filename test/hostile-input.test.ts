@@ -125,10 +125,14 @@ describe('hostile input', () => {
             target = target[key] as Record<string, unknown>;
           }
           target[field.path[field.path.length - 1]] = field.inArray ? [hostile] : hostile;
-          await assert.rejects(client.call(m.name, params), (e: RemoteError) => {
-            assert.equal(e.code, -32602, `${m.name} ${field.path.join('.')} = ${JSON.stringify(hostile)}: ${e.message}`);
-            return true;
-          }, `${m.name} ${field.path.join('.')} = ${JSON.stringify(hostile)} was accepted`);
+          await assert.rejects(
+            client.call(m.name, params),
+            (e: RemoteError) => {
+              assert.equal(e.code, -32602, `${m.name} ${field.path.join('.')} = ${JSON.stringify(hostile)}: ${e.message}`);
+              return true;
+            },
+            `${m.name} ${field.path.join('.')} = ${JSON.stringify(hostile)} was accepted`,
+          );
           refused++;
         }
       }
