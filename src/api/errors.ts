@@ -45,6 +45,10 @@ export const ERROR_TABLE = {
   MessageTooLarge: { code: -32016, doc: 'A message exceeded the size limit; the connection is closed.' },
   QueueFull: { code: -32017, doc: 'The transaction queue is full.' },
   LimitExceeded: { code: -32018, doc: 'Too many connections, or too many requests in flight for this user.' },
+  SignatureInvalid: {
+    code: -32020,
+    doc: "A pulled commit's GPG signature did not verify against the remote's keyring, or it has none while the remote requires one (gpg-verify); nothing changed.",
+  },
   NotSupported: {
     code: -32019,
     doc: 'The request asks for something that has no meaning on Debian (an rpm-ostree option, for example); the message names it and says why.',

@@ -52,7 +52,8 @@ export interface OperationResult {
 /** An operation failure with an error name of the error table (src/api/errors.ts). */
 export class OperationError extends Error {
   constructor(
-    readonly errorName: 'NothingToRollback' | 'NoSuchDeployment' | 'InvalidSysroot' | 'NotImplemented' | 'PackageNotFound' | 'DependencyProblem' | 'Failed',
+    readonly errorName:
+      'NothingToRollback' | 'NoSuchDeployment' | 'InvalidSysroot' | 'NotImplemented' | 'PackageNotFound' | 'DependencyProblem' | 'SignatureInvalid' | 'Failed',
     message: string,
   ) {
     super(message);

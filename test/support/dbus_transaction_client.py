@@ -50,10 +50,12 @@ def follow(bus_address, method, options):
     address = start_method(conn, method, options)
     peer = connect_peer(address)
     events = []
+    types = {}
     loop = GLib.MainLoop()
 
     def on_signal(_conn, _sender, _path, _iface, name, params):
         events.append([name, params.unpack()])
+        types[name] = params.get_type_string()
         if name == 'Finished':
             loop.quit()
 
@@ -87,7 +89,7 @@ def follow(bus_address, method, options):
     GLib.timeout_add_seconds(10, loop.quit)
     loop.run()
     print(json.dumps({'address': address, 'title': title, 'started': started, 'second': second, 'events': events,
-                      'late': [late_started, again]}))
+                      'types': types, 'late': [late_started, again]}))
 
 
 def cancel_before_start(bus_address, method):

@@ -36,7 +36,15 @@ export const skipPurge = t.optional(
 export const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
 
 /** What a transaction on an OS can answer. */
-export const TRANSACTION_ERRORS: readonly ErrorName[] = ['InvalidSysroot', 'NoSuchOS', 'TransactionInProgress', 'Cancelled', 'NotAuthorized', 'Failed'];
+export const TRANSACTION_ERRORS: readonly ErrorName[] = [
+  'InvalidSysroot',
+  'NoSuchOS',
+  'TransactionInProgress',
+  'Cancelled',
+  'NotAuthorized',
+  'SignatureInvalid',
+  'Failed',
+];
 
 /** What a package change can answer. */
 export const LAYERING_ERRORS: readonly ErrorName[] = [

@@ -2,8 +2,30 @@ import { t, type Static } from '../schema-builder.js';
 
 /** Names of transaction events; over JSON-RPC each is the notification `Transaction.<type>`. */
 const TransactionEventType = t.enum(
-  ['Queued', 'Started', 'Message', 'TaskBegin', 'TaskEnd', 'PercentProgress', 'DownloadProgress', 'ProgressEnd', 'Finished'],
+  ['Queued', 'Started', 'Message', 'TaskBegin', 'TaskEnd', 'PercentProgress', 'DownloadProgress', 'SignatureProgress', 'ProgressEnd', 'Finished'],
   { doc: 'Kind of event.' },
+);
+
+/** One GPG signature of a pulled commit, as libostree reports it (rpm-ostree's SignatureProgress tuple). */
+const CommitSignature = t.object(
+  {
+    valid: t.boolean({ doc: 'The signature verifies against a trusted key.' }),
+    sigExpired: t.boolean(),
+    keyExpired: t.boolean(),
+    keyRevoked: t.boolean(),
+    keyMissing: t.boolean({ doc: "The key is not in the remote's keyring." }),
+    fingerprint: t.string({ doc: 'Fingerprint of the signing (sub)key.' }),
+    timestamp: t.integer({ doc: 'When it was signed, seconds since the epoch.' }),
+    expTimestamp: t.integer({ doc: 'When the signature expires (0: never).' }),
+    pubkeyAlgorithm: t.string(),
+    hashAlgorithm: t.string(),
+    userName: t.string(),
+    userEmail: t.string(),
+    fingerprintPrimary: t.string({ doc: 'Fingerprint of the primary key.' }),
+    keyExpTimestamp: t.integer(),
+    keyExpTimestampPrimary: t.integer(),
+  },
+  { doc: "A pulled commit's GPG signature." },
 );
 
 /**
@@ -26,6 +48,8 @@ export const TransactionEvent = t.object(
     objectsRequested: t.optional(t.integer({ doc: 'DownloadProgress: objects (or .debs) requested.' })),
     outstandingFetches: t.optional(t.integer({ doc: 'DownloadProgress: fetches in flight.' })),
     metadataFetched: t.optional(t.integer({ doc: 'DownloadProgress: metadata objects fetched.' })),
+    commit: t.optional(t.string({ doc: 'SignatureProgress: the pulled commit.' })),
+    signatures: t.optional(t.array(t.ref('CommitSignature', CommitSignature), { doc: 'SignatureProgress: its GPG signatures (the remote verifies them).' })),
     success: t.optional(t.boolean({ doc: 'Finished: whether it succeeded.' })),
     errorMessage: t.optional(t.string({ doc: 'Finished: the error message, empty on success.' })),
   },

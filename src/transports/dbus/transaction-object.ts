@@ -19,7 +19,7 @@ import type { TransactionEventData } from '../../api/types/transaction-event.js'
 import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import type { Logger } from '../../util/logger.js';
-import { downloadProgressArgs } from './download-progress.js';
+import { downloadProgressArgs, signatureVariants } from './progress-signals.js';
 import { PeerServer } from './peer-to-peer/peer-server.js';
 
 /** How long a transaction waits for its first client (to Start() it, or to read how it ended). */
@@ -244,6 +244,8 @@ export class DbusTransactionObject {
         if (this.downloadStart === 0) this.downloadStart = now;
         return this.emit(type, ...downloadProgressArgs(event, this.downloadStart, now));
       }
+      case 'SignatureProgress':
+        return this.emit(type, signatureVariants(event.signatures ?? []), event.commit ?? '');
       case 'ProgressEnd':
         return this.emit(type);
       case 'Finished':

@@ -3,6 +3,8 @@
  * the refusal of a downgrade.
  */
 import { pull, PullStalledError, type PullRequest } from '../../backends/ostree/write/pull.js';
+import { OstreeCallError } from '../../backends/ostree/write/errors.js';
+import { pulledSignatures } from '../../backends/ostree/write/gpg-verify.js';
 import type { CommitNode } from '../../backends/ostree/write/history.js';
 import { OperationError, type OperationContext } from '../operation-context.js';
 import { commitLabel, commitTimestampText } from './format.js';
@@ -21,12 +23,18 @@ export async function pullWithProgress(ctx: OperationContext, repoPath: string, 
     });
   } catch (e) {
     ctx.emit({ type: 'ProgressEnd' });
+    // libostree refuses a commit whose signature does not verify (gpg-verify=true): nothing was written to a ref.
+    if (e instanceof OstreeCallError && /GPG|signature/i.test(e.detail)) {
+      throw new OperationError('SignatureInvalid', `${e.detail} (remote ${req.remote}: import its key with \`ostree remote gpg-import\`, or check the source)`);
+    }
     if (e instanceof PullStalledError) {
       throw new OperationError('Failed', `${e.what}: no data received for ${ctx.config.downloadTimeout} s (DownloadTimeout); download cancelled`);
     }
     throw e;
   }
   ctx.emit({ type: 'ProgressEnd' });
+  // A remote with gpg-verify: libostree verified the pulled commits; say whose signatures they carry.
+  for (const { commit, signatures } of pulledSignatures(repoPath, req.remote, req.refs)) ctx.emit({ type: 'SignatureProgress', commit, signatures });
   ctx.emit({ type: 'TaskEnd', text: taskText });
 }
 

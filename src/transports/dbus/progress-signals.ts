@@ -1,10 +1,11 @@
 /**
- * A DownloadProgress event as the arguments of rpm-ostree's `DownloadProgress` signal,
+ * Progress signals in rpm-ostree's types. A DownloadProgress event as the arguments of rpm-ostree's `DownloadProgress` signal,
  * `((tt)(uu)(uuu)(uuut)(uu)(tt))`: time (start, elapsed seconds), outstanding (fetches,
  * writes), metadata (scanned, fetched, outstanding), delta (total parts, fetched parts, total
  * superblocks, total size: zero, no static delta is pulled), content (fetched, requested),
  * transfer (bytes, bytes per second).
  */
+import dbus from 'dbus-next';
 import type { TransactionEventData } from '../../api/types/transaction-event.js';
 
 const U32_MAX = 0xffff_ffff;
@@ -23,4 +24,30 @@ export function downloadProgressArgs(event: TransactionEventData, startSeconds: 
     [u32(event.objectsFetched), u32(event.objectsRequested)],
     [u64(event.bytesTransferred), u64(event.bytesPerSecond)],
   ];
+}
+
+type Signature = NonNullable<TransactionEventData['signatures']>[number];
+
+/** SignatureProgress's `av`: each signature as libostree's `(bbbbbsxxsssssxx)` tuple, as rpm-ostree sends it. */
+export function signatureVariants(signatures: Signature[]): dbus.Variant[] {
+  return signatures.map(
+    (s) =>
+      new dbus.Variant('(bbbbbsxxsssssxx)', [
+        s.valid,
+        s.sigExpired,
+        s.keyExpired,
+        s.keyRevoked,
+        s.keyMissing,
+        s.fingerprint,
+        BigInt(s.timestamp),
+        BigInt(s.expTimestamp),
+        s.pubkeyAlgorithm,
+        s.hashAlgorithm,
+        s.userName,
+        s.userEmail,
+        s.fingerprintPrimary,
+        BigInt(s.keyExpTimestamp),
+        BigInt(s.keyExpTimestampPrimary),
+      ]),
+  );
 }
