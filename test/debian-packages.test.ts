@@ -4,6 +4,7 @@
  * configuration the tree itself ships, then running the layered programs inside the new
  * deployment (bubblewrap, the deployment as /). Needs deb.debian.org.
  */
+import { insideDeployment } from './support/inside-deployment.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,28 +27,7 @@ describe('real Debian packages on a debootstrap tree', () => {
   const cli = cliOn(() => suite.daemon.socket);
   const root = (id: string): string => deploymentRoot(suite.fixture.sysroot, id);
   /** Runs argv inside deployment `id` as / (read-only, no network), returns stdout. */
-  const inside = (id: string, argv: string[]): string =>
-    execFileSync(
-      'bwrap',
-      [
-        '--ro-bind',
-        root(id),
-        '/',
-        '--proc',
-        '/proc',
-        '--dev',
-        '/dev',
-        '--tmpfs',
-        '/tmp',
-        '--tmpfs',
-        '/var',
-        '--unshare-all',
-        '--die-with-parent',
-        '--',
-        ...argv,
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } },
-    );
+  const inside = (id: string, argv: string[]): string => insideDeployment(root(id), argv);
   const fsckClean = (): void => {
     execFileSync('ostree', ['fsck', `--repo=${suite.fixture.repo}`], { stdio: 'pipe' });
   };

@@ -64,6 +64,8 @@ function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: 
   };
   // The engine's answer is the operation's result (its method's result schema) plus the transaction id.
   const precheckAndTitle: Precheck<N> = (params, ctx) => {
+    // The worker forks while the precheck reads the sysroot (the first read loads libostree).
+    deps.manager.prepareWorker();
     precheck(params);
     ctx.transactionTitle?.(op.title(params));
   };

@@ -4,6 +4,9 @@
  * all follow from it.
  */
 import { defineMethod, transactionParams } from '../method.js';
+import { updateDeploymentMode, type UpdateDeploymentMode } from '../update-deployment-mode.js';
+
+export { updateDeploymentMode, type UpdateDeploymentMode };
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
 import { ClientName, Refspec, Revision } from '../types/patterns.js';
@@ -38,26 +41,6 @@ const UpdateOptions = t.object(
   },
   { doc: 'How to do it.' },
 );
-
-/** What an UpdateDeployment request does, decided by its modifiers in this one order. */
-export type UpdateDeploymentMode = 'rebase' | 'pkg-change' | 'deploy' | 'upgrade';
-
-/**
- * The mode of an UpdateDeployment request: a new refspec makes it a rebase (packages to
- * install ride along), else package changes make it a layering, else a revision a deploy,
- * else an upgrade. Its polkit action, title and worker path all follow from it.
- */
-export function updateDeploymentMode(m: {
-  setRefspec?: string;
-  setRevision?: string;
-  installPackages?: string[];
-  uninstallPackages?: string[];
-}): UpdateDeploymentMode {
-  if (m.setRefspec !== undefined) return 'rebase';
-  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) return 'pkg-change';
-  if (m.setRevision !== undefined) return 'deploy';
-  return 'upgrade';
-}
 
 const UPDATE_DEPLOYMENT_ACTIONS: Record<UpdateDeploymentMode, PolkitAction> = {
   rebase: 'rebase',

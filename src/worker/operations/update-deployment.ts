@@ -5,7 +5,7 @@
  */
 import { ApiError, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import type { ParamsOf } from '../../api/method-types.js';
-import { updateDeploymentMode } from '../../api/methods/update-deployment.js';
+import { updateDeploymentMode } from '../../api/update-deployment-mode.js';
 import { defineOperation } from '../define-operation.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';

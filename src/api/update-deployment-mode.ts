@@ -1,0 +1,25 @@
+/**
+ * The one rule that decides what an OS.UpdateDeployment request does (its mode): its polkit
+ * action, its title and the worker's path all follow from it. A module of its own, without the
+ * method declarations, so the worker loads only this.
+ */
+
+/** What an UpdateDeployment request does, decided by its modifiers in this one order. */
+export type UpdateDeploymentMode = 'rebase' | 'pkg-change' | 'deploy' | 'upgrade';
+
+/**
+ * The mode of an UpdateDeployment request: a new refspec makes it a rebase (packages to
+ * install ride along), else package changes make it a layering, else a revision a deploy,
+ * else an upgrade. Its polkit action, title and worker path all follow from it.
+ */
+export function updateDeploymentMode(m: {
+  setRefspec?: string;
+  setRevision?: string;
+  installPackages?: string[];
+  uninstallPackages?: string[];
+}): UpdateDeploymentMode {
+  if (m.setRefspec !== undefined) return 'rebase';
+  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) return 'pkg-change';
+  if (m.setRevision !== undefined) return 'deploy';
+  return 'upgrade';
+}
