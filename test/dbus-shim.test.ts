@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import dbus from 'dbus-next';
@@ -78,6 +78,10 @@ describe('the D-Bus shim', () => {
     await until(() => nameHasOwner(address, NAME), 10_000, 'the daemon to own its bus name');
   });
   after(async () => {
+    // Every transaction ended and its clients left: its peer-to-peer socket went with it.
+    if (daemon !== undefined) {
+      await until(() => readdirSync(dirname(daemon.socket)).every((f) => !f.startsWith('apt-ostreed-transaction-')), 5_000, 'the transaction sockets to go');
+    }
     await daemon?.stop();
     await remote?.stop();
     await bus?.stop();

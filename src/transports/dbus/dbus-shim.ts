@@ -106,7 +106,9 @@ export class DbusShim {
     }
   }
 
+  /** Leaves the bus; every transaction's socket is closed and removed (none is left in /run). */
   stop(): void {
+    for (const t of [...this.transactionObjects]) t.close();
     this.bus.disconnect();
   }
 

@@ -161,6 +161,11 @@ export class DbusTransactionObject {
     if (this.finished !== null && this.buses.size === 0) this.remove();
   }
 
+  /** Closes its socket and its clients' connections now (the daemon stops). */
+  close(): void {
+    this.remove();
+  }
+
   private remove(): void {
     if (this.removed) return;
     this.removed = true;
