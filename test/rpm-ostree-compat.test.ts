@@ -79,6 +79,7 @@ interface TransactionReport {
   error?: string;
   message?: string;
   title?: string;
+  description?: string;
   started?: boolean;
   signals?: [string, string][];
   finished?: [boolean, string] | null;
@@ -221,6 +222,7 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
     assert.ok(progress.length > 0, 'DownloadProgress reached a client that checks its type');
     assert.deepEqual(progress[0], ['DownloadProgress', '((tt)(uu)(uuu)(uuut)(uu)(tt))']);
     assert.equal(t.Upgrade.title, 'upgrade');
+    assert.match(t.Upgrade.description ?? '', new RegExp(`^${COMMAND_LINE} \\[uid 0 pid \\d+ \\(:1\\.\\d+\\)\\]$`), 'the command line, then who asked');
     // Not booted: nothing is staged, a named error before any transaction.
     assert.equal(t.FinalizeDeployment.error, `${NAME}.Error.NoSuchDeployment`);
     // No APT sources in this sysroot: the failure is the work's, named, after Finished.

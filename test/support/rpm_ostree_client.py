@@ -78,11 +78,13 @@ def follow(address, info, loop_timeout=120):
 
     tx.connect('g-signal', on_signal)
     title = tx.get_cached_property('Title')
+    description = tx.get_cached_property('InitiatingClientDescription')
     started = call(tx, 'Start', None).unpack()[0]
     GLib.timeout_add_seconds(loop_timeout, loop.quit)
     if not finished:
         loop.run()
-    return {'title': None if title is None else title.unpack(), 'started': started, 'signals': signals,
+    return {'title': None if title is None else title.unpack(),
+            'description': None if description is None else description.unpack(), 'started': started, 'signals': signals,
             'finished': finished[0] if finished else None}
 
 

@@ -29,8 +29,9 @@ import { asKnownError } from '../../dispatcher/known-error.js';
 import type { Logger } from '../../util/logger.js';
 import { CachedProperties } from './cached-properties.js';
 import { DbusTransactionObject, type Submitted } from './transaction-object.js';
+import { removeStaleTransactionSockets } from './peer-to-peer/peer-server.js';
 import { applyOptionDict } from './option-keys.js';
-import { bootedOsName, bootedOsPath, inValue, outValue, propertyValue, signatureOf } from './dbus-values.js';
+import { bootedOsName, bootedOsPath, clientDescription, inValue, outValue, propertyValue, signatureOf } from './dbus-values.js';
 
 export const SYSROOT_PATH = '/org/projectatomic/aptostree1/Sysroot';
 
@@ -98,6 +99,8 @@ export class DbusShim {
         throw new Error(`the name ${BUS_NAME} is owned by another process`);
       }
       log.info(`D-Bus: serving ${BUS_NAME} on the system bus`);
+      // The owner of the name is the one daemon with transactions there: sockets left by one that was killed go.
+      removeStaleTransactionSockets(model.transactionDirectory, log);
       return shim;
     } catch (err) {
       log.info(`D-Bus shim not started (the socket keeps serving): ${(err as Error).message}`);
@@ -259,7 +262,7 @@ export class DbusShim {
           startNow,
           ctx,
           title,
-          client: `uid ${ctx.peer?.uid ?? '?'} pid ${ctx.peer?.pid ?? '?'} (${sender})`,
+          client: clientDescription(ctx.peer, sender, params.initiatingCommandLine),
           toDbusError: (err) => this.dbusError(err),
           onSubmitted: (transactionId) => {
             id = transactionId;

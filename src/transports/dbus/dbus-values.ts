@@ -83,3 +83,9 @@ export function outValue(a: DbusArg, value: unknown): unknown {
       return value;
   }
 }
+
+/** InitiatingClientDescription: the command line the client gave (initiating-command-line), then who it is. */
+export function clientDescription(peer: { uid: number; pid: number } | null, sender: string, commandLine: unknown): string {
+  const who = `uid ${peer?.uid ?? '?'} pid ${peer?.pid ?? '?'} (${sender})`;
+  return typeof commandLine === 'string' && commandLine !== '' ? `${commandLine} [${who}]` : who;
+}

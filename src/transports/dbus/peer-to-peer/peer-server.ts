@@ -6,7 +6,7 @@
  * disconnected), then authenticated (EXTERNAL) and served as its own MessageBus.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type dbus from 'dbus-next';
@@ -29,6 +29,26 @@ export interface PeerServerOptions {
   /** A connection closed (after onConnection). */
   onDisconnect(bus: dbus.MessageBus): void;
   log: Logger;
+}
+
+const SOCKET_NAME = /^apt-ostreed-transaction-[0-9a-f]{32}\.sock$/;
+
+/** Removes transaction sockets a killed daemon left in `directory` (by their name; only sockets). */
+export function removeStaleTransactionSockets(directory: string, log: Logger): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(directory).filter((n) => SOCKET_NAME.test(n));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(directory, name);
+    try {
+      if (lstatSync(path).isSocket()) rmSync(path, { force: true });
+    } catch (err) {
+      log.debug(`stale transaction socket ${path}: ${(err as Error).message}`);
+    }
+  }
 }
 
 export class PeerServer {
