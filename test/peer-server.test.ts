@@ -67,7 +67,7 @@ describe('the transactions’ peer-to-peer server', () => {
     const noNul = await talk(server.path, ['AUTH EXTERNAL\r\n']);
     assert.equal(noNul.closed, true, 'a client that does not start with NUL is disconnected');
     assert.equal(connections(), 0, 'none of them reached the transaction');
-    const ok = await talk(server.path, ['\0', `AUTH EXTERNAL ${hexUid(process.getuid!())}\r\n`, 'NEGOTIATE_UNIX_FD\r\n', 'BEGIN\r\n'], 300);
+    const ok = await talk(server.path, ['\0', `AUTH EXTERNAL ${hexUid(process.getuid!())}\r\n`, 'NEGOTIATE_UNIX_FD\r\n', 'BEGIN\r\n'], 1000);
     assert.match(ok.answer, /^OK [0-9a-f]{32}\r\nERROR/, 'no file descriptors on this connection');
     assert.equal(connections(), 1);
   });
