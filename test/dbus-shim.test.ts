@@ -143,6 +143,20 @@ describe('the D-Bus shim', () => {
     );
   });
 
+  it('ObjectManager at /org/projectatomic/aptostree1 lists the Sysroot and OS objects with their properties', async () => {
+    const client = dbus.sessionBus({ busAddress: address });
+    try {
+      const manager = (await client.getProxyObject(NAME, '/org/projectatomic/aptostree1')).getInterface('org.freedesktop.DBus.ObjectManager');
+      const objects = (await manager.GetManagedObjects()) as Record<string, Record<string, Record<string, dbus.Variant>>>;
+      assert.deepEqual(Object.keys(objects).sort(), [OS_PATH, SYSROOT].sort());
+      assert.equal(objects[SYSROOT][`${NAME}.Sysroot`].Path.value, remote.sysroot);
+      assert.equal(objects[OS_PATH][`${NAME}.OS`].Name.value, 'debian');
+      assert.ok(`${NAME}.OSExperimental` in objects[OS_PATH]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('an rpm-ostree-style client: Upgrade → address, signals, Start() (a second one joins), Finished, the new deployment', async () => {
     const csum = addServerCommit(remote, { version: '12.3' });
     const { stdout } = await run('/usr/bin/python3', [join(REPO_ROOT, 'test', 'support', 'dbus_transaction_client.py'), address, 'Upgrade'], {

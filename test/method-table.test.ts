@@ -35,6 +35,8 @@ const EXPECTED = {
     'GetPackages',
     'GetDeploymentsAptDiff',
     'GetCachedUpdateAptDiff',
+    'GetCachedDeployAptDiff',
+    'GetCachedRebaseAptDiff',
     'GetDeploymentBootConfig',
     'ListRepos',
     'Deploy',

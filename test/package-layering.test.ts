@@ -208,6 +208,19 @@ describe('package layering', () => {
     assert.equal((await deployments())[0].id, ds[1].id);
   });
 
+  it("noLayering with noPullBase (rpm-ostree's reset): the base alone, packages dropped; rollback brings them back", async () => {
+    const before = await deployments();
+    assert.deepEqual(before[0].requestedPackages, ['fooapp']);
+    const r = await suite.client.call<{ changed: boolean }>('OS.UpdateDeployment', { modifiers: {}, options: { noLayering: true, noPullBase: true } });
+    assert.equal(r.changed, true);
+    const now = await deployments();
+    assert.deepEqual(now[0].requestedPackages, []);
+    assert.deepEqual(now[0].layeredPackages, []);
+    assert.equal(existsSync(join(root(now[0].id), 'usr/bin/fooapp')), false);
+    await suite.client.call('OS.Rollback', {});
+    assert.equal((await deployments())[0].id, before[0].id);
+  });
+
   it('refresh-md: fresh lists are kept, --force and changed sources fetch them again', async () => {
     const indexRequests = (): number => suite.fixture.apt.requests.filter((r) => /Release|Packages/.test(r)).length;
     const n0 = indexRequests();

@@ -151,6 +151,13 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
         ['AutomaticUpdateTrigger', '(a{sv})', [asv({ mode: ['s', 'check'], 'output-to-self': ['b', false] })]],
         ['FinalizeDeployment', '(a{sv})', [asv({ 'allow-missing-checksum': ['b', true] })]],
         ['RefreshMd', '(a{sv})', [asv({ force: ['b', false] })]],
+        // Previews last: what they keep is against the deployment of the moment.
+        ['DownloadRebaseRpmDiff', '(sas)', [remote.refspec, []]],
+        ['DownloadDeployRpmDiff', '(sas)', [remote.commits.v1, []]],
+      ],
+      reads_after: [
+        ['OS', 'GetCachedDeployRpmDiff', '(sas)', [remote.commits.v1, []]],
+        ['OS', 'GetCachedRebaseRpmDiff', '(sas)', [remote.refspec, []]],
       ],
     };
     writeFileSync(join(work, 'rpm-ostree.xml'), rpmOstreeXml());
@@ -192,6 +199,17 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
     assert.equal(boot[0].options, before0[0].kernelArgs.join(' '));
     assert.equal(boot[0].staged, false);
     assert.equal(report.reads.ModifyYumRepo.error, `${NAME}.Error.NotSupported`);
+    // The deploy preview (DownloadDeployRpmDiff, then GetCachedDeployRpmDiff): 12.1's packages against the deployment of the moment.
+    const [changes, details] = report.reads.GetCachedDeployRpmDiff.value as [[string, number][], Record<string, unknown>];
+    assert.equal(report.reads.GetCachedDeployRpmDiff.type, '(a(sua{sv})a{sv})');
+    assert.ok(
+      changes.some(([name]) => name === 'base-files'),
+      JSON.stringify(changes),
+    );
+    assert.equal(details.checksum, remote.commits.v1);
+    assert.equal(details.version, '12.1');
+    // The same branch: nothing to preview, an empty answer of the right type.
+    assert.deepEqual(report.reads.GetCachedRebaseRpmDiff, { type: '(a(sua{sv})a{sv})', value: [[], {}] });
     assert.match(report.reads.ModifyYumRepo.message ?? '', /sources\.list\.d/);
   });
 
@@ -199,6 +217,8 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
     const t = report.transactions;
     for (const member of [
       'DownloadUpdateRpmDiff',
+      'DownloadDeployRpmDiff',
+      'DownloadRebaseRpmDiff',
       'Upgrade',
       'Deploy',
       'Rollback',

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { RemoteError } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot } from '../src/demo/remote-fixture.js';
 import { daemonSuite } from './support/daemon-suite.js';
+import { until } from './support/processes.js';
 
 describe('OS.UpdateDeployment', () => {
   const suite = daemonSuite(
@@ -76,5 +77,31 @@ describe('OS.UpdateDeployment', () => {
     assert.equal(deployed.changed, true);
     assert.equal(server.requests.length, requests, 'cacheOnly made no request');
     assert.equal((await deployments())[0].checksum, v126);
+  });
+
+  it("rpm-ostree's options: registerDriver is recorded and shown, noPullBase keeps the base (and is refused with setRevision)", async () => {
+    const before = await deployments();
+    const r = await suite.client.call<{ changed: boolean; message: string }>('OS.UpdateDeployment', {
+      modifiers: {},
+      options: { registerDriver: 'test-driver', noPullBase: true },
+      initiatingCommandLine: 'rpm-ostree upgrade --register-driver',
+    });
+    assert.equal(r.changed, false, r.message);
+    assert.deepEqual(await deployments(), before, 'no base pulled, nothing to change');
+    assert.equal((await suite.client.call<{ updateDriver: string | null }>('Sysroot.GetProperties')).updateDriver, 'test-driver');
+    await assert.rejects(
+      suite.client.call('OS.UpdateDeployment', { modifiers: { setRevision: suite.fixture.commits.v1 }, options: { noPullBase: true } }),
+      (e: RemoteError) => e.code === -32602 && /noPullBase/.test(e.message),
+    );
+  });
+
+  it('AutomaticUpdateTrigger: mode auto follows the policy; output-to-self writes the progress to the journal unless false', async () => {
+    const auto = await suite.client.call<{ enabled: boolean }>('OS.AutomaticUpdateTrigger', { mode: 'auto' });
+    assert.equal(auto.enabled, false, 'the policy is none');
+    const toSelf = await suite.client.call<{ transaction: string }>('OS.AutomaticUpdateTrigger', { mode: 'check' });
+    await until(() => suite.daemon.stderr().includes(`automatic update (${toSelf.transaction}): done`), 10_000, 'the journal lines');
+    const quiet = await suite.client.call<{ transaction: string }>('OS.AutomaticUpdateTrigger', { mode: 'check', outputToSelf: false });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!suite.daemon.stderr().includes(`automatic update (${quiet.transaction})`), 'nothing of it in the journal');
   });
 });

@@ -6,7 +6,7 @@
  * Upgrade that only checks), and members that mean nothing here, on the bus with rpm-ostree's
  * signature and answering NotSupported with the reason.
  */
-import { DBUS_SIGNATURES, dbusMethodsOf, type DbusArg, type DbusMethod } from './dbus-signatures.js';
+import { DBUS_SIGNATURES, dbusMethodsOf, EMPTY_ONLY, type DbusArg, type DbusMethod } from './dbus-signatures.js';
 import type { MethodName } from './method-table.js';
 
 /** An interface of the OS objects. */
@@ -35,6 +35,8 @@ const address = arg('transaction_address', 's');
 const ALIASES: Record<string, MethodName> = {
   GetDeploymentsRpmDiff: 'OS.GetDeploymentsAptDiff',
   GetCachedUpdateRpmDiff: 'OS.GetCachedUpdateAptDiff',
+  GetCachedDeployRpmDiff: 'OS.GetCachedDeployAptDiff',
+  GetCachedRebaseRpmDiff: 'OS.GetCachedRebaseAptDiff',
 };
 
 /** rpm-ostree's property names for properties this API names otherwise. */
@@ -58,28 +60,6 @@ export const DBUS_REFUSED_MEMBERS: readonly DbusRefusedMember[] = [
     why: `tracking /etc files in the initramfs is ${NOT_YET}`,
   },
   {
-    interface: 'OS',
-    member: 'GetCachedDeployRpmDiff',
-    in: [arg('revision', 's'), arg('packages', 'as')],
-    out: [arg('result', 'a(sua{sv})'), arg('details', 'a{sv}')],
-    why: `the package diff of a deploy preview is ${NOT_YET} (use GetDeploymentsAptDiff after deploying)`,
-  },
-  {
-    interface: 'OS',
-    member: 'DownloadDeployRpmDiff',
-    in: [arg('revision', 's'), arg('packages', 'as')],
-    out: [address],
-    why: `a deploy preview is ${NOT_YET}`,
-  },
-  {
-    interface: 'OS',
-    member: 'GetCachedRebaseRpmDiff',
-    in: [arg('refspec', 's'), arg('packages', 'as')],
-    out: [arg('result', 'a(sua{sv})'), arg('details', 'a{sv}')],
-    why: `the package diff of a rebase preview is ${NOT_YET}`,
-  },
-  { interface: 'OS', member: 'DownloadRebaseRpmDiff', in: [arg('refspec', 's'), arg('packages', 'as')], out: [address], why: `a rebase preview is ${NOT_YET}` },
-  {
     interface: 'OSExperimental',
     member: 'Moo',
     in: [arg('utf8', 'b')],
@@ -101,8 +81,22 @@ export function dbusMembersOf(i: 'Sysroot' | 'OS'): DbusMember[] {
   const own: DbusMember[] = dbusMethodsOf(i);
   if (i !== 'OS') return own;
   const aliases = Object.entries(ALIASES).map(([member, method]) => ({ member, method, sig: DBUS_SIGNATURES[method] as DbusMethod }));
+  const out = [{ ...address, field: 'transaction' }];
+  const packages = { name: 'packages', type: 'as', field: EMPTY_ONLY };
   const fixed: DbusMember[] = [
-    { member: 'DownloadUpdateRpmDiff', method: 'OS.Upgrade', sig: { in: [], out: [{ ...address, field: 'transaction' }] }, fixed: { check: true } },
+    { member: 'DownloadUpdateRpmDiff', method: 'OS.Upgrade', sig: { in: [], out }, fixed: { check: true } },
+    {
+      member: 'DownloadDeployRpmDiff',
+      method: 'OS.Deploy',
+      sig: { in: [{ name: 'revision', type: 's', field: 'revision' }, packages], out },
+      fixed: { check: true },
+    },
+    {
+      member: 'DownloadRebaseRpmDiff',
+      method: 'OS.Rebase',
+      sig: { in: [{ name: 'refspec', type: 's', field: 'refspec' }, packages], out },
+      fixed: { check: true },
+    },
   ];
   return [...own, ...aliases, ...fixed];
 }

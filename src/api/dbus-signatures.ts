@@ -32,6 +32,8 @@ export interface DbusMethod {
 type NotOnDbus = { property: string } | { transactionObject: true };
 
 const arg = (name: string, type: string, field: string): DbusArg => ({ name, type, field });
+/** The field of an rpm-ostree argument this API has no param for: accepted empty, else NotSupported. */
+export const EMPTY_ONLY = '';
 const address = arg('transaction_address', 's', 'transaction');
 const packages = [arg('packages', 'aa{sv}', 'packages')];
 const diff = arg('changes', 'a(sua{sv})', 'changes');
@@ -50,6 +52,9 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
   'OS.GetPackages': { in: [arg('names', 'as', 'names')], out: packages },
   'OS.GetDeploymentsAptDiff': { in: [arg('id0', 's', 'from'), arg('id1', 's', 'to')], out: [diff] },
   'OS.GetCachedUpdateAptDiff': { in: [arg('id', 's', 'id')], out: [diff, arg('details', 'a{sv}', 'update')] },
+  // rpm-ostree's `packages` argument of the previews: layering along is not previewed (it must be empty).
+  'OS.GetCachedDeployAptDiff': { in: [arg('revision', 's', 'revision'), arg('packages', 'as', EMPTY_ONLY)], out: [diff, arg('details', 'a{sv}', 'preview')] },
+  'OS.GetCachedRebaseAptDiff': { in: [arg('refspec', 's', 'refspec'), arg('packages', 'as', EMPTY_ONLY)], out: [diff, arg('details', 'a{sv}', 'preview')] },
   'OS.GetDeploymentBootConfig': {
     in: [arg('deployid', 's', 'deployment'), arg('is_pending', 'b', 'isPending')],
     out: [arg('bootconfig', 'a{sv}', 'bootconfig')],

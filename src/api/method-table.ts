@@ -23,6 +23,8 @@ export const METHODS = [
   osRead.GetPackages,
   osRead.GetDeploymentsAptDiff,
   osRead.GetCachedUpdateAptDiff,
+  osRead.GetCachedDeployAptDiff,
+  osRead.GetCachedRebaseAptDiff,
   osRead.GetDeploymentBootConfig,
   osRead.ListRepos,
   osTransactions.Deploy,

@@ -54,6 +54,16 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
     tools.run(ctx.peer?.uid ?? -1, read, ctx.signal, () => new ApiError('Failed', 'The caller disconnected before the query ran'));
   /** Overlapping Sysroot.Reload calls (a batch, many clients) share one reload. */
   const reload = sharedRun(() => sysroot.reload());
+  /** A deploy or rebase preview of `asked` (the revision or refspec it was made for, its commit, or its version). */
+  const preview = (osname: string | undefined, kind: 'deploy' | 'rebase', asked: string) => {
+    const snapshot = sysroot.snapshot();
+    const os = resolveOsName(snapshot, osname);
+    const roles = rolesOf(snapshot, os);
+    const r = readCachedUpdate(stateDir, os, (roles.booted ?? roles.default)?.id ?? null, kind);
+    const names = r === null ? [] : [r.asked, r.checksum, `revision=${r.checksum}`, r.version, `version=${r.version ?? ''}`, r.origin];
+    if (r === null || !names.includes(asked)) return { changes: [], preview: null };
+    return { changes: r.packageDiff, preview: publicCachedUpdate(r) };
+  };
   const cachedUpdate = (snapshot: SysrootSnapshot, osname: string): CachedUpdateRecord | null => {
     const roles = rolesOf(snapshot, osname);
     return readCachedUpdate(stateDir, osname, (roles.booted ?? roles.default)?.id ?? null);
@@ -71,6 +81,9 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
         d === null || d.id === update.against ? update.packageDiff : diffPackages(await withTool(ctx, () => basePackages(snapshot, d)), update.packages);
       return { changes, update: publicCachedUpdate(update) };
     },
+
+    'OS.GetCachedDeployAptDiff': ({ osname, revision }) => preview(osname, 'deploy', revision),
+    'OS.GetCachedRebaseAptDiff': ({ osname, refspec }) => preview(osname, 'rebase', refspec),
 
     'OS.GetDeploymentBootConfig': ({ osname, deployment, isPending }) => {
       const snapshot = sysroot.snapshot();

@@ -14,30 +14,35 @@ import type { InstalledPackage } from '../backends/dpkg/status-file.js';
 export interface CachedUpdateRecord extends CachedUpdate {
   /** Id of the deployment compared with (booted, else default). */
   against: string;
+  /** A deploy or rebase preview: the revision or refspec asked for. */
+  asked?: string;
   /** The update's installed packages (for diffs against other deployments). */
   packages: InstalledPackage[];
 }
 
-function fileOf(stateDir: string, osname: string): string {
-  return join(stateDir, 'cached-update', `${osname}.json`);
+/** What was checked: the update (Upgrade {check}), or a preview of a deploy or a rebase ({check}). */
+export type CachedKind = 'update' | 'deploy' | 'rebase';
+
+function fileOf(stateDir: string, osname: string, kind: CachedKind): string {
+  return join(stateDir, `cached-${kind}`, `${osname}.json`);
 }
 
-export function writeCachedUpdate(stateDir: string, record: CachedUpdateRecord): void {
-  const file = fileOf(stateDir, record.osname);
-  mkdirSync(join(stateDir, 'cached-update'), { recursive: true });
+export function writeCachedUpdate(stateDir: string, record: CachedUpdateRecord, kind: CachedKind = 'update'): void {
+  const file = fileOf(stateDir, record.osname, kind);
+  mkdirSync(join(stateDir, `cached-${kind}`), { recursive: true });
   writeFileSync(`${file}.tmp`, JSON.stringify(record) + '\n', { mode: 0o644 });
   renameSync(`${file}.tmp`, file);
 }
 
-export function clearCachedUpdate(stateDir: string, osname: string): void {
-  rmSync(fileOf(stateDir, osname), { force: true });
+export function clearCachedUpdate(stateDir: string, osname: string, kind: CachedKind = 'update'): void {
+  rmSync(fileOf(stateDir, osname, kind), { force: true });
 }
 
 /** The record, or null when there is none, it is unreadable, or `currentDeployment` differs from the one it was made against. */
-export function readCachedUpdate(stateDir: string, osname: string, currentDeployment: string | null): CachedUpdateRecord | null {
+export function readCachedUpdate(stateDir: string, osname: string, currentDeployment: string | null, kind: CachedKind = 'update'): CachedUpdateRecord | null {
   let record: CachedUpdateRecord;
   try {
-    record = JSON.parse(readFileSync(fileOf(stateDir, osname), 'utf8')) as CachedUpdateRecord;
+    record = JSON.parse(readFileSync(fileOf(stateDir, osname, kind), 'utf8')) as CachedUpdateRecord;
   } catch {
     return null;
   }

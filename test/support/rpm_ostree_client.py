@@ -118,12 +118,15 @@ def main():
     report = {'properties': {'Sysroot': properties(sysroot, infos['Sysroot']), 'OS': properties(os_proxy, infos['OS'])},
               'reads': {}, 'transactions': {}}
     targets = {'Sysroot': sysroot, 'OS': os_proxy}
-    for iface, member, vtype, args in plan['reads']:
-        try:
-            reply = call(targets[iface], member, variant(vtype, args))
-            report['reads'][member] = {'type': reply.get_type_string(), 'value': plain(reply)}
-        except GLib.Error as e:
-            report['reads'][member] = {'error': Gio.DBusError.get_remote_error(e), 'message': e.message}
+    def reads(entries):
+        for iface, member, vtype, args in entries:
+            try:
+                reply = call(targets[iface], member, variant(vtype, args))
+                report['reads'][member] = {'type': reply.get_type_string(), 'value': plain(reply)}
+            except GLib.Error as e:
+                report['reads'][member] = {'error': Gio.DBusError.get_remote_error(e), 'message': e.message}
+
+    reads(plan['reads'])
     for member, vtype, args in plan['transactions']:
         entry = {}
         try:
@@ -141,6 +144,7 @@ def main():
         if member == 'DownloadUpdateRpmDiff':
             # Read afresh right after the check that cached it (later transactions move the default on).
             report['cached_update_after_check'] = key_types(os_property(conn, os_path, infos['OS'].name, 'CachedUpdate'))
+    reads(plan.get('reads_after', []))
     report['after'] = {'DefaultDeployment': key_types(os_property(conn, os_path, infos['OS'].name, 'DefaultDeployment')),
                        'CachedUpdate': report.pop('cached_update_after_check', {})}
     print(json.dumps(report))

@@ -1,6 +1,6 @@
 import { defineMethod } from '../method.js';
 import { t } from '../schema-builder.js';
-import { DeploymentId, OsName, PackageName, SearchTerm } from '../types/patterns.js';
+import { DeploymentId, OsName, PackageName, Refspec, Revision, SearchTerm } from '../types/patterns.js';
 import { CachedUpdateRef } from '../types/cached-update.js';
 import { DeploymentRef } from '../types/deployment.js';
 import { PackageDiffEntryRef, PackageInfoRef } from '../types/package.js';
@@ -115,6 +115,31 @@ export const ListRepos = defineMethod({
   doc: "The APT sources of the OS's default deployment (its /etc/apt/sources.list and sources.list.d), in the shape of rpm-ostree's ListRepos.",
   params: t.object({ osname }),
   result: t.object({ repos: t.array(AptRepo) }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS'],
+});
+
+const previewResult = t.object({
+  changes: t.array(PackageDiffEntryRef),
+  preview: t.nullable(CachedUpdateRef, { doc: 'What was fetched: the commit, its version and origin; null when no such preview is kept.' }),
+});
+
+export const GetCachedDeployAptDiff = defineMethod({
+  name: 'OS.GetCachedDeployAptDiff',
+  kind: 'read',
+  doc: "The package diff of a deploy preview (OS.Deploy {revision, check}) against the booted (else default) deployment, as rpm-ostree's GetCachedDeployRpmDiff; empty with a null preview when that revision was not previewed (or the deployment changed since).",
+  params: t.object({ osname, revision: Revision }),
+  result: previewResult,
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS'],
+});
+
+export const GetCachedRebaseAptDiff = defineMethod({
+  name: 'OS.GetCachedRebaseAptDiff',
+  kind: 'read',
+  doc: "The package diff of a rebase preview (OS.Rebase {refspec, check}) against the booted (else default) deployment, as rpm-ostree's GetCachedRebaseRpmDiff; empty with a null preview when that refspec was not previewed.",
+  params: t.object({ osname, refspec: Refspec }),
+  result: previewResult,
   action: null,
   errors: ['InvalidSysroot', 'NoSuchOS'],
 });

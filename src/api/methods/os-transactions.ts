@@ -29,6 +29,13 @@ export const lockFinalization = t.optional(
 );
 /** How far a deployment-making method fetches and deploys, and whether its staged result waits. */
 export const fetchOptions = { cacheOnly, downloadOnly, lockFinalization };
+/** A deploy or rebase preview: the commit's metadata and dpkg database only, and the package diff kept. */
+const previewCheck = (what: string, reader: string) =>
+  t.optional(
+    t.boolean({
+      doc: `Only fetch the target's commit and dpkg database and keep the package diff against the booted (else default) deployment (${reader} reads it); nothing is ${what}ed.`,
+    }),
+  );
 export const skipBranchCheck = t.optional(t.boolean({ doc: 'Deploying by checksum: the commit need not be in the history of the followed branch.' }));
 export const skipPurge = t.optional(
   t.boolean({ doc: "Keep the previous branch's ref (apt-ostree never deletes it on a rebase: accepted for rpm-ostree's clients, no effect)." }),
@@ -68,6 +75,7 @@ export const Deploy = defineMethod({
       revision: Revision,
       allowDowngrade: t.optional(t.boolean({ doc: 'Allow a commit older than the current one.' })),
       skipBranchCheck,
+      check: previewCheck('deploy', 'OS.GetCachedDeployAptDiff'),
       ...fetchOptions,
     },
     true,
@@ -129,6 +137,7 @@ export const Rebase = defineMethod({
       revision: t.optional(Revision),
       packages: t.optional(packageList),
       skipPurge,
+      check: previewCheck('rebase', 'OS.GetCachedRebaseAptDiff'),
       ...fetchOptions,
     },
     true,

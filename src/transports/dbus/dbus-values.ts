@@ -3,7 +3,8 @@
  * "nothing" values and value names), property values and out-arguments in rpm-ostree's shapes.
  */
 import dbus from 'dbus-next';
-import type { DbusArg } from '../../api/dbus-signatures.js';
+import { EMPTY_ONLY, type DbusArg } from '../../api/dbus-signatures.js';
+import { ApiError } from '../../api/errors.js';
 import { RPM_OSTREE_VALUE_ALIASES } from '../../api/dbus-options.js';
 import type { MethodName } from '../../api/method-table.js';
 import { osObjectPath } from '../../services/deployment-roles.js';
@@ -15,6 +16,16 @@ const EMPTY_IS_ABSENT = new Set(['id', 'existingKernelArgString', 'deployment'])
 
 /** A positional in-argument as its params field: undefined when it stands for "not given". */
 export function inValue(method: MethodName, a: DbusArg, value: unknown): unknown {
+  if (a.field === EMPTY_ONLY) {
+    if (Array.isArray(value) && value.length > 0) {
+      throw new ApiError(
+        'NotSupported',
+        `${method.slice(method.indexOf('.') + 1)}: "${a.name}" is not supported here (layering packages in a preview); pass it empty`,
+        { argument: a.name },
+      );
+    }
+    return undefined;
+  }
   if (a.type === 's' && value === '' && EMPTY_IS_ABSENT.has(a.field)) return undefined;
   const aliases = RPM_OSTREE_VALUE_ALIASES[method]?.[a.field];
   if (aliases !== undefined && Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'string' ? (aliases[v] ?? v) : v));
@@ -70,7 +81,9 @@ export function outValue(a: DbusArg, value: unknown): unknown {
       return ((value as Record<string, unknown>[] | null) ?? []).map((v) => toVariantDict(v));
     case 'a{sv}':
       // GetCachedUpdate*Diff's details: the cached update's dictionary.
-      return a.field === 'update' ? cachedUpdateDict(value as Record<string, unknown> | null) : toVariantDict(value as Record<string, unknown> | null);
+      return a.field === 'update' || a.field === 'preview'
+        ? cachedUpdateDict(value as Record<string, unknown> | null)
+        : toVariantDict(value as Record<string, unknown> | null);
     case 'a(sua{sv})':
       // rpm-ostree's shape: (name, type 0 added 1 removed 2 upgraded 3 downgraded, {PreviousPackage, NewPackage: (sss)}).
       return ((value as DiffEntry[] | null) ?? []).map((e) => {

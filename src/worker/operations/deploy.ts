@@ -19,6 +19,7 @@ import { withSysroot } from '../steps/sysroot-session.js';
 import { parseRevision } from '../steps/revision.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
+import { comparedDeployment, recordUpdate } from '../steps/update-check.js';
 import { adjustLayering, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 
 /** Deploys the commit `params.revision` of the default deployment's branch. */
@@ -87,6 +88,15 @@ export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'
       throw downgradeError(current, target);
     }
 
+    // A preview (rpm-ostree's DownloadDeployRpmDiff): the dpkg database and the diff only.
+    if (params.check === true) {
+      return recordUpdate(ctx, session, branch, target, comparedDeployment(session, ctx.osname, base), {
+        kind: 'deploy',
+        asked: params.revision,
+        remote,
+        origin: branch.refspec,
+      });
+    }
     const dry = stopBefore(target, 'deploy', { dryRun: params.dryRun });
     if (dry !== null) return dry;
     let full: CommitNode = target;
@@ -116,6 +126,6 @@ export async function deploy(ctx: OperationContext, params: ParamsOf<'OS.Deploy'
 
 export default defineOperation({
   method: 'OS.Deploy',
-  title: (p) => `deploy ${p.revision}`,
+  title: (p) => `deploy ${p.check === true ? '--preview ' : ''}${p.revision}`,
   run: deploy,
 });

@@ -11,6 +11,7 @@ import { pullWithProgress } from '../steps/pull-progress.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
+import { comparedDeployment, recordUpdate } from '../steps/update-check.js';
 import { adjustLayering, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { ApiError } from '../../api/errors.js';
 import { refuseIfLayeringLocked } from '../prechecks.js';
@@ -39,17 +40,26 @@ export async function rebase(ctx: OperationContext, params: ParamsOf<'OS.Rebase'
           remote,
           refs: [asked.ref],
           ...(params.revision !== undefined ? { overrideCommitIds: [params.revision] } : {}),
-          // A dry run needs the commit object only.
-          ...(params.dryRun === true ? { flags: PullFlags.COMMIT_ONLY } : {}),
+          // A dry run or a preview needs the commit object only.
+          ...(params.dryRun === true || params.check === true ? { flags: PullFlags.COMMIT_ONLY } : {}),
         },
-        params.dryRun === true ? 'Receiving commit metadata' : 'Receiving objects',
+        params.dryRun === true || params.check === true ? 'Receiving commit metadata' : 'Receiving objects',
       );
     }
     const tip = session.resolveRev(refspec);
     if (tip === null) {
       throw new OperationError('Failed', `${refspec} does not exist in the ${params.cacheOnly === true ? 'local ' : ''}repository`);
     }
-    const target = requireCommit(session, params.revision ?? tip, params.dryRun !== true);
+    const target = requireCommit(session, params.revision ?? tip, params.dryRun !== true && params.check !== true);
+    // A preview (rpm-ostree's DownloadRebaseRpmDiff): the dpkg database and the diff only.
+    if (params.check === true) {
+      return recordUpdate(ctx, session, current, target, comparedDeployment(session, ctx.osname, base), {
+        kind: 'rebase',
+        asked: params.refspec,
+        remote: params.cacheOnly === true ? null : remote,
+        origin: refspec,
+      });
+    }
     const stop = stopBefore(target, `rebase to ${refspec}:`, params);
     if (stop !== null) return stop;
     return deployCommit(ctx, session, {
@@ -73,7 +83,7 @@ export function refuseRebaseToVersion(revision: string | undefined): void {
 
 export default defineOperation({
   method: 'OS.Rebase',
-  title: (p) => `rebase ${p.refspec}`,
+  title: (p) => `rebase ${p.check === true ? '--preview ' : ''}${p.refspec}`,
   precheck: (ctx, p) => {
     refuseIfLayeringLocked(ctx, p.packages);
     refuseRebaseToVersion(p.revision);

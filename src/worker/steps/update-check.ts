@@ -42,12 +42,14 @@ export async function recordUpdate(
   branch: FollowedBranch,
   target: CommitNode,
   against: DeploymentRef,
+  preview?: { kind: 'deploy' | 'rebase'; asked: string; remote: string | null; origin: string },
 ): Promise<OperationResult> {
-  if (branch.remote !== null) {
+  const remote = preview === undefined ? branch.remote : preview.remote;
+  if (remote !== null) {
     await pullWithProgress(
       ctx,
       session.repoPath,
-      { remote: branch.remote, refs: [target.checksum], subdirs: [DPKG_STATUS.replace(/\/status$/, '')] },
+      { remote, refs: [target.checksum], subdirs: [DPKG_STATUS.replace(/\/status$/, '')] },
       'Receiving the package database',
     );
   }
@@ -55,7 +57,7 @@ export async function recordUpdate(
   const [before, after] = await Promise.all([commitPackages(session.repoPath, againstBase), commitPackages(session.repoPath, target.checksum)]);
   const record = {
     osname: ctx.osname,
-    origin: branch.refspec,
+    origin: preview?.origin ?? branch.refspec,
     checksum: target.checksum,
     version: target.version,
     timestamp: target.timestamp,
@@ -63,13 +65,15 @@ export async function recordUpdate(
     packageDiff: diffPackages(before, after),
     against: against.id,
     packages: after,
+    ...(preview === undefined ? {} : { asked: preview.asked }),
   };
-  writeCachedUpdate(ctx.config.stateDir, record);
+  writeCachedUpdate(ctx.config.stateDir, record, preview?.kind ?? 'update');
   const n = record.packageDiff.length;
+  const what = preview === undefined ? 'Update available:' : `Preview of the ${preview.kind} to`;
   return {
     changed: false,
     deployment: null,
-    message: `Update available: ${commitLabel(target)}; ${n} package change${n === 1 ? '' : 's'}.`,
+    message: `${what} ${commitLabel(target)}; ${n} package change${n === 1 ? '' : 's'}.`,
     cachedUpdate: publicCachedUpdate(record),
   };
 }
