@@ -110,6 +110,18 @@ describe("initramfs regeneration with the tree's dracut", () => {
     fsckClean();
   });
 
+  it("noInitramfs (rpm-ostree's no-initramfs, with noPullBase): regeneration off in a new deployment, the base's image; rollback brings it back", async () => {
+    const before = await suite.deployments();
+    assert.equal(before[0].regenerateInitramfs, true);
+    const r = await suite.client.call<{ changed: boolean }>('OS.UpdateDeployment', { modifiers: {}, options: { noInitramfs: true, noPullBase: true } });
+    assert.equal(r.changed, true);
+    const [d] = await suite.deployments();
+    assert.equal(d.regenerateInitramfs, false);
+    assert.equal(digest(image(d.id)), baseImage);
+    await suite.client.call('OS.Rollback', {});
+    assert.equal((await suite.deployments())[0].id, before[0].id);
+  });
+
   it("--disable goes back to the base's image: the plain base commit, refspec origin", async () => {
     const r = await cli('initramfs', '--disable');
     assert.equal(r.code, 0, r.err + r.out);
