@@ -1,0 +1,87 @@
+/**
+ * rpm-ostree's option keys as the D-Bus shim maps them (src/api/dbus-options.ts): every key
+ * rpm-ostree defines that sets a param lands on a real field of its method, and the params it
+ * makes pass the method's own validation; refused keys are refused only when they ask for
+ * something; unknown keys and wrong types are InvalidArgs naming the key.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import dbus from 'dbus-next';
+import { RPM_OSTREE_OPTION_KEYS } from '../src/api/dbus-options.js';
+import { ApiError, ProtocolError } from '../src/api/errors.js';
+import { findMethod, type MethodName } from '../src/api/method-table.js';
+import { validateParams } from '../src/dispatcher/params-validation.js';
+import { applyOptionDict } from '../src/transports/dbus/option-keys.js';
+
+/** A value of rpm-ostree's type that asks for something, valid for this API where it has a syntax. */
+function sample(key: string, type: string): unknown {
+  const strings: Record<string, string> = {
+    'initiating-command-line': 'rpm-ostree upgrade',
+    revision: 'a'.repeat(64),
+    checksum: 'a'.repeat(64),
+    mode: 'check',
+    'final-kernel-args': 'root=UUID=1 quiet',
+    'register-driver': 'zincati',
+    'set-refspec': 'origin:debian/trixie/x86_64',
+    'set-revision': 'a'.repeat(64),
+    id: 'a-client',
+  };
+  switch (type) {
+    case 'b':
+      return true;
+    case 's':
+      return strings[key] ?? 'x';
+    case 'as':
+      return key.includes('kernel') || key.endsWith('-if-missing') || key.endsWith('-if-present') ? ['quiet'] : ['hello'];
+    default:
+      return [];
+  }
+}
+
+describe("rpm-ostree's option keys", () => {
+  it('every key that sets a param makes params the method itself accepts', () => {
+    let mapped = 0;
+    for (const [method, dicts] of Object.entries(RPM_OSTREE_OPTION_KEYS) as [
+      MethodName,
+      Record<string, { key: string; type: string; field?: string; notSupported?: string }[]>,
+    ][]) {
+      const spec = findMethod(method);
+      assert.ok(spec !== undefined, method);
+      for (const [dict, keys] of Object.entries(dicts)) {
+        const nested = method === 'OS.UpdateDeployment';
+        for (const k of keys.filter((x) => x.notSupported === undefined)) {
+          const params: Record<string, unknown> = nested ? { modifiers: {}, options: {} } : {};
+          if (method === 'OS.Deploy') params.revision = 'a'.repeat(64);
+          if (method === 'OS.Rebase') params.refspec = 'origin:debian/trixie/x86_64';
+          if (method === 'OS.SetInitramfsState') params.regenerate = false;
+          if (method === 'OS.FinalizeDeployment' && k.key !== 'checksum') params.checksum = 'a'.repeat(64);
+          if (method === 'OS.FinalizeDeployment' && k.key === 'allow-missing-checksum') delete params.checksum;
+          applyOptionDict(method, dict, nested, { [k.key]: new dbus.Variant(k.type, sample(k.key, k.type)) }, params);
+          assert.doesNotThrow(() => validateParams(spec, params), `${method} ${dict} ${k.key} → ${JSON.stringify(params)}`);
+          mapped++;
+        }
+      }
+    }
+    assert.ok(mapped > 40, `${mapped} keys`);
+  });
+
+  it('a refused key is NotSupported only when it asks for something; unknown keys and wrong types are InvalidArgs naming the key', () => {
+    const params = { modifiers: {}, options: {} };
+    assert.throws(
+      () => applyOptionDict('OS.UpdateDeployment', 'options', true, { 'apply-live': new dbus.Variant('b', true) }, params),
+      (e: ApiError) => e.errorName === 'NotSupported' && /"apply-live"/.test(e.message),
+    );
+    applyOptionDict('OS.UpdateDeployment', 'options', true, { 'apply-live': new dbus.Variant('b', false) }, params);
+    applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-packages': new dbus.Variant('ah', []) }, params);
+    assert.deepEqual(params, { modifiers: {}, options: {} }, 'asking for nothing sets nothing');
+    assert.throws(
+      () => applyOptionDict('OS.Upgrade', 'options', false, { 'no-such-key': new dbus.Variant('b', true) }, {}),
+      (e: ProtocolError) => /unknown options key "no-such-key"/.test(e.message),
+    );
+    assert.throws(
+      () => applyOptionDict('OS.Upgrade', 'options', false, { 'allow-downgrade': new dbus.Variant('s', 'yes') }, {}),
+      (e: ProtocolError) => /"allow-downgrade" must be of type b/.test(e.message),
+    );
+    assert.throws(() => applyOptionDict('OS.Upgrade', 'options', false, { osname: new dbus.Variant('s', 'other') }, {}), /unknown options key "osname"/);
+  });
+});
