@@ -42,6 +42,23 @@ function readSyscalls(pid: number): number {
   return Number(/^syscr: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
 }
 
+/**
+ * Waits until the daemon has no child processes (the searches of an earlier flood still
+ * running in their slots read their output through pipes, which counts) and its read() count
+ * holds still for 200 ms.
+ */
+async function quiescent(pid: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let last = -1;
+  for (;;) {
+    const now = readSyscalls(pid);
+    if (childPids(pid).length === 0 && now === last) return;
+    if (Date.now() > deadline) throw new Error(`daemon ${pid} did not settle: ${childPids(pid).length} children`);
+    last = childPids(pid).length === 0 ? now : -1;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe('attack: one batch line floods the daemon', () => {
   const dir = tempSysrootDir();
   let daemon: DaemonHandle;
@@ -120,6 +137,7 @@ describe('attack: one batch line floods the daemon', () => {
     // 5 batches of 100 at once (root's 512 in flight hold them): 500 reloads; one reload of this
     // sysroot takes ~0.5 ms of blocked event loop, so run one by one they block it ~0.25 s, shared a few ms.
     const pid = daemon.process.pid as number;
+    await quiescent(pid);
     const root = await JsonRpcClient.connect(daemon.socket);
     // What one reload costs: read() calls of the daemon (libostree reads the boot entries,
     // origins, refs...) beside the few of one request; the least of five, once warm (the first
