@@ -173,6 +173,8 @@ describe('status text layout', () => {
     kernelArgs: [],
     regenerateInitramfs: false,
     initramfsArgs: [],
+    removedBasePackages: [],
+    replacedBasePackages: [],
   };
 
   it('marks the booted deployment with ● and shows staged, unlocked and inactive requests', () => {

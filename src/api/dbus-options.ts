@@ -25,7 +25,6 @@ const refused = (k: string, type: string, why: string): DbusOptionKey => ({ key:
 
 const LIVE = 'live changes to the booted deployment are not implemented yet (apt-ostree install then reboot)';
 const LOCAL = 'local .deb files are not accepted over D-Bus yet (use `apt-ostree install ./file.deb`)';
-const OVERRIDES = 'overrides of base packages are not implemented yet';
 const MODULES = 'Debian has no DNF modules';
 
 /** Keys every transaction method's options take: rpm-ostree's CLI sends them everywhere. */
@@ -105,10 +104,10 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
       refused('install-local-fileoverride-packages', 'ah', LOCAL),
       refused('install-modules', 'as', MODULES),
       refused('uninstall-modules', 'as', MODULES),
-      refused('override-remove-packages', 'as', OVERRIDES),
-      refused('override-reset-packages', 'as', OVERRIDES),
-      refused('override-replace-packages', 'as', OVERRIDES),
-      refused('override-replace-local-packages', 'ah', OVERRIDES),
+      key('override-remove-packages', 'as', 'modifiers.overrideRemovePackages'),
+      key('override-reset-packages', 'as', 'modifiers.overrideResetPackages'),
+      key('override-replace-packages', 'as', 'modifiers.overrideReplacePackages'),
+      refused('override-replace-local-packages', 'ah', LOCAL),
       refused('custom-origin', '(ss)', 'custom origins name container images, which apt-ostree does not deploy'),
       refused('treefile', 's', "rpm-ostree treefiles describe RPM composes; apt-ostree's layering takes package names"),
     ],

@@ -76,6 +76,10 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
     ],
     out: [address],
   },
+  'OS.Override': {
+    in: [arg('remove', 'as', 'remove'), arg('replace', 'as', 'replace'), arg('reset', 'as', 'reset'), 'options'],
+    out: [address],
+  },
   'OS.SetInitramfsState': { in: [arg('regenerate', 'b', 'regenerate'), arg('args', 'as', 'args'), 'options'], out: [address] },
   'OS.Cleanup': { in: [arg('elements', 'as', 'elements')], out: [address] },
   'OS.UpdateDeployment': { in: [arg('modifiers', 'a{sv}', 'modifiers'), arg('options', 'a{sv}', 'options')], out: [address] },

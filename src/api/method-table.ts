@@ -1,6 +1,7 @@
 import type { MethodSpec } from './method.js';
 import * as osRead from './methods/os-read.js';
 import * as osTransactions from './methods/os-transactions.js';
+import * as overrides from './methods/override.js';
 import * as sysroot from './methods/sysroot.js';
 import * as updateDeployment from './methods/update-deployment.js';
 import * as transaction from './methods/transaction.js';
@@ -33,6 +34,7 @@ export const METHODS = [
   osTransactions.ClearRollbackTarget,
   osTransactions.Rebase,
   osTransactions.PkgChange,
+  overrides.Override,
   osTransactions.KernelArgs,
   osTransactions.SetInitramfsState,
   osTransactions.Cleanup,

@@ -5,11 +5,12 @@
  */
 
 /** What an UpdateDeployment request does, decided by its modifiers in this one order. */
-export type UpdateDeploymentMode = 'rebase' | 'pkg-change' | 'deploy' | 'upgrade';
+export type UpdateDeploymentMode = 'rebase' | 'override' | 'pkg-change' | 'deploy' | 'upgrade';
 
 /**
  * The mode of an UpdateDeployment request: a new refspec makes it a rebase (packages to
- * install ride along), else package changes make it a layering, else a revision a deploy,
+ * install ride along), else overrides of base packages an override (package changes ride
+ * along), else package changes make it a layering, else a revision a deploy,
  * else an upgrade. Its polkit action, title and worker path all follow from it.
  */
 export function updateDeploymentMode(m: {
@@ -17,8 +18,13 @@ export function updateDeploymentMode(m: {
   setRevision?: string;
   installPackages?: string[];
   uninstallPackages?: string[];
+  overrideRemovePackages?: string[];
+  overrideReplacePackages?: string[];
+  overrideResetPackages?: string[];
 }): UpdateDeploymentMode {
   if (m.setRefspec !== undefined) return 'rebase';
+  const overrides = [m.overrideRemovePackages, m.overrideReplacePackages, m.overrideResetPackages];
+  if (overrides.some((o) => (o ?? []).length > 0)) return 'override';
   if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) return 'pkg-change';
   if (m.setRevision !== undefined) return 'deploy';
   return 'upgrade';

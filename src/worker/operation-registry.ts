@@ -11,6 +11,7 @@ import deploy from './operations/deploy.js';
 import finalizeDeployment from './operations/finalize-deployment.js';
 import setInitramfsState from './operations/initramfs-state.js';
 import kernelArgs from './operations/kernel-args.js';
+import override from './operations/override.js';
 import pkgChange from './operations/pkg-change.js';
 import rebase from './operations/rebase.js';
 import refreshMd from './operations/refresh-md.js';
@@ -24,6 +25,7 @@ const OPERATIONS = [
   rollback,
   rebase,
   pkgChange,
+  override,
   kernelArgs,
   setInitramfsState,
   cleanup,

@@ -147,6 +147,16 @@ export const Rebase = defineMethod({
   errors: TRANSACTION_ERRORS,
 });
 
+/** Result of a change of the client layer (packages, overrides): a deployment's, plus a dry run's plan. */
+export const layerChangeResult = t.object({
+  transaction,
+  changed: t.optional(t.boolean()),
+  deployment: t.optional(t.nullable(t.string())),
+  staged: t.optional(t.boolean()),
+  message: t.optional(t.string()),
+  plan: t.optional(LayerPlanRef),
+});
+
 export const PkgChange = defineMethod({
   name: 'OS.PkgChange',
   kind: 'transaction',
@@ -162,13 +172,7 @@ export const PkgChange = defineMethod({
     },
     true,
   ),
-  result: t.object({
-    transaction,
-    changed: t.optional(t.boolean()),
-    deployment: t.optional(t.nullable(t.string())),
-    message: t.optional(t.string()),
-    plan: t.optional(LayerPlanRef),
-  }),
+  result: layerChangeResult,
   action: 'install-uninstall-packages',
   errors: LAYERING_ERRORS,
 });

@@ -9,7 +9,7 @@ import { updateDeploymentMode, type UpdateDeploymentMode } from '../update-deplo
 export { updateDeploymentMode, type UpdateDeploymentMode };
 import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
-import { ClientName, Refspec, Revision } from '../types/patterns.js';
+import { ClientName, PackageReplacement, PackageName, Refspec, Revision } from '../types/patterns.js';
 import { cacheOnly, deploymentResult, downloadOnly, LAYERING_ERRORS, lockFinalization, packageList, skipBranchCheck, skipPurge } from './os-transactions.js';
 
 const UpdateModifiers = t.object(
@@ -18,6 +18,11 @@ const UpdateModifiers = t.object(
     setRevision: t.optional(Revision),
     installPackages: t.optional(packageList),
     uninstallPackages: t.optional(packageList),
+    overrideRemovePackages: t.optional(t.array(PackageName, { maxItems: 256, doc: 'Base packages to remove (OS.Override remove).' })),
+    overrideReplacePackages: t.optional(
+      t.array(PackageReplacement, { maxItems: 256, doc: 'Base packages to replace: name=version or name (OS.Override replace).' }),
+    ),
+    overrideResetPackages: t.optional(t.array(PackageName, { maxItems: 256, doc: 'Overridden packages to reset (OS.Override reset).' })),
   },
   { doc: 'What to change in the new deployment.' },
 );
@@ -44,6 +49,7 @@ const UpdateOptions = t.object(
 
 const UPDATE_DEPLOYMENT_ACTIONS: Record<UpdateDeploymentMode, PolkitAction> = {
   rebase: 'rebase',
+  override: 'override',
   'pkg-change': 'install-uninstall-packages',
   deploy: 'deploy',
   upgrade: 'upgrade',

@@ -16,6 +16,7 @@ export const LayerPlan = t.object(
     downloadSize: t.integer({ doc: 'Bytes still to download (cached .debs excluded).' }),
     installedSize: t.integer({ doc: "Sum of the packages' Installed-Size, bytes." }),
     files: t.array(t.string(), { doc: 'Files the layer adds, sorted.' }),
+    removes: t.optional(t.array(t.string(), { doc: 'Base packages the layer removes (overrides).' })),
   },
   { doc: 'Dry run: packages, sizes and files the change would bring.' },
 );

@@ -27,6 +27,15 @@ export const PackageSpec = t.ref(
   }),
 );
 
+export const PackageReplacement = t.ref(
+  'PackageReplacement',
+  t.string({
+    pattern: `^${PACKAGE_NAME}(=${VERSION})?$`,
+    maxLength: 256,
+    doc: "A base package's replacement: name=version, or name for the version the configured sources offer (Debian syntax).",
+  }),
+);
+
 export const PackageName = t.ref('PackageName', t.string({ pattern: `^${PACKAGE_NAME}$`, maxLength: 128, doc: 'A Debian package name.' }));
 
 export const SearchTerm = t.ref(

@@ -63,6 +63,8 @@ export class AptEnvironment {
       ['APT::Architecture', options.architecture],
       ['APT::Install-Recommends', options.installRecommends],
       ['APT::Get::Assume-Yes', true],
+      // A version asked for by name (an override replacing a base package) may be older.
+      ['APT::Get::allow-downgrades', true],
       ['Acquire::http::Timeout', options.timeoutSeconds],
       ['Acquire::QueueHost::Limit', options.maxConcurrentDownloads],
       ['Acquire::Languages', 'none'],

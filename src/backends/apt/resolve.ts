@@ -72,15 +72,27 @@ export function classifyAptFailure(stdout: string, stderr: string): ResolveError
 }
 
 /**
- * The packages `specs` bring onto the base: apt's plan for installing them all at once.
- * A plan that would remove a base package is refused (a layer only adds).
+ * The apt specs of a layer: packages to install (`name`, `name=version`) and base packages to
+ * remove, as apt's `name-` (one resolution for both, so apt checks the result as a whole).
  */
-export async function resolvePackages(apt: AptEnvironment, specs: string[]): Promise<PlannedPackage[]> {
+export function layerSpecs(install: string[], remove: string[]): string[] {
+  return [...install, ...remove.map((name) => `${name}-`)];
+}
+
+/**
+ * The packages `specs` bring onto the base: apt's plan for installing them all at once.
+ * A plan that removes a base package other than those of `removals` (overrides) is refused,
+ * naming them: they depend on a removed package (or conflict with a new one).
+ */
+export async function resolvePackages(apt: AptEnvironment, specs: string[], removals: string[] = []): Promise<PlannedPackage[]> {
   const r = await apt.run('apt-get', ['-s', '-q', 'install', '--', ...specs]);
   if (r.code !== 0) throw classifyAptFailure(r.stdout, r.stderr);
   const plan = parseSimulation(r.stdout);
-  if (plan.remove.length > 0) {
-    throw new ResolveError('DependencyProblem', `Installing ${specs.join(' ')} would remove base packages: ${plan.remove.join(', ')}`);
+  const unasked = plan.remove.filter((name) => !removals.includes(name.replace(/:\S+$/, '')));
+  if (unasked.length > 0) {
+    const what = removals.length > 0 ? `Removing ${removals.join(' ')}` : `Installing ${specs.join(' ')}`;
+    const hint = removals.length > 0 ? ` (they depend on it); remove them too: apt-ostree override remove ${[...removals, ...unasked].join(' ')}` : '';
+    throw new ResolveError('DependencyProblem', `${what} would also remove base packages: ${unasked.join(', ')}${hint}`, unasked);
   }
   return plan.install;
 }

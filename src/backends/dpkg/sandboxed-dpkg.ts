@@ -56,6 +56,14 @@ export function dpkgUnpack(opts: DpkgRunOptions & { debs: string[] }): Promise<v
   return runDpkg(opts, ['--no-triggers', '--unpack', '--', ...inside], binds);
 }
 
+/**
+ * Purges base packages from `root` (overrides: prerm/postrm scripts run, conffiles go too).
+ * apt's resolution already checked that nothing left depends on them.
+ */
+export function dpkgPurge(opts: DpkgRunOptions & { packages: string[] }): Promise<void> {
+  return runDpkg(opts, ['--no-triggers', '--purge', '--', ...opts.packages]);
+}
+
 /** Configures every unpacked package of `root` (postinst scripts), then runs the pending triggers. */
 export function dpkgConfigure(opts: DpkgRunOptions): Promise<void> {
   return runDpkg(opts, ['--configure', '--pending']);

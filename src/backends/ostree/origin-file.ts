@@ -15,6 +15,10 @@ export interface OriginInfo {
   followedRefspec: string | null;
   /** `[packages] requested`, empties dropped. */
   requestedPackages: string[];
+  /** `[overrides] remove`: base packages removed. */
+  overrideRemove: string[];
+  /** `[overrides] replace`: base packages replaced from the sources, `name=version`. */
+  overrideReplace: string[];
   /** `[apt-ostree] regenerate-initramfs`, false when absent. */
   regenerateInitramfs: boolean;
   /** `[apt-ostree] initramfs-args`, empties dropped. */
@@ -33,6 +37,8 @@ export function parseOrigin(text: string): OriginInfo {
     baseRefspec,
     followedRefspec: refspec ?? baseRefspec,
     requestedPackages: kf.getStringList('packages', 'requested'),
+    overrideRemove: kf.getStringList('overrides', 'remove'),
+    overrideReplace: kf.getStringList('overrides', 'replace'),
     regenerateInitramfs: kf.getBoolean('apt-ostree', 'regenerate-initramfs') ?? false,
     initramfsArgs: kf.getStringList('apt-ostree', 'initramfs-args'),
     keyFile: kf,

@@ -179,6 +179,8 @@ export class OstreeSysrootReader {
       baseChecksum: commit?.clientLayer ? commit.baseCommit : null,
       requestedPackages: origin?.requestedPackages ?? [],
       layeredPackages: (commit?.packages ?? []).map(layeredPackageName),
+      removedBasePackages: origin?.baseRefspec !== null ? (origin?.overrideRemove ?? []) : [],
+      replacedBasePackages: origin?.baseRefspec !== null ? (origin?.overrideReplace ?? []) : [],
       kernelArgs: options === null ? [] : splitKernelCmdline(options),
       regenerateInitramfs: origin?.regenerateInitramfs ?? false,
       initramfsArgs: origin?.initramfsArgs ?? [],

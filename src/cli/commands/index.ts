@@ -4,6 +4,7 @@ import { db } from './db.js';
 import { history } from './history.js';
 import { initramfs } from './initramfs.js';
 import { kargs } from './kargs.js';
+import { override, reset } from './override.js';
 import { search, whatprovides } from './package-queries.js';
 import { reload } from './reload.js';
 import { status } from './status.js';
@@ -25,6 +26,8 @@ export const COMMANDS: Record<string, CliCommand> = {
   kargs,
   initramfs,
   install,
+  override,
+  reset,
   search,
   whatprovides,
   'refresh-md': refreshMd,

@@ -2,7 +2,8 @@
  * `apt-ostree status --json` in the shape of `rpm-ostree status --json`, so scripts written for
  * it (`rpm-ostree status --json | jq '.deployments[0].checksum'`) work: kebab-case keys,
  * `deployments` with rpm-ostree's deployment keys (layered packages are `packages`, the
- * requested ones `requested-packages`; local packages and overrides empty until they exist),
+ * requested ones `requested-packages`; `requested-base-removals` the names of removed base
+ * packages; local packages empty until they exist),
  * `transaction` as rpm-ostree's `[method, sender, object path]` or null, `cached-update` with
  * its `rpm-diff` (the dpkg diff in rpm-ostree's shape), `update-driver`. The JSON-RPC API keeps
  * its camelCase objects.
@@ -26,12 +27,15 @@ type SysrootProperties = ResultOf<'Sysroot.GetProperties'>;
 type Deployment = SysrootProperties['deployments'][number];
 
 function deploymentJson(d: Deployment): Json {
+  const { removedBasePackages, replacedBasePackages, ...rest } = d;
   return {
-    ...(kebabKeys(d) as Record<string, Json>),
+    ...(kebabKeys(rest) as Record<string, Json>),
     'requested-local-packages': [],
-    'requested-base-removals': [],
+    'requested-base-removals': removedBasePackages,
+    // Replacements from the configured sources (rpm-ostree's are local files or remote repos).
+    'requested-base-replacements': replacedBasePackages,
     'requested-base-local-replacements': [],
-    'base-removals': [],
+    'base-removals': removedBasePackages.map((name) => ({ name })),
     'base-local-replacements': [],
     'initramfs-etc': [],
     signatures: [],

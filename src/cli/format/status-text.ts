@@ -21,6 +21,9 @@ function deploymentFields(d: Deployment): [string, string][] {
   rows.push(['Commit', d.checksum]);
   if (d.staged) rows.push(['Staged', 'yes']);
   if (d.unlocked !== 'none') rows.push(['Unlocked', d.unlocked]);
+  // rpm-ostree's rows for overrides: removed base packages, then replaced ones (old → new is in db diff).
+  if (d.removedBasePackages.length > 0) rows.push(['RemovedBasePackages', d.removedBasePackages.join(' ')]);
+  if (d.replacedBasePackages.length > 0) rows.push(['ReplacedBasePackages', d.replacedBasePackages.map((e) => e.replace('=', ' ')).join(', ')]);
   if (d.layeredPackages.length > 0) rows.push(['LayeredPackages', d.layeredPackages.join(' ')]);
   const inactive = d.requestedPackages.filter((p) => !d.layeredPackages.includes(p));
   if (inactive.length > 0) rows.push(['RequestedPackages', inactive.join(' ')]);

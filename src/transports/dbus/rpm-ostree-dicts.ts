@@ -2,7 +2,7 @@
  * Deployments and the cached update as the `a{sv}` dictionaries rpm-ostree's clients read
  * (rpm-ostree's rpmostreed-deployment-utils): the API's fields in kebab-case (variant-dict.ts)
  * plus rpm-ostree's keys with their rpm-ostree types — empty where the feature behind them does
- * not exist here (local packages, overrides, initramfs-etc, signatures). `live-inprogress` and
+ * not exist here (local packages, local replacements, initramfs-etc, signatures). `live-inprogress` and
  * `live-replaced` are left out: rpm-ostree itself sets them only during a live change, and its
  * clients take their presence for one.
  */
@@ -30,7 +30,7 @@ export function deploymentDict(d: Record<string, unknown> | null): VariantDict {
   const dict = toVariantDict(d);
   dict.signatures = new V('av', []);
   dict['requested-local-packages'] = new V('as', strings(d.requestedLocalPackages));
-  dict['requested-base-removals'] = new V('as', strings(d.requestedBaseRemovals));
+  dict['requested-base-removals'] = new V('as', strings(d.removedBasePackages));
   dict['requested-base-local-replacements'] = new V('as', strings(d.requestedBaseLocalReplacements));
   dict['base-removals'] = new V('av', []);
   dict['base-local-replacements'] = new V('av', []);

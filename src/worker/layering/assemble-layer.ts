@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { AptEnvironment, hostArchitecture } from '../../backends/apt/apt-environment.js';
 import { debContents, downloadPackages, installedSizes, pendingDownloads, type FetchedPackage, type PendingDownload } from '../../backends/apt/download.js';
 import { refreshLists, refreshReason } from '../../backends/apt/metadata-refresh.js';
-import { resolvePackages, ResolveError, type PlannedPackage } from '../../backends/apt/resolve.js';
-import { DpkgError, dpkgConfigure, dpkgUnpack, withServiceStartsRefused } from '../../backends/dpkg/sandboxed-dpkg.js';
+import { layerSpecs, resolvePackages, ResolveError, type PlannedPackage } from '../../backends/apt/resolve.js';
+import { DpkgError, dpkgConfigure, dpkgPurge, dpkgUnpack, withServiceStartsRefused } from '../../backends/dpkg/sandboxed-dpkg.js';
 import { packagesWithScripts } from '../../backends/dpkg/maintainer-scripts.js';
 import { PlantedPathError } from '../../backends/fs/in-tree.js';
 import { DPKG_STATUS } from '../../backends/dpkg/status-file.js';
@@ -24,7 +24,7 @@ import { glib } from '../../backends/ostree/glib.js';
 import { OperationError, type OperationContext } from '../operation-context.js';
 import { task } from '../steps/task.js';
 import { InitramfsError, regenerateInitramfs } from '../../backends/initramfs/regenerate.js';
-import type { ClientLayerOrigin } from '../../backends/ostree/write/deployment-writer.js';
+import { NO_OVERRIDES, type BaseOverrides, type ClientLayerOrigin } from '../../backends/ostree/write/deployment-writer.js';
 import { commitLayer } from './layer-commit.js';
 import { finishTree, prepareTree } from './tree-checkout.js';
 import { runCommand } from '../../util/run-command.js';
@@ -80,23 +80,36 @@ function named(e: unknown): unknown {
   return e;
 }
 
-async function resolve(ctx: OperationContext, apt: AptEnvironment, requested: string[]): Promise<PlannedPackage[]> {
+/** apt's specs for `requested` and `overrides`: installs, replacements by version, removals. */
+function specsOf(requested: string[], overrides: BaseOverrides): string[] {
+  return layerSpecs([...requested, ...overrides.replace], overrides.remove);
+}
+
+async function resolve(ctx: OperationContext, apt: AptEnvironment, specs: string[], removals: string[]): Promise<PlannedPackage[]> {
   await ensureFreshLists(ctx, apt);
-  return task(ctx, `Resolving ${requested.join(', ')}`, async () => {
-    const plan = await resolvePackages(apt, requested);
+  return task(ctx, `Resolving ${specs.join(', ')}`, async () => {
+    const plan = await resolvePackages(apt, specs, removals);
     for (const p of plan) ctx.emit({ type: 'Message', text: `  ${p.name} ${p.version} (${p.architecture}) from ${p.origin}` });
+    for (const name of removals) ctx.emit({ type: 'Message', text: `  ${name} removed` });
     return plan;
   });
 }
 
-/** The dry run: what layering `requested` onto `base` would bring. Downloads into the cache only. */
-export async function planLayer(ctx: OperationContext, session: SysrootSession, base: CommitNode, requested: string[]): Promise<LayerPlan> {
+/** The dry run: what layering `requested` (and `overrides`) onto `base` would bring. Downloads into the cache only. */
+export async function planLayer(
+  ctx: OperationContext,
+  session: SysrootSession,
+  base: CommitNode,
+  requested: string[],
+  overrides: BaseOverrides = NO_OVERRIDES,
+): Promise<LayerPlan> {
   const scratch = scratchDir(session, ctx);
+  const specs = specsOf(requested, overrides);
   try {
     const apt = await openApt(ctx, session, base, scratch);
-    const plan = await resolve(ctx, apt, requested).catch((e: unknown) => Promise.reject(named(e)));
-    const pending = await pendingDownloads(apt, requested).catch((e: unknown) => Promise.reject(named(e)));
-    const fetched = await download(ctx, apt, requested, plan, pending);
+    const plan = await resolve(ctx, apt, specs, overrides.remove).catch((e: unknown) => Promise.reject(named(e)));
+    const pending = await pendingDownloads(apt, specs).catch((e: unknown) => Promise.reject(named(e)));
+    const fetched = await download(ctx, apt, specs, plan, pending);
     const sizes = await installedSizes(apt, plan);
     const files = (await Promise.all(fetched.map((p) => debContents(p.deb)))).flat().sort();
     return {
@@ -104,6 +117,7 @@ export async function planLayer(ctx: OperationContext, session: SysrootSession, 
       downloadSize: pending.reduce((n, d) => n + d.size, 0),
       installedSize: plan.reduce((n, p) => n + (sizes.get(p.name) ?? 0) * 1024, 0),
       files,
+      removes: overrides.remove,
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -152,17 +166,19 @@ export interface AssembledLayer {
  * is gone before the error propagates.
  */
 export async function assembleLayer(ctx: OperationContext, session: SysrootSession, base: CommitNode, layer: ClientLayerOrigin): Promise<AssembledLayer> {
-  const { requested, initramfs } = layer;
+  const { requested, initramfs, overrides } = layer;
+  const removals = overrides.remove;
   const scratch = scratchDir(session, ctx);
   let succeeded = false;
   try {
     mkdirSync(scratch, { recursive: true });
     let plan: PlannedPackage[] = [];
     let fetched: FetchedPackage[] = [];
-    if (requested.length > 0) {
+    const specs = specsOf(requested, overrides);
+    if (specs.length > 0) {
       const apt = await openApt(ctx, session, base, scratch);
-      plan = await resolve(ctx, apt, requested).catch((e: unknown) => Promise.reject(named(e)));
-      fetched = await download(ctx, apt, requested, plan);
+      plan = await resolve(ctx, apt, specs, removals).catch((e: unknown) => Promise.reject(named(e)));
+      fetched = plan.length > 0 ? await download(ctx, apt, specs, plan) : [];
     }
     const tree = join(scratch, 'tree');
     await task(ctx, 'Checking out the base', () => prepareTree(session.repoPath, base.checksum, tree));
@@ -179,12 +195,24 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
             : "the tree's initramfs generator";
       throw new OperationError('Failed', `Refusing the layered tree: ${e.message}, not what the base has there — planted by ${by}`);
     };
-    if (fetched.length > 0) {
+    if (fetched.length > 0 || removals.length > 0) {
       await withServiceStartsRefused(tree, async () => {
         const n = fetched.length;
-        await task(ctx, `Unpacking ${n} packages`, () => dpkgUnpack({ root: tree, debs: fetched.map((p) => p.deb), onLine: percentOf(ctx, /^Unpacking /, n) }));
-        ctx.emit({ type: 'ProgressEnd' });
-        await task(ctx, `Configuring ${n} packages`, () => dpkgConfigure({ root: tree, onLine: percentOf(ctx, /^Setting up /, n) }));
+        if (removals.length > 0) {
+          await task(ctx, `Removing ${removals.join(', ')}`, () =>
+            dpkgPurge({ root: tree, packages: removals, onLine: percentOf(ctx, /^Purging /, removals.length) }),
+          );
+          ctx.emit({ type: 'ProgressEnd' });
+        }
+        if (n > 0) {
+          await task(ctx, `Unpacking ${n} packages`, () =>
+            dpkgUnpack({ root: tree, debs: fetched.map((p) => p.deb), onLine: percentOf(ctx, /^Unpacking /, n) }),
+          );
+          ctx.emit({ type: 'ProgressEnd' });
+        }
+        await task(ctx, n > 0 ? `Configuring ${n} packages` : 'Running triggers', () =>
+          dpkgConfigure({ root: tree, onLine: percentOf(ctx, /^Setting up /, n) }),
+        );
       })
         .catch(tampered)
         .catch((e: unknown) => Promise.reject(named(e)));
@@ -202,7 +230,7 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
       .then(() => finishTree(tree))
       .catch(tampered);
     const checksum = await task(ctx, 'Committing', () =>
-      commitLayer({ repo: session.repoPath, tree, base, requested, packages: plan, initramfsArgs: initramfs.regenerate ? initramfs.args : null }),
+      commitLayer({ repo: session.repoPath, tree, base, requested, overrides, packages: plan, initramfsArgs: initramfs.regenerate ? initramfs.args : null }),
     );
     const node = loadCommitNode(session.repo, checksum);
     if (node === null) throw new OperationError('Failed', `The layered commit ${checksum} is not in the repository`);

@@ -8,6 +8,7 @@
 import { valueText } from '../../backends/ostree/write/variant.js';
 import { runCommand } from '../../util/run-command.js';
 import type { PlannedPackage } from '../../backends/apt/resolve.js';
+import type { BaseOverrides } from '../../backends/ostree/write/deployment-writer.js';
 
 const stringArray = (value: string[]): string => valueText({ type: 'as', value });
 
@@ -16,6 +17,8 @@ export interface LayerCommitRequest {
   tree: string;
   base: { checksum: string; version: string | null };
   requested: string[];
+  /** Base packages removed and replaced (`aptostree.removed-base-packages`, `aptostree.replaced-base-packages`). */
+  overrides: BaseOverrides;
   packages: PlannedPackage[];
   /** Arguments the initramfs was regenerated with; null: the base's initramfs. */
   initramfsArgs: string[] | null;
@@ -30,12 +33,19 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
     `--parent=${req.base.checksum}`,
     '--orphan',
     '--link-checkout-speedup',
-    `--subject=apt-ostree: ${[...req.requested, ...(req.initramfsArgs !== null ? ['(initramfs)'] : [])].join(' ')}`,
+    `--subject=apt-ostree: ${[
+      ...req.requested,
+      ...req.overrides.remove.map((n) => `-${n}`),
+      ...req.overrides.replace,
+      ...(req.initramfsArgs !== null ? ['(initramfs)'] : []),
+    ].join(' ')}`,
     `--add-metadata-string=aptostree.base-commit=${req.base.checksum}`,
     '--add-metadata=aptostree.clientlayer=true',
     `--add-metadata=aptostree.requested-packages=${stringArray(req.requested)}`,
     `--add-metadata=aptostree.packages=${stringArray(req.packages.map((p) => `${p.name}=${p.version}:${p.architecture}`))}`,
   ];
+  if (req.overrides.remove.length > 0) args.push(`--add-metadata=aptostree.removed-base-packages=${stringArray(req.overrides.remove)}`);
+  if (req.overrides.replace.length > 0) args.push(`--add-metadata=aptostree.replaced-base-packages=${stringArray(req.overrides.replace)}`);
   if (req.initramfsArgs !== null) args.push(`--add-metadata=aptostree.initramfs-args=${stringArray(req.initramfsArgs)}`);
   if (req.base.version !== null) args.push(`--add-metadata-string=version=${req.base.version}`);
   try {

@@ -2,7 +2,8 @@
  * OS.PkgChange (apt-ostree install / uninstall): the requested set of the default deployment
  * changes, and a new deployment is built from its base commit with the new set — always from
  * the base, so removing a package leaves no trace of it. Removing a package of the base image
- * is refused (overrides are out of scope); a dry run reports the plan and changes nothing.
+ * is an override (OS.Override, which changes the layer through here too); a dry run reports
+ * the plan and changes nothing.
  */
 import { DPKG_STATUS, installedPackageNames, specName } from '../../backends/dpkg/status-file.js';
 import { readCommitFile } from '../../backends/ostree/commit-file.js';
@@ -17,6 +18,7 @@ import { defineOperation } from '../define-operation.js';
 import { adjustLayering, adjustsAnything, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { ApiError } from '../../api/errors.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
+import { changeOverrides, changesOverrides, sameOverrides, type OverrideChange } from '../layering/override-change.js';
 
 /** Installed package names of a commit's dpkg database. */
 async function basePackages(session: SysrootSession, commit: string): Promise<Set<string>> {
@@ -40,7 +42,7 @@ export function changeRequested(
     else if (inBase.has(specName(spec))) {
       throw new OperationError(
         'Failed',
-        `${specName(spec)} is part of the base image, not a layered package; removing base packages (overrides) is not supported`,
+        `${specName(spec)} is part of the base image, not a layered package; to remove it from the base: apt-ostree override remove ${specName(spec)}`,
       );
     } else if (p.idempotent !== true) throw new OperationError('Failed', `${spec} is not a requested package`);
   }
@@ -57,31 +59,55 @@ export function changeRequested(
   return next;
 }
 
-export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgChange'> & LayeringAdjustments): Promise<OperationResult> {
+export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgChange'> & LayeringAdjustments & OverrideChange): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const d = requireDefault(session, ctx.osname);
     const branch = followedBranch(session, d, 'change the packages of');
     const base = requireCommit(session, branch.baseChecksum, true);
     const kept = adjustLayering(branch, params);
-    const requested = changeRequested(kept.requested, await basePackages(session, base.checksum), params);
+    const inBase = await basePackages(session, base.checksum);
+    const requested = changeRequested(kept.requested, inBase, params);
+    const overrides = changesOverrides(params) ? changeOverrides(kept.overrides, inBase, requested, params) : kept.overrides;
     const same =
       requested.length === branch.requested.length &&
       requested.every((r, i) => r === branch.requested[i]) &&
+      sameOverrides(overrides, branch.overrides) &&
       !adjustsAnything(branch, { noInitramfs: params.noInitramfs });
-    if (same) return { changed: false, deployment: null, message: 'No change: the requested packages are the same.' };
+    if (same) return { changed: false, deployment: null, message: 'No change: the requested packages and overrides are the same.' };
 
+    const overridden = overrides.remove.length + overrides.replace.length > 0;
     if (params.dryRun === true) {
-      const plan = requested.length === 0 ? { packages: [], downloadSize: 0, installedSize: 0, files: [] } : await planLayer(ctx, session, base, requested);
+      const plan =
+        requested.length === 0 && !overridden
+          ? { packages: [], downloadSize: 0, installedSize: 0, files: [], removes: [] }
+          : await planLayer(ctx, session, base, requested, overrides);
+      const what = [
+        requested.length > 0 ? `${plan.packages.length} packages for ${[...requested, ...overrides.replace].join(', ')}` : '',
+        overrides.remove.length > 0 ? `${overrides.remove.join(', ')} removed` : '',
+      ].filter((w) => w !== '');
       return {
         changed: false,
         deployment: null,
         plan,
-        message: `Dry run: ${requested.length === 0 ? 'the base alone' : `${plan.packages.length} packages for ${requested.join(', ')}`}; nothing changed.`,
+        message: `Dry run: ${what.length === 0 ? 'the base alone' : what.join('; ')}; nothing changed.`,
       };
     }
     const added = requested.filter((r) => !branch.requested.includes(r));
     const removed = branch.requested.filter((r) => !requested.includes(r));
-    const verb = [added.length > 0 ? `added ${added.join(', ')}` : '', removed.length > 0 ? `removed ${removed.join(', ')}` : '']
+    const newOnly = (xs: string[], ys: string[]) => xs.filter((x) => !ys.includes(x));
+    const verb = [
+      added.length > 0 ? `added ${added.join(', ')}` : '',
+      removed.length > 0 ? `removed ${removed.join(', ')}` : '',
+      newOnly(overrides.remove, branch.overrides.remove).length > 0
+        ? `base packages removed: ${newOnly(overrides.remove, branch.overrides.remove).join(', ')}`
+        : '',
+      newOnly(overrides.replace, branch.overrides.replace).length > 0
+        ? `base packages replaced: ${newOnly(overrides.replace, branch.overrides.replace).join(', ')}`
+        : '',
+      newOnly([...branch.overrides.remove, ...branch.overrides.replace], [...overrides.remove, ...overrides.replace]).length > 0
+        ? `overrides reset: ${newOnly([...branch.overrides.remove, ...branch.overrides.replace], [...overrides.remove, ...overrides.replace]).join(', ')}`
+        : '',
+    ]
       .filter((w) => w !== '')
       .join('; ');
     return deployCommit(ctx, session, {
@@ -92,7 +118,7 @@ export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgC
       overrideCommit: /^override-commit=/m.test(branch.originText) ? base.checksum : null,
       verb: `Packages ${verb}:`,
       lockFinalization: params.lockFinalization,
-      layering: { refspec: branch.refspec, requested, initramfs: kept.initramfs },
+      layering: { refspec: branch.refspec, requested, overrides, initramfs: kept.initramfs },
     });
   });
 }

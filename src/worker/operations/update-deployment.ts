@@ -15,6 +15,7 @@ import { rebase, refuseRebaseToVersion } from './rebase.js';
 import { upgrade } from './upgrade.js';
 import type { LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { registerUpdateDriver } from '../steps/update-driver.js';
+import type { OverrideChange } from '../layering/override-change.js';
 
 type Params = ParamsOf<'OS.UpdateDeployment'>;
 
@@ -27,6 +28,9 @@ function refuseUnsupported({ modifiers: m, options: o }: Params): void {
     throw new ProtocolError(JsonRpcCode.InvalidParams, 'noPullBase keeps the current base: it cannot be combined with setRefspec or setRevision');
   }
   const packages = (m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0;
+  const overrides = updateDeploymentMode(m) === 'override' || (m.overrideResetPackages ?? []).length > 0;
+  if (overrides && (m.setRefspec !== undefined || m.setRevision !== undefined)) throw unsupported('Overrides together with setRefspec or setRevision');
+  if (overrides && (o.cacheOnly === true || o.downloadOnly === true)) throw unsupported('cacheOnly or downloadOnly with overrides');
   if (m.setRefspec !== undefined && (m.uninstallPackages ?? []).length > 0) throw unsupported('uninstallPackages together with setRefspec');
   if (m.setRefspec === undefined && packages) {
     if (m.setRevision !== undefined) throw unsupported('Package changes together with setRevision');
@@ -35,7 +39,8 @@ function refuseUnsupported({ modifiers: m, options: o }: Params): void {
 }
 
 /** The layering of the current base changes only (noPullBase, or an upgrade that found nothing). */
-function relayer(ctx: OperationContext, { modifiers: m, options: o }: Params, adjust: LayeringAdjustments): Promise<OperationResult> {
+function relayer(ctx: OperationContext, p: Params, adjust: LayeringAdjustments): Promise<OperationResult> {
+  const { modifiers: m, options: o } = p;
   return pkgChange(ctx, {
     add: m.installPackages ?? [],
     remove: adjust.noLayering === true ? [] : (m.uninstallPackages ?? []),
@@ -43,15 +48,20 @@ function relayer(ctx: OperationContext, { modifiers: m, options: o }: Params, ad
     idempotent: true,
     allowInactive: o.allowInactiveRequests,
     lockFinalization: o.lockFinalization,
+    ...overrideChange(p),
     ...adjust,
   });
+}
+
+/** The override modifiers, as the layer change takes them. */
+function overrideChange({ modifiers: m }: Params): OverrideChange {
+  return { overrideRemove: m.overrideRemovePackages, overrideReplace: m.overrideReplacePackages, overrideReset: m.overrideResetPackages };
 }
 
 async function updateDeployment(ctx: OperationContext, p: Params): Promise<OperationResult> {
   const { modifiers: m, options: o } = p;
   const stop = { dryRun: o.dryRun, downloadOnly: o.downloadOnly, cacheOnly: o.cacheOnly };
-  // noOverrides: apt-ostree has no overrides of base packages yet, so there are none to drop.
-  const adjust: LayeringAdjustments = { noLayering: o.noLayering, noInitramfs: o.noInitramfs };
+  const adjust: LayeringAdjustments = { noLayering: o.noLayering, noOverrides: o.noOverrides, noInitramfs: o.noInitramfs };
   if (o.registerDriver !== undefined) registerUpdateDriver(ctx, o.registerDriver);
   if (o.noPullBase === true) return relayer(ctx, p, adjust);
   switch (updateDeploymentMode(m)) {
@@ -64,8 +74,10 @@ async function updateDeployment(ctx: OperationContext, p: Params): Promise<Opera
         ...stop,
         ...adjust,
       });
+    case 'override':
     case 'pkg-change':
       return pkgChange(ctx, {
+        ...overrideChange(p),
         add: m.installPackages ?? [],
         remove: o.noLayering === true ? [] : (m.uninstallPackages ?? []),
         dryRun: o.dryRun,
@@ -94,7 +106,7 @@ async function updateDeployment(ctx: OperationContext, p: Params): Promise<Opera
         ...adjust,
       });
       // No new base, but the layering is to change: a new deployment of the current base.
-      const layeringChange = o.noLayering === true || o.noInitramfs === true;
+      const layeringChange = o.noLayering === true || o.noOverrides === true || o.noInitramfs === true;
       if (upgraded.changed === true || !layeringChange || o.dryRun === true || o.downloadOnly === true) return upgraded;
       return relayer(ctx, p, adjust);
     }
@@ -107,6 +119,13 @@ export default defineOperation({
     switch (updateDeploymentMode(m)) {
       case 'rebase':
         return `rebase ${m.setRefspec}`;
+      case 'override':
+        return ['override', ...(m.overrideRemovePackages ?? []).map((n) => `-${n}`), ...(m.overrideReplacePackages ?? []).map((e) => `+${e}`)]
+          .concat(
+            (m.overrideResetPackages ?? []).map((n) => `reset ${n}`),
+            packageChangeWords(m.installPackages, m.uninstallPackages),
+          )
+          .join(' ');
       case 'pkg-change':
         return ['pkg-change', ...packageChangeWords(m.installPackages, m.uninstallPackages)].join(' ');
       case 'deploy':
@@ -116,7 +135,13 @@ export default defineOperation({
     }
   },
   precheck: (ctx, p) => {
-    refuseIfLayeringLocked(ctx, p.modifiers.installPackages, p.modifiers.uninstallPackages);
+    refuseIfLayeringLocked(
+      ctx,
+      p.modifiers.installPackages,
+      p.modifiers.uninstallPackages,
+      p.modifiers.overrideRemovePackages,
+      p.modifiers.overrideReplacePackages,
+    );
     refuseUnsupported(p);
     if (updateDeploymentMode(p.modifiers) === 'rebase') refuseRebaseToVersion(p.modifiers.setRevision);
   },

@@ -3,8 +3,18 @@
  * return → write the boot list → cleanup), and where an operation may stop before it.
  */
 import { writeFfi } from '../../backends/ostree/write/ffi.js';
-import { cleanupSysroot, deployTree, newOrigin, writeAsDefault, type ClientLayerOrigin } from '../../backends/ostree/write/deployment-writer.js';
-import type { CommitNode } from '../../backends/ostree/write/history.js';
+import {
+  cleanupSysroot,
+  deployTree,
+  hasClientLayer,
+  newOrigin,
+  writeAsDefault,
+  type ClientLayerOrigin,
+} from '../../backends/ostree/write/deployment-writer.js';
+import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
+import { readCommitFile } from '../../backends/ostree/commit-file.js';
+import { DPKG_STATUS } from '../../backends/dpkg/status-file.js';
+import { effectiveOverrides, installedVersions } from '../layering/base-overrides.js';
 import { describe, type DeploymentRef, type SysrootSession } from '../../backends/ostree/write/session.js';
 import { glib } from '../../backends/ostree/glib.js';
 import type { Ptr } from '../../backends/ostree/koffi.js';
@@ -74,10 +84,10 @@ export interface DeployRequest {
 export async function deployCommit(ctx: OperationContext, session: SysrootSession, req: DeployRequest): Promise<OperationResult> {
   const g = glib();
   const osname = ctx.osname;
-  const layering = req.layering ?? null;
+  const layering = req.layering === undefined ? null : await withApplicableOverrides(ctx, session, req.target, req.base, req.layering);
   let target = req.target;
   let scratchRemoved: Promise<void> = Promise.resolve();
-  if (layering !== null && (layering.requested.length > 0 || layering.initramfs.regenerate)) {
+  if (layering !== null && hasClientLayer(layering)) {
     const layer = await assembleLayer(ctx, session, req.target, layering);
     target = layer.node;
     scratchRemoved = layer.scratchRemoved;
@@ -154,4 +164,25 @@ export async function cleanupAfterWrite(ctx: OperationContext, session: SysrootS
       text: `Cleanup failed (the new boot configuration is in place): ${e instanceof Error ? e.message : String(e)}`,
     });
   }
+}
+
+/**
+ * `layer` with the overrides that still apply to `target` (base-overrides.ts), judged against
+ * the base `current` (the default deployment) was built on; each one dropped is said.
+ */
+async function withApplicableOverrides(
+  ctx: OperationContext,
+  session: SysrootSession,
+  target: CommitNode,
+  current: DeploymentRef,
+  layer: ClientLayerOrigin,
+): Promise<ClientLayerOrigin> {
+  if (layer.overrides.remove.length === 0 && layer.overrides.replace.length === 0) return layer;
+  const versions = async (commit: string) => installedVersions((await readCommitFile(session.repoPath, commit, DPKG_STATUS)).toString('utf8'));
+  const node = loadCommitNode(session.repo, current.checksum);
+  const previousBase = node?.clientLayer === true && node.baseCommit !== null ? node.baseCommit : current.checksum;
+  const base = await versions(target.checksum);
+  const previous = previousBase === target.checksum ? base : await versions(previousBase).catch(() => base);
+  const overrides = effectiveOverrides(layer.overrides, base, previous, (text) => ctx.emit({ type: 'Message', text }));
+  return { ...layer, overrides };
 }

@@ -2,7 +2,7 @@
  * What an operation starts from: the default deployment, the branch it follows (from its
  * origin), and commits that must be in the repository.
  */
-import type { InitramfsState } from '../../backends/ostree/write/deployment-writer.js';
+import type { BaseOverrides, InitramfsState } from '../../backends/ostree/write/deployment-writer.js';
 import { originText } from '../../backends/ostree/write/deployment-writer.js';
 import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
 import { parseRefspec, type DeploymentRef, type SysrootSession } from '../../backends/ostree/write/session.js';
@@ -28,6 +28,8 @@ export interface FollowedBranch {
   originText: string;
   /** `[packages] requested`: layered onto every new base ([] for a plain deployment). */
   requested: string[];
+  /** `[overrides]`: base packages removed or replaced, re-applied to every new base. */
+  overrides: BaseOverrides;
   /** The base commit: the deployment's own commit, or for a layered one the commit it was built on. */
   baseChecksum: string;
   /** `[apt-ostree]` regenerate-initramfs / initramfs-args: re-applied to every new base. */
@@ -54,6 +56,7 @@ export function followedBranch(session: SysrootSession, d: DeploymentRef, verb: 
     originText: text,
     requested: origin.baseRefspec !== null ? origin.requestedPackages : [],
     baseChecksum,
+    overrides: origin.baseRefspec !== null ? { remove: origin.overrideRemove, replace: origin.overrideReplace } : { remove: [], replace: [] },
     initramfs: { regenerate: origin.regenerateInitramfs, args: origin.initramfsArgs },
   };
 }

@@ -1,29 +1,40 @@
 /**
- * What UpdateDeployment's `noLayering` and `noInitramfs` (rpm-ostree's `no-layering`,
- * `no-initramfs`) change in the client layer a new deployment gets: no requested packages,
- * initramfs regeneration off. Every path that builds a deployment (upgrade, deploy, rebase,
- * package change) applies them the same way.
+ * What UpdateDeployment's `noLayering`, `noOverrides` and `noInitramfs` (rpm-ostree's
+ * `no-layering`, `no-overrides`, `no-initramfs`) change in the client layer a new deployment
+ * gets: no requested packages, no overrides of base packages, initramfs regeneration off.
+ * Every path that builds a deployment (upgrade, deploy, rebase, package change, override)
+ * applies them the same way.
  */
-import type { InitramfsState } from '../../backends/ostree/write/deployment-writer.js';
+import { NO_OVERRIDES, type BaseOverrides, type InitramfsState } from '../../backends/ostree/write/deployment-writer.js';
 
 export interface LayeringAdjustments {
   /** Drop every requested package (packages asked for in the same request are then added). */
   noLayering?: boolean;
+  /** Drop every override of base packages. */
+  noOverrides?: boolean;
   /** Turn client-side initramfs regeneration off. */
   noInitramfs?: boolean;
 }
 
-export function adjustLayering(
-  current: { requested: string[]; initramfs: InitramfsState },
-  a: LayeringAdjustments = {},
-): { requested: string[]; initramfs: InitramfsState } {
+/** The client layer of a deployment: what every new base gets again. */
+export interface ClientLayer {
+  requested: string[];
+  overrides: BaseOverrides;
+  initramfs: InitramfsState;
+}
+
+export function adjustLayering(current: ClientLayer, a: LayeringAdjustments = {}): ClientLayer {
   return {
     requested: a.noLayering === true ? [] : current.requested,
+    overrides: a.noOverrides === true ? NO_OVERRIDES : current.overrides,
     initramfs: a.noInitramfs === true ? { regenerate: false, args: [] } : current.initramfs,
   };
 }
 
 /** Whether the adjustments change anything for `current`. */
-export function adjustsAnything(current: { requested: string[]; initramfs: InitramfsState }, a: LayeringAdjustments = {}): boolean {
-  return (a.noLayering === true && current.requested.length > 0) || (a.noInitramfs === true && current.initramfs.regenerate);
+export function adjustsAnything(current: ClientLayer, a: LayeringAdjustments = {}): boolean {
+  const overrides = current.overrides.remove.length > 0 || current.overrides.replace.length > 0;
+  return (
+    (a.noLayering === true && current.requested.length > 0) || (a.noOverrides === true && overrides) || (a.noInitramfs === true && current.initramfs.regenerate)
+  );
 }

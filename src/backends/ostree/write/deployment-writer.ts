@@ -24,11 +24,28 @@ export interface InitramfsState {
   args: string[];
 }
 
-/** What the client adds to a base: the branch followed, layered packages, initramfs state. */
+/**
+ * Overrides of base packages a deployment carries in its origin (`[overrides]`): base packages
+ * removed, and base packages replaced by other versions from the sources (`name=version`).
+ */
+export interface BaseOverrides {
+  remove: string[];
+  replace: string[];
+}
+
+export const NO_OVERRIDES: BaseOverrides = { remove: [], replace: [] };
+
+/** What the client adds to a base: the branch followed, layered packages, overrides, initramfs state. */
 export interface ClientLayerOrigin {
   refspec: string;
   requested: string[];
+  overrides: BaseOverrides;
   initramfs: InitramfsState;
+}
+
+/** Whether a client layer changes the base at all (else the deployment is the plain base). */
+export function hasClientLayer(layer: Omit<ClientLayerOrigin, 'refspec'>): boolean {
+  return layer.requested.length > 0 || layer.initramfs.regenerate || layer.overrides.remove.length > 0 || layer.overrides.replace.length > 0;
 }
 
 /** Text of a deployment's origin file, null when it has none. */
@@ -61,11 +78,13 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null,
       ffi.g_key_file_remove_key(kf, 'origin', 'baserefspec', null);
       ffi.g_key_file_remove_group(kf, 'packages', null);
       ffi.g_key_file_remove_group(kf, 'apt-ostree', null);
+      ffi.g_key_file_remove_group(kf, 'overrides', null);
       const list = (xs: string[]): string => xs.map((x) => `${x};`).join('');
-      // Any client-side change (packages, a regenerated initramfs) makes the commit a layer on a base.
-      const layered = layer.requested.length > 0 || layer.initramfs.regenerate;
-      ffi.g_key_file_set_string(kf, 'origin', layered ? 'baserefspec' : 'refspec', layer.refspec);
+      // Any client-side change (packages, overrides, a regenerated initramfs) makes the commit a layer on a base.
+      ffi.g_key_file_set_string(kf, 'origin', hasClientLayer(layer) ? 'baserefspec' : 'refspec', layer.refspec);
       if (layer.requested.length > 0) ffi.g_key_file_set_string(kf, 'packages', 'requested', list(layer.requested));
+      if (layer.overrides.remove.length > 0) ffi.g_key_file_set_string(kf, 'overrides', 'remove', list(layer.overrides.remove));
+      if (layer.overrides.replace.length > 0) ffi.g_key_file_set_string(kf, 'overrides', 'replace', list(layer.overrides.replace));
       if (layer.initramfs.regenerate) {
         ffi.g_key_file_set_string(kf, 'apt-ostree', 'regenerate-initramfs', 'true');
         if (layer.initramfs.args.length > 0) ffi.g_key_file_set_string(kf, 'apt-ostree', 'initramfs-args', list(layer.initramfs.args));
