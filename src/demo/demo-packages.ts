@@ -15,8 +15,13 @@ export const DEMO_INSTALLABLE = ['cowsay', 'htop', 'sl', 'tree'];
 /** The base's leaf package: installed with its files, nothing depends on it. */
 export const DEMO_LEAF = 'nano';
 
+/** Dependencies among the base packages: libc6 has reverse dependencies, {@link DEMO_LEAF} none. */
+const BASE_DEPENDS: Record<string, string> = { bash: 'base-files (>= 2.1.12)', dpkg: 'libc6 (>= 2.34)', [DEMO_LEAF]: 'libc6 (>= 2.34)' };
+
 /** The base images' dpkg database: the synthetic base packages plus {@link DEMO_LEAF}. */
-export const DEMO_BASE_PACKAGES: DpkgPackage[] = [...BASE_PACKAGES, { name: DEMO_LEAF, version: '7.2-1', arch: 'amd64', description: 'small text editor' }];
+export const DEMO_BASE_PACKAGES: DpkgPackage[] = [...BASE_PACKAGES, { name: DEMO_LEAF, version: '7.2-1', arch: 'amd64', description: 'small text editor' }].map(
+  (p) => (BASE_DEPENDS[p.name] !== undefined ? { ...p, depends: BASE_DEPENDS[p.name] } : p),
+);
 
 /** Files of the base images: the leaf package's program and dpkg's list of its files. */
 export const DEMO_BASE_FILES: Record<string, string> = {

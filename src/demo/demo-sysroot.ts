@@ -21,7 +21,7 @@ import { pin, removeSysroot } from './sysroot-builder.js';
 /** The stamp demo-run.sh writes once the demo is set up. */
 const DEMO_COMPLETE = '.complete';
 /** Bumped whenever the demo changes, so that a demo built before is built again. */
-const RECIPE = '2';
+const RECIPE = '3';
 
 /** Whether `dir` holds a complete demo of this recipe. */
 function complete(dir: string): boolean {

@@ -16,6 +16,8 @@ export interface DpkgPackage {
   version: string;
   arch: string;
   description?: string;
+  /** The `Depends:` field. */
+  depends?: string;
 }
 
 /** What {@link buildTree} puts in a tree. */
@@ -103,6 +105,7 @@ function dpkgStatusText(pkgs: DpkgPackage[]): string {
           'Maintainer: apt-ostree demo <demo@example.invalid>',
           `Architecture: ${p.arch}`,
           `Version: ${p.version}`,
+          ...(p.depends !== undefined ? [`Depends: ${p.depends}`] : []),
           `Description: ${p.description ?? `${p.name} (synthetic package)`}`,
         ].join('\n') + '\n',
     )
