@@ -151,6 +151,8 @@ export interface RemoteSysroot {
   kernelArgs: string[];
   /** Whether its trees have a working /bin/sh. */
   shell: boolean;
+  /** The trees' dpkg database (base-files versioned per commit) and extra files, as the options gave them. */
+  base: { packages: DpkgPackage[]; files: Record<string, string> };
   /** Stops the server (the files stay; see {@link destroy}). */
   stop(): Promise<void>;
   /** Stops the server and removes `dir` (deployments are immutable: removeSysroot). */
@@ -165,6 +167,10 @@ interface RemoteSysrootOptions {
   delayMs?: number;
   /** Trees with a working /bin/sh (maintainer scripts can run: package layering). */
   shell?: boolean;
+  /** The trees' dpkg database (base-files at `12.4+<version>` in each); default: the synthetic base packages. */
+  basePackages?: DpkgPackage[];
+  /** Extra files in every tree: path relative to the root → content. */
+  baseFiles?: Record<string, string>;
 }
 
 /** Options of {@link addServerCommit}. */
@@ -213,14 +219,19 @@ function run(cmd: string, args: string[]): string {
 }
 
 /** Commits a fresh tree for `version` to the server branch and updates the summary. */
-function commitOnServer(serverRepo: string, work: string, opts: ServerCommitOptions & { timestamp: number; shell?: boolean }): string {
+function commitOnServer(
+  serverRepo: string,
+  work: string,
+  opts: ServerCommitOptions & { timestamp: number; shell?: boolean; base?: RemoteSysroot['base'] },
+): string {
   const tree = mkdtempSync(join(work, 'tree-'));
   try {
     buildTree(tree, {
       kernelVersion: KERNEL_VERSION,
       osRelease: OS_RELEASE,
-      dpkgPackages: opts.dpkgPackages ?? PACKAGES.map((p) => (p.name === 'base-files' ? { ...p, version: `12.4+${opts.version}` } : p)),
-      files: { [FIXTURE_VERSION_FILE]: `${opts.version}\n`, ...(opts.files ?? {}) },
+      dpkgPackages:
+        opts.dpkgPackages ?? (opts.base?.packages ?? PACKAGES).map((p) => (p.name === 'base-files' ? { ...p, version: `12.4+${opts.version}` } : p)),
+      files: { ...opts.base?.files, [FIXTURE_VERSION_FILE]: `${opts.version}\n`, ...(opts.files ?? {}) },
       shell: opts.shell,
     });
     // The mount point of the physical root in a booted deployment and the /ostree link to it,
@@ -258,7 +269,8 @@ export async function buildRemoteSysroot(dir: string, opts: RemoteSysrootOptions
   run('ostree', ['init', `--repo=${serverRepo}`, '--mode=archive']);
   const timestamps = { v1: 1_700_000_000, v2: 1_700_086_400 };
   const shell = opts.shell === true;
-  const v1 = commitOnServer(serverRepo, work, { version: '12.1', timestamp: timestamps.v1, shell });
+  const base = { packages: opts.basePackages ?? PACKAGES, files: opts.baseFiles ?? {} };
+  const v1 = commitOnServer(serverRepo, work, { version: '12.1', timestamp: timestamps.v1, shell, base });
 
   const server = await startStaticServer(serverRepo, { delayMs: opts.delayMs });
   try {
@@ -268,7 +280,7 @@ export async function buildRemoteSysroot(dir: string, opts: RemoteSysrootOptions
     await runAsync('ostree', ['pull', `--repo=${repo}`, REMOTE, REF]);
     deploy(sysroot, osname, refspec, { kernelArgs: KERNEL_ARGS });
 
-    const v2 = commitOnServer(serverRepo, work, { version: '12.2', timestamp: timestamps.v2, shell });
+    const v2 = commitOnServer(serverRepo, work, { version: '12.2', timestamp: timestamps.v2, shell, base });
     await runAsync('ostree', ['pull', `--repo=${repo}`, REMOTE, REF]);
     // --retain: v1 stays as the rollback however libostree's defaults evolve.
     deploy(sysroot, osname, refspec, { retain: true });
@@ -287,6 +299,7 @@ export async function buildRemoteSysroot(dir: string, opts: RemoteSysrootOptions
       timestamps,
       kernelArgs: [...KERNEL_ARGS],
       shell,
+      base,
       stop: () => server.stop(),
       async destroy() {
         await server.stop();
@@ -308,7 +321,7 @@ export function addServerCommit(remote: RemoteSysroot, opts: ServerCommitOptions
   const tipTimestamp = commitTimestamp(remote.serverRepo, remote.ref);
   const timestamp = opts.timestamp ?? tipTimestamp + 86_400;
   mkdirSync(join(remote.dir, 'work'), { recursive: true });
-  return commitOnServer(remote.serverRepo, join(remote.dir, 'work'), { ...opts, timestamp, shell: remote.shell });
+  return commitOnServer(remote.serverRepo, join(remote.dir, 'work'), { ...opts, timestamp, shell: remote.shell, base: remote.base });
 }
 
 /** Timestamp (seconds) of the commit `rev` resolves to, from `ostree show`'s `Date:` line (UTC). */
