@@ -6,6 +6,7 @@
  * command (a harmless one here: only the reboot itself is not real).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +15,7 @@ import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { bootedSandbox, type BootedSandbox } from './support/booted-sandbox.js';
 import { cliOn } from './support/capture-io.js';
+import { REPO_ROOT } from './support/repo-root.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { ostreeAdminStatus, parseAdminStatus, tempSysrootDir } from './support/ostree-admin-status.js';
 
@@ -206,5 +208,23 @@ describe('a booted system (the daemon inside a sandbox booted into v2)', { skip:
     assert.equal(d.staged, true);
     assert.equal(d.checksum, csum);
     assert.equal(d.id, r.deployment);
+  });
+
+  it('usroverlay: root unlocks /usr of the booted deployment (ostree admin unlock, run by the CLI); status shows Unlocked', async () => {
+    const cliInside = sandbox.checkoutPath(join(REPO_ROOT, 'bin/apt-ostree'));
+    // ostree mounts the overlay in a mount namespace of its own, which reaches the caller's
+    // through shared propagation on a real system (test/vm checks /usr is writable there); this
+    // sandbox's mounts do not propagate, so only the unlocked state is checked here.
+    const r = await sandbox.run(['node', cliInside, 'usroverlay']);
+    assert.match(r.stdout, /Development mode enabled/);
+    const booted = (await deployments()).find((d) => d.booted);
+    assert.equal(booted?.unlocked, 'development');
+    assert.match((await cli('status')).out, /Unlocked: development/);
+    // Not root: refused before anything runs.
+    const user = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO_ROOT, 'bin/apt-ostree'), 'usroverlay'], {
+      encoding: 'utf8',
+    });
+    assert.equal(user.status, 1);
+    assert.match(user.stderr, /must be run as root/);
   });
 });

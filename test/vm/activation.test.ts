@@ -122,8 +122,13 @@ describe('booted machine: activation, sessions, journal, package', { skip }, () 
     assert.equal((await g.deployments()).length, 1, 'check only: nothing deployed');
   });
 
-  it('the package upgrades and purges on the booted machine (ostree admin unlock); the socket keeps working across the upgrade', async () => {
-    await g.ok(['ostree', 'admin', 'unlock']);
+  it('the package upgrades and purges on the booted machine (apt-ostree usroverlay); the socket keeps working across the upgrade', async () => {
+    // apt-ostree usroverlay: /usr writable for root's shell (ostree admin unlock), shown in status.
+    const unlock = await g.cli(['usroverlay']);
+    assert.equal(unlock.code, 0, unlock.stderr);
+    assert.match(unlock.stdout, /Development mode enabled/);
+    await g.ok(['touch', '/usr/share/apt-ostree-usroverlay-test']);
+    assert.match((await g.cli(['status'])).stdout, /Unlocked: development/);
     const debs = (await g.ok(['sh', '-c', 'ls /var/mnt/testdata/debs/*.deb'])).trim();
     assert.match(debs, /apt-ostreed_.*\+vmtest1_amd64\.deb$/);
     assert.equal(await active('apt-ostreed.socket'), 'active');

@@ -11,6 +11,7 @@ import { status } from './status.js';
 import { transaction } from './transaction.js';
 import { cleanup, deploy, finalizeDeployment, install, rebase, refreshMd, rollback, uninstall } from './transaction-verbs.js';
 import { upgrade } from './upgrade.js';
+import { usroverlay } from './usroverlay.js';
 
 /** Every verb of `apt-ostree`, by name. */
 export const COMMANDS: Record<string, CliCommand> = {
@@ -35,4 +36,5 @@ export const COMMANDS: Record<string, CliCommand> = {
   'finalize-deployment': finalizeDeployment,
   db,
   transaction,
+  usroverlay,
 };
