@@ -4,6 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { Logger } from '../util/logger.js';
 import { JsonRpcConnection } from './jsonrpc/jsonrpc-connection.js';
 import { peerCredentials } from './peer-credentials.js';
+import { peerHungUp } from './peer-hangup.js';
 import { UidInFlight, type ConnectionLimits } from './connection-limits.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { IdleWatch } from './idle-watch.js';
@@ -184,6 +185,11 @@ export class SocketServer {
     };
     socket.on('data', onData);
     socket.on('end', () => {
+      // Gone altogether (not a half-close): nobody to answer; its queued work is dropped now.
+      if (peerHungUp(socket)) {
+        socket.destroy();
+        return;
+      }
       // A client that half-closes before any terminator: what it sent is one JSON-RPC message.
       if (connection === undefined && seen.length > 0) start(new JsonRpcConnection(socket, this.jsonRpc, this.log, options));
       if (connection !== undefined) connection.endOfInput();
