@@ -34,4 +34,4 @@ export function cliCommand<const A extends ArgsDef>(command: CliCommand<A>): Cli
 }
 
 /** Exit codes shared by every verb. */
-export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Cancelled: 3 } as const;
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Cancelled: 3, PendingDeployment: 77 } as const;
