@@ -10,7 +10,8 @@ import { verbArgs } from './transaction-verb.js';
 const args = verbArgs(
   'OS.KernelArgs',
   {
-    reboot: REBOOT_FLAG,
+    // rpm-ostree's kargs has no -r.
+    reboot: { flag: REBOOT_FLAG.flag },
     append: { flag: 'append' },
     replace: { flag: 'replace' },
     delete: { flag: 'delete' },
