@@ -7,6 +7,8 @@ export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** The running kernel's command line (default: /proc/cmdline); tests pass their own. */
+  procCmdline?: () => string;
   /** Registers a Ctrl-C handler; returns its removal. Absent: interrupts are not handled. */
   onInterrupt?: (handler: () => void) => () => void;
 }
