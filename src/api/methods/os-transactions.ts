@@ -186,13 +186,8 @@ export const KernelArgs = defineMethod({
           doc: "The deployment whose kernel arguments the edits start from, by id or index in the boot order (default: the default deployment); the new deployment is still of the default deployment's commit (rpm-ostree's kargs --deploy-index).",
         }),
       ),
-      baseKernelArgs: t.optional(
-        t.string({
-          pattern: '^[^\\n\\r\\x00]*$',
-          maxLength: 65536,
-          doc: "A kernel command line the edits start from instead of a deployment's (rpm-ostree's kargs --import-proc-cmdline: the running kernel's).",
-        }),
-      ),
+      // A command line the edits start from instead of a deployment's (rpm-ostree's kargs --import-proc-cmdline: the running kernel's).
+      baseKernelArgs: t.optional(KernelCmdline),
       append: t.optional(kernelArgs('Arguments to add.')),
       replace: t.optional(t.array(KernelArg, { maxItems: 256, doc: 'KEY=OLD=NEW or KEY=NEW.' })),
       delete: t.optional(kernelArgs('Arguments to remove; an error if one is absent.')),
