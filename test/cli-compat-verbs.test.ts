@@ -168,7 +168,7 @@ describe('CLI: rpm-ostree compatibility of verbs and options', () => {
     assert.equal((await cli('db', 'frobnicate')).code, 2);
   });
 
-  it('kargs --deploy-index=N shows and edits from deployment N; the new deployment is still the default one', async () => {
+  it('kargs --deploy-index=N shows and edits from deployment N (the new deployment is still the default one); --unchanged-exit-77', async () => {
     assert.equal((await cli('kargs', '--append', 'only-default=1')).code, 0);
     const [dflt, previous] = await suite.deployments();
     assert.ok(dflt.kernelArgs.includes('only-default=1'));
@@ -180,6 +180,12 @@ describe('CLI: rpm-ostree compatibility of verbs and options', () => {
     assert.equal(next.checksum, dflt.checksum, "the default deployment's commit");
     assert.ok(next.kernelArgs.includes('from-one=1') && !next.kernelArgs.includes('only-default=1'), next.kernelArgs.join(' '));
     assert.equal((await cli('kargs', '--deploy-index=x')).code, 2);
+    // --unchanged-exit-77: 77 when nothing changed, 0 when something did.
+    assert.equal((await cli('kargs', '--append-if-missing', 'from-one=1', '--unchanged-exit-77')).code, 77);
+    assert.equal((await cli('kargs', '--json', '--append-if-missing', 'from-one=1', '--unchanged-exit-77')).code, 77);
+    assert.equal((await cli('kargs', '--append-if-missing', 'from-one=1')).code, 0);
+    const changed = await cli('kargs', '--append-if-missing', 'new-one=1', '--unchanged-exit-77');
+    assert.equal(changed.code, 0, changed.err);
     const nowhere = await cli('kargs', '--deploy-index=99', '--append', 'x=1');
     assert.equal(nowhere.code, 1);
     assert.match(nowhere.err, /No deployment 99/);

@@ -36,4 +36,5 @@ export function cliCommand<const A extends ArgsDef>(command: CliCommand<A>): Cli
 }
 
 /** Exit codes shared by every verb. */
-export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Cancelled: 3, PendingDeployment: 77 } as const;
+/** 77 is rpm-ostree's: status --pending-exit-77, kargs --unchanged-exit-77. */
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Cancelled: 3, PendingDeployment: 77, Unchanged: 77 } as const;

@@ -25,6 +25,7 @@ const args = verbArgs(
       description: "Start from the running kernel's command line (/proc/cmdline, without the bootloader's BOOT_IMAGE=/initrd=) instead of the deployment's",
     },
     editor: { type: 'boolean', description: 'Edit the arguments in $VISUAL / $EDITOR' },
+    'unchanged-exit-77': { type: 'boolean', description: 'Exit with 77 when the edits change nothing (e.g. --append-if-missing of a present argument)' },
   },
 );
 
@@ -95,7 +96,7 @@ export const kargs = cliCommand({
       const { existingKernelArgString, ...changes } = editsBetween(before, edited.args);
       if (changes.delete.length === 0 && changes.append.length === 0) {
         ctx.io.stdout.write('Kernel arguments not changed.\n');
-        return ExitCode.Ok;
+        return parsed['unchanged-exit-77'] === true ? ExitCode.Unchanged : ExitCode.Ok;
       }
       // The guard against concurrent changes compares with a deployment's arguments, not /proc/cmdline.
       Object.assign(params, changes, fromProc ? {} : { existingKernelArgString });
@@ -105,6 +106,8 @@ export const kargs = cliCommand({
       ctx.io.stdout.write(parsed.json === true ? `${JSON.stringify({ bootconfig }, null, 2)}\n` : `${bootconfig.options}\n`);
       return ExitCode.Ok;
     }
-    return runTransaction(ctx, 'OS.KernelArgs', params, parsed.json === true);
+    const unchanged77 =
+      parsed['unchanged-exit-77'] === true ? (r: Record<string, unknown>) => (r.changed === false ? ExitCode.Unchanged : ExitCode.Ok) : undefined;
+    return runTransaction(ctx, 'OS.KernelArgs', params, parsed.json === true, undefined, unchanged77);
   },
 });
