@@ -17,7 +17,7 @@ const args = verbArgs(
     delete: { flag: 'delete' },
     appendIfMissing: { flag: 'append-if-missing' },
     deleteIfPresent: { flag: 'delete-if-present' },
-    deployment: { flag: 'deploy-index', note: 'also shown: apt-ostree kargs --deploy-index=N' },
+    deployment: { flag: 'deploy-index', note: 'an index from apt-ostree status -v; without an edit, its arguments are shown' },
   },
   {
     'import-proc-cmdline': {
