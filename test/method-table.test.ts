@@ -38,6 +38,7 @@ const EXPECTED = {
     'GetCachedDeployAptDiff',
     'GetCachedRebaseAptDiff',
     'GetDeploymentBootConfig',
+    'ListPackages',
     'ListRepos',
     'Deploy',
     'Upgrade',

@@ -60,6 +60,8 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
     out: [arg('bootconfig', 'a{sv}', 'bootconfig')],
   },
   'OS.ListRepos': { in: [], out: [arg('repos', 'aa{sv}', 'repos')] },
+  // apt-ostree's own (rpm-ostree's `db list` reads the rpmdb client-side): "" is the booted (else default) deployment.
+  'OS.ListPackages': { in: [arg('deployid', 's', 'deployment')], out: [arg('deployment', 's', 'deployment'), arg('packages', 'aa{sv}', 'packages')] },
   'OS.Deploy': { in: [arg('revision', 's', 'revision'), 'options'], out: [address] },
   'OS.Upgrade': { in: ['options'], out: [address] },
   'OS.Rollback': { in: ['options'], out: [address] },

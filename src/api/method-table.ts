@@ -27,6 +27,7 @@ export const METHODS = [
   osRead.GetCachedDeployAptDiff,
   osRead.GetCachedRebaseAptDiff,
   osRead.GetDeploymentBootConfig,
+  osRead.ListPackages,
   osRead.ListRepos,
   osTransactions.Deploy,
   osTransactions.Upgrade,

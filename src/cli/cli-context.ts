@@ -7,6 +7,8 @@ export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** The running kernel's command line (default: /proc/cmdline); tests pass their own. */
+  procCmdline?: () => string;
   /** Registers a Ctrl-C handler; returns its removal. Absent: interrupts are not handled. */
   onInterrupt?: (handler: () => void) => () => void;
 }
@@ -34,4 +36,5 @@ export function cliCommand<const A extends ArgsDef>(command: CliCommand<A>): Cli
 }
 
 /** Exit codes shared by every verb. */
-export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Cancelled: 3 } as const;
+/** 77 is rpm-ostree's: status --pending-exit-77, kargs --unchanged-exit-77. */
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Cancelled: 3, PendingDeployment: 77, Unchanged: 77 } as const;

@@ -1,14 +1,20 @@
 import { parseArgs, renderUsage } from 'citty';
 import { ConnectError, JsonRpcClient, RemoteError } from '../client/jsonrpc-client.js';
 import { ExitCode, type CliContext, type CliIo } from './cli-context.js';
-import { COMMANDS } from './commands/index.js';
+import { ALIASES, aliasesOf, COMMANDS } from './commands/index.js';
+import { PRODUCT_VERSION } from '../generated/version.js';
+
+export { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 
 /** Default socket of the daemon. */
 export const DEFAULT_SOCKET = '/run/apt-ostreed.sock';
 
 function usage(): string {
   const verbs = Object.entries(COMMANDS)
-    .map(([name, c]) => `  ${name.padEnd(12)} ${describe(c.definition.meta)}`)
+    .map(([name, c]) => {
+      const aliases = aliasesOf(name);
+      return `  ${name.padEnd(19)} ${describe(c.definition.meta)}${aliases.length === 0 ? '' : ` (also: ${aliases.join(', ')})`}`;
+    })
     .join('\n');
   return `Usage: apt-ostree [--socket PATH] COMMAND [OPTIONS]
 
@@ -20,7 +26,13 @@ ${verbs}
 Global options:
   --socket PATH   Daemon socket (default: $APT_OSTREE_SOCKET or ${DEFAULT_SOCKET})
   -h, --help      Show help (also: apt-ostree COMMAND --help)
+  --version       Show the version
 `;
+}
+
+/** `apt-ostree --version`, in rpm-ostree's YAML-like shape (scripts read the Version line). */
+export function versionText(): string {
+  return `apt-ostree:\n Version: '${PRODUCT_VERSION}'\n`;
 }
 
 function describe(meta: unknown): string {
@@ -28,7 +40,7 @@ function describe(meta: unknown): string {
 }
 
 /** Splits global options (before the verb) from the verb and its arguments. */
-function splitGlobal(argv: string[]): { socket?: string; help: boolean; verb?: string; rest: string[]; error?: string } {
+function splitGlobal(argv: string[]): { socket?: string; help: boolean; version?: true; verb?: string; rest: string[]; error?: string } {
   let socket: string | undefined;
   let help = false;
   let i = 0;
@@ -39,6 +51,7 @@ function splitGlobal(argv: string[]): { socket?: string; help: boolean; verb?: s
       socket = argv[++i];
     } else if (a.startsWith('--socket=')) socket = a.slice('--socket='.length);
     else if (a === '-h' || a === '--help') help = true;
+    else if (a === '--version') return { help, version: true, rest: [] };
     else if (a.startsWith('-')) return { help, rest: [], error: `unknown option ${a}` };
     else break;
   }
@@ -55,11 +68,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`apt-ostree: ${global.error}\n\n${usage()}`);
     return ExitCode.Usage;
   }
+  if (global.version === true) {
+    io.stdout.write(versionText());
+    return ExitCode.Ok;
+  }
   if (global.verb === undefined) {
     (global.help ? io.stdout : io.stderr).write(usage());
     return global.help ? ExitCode.Ok : ExitCode.Usage;
   }
-  const command = COMMANDS[global.verb];
+  // Own properties only: `apt-ostree constructor` names no verb.
+  const name = Object.hasOwn(ALIASES, global.verb) ? ALIASES[global.verb] : global.verb;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     io.stderr.write(`apt-ostree: unknown command "${global.verb}"\n\n${usage()}`);
     return ExitCode.Usage;
@@ -79,7 +98,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (global.help || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write((await renderUsage(command.definition)) + '\n');
+    const aliases = aliasesOf(name);
+    io.stdout.write((await renderUsage(command.definition)) + '\n' + (aliases.length === 0 ? '' : `Also called: ${aliases.join(', ')}\n`));
     return ExitCode.Ok;
   }
   const argsDef = (typeof command.definition.args === 'object' ? command.definition.args : {}) as Record<string, { type?: string; alias?: string | string[] }>;

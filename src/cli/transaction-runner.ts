@@ -21,6 +21,8 @@ export async function runTransaction(
   json: boolean,
   /** Extra text printed after the result message of a successful transaction (not with --json). */
   describeResult?: (result: Record<string, unknown>) => string,
+  /** The exit code of a successful transaction from its result (default: 0), e.g. 77 when nothing changed. */
+  exitCodeOfResult?: (result: Record<string, unknown>) => number,
 ): Promise<number> {
   const renderer = new ProgressRenderer(ctx.io.stdout, ctx.io.stdout.isTTY === true);
   const client = await ctx.connect((event, p) => {
@@ -44,7 +46,7 @@ export async function runTransaction(
       return ExitCode.Ok;
     }
     id = started.transaction;
-    return await watch(ctx, client, id, json, renderer, describeResult);
+    return await watch(ctx, client, id, json, renderer, describeResult, exitCodeOfResult);
   } finally {
     stopListening?.();
     client.close();
@@ -59,6 +61,7 @@ export async function watch(
   json: boolean,
   renderer: ProgressRenderer,
   describeResult?: (result: Record<string, unknown>) => string,
+  exitCodeOfResult?: (result: Record<string, unknown>) => number,
 ): Promise<number> {
   const { transaction } = await client.call<{ transaction: TransactionObject }>('Transaction.Watch', { id });
   renderer.finish();
@@ -73,5 +76,6 @@ export async function watch(
   } else {
     ctx.io.stderr.write(`error: ${transaction.error?.message ?? 'transaction failed'}\n`);
   }
+  if (transaction.state === 'succeeded' && exitCodeOfResult !== undefined && transaction.result !== null) return exitCodeOfResult(transaction.result);
   return exitCodeOf(transaction);
 }

@@ -7,7 +7,8 @@
 import { ERROR_TABLE } from '../api/errors.js';
 import { METHODS } from '../api/method-table.js';
 import { ACTION_PREFIX } from '../api/polkit-actions.js';
-import { COMMANDS } from '../cli/commands/index.js';
+import { aliasesOf, COMMANDS } from '../cli/commands/index.js';
+import { BROKEN_PIPE_EXIT } from '../cli/broken-pipe.js';
 import { USAGE } from '../daemon/main.js';
 import { PRODUCT_VERSION } from '../generated/version.js';
 
@@ -92,7 +93,9 @@ export function cliManPage(): string {
       const options = Object.entries(args)
         .map(([arg, def]) => `.RS\n.TP\n${manTerm(arg, def)}\n${roff(def.description ?? '')}\n.RE`)
         .join('\n');
-      return `.TP\n.B ${name}\n${roff(meta?.description ?? '')}${options === '' ? '' : `\n${options}`}`;
+      const aliases = aliasesOf(name);
+      const also = aliases.length === 0 ? '' : ` (also: ${aliases.join(', ')})`;
+      return `.TP\n.B ${name}\n${roff((meta?.description ?? '') + also)}${options === '' ? '' : `\n${options}`}`;
     })
     .join('\n');
   return `${header('apt-ostree', 1, 'User Commands')}.SH NAME
@@ -100,11 +103,18 @@ apt-ostree \\- upgrade, roll back and layer packages on an OSTree-based Debian s
 .SH SYNOPSIS
 .B apt-ostree
 [\\fB\\-\\-socket\\fR \\fIPATH\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR]
+.br
+.B apt-ostree \\-\\-version
 .SH DESCRIPTION
 The client of
 .BR apt-ostreed (8).
 Commands that change the system start a transaction and follow its progress; Ctrl-C cancels
-it. Exit codes: 0 success, 1 failure, 2 usage, 3 cancelled.
+it. Exit codes: 0 success, 1 failure, 2 usage, 3 cancelled; 77 from
+.B status \\-\\-pending\\-exit\\-77
+when a deployment is pending; ${BROKEN_PIPE_EXIT} when the reader of its output went away
+(\\fBapt\\-ostree status \\-\\-json | head \\-1\\fR), quietly, as a process killed by SIGPIPE.
+.B apt\\-ostree \\-\\-version
+prints the version in rpm-ostree's shape.
 .SH COMMANDS
 ${verbs}
 .SH ENVIRONMENT

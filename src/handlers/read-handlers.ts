@@ -13,7 +13,7 @@ import type { SysrootSnapshot } from '../backends/ostree/sysroot-reader.js';
 import { diffPackages } from '../backends/dpkg/package-diff.js';
 import { publicCachedUpdate, readCachedUpdate, type CachedUpdateRecord } from '../services/cached-update-file.js';
 import { readAutomaticUpdateRun } from '../services/automatic-update-record.js';
-import { basePackages, deploymentsDiff, findDeployment } from '../services/package-diffs.js';
+import { basePackages, deploymentPackages, deploymentsDiff, findDeployment } from '../services/package-diffs.js';
 import type { CallContext } from '../dispatcher/call-context.js';
 import { FairSlots } from '../util/fair-slots.js';
 import { sharedRun } from '../util/shared-run.js';
@@ -84,6 +84,21 @@ export function readHandlers({ sysroot, config, activeTransaction, cacheDir, sta
 
     'OS.GetCachedDeployAptDiff': ({ osname, revision }) => preview(osname, 'deploy', revision),
     'OS.GetCachedRebaseAptDiff': ({ osname, refspec }) => preview(osname, 'rebase', refspec),
+
+    'OS.ListPackages': async ({ osname, deployment }) => {
+      const snapshot = sysroot.snapshot();
+      const os = resolveOsName(snapshot, osname);
+      const roles = rolesOf(snapshot, os);
+      const d =
+        deployment === undefined
+          ? (roles.booted ?? roles.default)
+          : /^[0-9]+$/.test(deployment)
+            ? (snapshot.deployments[Number(deployment)] ?? null)
+            : findDeployment(snapshot, deployment);
+      if (d === null) throw new ApiError('NoSuchDeployment', deployment === undefined ? `No deployment of ${os}` : `No deployment ${deployment}`);
+      const packages = await deploymentPackages(snapshot, d);
+      return { deployment: d.id, packages: packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    },
 
     'OS.GetDeploymentBootConfig': ({ osname, deployment, isPending }) => {
       const snapshot = sysroot.snapshot();

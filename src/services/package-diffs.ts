@@ -20,7 +20,7 @@ export function findDeployment(snapshot: SysrootSnapshot, id: string): Deploymen
 }
 
 /** The installed packages of a deployment's tree (layered ones included). */
-async function deploymentPackages(snapshot: SysrootSnapshot, d: Deployment): Promise<InstalledPackage[]> {
+export async function deploymentPackages(snapshot: SysrootSnapshot, d: Deployment): Promise<InstalledPackage[]> {
   const root = join(snapshot.path, 'ostree/deploy', d.osname, 'deploy', `${d.checksum}.${d.serial}`);
   try {
     return installedPackages(await readFile(join(root, DPKG_STATUS), 'utf8'));

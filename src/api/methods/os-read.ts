@@ -3,7 +3,7 @@ import { t } from '../schema-builder.js';
 import { DeploymentId, OsName, PackageName, Refspec, Revision, SearchTerm } from '../types/patterns.js';
 import { CachedUpdateRef } from '../types/cached-update.js';
 import { DeploymentRef } from '../types/deployment.js';
-import { PackageDiffEntryRef, PackageInfoRef } from '../types/package.js';
+import { PackageDiffEntryRef, PackageInfoRef, PackageVersionRef } from '../types/package.js';
 
 const osname = t.optional(OsName);
 const names = t.array(PackageName, { minItems: 1, maxItems: 256, doc: 'Package names.' });
@@ -78,6 +78,25 @@ export const GetCachedUpdateAptDiff = defineMethod({
   result: t.object({ changes: t.array(PackageDiffEntryRef), update: t.nullable(CachedUpdateRef) }),
   action: null,
   errors: ['InvalidSysroot', 'NoSuchDeployment'],
+});
+
+/** A deployment as rpm-ostree's clients name one: its id, or its index in the boot order. */
+const deploymentIdOrIndex = (doc: string) => t.optional(t.string({ pattern: '^([0-9]{1,3}|[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{64}\\.[0-9]+)$', doc }));
+
+export const ListPackages = defineMethod({
+  name: 'OS.ListPackages',
+  kind: 'read',
+  doc: "The installed packages of a deployment (its dpkg database, layered packages included), by name: rpm-ostree's `db list`.",
+  params: t.object({
+    osname,
+    deployment: deploymentIdOrIndex('A deployment id, or its index in the boot order (default: the booted deployment, else the default one).'),
+  }),
+  result: t.object({
+    deployment: t.string({ doc: 'The id of the deployment listed.' }),
+    packages: t.array(PackageVersionRef, { doc: 'Installed packages (dpkg status `install ok installed`), sorted by name.' }),
+  }),
+  action: null,
+  errors: ['InvalidSysroot', 'NoSuchOS', 'NoSuchDeployment'],
 });
 
 export const GetDeploymentBootConfig = defineMethod({

@@ -184,6 +184,14 @@ export const KernelArgs = defineMethod({
   params: transactionParams(
     {
       existingKernelArgString: t.optional(KernelCmdline),
+      deployment: t.optional(
+        t.string({
+          pattern: '^([0-9]{1,3}|[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{64}\\.[0-9]+)$',
+          doc: "The deployment whose kernel arguments the edits start from, by id or index in the boot order (default: the default deployment); the new deployment is still of the default deployment's commit (rpm-ostree's kargs --deploy-index).",
+        }),
+      ),
+      // A command line the edits start from instead of a deployment's (rpm-ostree's kargs --import-proc-cmdline: the running kernel's).
+      baseKernelArgs: t.optional(KernelCmdline),
       append: t.optional(kernelArgs('Arguments to add.')),
       replace: t.optional(t.array(KernelArg, { maxItems: 256, doc: 'KEY=OLD=NEW or KEY=NEW.' })),
       delete: t.optional(kernelArgs('Arguments to remove; an error if one is absent.')),
@@ -203,7 +211,7 @@ export const KernelArgs = defineMethod({
     kernelArgs: t.optional(t.array(t.string(), { doc: 'The kernel arguments afterwards.' })),
   }),
   action: 'bootconfig',
-  errors: TRANSACTION_ERRORS,
+  errors: [...TRANSACTION_ERRORS, 'NoSuchDeployment'],
 });
 
 export const SetInitramfsState = defineMethod({

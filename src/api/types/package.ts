@@ -20,14 +20,15 @@ export const PackageInfoRef = t.ref('PackageInfo', PackageInfo);
 
 /** One name/version/arch triple. */
 const PackageVersion = t.object({ name: t.string(), version: t.string(), architecture: t.string() });
+export const PackageVersionRef = t.ref('PackageVersion', PackageVersion);
 
 /** One entry of a package diff between two deployments. */
 export const PackageDiffEntry = t.object(
   {
     name: t.string(),
     change: t.enum(['added', 'removed', 'upgraded', 'downgraded']),
-    previous: t.nullable(t.ref('PackageVersion', PackageVersion)),
-    next: t.nullable(t.ref('PackageVersion', PackageVersion)),
+    previous: t.nullable(PackageVersionRef),
+    next: t.nullable(PackageVersionRef),
   },
   { doc: 'A package that differs between two trees.' },
 );

@@ -4,6 +4,7 @@ import { cliCommand, ExitCode, type CliContext } from '../cli-context.js';
 import { OS_FLAG } from '../flags/common-flags.js';
 import { flagsFrom } from '../flags/schema-flags.js';
 import { formatPackageDiff, type DiffEntryView } from '../format/package-diff-text.js';
+import { dbList, dbVersion } from './db-list.js';
 
 type Roles = ResultOf<'OS.GetProperties'>;
 
@@ -55,22 +56,37 @@ async function dbDiff(words: string[], args: { json?: boolean; os?: string }, ct
   }
 }
 
-/** `apt-ostree db diff [FROM [TO]] [--json]`: the package changes between two deployments. */
+/** The subcommands of `apt-ostree db`. */
+const SUBCOMMANDS: Record<string, (words: string[], args: { json?: boolean; os?: string }, ctx: CliContext) => Promise<number>> = {
+  diff: dbDiff,
+  list: dbList,
+  version: dbVersion,
+};
+
+/**
+ * `apt-ostree db diff [FROM [TO]]`, `db list [DEPLOYMENT] [PATTERN...]`, `db version
+ * [DEPLOYMENT]`, with `--json`: the package database of deployments.
+ */
 export const db = cliCommand({
   definition: defineCommand({
-    meta: { name: 'db', description: 'Package database queries: `db diff [FROM [TO]]` (deployment ids or status indexes)' },
+    meta: {
+      name: 'db',
+      description:
+        'Package database queries: `db diff [FROM [TO]]` (the package changes), `db list [DEPLOYMENT] [PATTERN...]` (the installed packages, names matching the globs), `db version [DEPLOYMENT]` (COUNT:SHA1 of the installed packages, like the rpmdb version); deployments as ids or status indexes',
+    },
     args: {
       ...flagsFrom('OS.GetDeploymentsAptDiff', { osname: OS_FLAG }),
-      json: { type: 'boolean', description: 'Print {from, to, changes} as JSON' },
+      json: { type: 'boolean', description: 'Print JSON: {from, to, changes}, {deployment, packages} or {deployment, dpkgDatabaseVersion}' },
     },
   }),
-  methods: ['OS.GetDeploymentsAptDiff', 'OS.GetProperties', 'Sysroot.GetDeployments'],
+  methods: ['OS.GetDeploymentsAptDiff', 'OS.ListPackages', 'OS.GetProperties', 'Sysroot.GetDeployments'],
   run: async (args, ctx) => {
     const words = ctx.rawArgs.filter((a, i) => !a.startsWith('-') && !(i > 0 && ctx.rawArgs[i - 1] === '--os'));
-    if (words[0] !== 'diff') {
-      ctx.io.stderr.write('apt-ostree db: the only subcommand is `diff [FROM [TO]]`\n');
+    const sub = words.length > 0 && Object.hasOwn(SUBCOMMANDS, words[0]) ? SUBCOMMANDS[words[0]] : undefined;
+    if (sub === undefined) {
+      ctx.io.stderr.write('apt-ostree db: expected `diff [FROM [TO]]`, `list [DEPLOYMENT] [PATTERN...]` or `version [DEPLOYMENT]`\n');
       return ExitCode.Usage;
     }
-    return dbDiff(words.slice(1), args, ctx);
+    return sub(words.slice(1), args, ctx);
   },
 });

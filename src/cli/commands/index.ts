@@ -38,3 +38,19 @@ export const COMMANDS: Record<string, CliCommand> = {
   transaction,
   usroverlay,
 };
+
+/** rpm-ostree's other names of verbs, each for a verb of {@link COMMANDS}. */
+export const ALIASES: Readonly<Record<string, string>> = {
+  update: 'upgrade',
+  'pkg-add': 'install',
+  'pkg-remove': 'uninstall',
+  remove: 'uninstall',
+  makecache: 'refresh-md',
+};
+
+/** The other names of `verb`. */
+export function aliasesOf(verb: string): string[] {
+  return Object.entries(ALIASES)
+    .filter(([, target]) => target === verb)
+    .map(([alias]) => alias);
+}

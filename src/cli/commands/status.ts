@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import type { ResultOf } from '../../api/method-types.js';
+import type { DeploymentObject as Deployment, ResultOf } from '../../api/method-types.js';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { formatStatus } from '../format/status-text.js';
 import { rpmOstreeStatusJson } from '../format/status-json.js';
@@ -9,11 +9,23 @@ const definition = defineCommand({
   meta: { name: 'status', description: 'Show the deployments and what the daemon is doing' },
   args: {
     json: { type: 'boolean', description: "Print the status as JSON, in rpm-ostree's shape (deployments, transaction, cached-update)" },
-    booted: { type: 'boolean', description: 'Only show the booted deployment' },
+    booted: { type: 'boolean', alias: 'b', description: 'Only show the booted deployment' },
+    verbose: { type: 'boolean', alias: 'v', description: "Also show each deployment's stateroot, id, index and kernel arguments" },
+    'pending-exit-77': { type: 'boolean', description: 'Exit with 77 when a deployment is pending (the next boot is not the booted deployment)' },
   },
 });
 
-/** `apt-ostree status [--json] [--booted]`. */
+/**
+ * rpm-ostree's test for `--pending-exit-77`: the booted OS's first deployment (the next boot's,
+ * staged or not) is not the booted one. Nothing is pending on a system not booted into the sysroot.
+ */
+export function hasPendingDeployment(deployments: readonly Pick<Deployment, 'booted' | 'osname'>[]): boolean {
+  const booted = deployments.find((d) => d.booted);
+  if (booted === undefined) return false;
+  return deployments.find((d) => d.osname === booted.osname) !== booted;
+}
+
+/** `apt-ostree status [--json] [-b|--booted] [-v|--verbose] [--pending-exit-77]`. */
 export const status = cliCommand({
   definition,
   methods: ['Sysroot.GetProperties', 'OS.GetProperties'],
@@ -33,12 +45,13 @@ export const status = cliCommand({
             transaction: sysroot.activeTransaction,
             sysrootPath: sysroot.path,
             bootedOnly: args.booted === true,
+            verbose: args.verbose === true,
             cachedUpdate: os?.cachedUpdate ?? null,
             automaticUpdates: { policy: sysroot.automaticUpdatePolicy, lastRun: sysroot.automaticUpdateLastRun, driver: sysroot.updateDriver },
           }),
         );
       }
-      return ExitCode.Ok;
+      return args['pending-exit-77'] === true && hasPendingDeployment(sysroot.deployments) ? ExitCode.PendingDeployment : ExitCode.Ok;
     } finally {
       client.close();
     }

@@ -20,13 +20,19 @@ export interface TransactionVerb<N extends MethodName, S extends FlagSpecs<N>, C
   readonly method: N;
   /** The params fields the verb exposes (besides osname, always `--os`), with their options. */
   readonly flags: S;
+  /** Read methods `request` may call besides the verb's method. */
+  readonly reads?: readonly MethodName[];
   /** Options of the CLI's own, mapped to params by `request`. */
   readonly cliFlags?: C;
   /**
    * The request from the parsed options and the params the schema-derived ones set (default:
    * those params), or a usage error.
    */
-  readonly request?: (args: ParsedArgs<VerbArgs<N, S, C>>, params: Record<string, unknown>, ctx: CliContext) => Record<string, unknown> | Usage;
+  readonly request?: (
+    args: ParsedArgs<VerbArgs<N, S, C>>,
+    params: Record<string, unknown>,
+    ctx: CliContext,
+  ) => Record<string, unknown> | Usage | Promise<Record<string, unknown> | Usage>;
 }
 
 /** The options of a transaction verb, in help order. */
@@ -45,10 +51,10 @@ export function transactionVerb<N extends MethodName, const S extends FlagSpecs<
   const args = verbArgs(verb.method, verb.flags, verb.cliFlags);
   return cliCommand({
     definition: defineCommand({ meta: { name: verb.name, description: verb.description }, args }),
-    methods: [verb.method, 'Transaction.Watch', 'Transaction.Cancel'],
+    methods: [verb.method, ...(verb.reads ?? []), 'Transaction.Watch', 'Transaction.Cancel'],
     run: async (parsed, ctx) => {
       const fromFlags = paramsFrom(args, parsed, ctx.rawArgs);
-      const request = verb.request === undefined ? fromFlags : verb.request(parsed, fromFlags, ctx);
+      const request = verb.request === undefined ? fromFlags : await verb.request(parsed, fromFlags, ctx);
       if (request instanceof Usage) {
         ctx.io.stderr.write(`apt-ostree ${verb.name}: ${request.message}\n`);
         return ExitCode.Usage;

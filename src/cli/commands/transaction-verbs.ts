@@ -3,8 +3,9 @@
  * fields exposed as options (their help is the field's doc). rpm-ostree's option names.
  */
 import type { ParamsOf } from '../../api/method-types.js';
-import { ALLOW_DOWNGRADE_FLAG, FETCHING_FLAGS, LOCK_FINALIZATION_FLAG, REBOOT_FLAG } from '../flags/common-flags.js';
+import { ALLOW_DOWNGRADE_FLAG, ASSUMEYES_FLAG, FETCHING_FLAGS, LOCK_FINALIZATION_FLAG, REBOOT_FLAG } from '../flags/common-flags.js';
 import { packageArgs } from '../flags/package-words.js';
+import { REBASE_TARGET_FLAGS, rebaseRequest } from './rebase-target.js';
 import { transactionVerb, Usage } from './transaction-verb.js';
 
 export const deploy = transactionVerb({
@@ -24,32 +25,43 @@ export const rollback = transactionVerb({
 
 export const rebase = transactionVerb({
   name: 'rebase',
-  description: 'Follow another branch (REMOTE:REF, or REF on the current remote)',
+  description: 'Follow another branch (REMOTE:REF, or REF on the current remote); with -b/-m: [REVISION]',
   method: 'OS.Rebase',
   flags: {
     ...FETCHING_FLAGS,
     refspec: { flag: 'refspec', positional: true },
     revision: { flag: 'revision', positional: true },
+    skipPurge: { flag: 'skip-purge' },
   },
-  request: (_args, params) => (params.refspec === undefined ? new Usage('a REFSPEC is required') : params),
+  cliFlags: REBASE_TARGET_FLAGS,
+  reads: ['OS.GetProperties'],
+  request: rebaseRequest,
 });
 
 export const refreshMd = transactionVerb({
   name: 'refresh-md',
   description: 'Refresh the APT package lists',
   method: 'OS.RefreshMd',
-  flags: { force: { flag: 'force' } },
+  flags: { force: { flag: 'force', alias: 'f' } },
 });
 
 export const finalizeDeployment = transactionVerb({
   name: 'finalize-deployment',
   description: 'Let the staged deployment with this commit be finalized, and reboot',
   method: 'OS.FinalizeDeployment',
-  flags: { checksum: { flag: 'checksum', positional: true, note: 'of the staged deployment, see status' } },
-  request: (args, params) =>
-    args.checksum === undefined || !/^[0-9a-f]{64}$/.test(args.checksum)
-      ? new Usage('the full CHECKSUM (64 hex digits) of the staged deployment is required')
-      : params,
+  flags: {
+    checksum: { flag: 'checksum', positional: true, note: 'of the staged deployment, see status' },
+    allowMissingChecksum: { flag: 'allow-missing-checksum' },
+    allowUnlocked: { flag: 'allow-unlocked' },
+  },
+  request: (args, params) => {
+    if (args.checksum === undefined || args.checksum === '') {
+      return params.allowMissingChecksum === true
+        ? params
+        : new Usage('the full CHECKSUM (64 hex digits) of the staged deployment is required (or --allow-missing-checksum)');
+    }
+    return /^[0-9a-f]{64}$/.test(args.checksum) ? params : new Usage('the CHECKSUM must be the full commit checksum (64 hex digits) of the staged deployment');
+  },
 });
 
 /** rpm-ostree's cleanup flags and the OS.Cleanup element each asks for, in request order. */
@@ -83,7 +95,7 @@ export const cleanup = transactionVerb({
 const PKG_CHANGE = {
   reboot: REBOOT_FLAG,
   lockFinalization: LOCK_FINALIZATION_FLAG,
-  dryRun: { flag: 'dry-run' },
+  dryRun: { flag: 'dry-run', alias: 'n' },
   idempotent: { flag: 'idempotent' },
 } as const;
 
@@ -101,6 +113,7 @@ export const install = transactionVerb({
   description: 'Layer packages onto the base image',
   method: 'OS.PkgChange',
   flags: { ...PKG_CHANGE, allowInactive: { flag: 'allow-inactive' } },
+  cliFlags: { assumeyes: ASSUMEYES_FLAG },
   request: pkgChange('install'),
 });
 
@@ -109,5 +122,6 @@ export const uninstall = transactionVerb({
   description: 'Remove layered packages',
   method: 'OS.PkgChange',
   flags: PKG_CHANGE,
+  cliFlags: { assumeyes: ASSUMEYES_FLAG },
   request: pkgChange('uninstall'),
 });

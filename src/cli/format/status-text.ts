@@ -11,12 +11,17 @@ function fields(rows: [string, string][], indent: number): string[] {
   return rows.map(([key, value]) => `${' '.repeat(Math.max(0, indent - key.length))}${key}: ${value}`);
 }
 
-/** The lines describing one deployment (without the marker line). */
-function deploymentFields(d: Deployment): [string, string][] {
+/** The lines describing one deployment (without the marker line); `verbose` adds where it lives. */
+function deploymentFields(d: Deployment, verbose: boolean): [string, string][] {
   const rows: [string, string][] = [];
   const when = isoTime(d.timestamp);
   if (d.version !== null) rows.push(['Version', `${d.version} (${when})`]);
   else rows.push(['Timestamp', when]);
+  if (verbose) {
+    // The names other verbs take: `db list ID`, `kargs --deploy-index=N`.
+    rows.push(['StateRoot', d.osname], ['Deployment', d.id], ['Index', String(d.index)]);
+    if (d.kernelArgs.length > 0) rows.push(['KernelArgs', d.kernelArgs.join(' ')]);
+  }
   if (d.baseChecksum !== null) rows.push(['BaseCommit', d.baseChecksum]);
   rows.push(['Commit', d.checksum]);
   if (d.staged) rows.push(['Staged', 'yes']);
@@ -40,6 +45,8 @@ export interface StatusView {
   transaction: { title: string; id: string } | null;
   sysrootPath: string;
   bootedOnly: boolean;
+  /** `status -v`: also each deployment's stateroot, id, index and kernel arguments. */
+  verbose?: boolean;
   /** The OS's cached update (`upgrade --check`), if any. */
   cachedUpdate?: { version: string | null; timestamp: number; checksum: string; packageDiff: DiffEntryView[] } | null;
   /** The automatic update policy and its last run, when known. */
@@ -66,12 +73,12 @@ export function formatStatus(view: StatusView): string {
     return lines.join('\n') + '\n';
   }
   lines.push('Deployments:');
-  const indent = Math.max(...shown.flatMap((d) => deploymentFields(d).map(([k]) => k.length))) + 8;
+  const indent = Math.max(...shown.flatMap((d) => deploymentFields(d, view.verbose === true).map(([k]) => k.length))) + 8;
   shown.forEach((d, i) => {
     if (i > 0) lines.push('');
     const marker = d.booted ? '●' : ' ';
     lines.push(`${marker} ${d.osname}:${d.origin ?? '(no origin)'}`);
-    lines.push(...fields(deploymentFields(d), indent));
+    lines.push(...fields(deploymentFields(d, view.verbose === true), indent));
   });
   const update = view.cachedUpdate;
   if (update !== undefined && update !== null) {
