@@ -4,7 +4,9 @@
  * exists only here; the public API has none.
  */
 import assert from 'node:assert/strict';
-import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chmodSync, closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +21,9 @@ import { JsonRpcEndpoint } from '../src/transports/jsonrpc/jsonrpc-endpoint.js';
 import { SocketServer } from '../src/transports/socket-server.js';
 import type { VarlinkCall, VarlinkEndpoint, VarlinkReply } from '../src/transports/varlink/varlink-endpoint.js';
 import { createLogger } from '../src/util/logger.js';
+import { REPO_ROOT } from './support/repo-root.js';
+
+const FD_CLIENT = join(REPO_ROOT, 'dist', 'test', 'support', 'fd-client.js');
 
 /**
  * Reads every file the params name (`files: [{fd}]`) through the descriptors passed, from
@@ -111,6 +116,7 @@ describe('descriptor passing', () => {
   const fileB = join(dir, 'b.deb');
   let server: SocketServer;
   before(async () => {
+    chmodSync(dir, 0o755);
     writeFileSync(fileA, 'contents of a');
     writeFileSync(fileB, 'contents of b'.repeat(1000));
     server = new SocketServer(new JsonRpcEndpoint(dispatcher), varlink, createLogger('error'), {
@@ -134,6 +140,15 @@ describe('descriptor passing', () => {
     fds.forEach((fd) => closeSync(fd));
     client.close();
     await settlesTo(base);
+  });
+
+  it("passes another user's files the same way (its requests wait their turn)", async () => {
+    // Asynchronously: the server answering it runs in this process.
+    const run = await promisify(execFile)('runuser', ['-u', 'nobody', '--', process.execPath, FD_CLIENT, path, 'Test.ReadFiles', fileA, fileB], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.deepEqual(JSON.parse(run.stdout), { contents: ['contents of a', 'contents of b'.repeat(1000)] });
   });
 
   it('closes the descriptors no param named once the request is answered', async () => {
@@ -161,6 +176,23 @@ describe('descriptor passing', () => {
     await writeWithFds(socket, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'Test.ReadFiles', params: {} }) + '\n', many);
     assert.equal(await replies.next(), 'closed');
     many.forEach((fd) => closeSync(fd));
+    await settlesTo(base);
+  });
+
+  it('closes a connection whose message brings another number of descriptors than announced', async () => {
+    const base = await steady();
+    const file = openSync(fileA, 'r');
+    for (const sent of [[file], [file, file, file], []]) {
+      const socket = await connect(path);
+      const replies = reader(socket);
+      socket.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rpc.passFds', params: { count: 2 } }) + '\n');
+      await replies.next();
+      const line = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'Test.ReadFiles', params: { files: [{ fd: 0 }] } }) + '\n';
+      if (sent.length > 0) await writeWithFds(socket, line, sent);
+      else socket.write(line);
+      assert.equal(await replies.next(), 'closed', `${sent.length} sent`);
+    }
+    closeSync(file);
     await settlesTo(base);
   });
 

@@ -32,10 +32,14 @@ export class IncomingFds {
    * its bytes (and what followed), `fail` why it did not come. The caller answers the
    * announcement after this returns true.
    */
-  await(delimiter: number, maxBytes: number, timeoutMs: number, deliver: (bytes: Buffer) => void, fail: (why: string) => void): boolean {
+  await(count: number, delimiter: number, maxBytes: number, timeoutMs: number, deliver: (bytes: Buffer) => void, fail: (why: string) => void): boolean {
     this.reader = FdMessageReader.start(this.socket, delimiter, maxBytes, timeoutMs, (message) => {
       this.reader = null;
       if ('failed' in message) return fail(message.failed);
+      if (message.fds.length !== count) {
+        closeAll(message.fds);
+        return fail(`${count} descriptors announced, ${message.fds.length} came`);
+      }
       this.next = message.fds;
       deliver(message.bytes);
       // The message was too large for the framer: its descriptors go.

@@ -174,6 +174,7 @@ export class JsonRpcConnection {
     if (this.backlog.length > 0 || this.framer.hasMore || this.socket.readableLength > 0) return refuse('send nothing more until this is answered');
     this.incoming ??= new IncomingFds(this.socket);
     const awaiting = this.incoming.await(
+      count,
       0x0a,
       this.options.maxMessageBytes,
       this.options.limits.partialMessageTimeoutMs,

@@ -170,6 +170,7 @@ export class VarlinkConnection {
     this.incoming ??= new IncomingFds(this.socket);
     this.busyCall = true;
     const awaiting = this.incoming.await(
+      count,
       0x00,
       this.options.maxMessageBytes,
       this.options.limits.partialMessageTimeoutMs,
