@@ -1,5 +1,6 @@
-import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
+import { JSONRPCClient, type JSONRPCRequest, type JSONRPCResponse } from 'json-rpc-2.0';
 import { createConnection, type Socket } from 'node:net';
+import { writeWithFds } from './fd-sending.js';
 
 /** The daemon's socket could not be reached. */
 export class ConnectError extends Error {
@@ -34,6 +35,21 @@ export class RemoteError extends Error {
 /** Receives server → client notifications (transaction events). */
 export type NotificationListener = (method: string, params: Record<string, unknown>) => void;
 
+/** Options of one call. */
+export interface CallOptions {
+  /**
+   * Open files passed with the request (SCM_RIGHTS; docs/fd-passing.md): params name them
+   * by index, `{"fd": 0}` for the first. They stay open here; the caller closes them.
+   */
+  fds?: readonly number[];
+}
+
+/** How the transport writes one request: with descriptors, or ahead of held requests. */
+interface SendOptions {
+  fds?: readonly number[];
+  direct?: boolean;
+}
+
 /** How long a connection refused for a full backlog (EAGAIN) is tried again. */
 const CONNECT_RETRY_MS = 5000;
 
@@ -53,7 +69,13 @@ function connectOnce(path: string): Promise<Socket> {
  * for ids and matching): many calls in flight, notifications handed to a listener.
  */
 export class JsonRpcClient {
-  private readonly rpc: JSONRPCClient;
+  private readonly rpc: JSONRPCClient<SendOptions | void>;
+  /** The write of the last request with descriptors. */
+  private fdWrite: Promise<void> = Promise.resolve();
+  /** While descriptors are being passed, other requests wait here (nothing may come between). */
+  private held: string[] | null = null;
+  /** Calls with descriptors, one after the other. */
+  private fdTurn: Promise<unknown> = Promise.resolve();
   private buffered = '';
   private closedError: Error | null = null;
 
@@ -61,8 +83,11 @@ export class JsonRpcClient {
     private readonly socket: Socket,
     private readonly onNotification: NotificationListener,
   ) {
-    this.rpc = new JSONRPCClient((payload: unknown) => {
-      socket.write(JSON.stringify(payload) + '\n');
+    this.rpc = new JSONRPCClient<SendOptions | void>((payload: unknown, options: SendOptions | void) => {
+      const line = JSON.stringify(payload) + '\n';
+      if (options?.fds !== undefined) return (this.fdWrite = writeWithFds(socket, line, options.fds));
+      if (this.held !== null && options?.direct !== true) this.held.push(line);
+      else socket.write(line);
     });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
@@ -87,14 +112,47 @@ export class JsonRpcClient {
   }
 
   /** Calls a method and resolves with its result (rejects with RemoteError). */
-  async call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  async call<T = unknown>(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<T> {
     if (this.closedError) throw this.closedError;
-    const response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params });
+    const fds = options.fds ?? [];
+    const request = { jsonrpc: '2.0' as const, id: this.nextId++, method, params };
+    const response = await (fds.length === 0 ? this.rpc.requestAdvanced(request) : this.requestWithFds(request, fds));
     if (response.error) {
       const data = (response.error.data ?? {}) as Record<string, unknown>;
       throw new RemoteError(response.error.code, response.error.message, data);
     }
     return response.result as T;
+  }
+
+  /**
+   * `rpc.passFds` announces the descriptors; once it is answered the request goes with them
+   * attached (sendmsg). Other requests made meanwhile are held and follow it.
+   */
+  private requestWithFds(request: JSONRPCRequest, fds: readonly number[]): Promise<JSONRPCResponse> {
+    const turn = this.fdTurn.then(async () => {
+      if (this.closedError) throw this.closedError;
+      this.held = [];
+      try {
+        const announce = { jsonrpc: '2.0' as const, id: this.nextId++, method: 'rpc.passFds', params: { count: fds.length } };
+        const answer = await this.rpc.requestAdvanced(announce, { direct: true });
+        if (answer.error) throw new RemoteError(answer.error.code, answer.error.message, (answer.error.data ?? {}) as Record<string, unknown>);
+        const response = Promise.resolve(this.rpc.requestAdvanced(request, { fds }));
+        // Its rejection is the caller's (returned below); the write's is awaited here.
+        response.catch(() => {});
+        await this.fdWrite;
+        return response;
+      } finally {
+        this.releaseHeld();
+      }
+    });
+    this.fdTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private releaseHeld(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const line of held) this.socket.write(line);
   }
 
   close(): void {

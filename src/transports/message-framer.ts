@@ -7,6 +7,8 @@ export class MessageFramer {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private overflowed = false;
+  /** While a message is handed on: bytes of the chunk being pushed that come after it. */
+  private after = 0;
 
   constructor(
     private readonly delimiter: number,
@@ -33,13 +35,20 @@ export class MessageFramer {
       this.pending = [];
       this.pendingBytes = 0;
       start = end + 1;
+      this.after = chunk.length - start;
       this.onMessage(message);
+      this.after = 0;
     }
   }
 
   /** Whether part of a message has arrived without its delimiter yet. */
   get hasPartial(): boolean {
     return this.pendingBytes > 0;
+  }
+
+  /** Whether bytes were received after the message being handed on (or part of a message waits). */
+  get hasMore(): boolean {
+    return this.after > 0 || this.pendingBytes > 0;
   }
 
   /** Bytes received after the last delimiter (an unterminated message at end of stream). */

@@ -6,6 +6,9 @@ import type { ConnectionOptions } from '../connection-options.js';
 import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';
 import type { TurnBudget } from '../request-turns.js';
+import { IncomingFds } from '../fd-passing/incoming-fds.js';
+import { announcedCount, JSONRPC_PASS_FDS } from '../fd-passing/limits.js';
+import { ReceivedFds, closeAll } from '../fd-passing/received-fds.js';
 import { batchTooLong } from './envelope.js';
 import { jsonRpcError } from './error-object.js';
 import type { JsonRpcEndpoint } from './jsonrpc-endpoint.js';
@@ -28,6 +31,8 @@ export class JsonRpcConnection {
   private readonly backlog: Buffer[] = [];
   /** Refused (message too large): nothing more is read or answered. */
   private closing = false;
+  /** Descriptor passing, from the connection's first `rpc.passFds` (docs/fd-passing.md). */
+  private incoming: IncomingFds | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -56,7 +61,7 @@ export class JsonRpcConnection {
 
   /** Whether requests are in flight or waiting, or the connection is subscribed (then it is not idle). */
   busy(isSubscribed: (connection: AbortSignal) => boolean): boolean {
-    return this.pending > 0 || this.backlog.length > 0 || isSubscribed(this.abort.signal);
+    return this.pending > 0 || this.backlog.length > 0 || this.incoming?.awaiting === true || isSubscribed(this.abort.signal);
   }
 
   /** Feed bytes read from the socket (the first chunk may have been read by the classifier). */
@@ -72,6 +77,7 @@ export class JsonRpcConnection {
   }
 
   private onLine(line: Buffer): void {
+    this.incoming?.attach(line);
     if (this.inTurns || this.pending >= this.options.limits.maxInFlightPerConnection || this.backlog.length > 0 || this.congested()) {
       this.backlog.push(line);
       this.socket.pause();
@@ -127,6 +133,8 @@ export class JsonRpcConnection {
 
   /** Answers one line; returns how many requests it held (a batch its length, else 1). */
   private process(line: Buffer): number {
+    const fds = this.incoming?.take(line);
+    if (fds !== undefined) return this.processWithFds(line, fds);
     const text = line.toString('utf8');
     // Blank lines (keep-alives, stray \r\n) are not requests. JSON texts start with '{' or '['
     // almost always, so the trim only runs for lines that start with whitespace.
@@ -144,11 +152,64 @@ export class JsonRpcConnection {
       this.send(batchTooLong(weight, this.options.limits.maxBatchLength));
       return 1;
     }
+    if (!Array.isArray(message) && (message as { method?: unknown } | null)?.method === JSONRPC_PASS_FDS) {
+      this.announceFds(message as { id?: unknown; params?: unknown });
+      return 1;
+    }
     void this.answer(message, weight);
     return weight;
   }
 
-  private async answer(message: unknown, weight: number): Promise<void> {
+  /**
+   * `rpc.passFds {count}`: the client's next line carries `count` descriptors. Reads are taken
+   * from libuv before the answer goes out; anything the client sent before it would have lost
+   * its descriptors, so the announcement must be the last thing read.
+   */
+  private announceFds(request: { id?: unknown; params?: unknown }): void {
+    const id = request.id ?? null;
+    const refuse = (why: string) =>
+      this.send({ jsonrpc: '2.0', id, error: jsonRpcError(new ProtocolError(JsonRpcCode.InvalidRequest, `${JSONRPC_PASS_FDS}: ${why}`)) });
+    const count = announcedCount(request.params);
+    if (typeof count === 'string') return refuse(count);
+    if (this.backlog.length > 0 || this.framer.hasMore || this.socket.readableLength > 0) return refuse('send nothing more until this is answered');
+    this.incoming ??= new IncomingFds(this.socket);
+    const awaiting = this.incoming.await(
+      count,
+      0x0a,
+      this.options.maxMessageBytes,
+      this.options.limits.partialMessageTimeoutMs,
+      (bytes) => this.receive(bytes),
+      (why) => {
+        this.log.debug(`closing a connection: ${why}`);
+        this.socket.destroy();
+      },
+    );
+    if (!awaiting) return refuse('the connection cannot pass descriptors');
+    this.send({ jsonrpc: '2.0', id, result: { count } });
+  }
+
+  /** A line that came with descriptors: one request with an id; the descriptors are checked first. */
+  private processWithFds(line: Buffer, fds: number[]): number {
+    let message: unknown;
+    try {
+      message = JSON.parse(line.toString('utf8'));
+    } catch {
+      message = undefined;
+    }
+    const id = typeof message === 'object' && message !== null && !Array.isArray(message) ? (message as { id?: unknown }).id : undefined;
+    const refuse = (why: string) => {
+      closeAll(fds);
+      this.send({ jsonrpc: '2.0', id: id ?? null, error: jsonRpcError(new ProtocolError(JsonRpcCode.InvalidRequest, `Invalid Request: ${why}`)) });
+      return 1;
+    };
+    if (id === undefined) return refuse('descriptors came with something that is not a request with an id');
+    const received = ReceivedFds.accept(fds, this.abort.signal);
+    if (typeof received === 'string') return refuse(received);
+    void this.answer(message, 1, received);
+    return 1;
+  }
+
+  private async answer(message: unknown, weight: number, fds?: ReceivedFds): Promise<void> {
     const uid = this.uid;
     if (!this.options.uidInFlight.enter(uid, weight)) {
       // Refused like the request would have been answered: notifications get nothing, a batch an array.
@@ -159,15 +220,17 @@ export class JsonRpcConnection {
         .map((m) => ({ jsonrpc: '2.0', id: idOf(m) ?? null, error }));
       if (Array.isArray(message) && replies.length > 0) this.send(replies);
       else if (replies.length === 1) this.send(replies[0]);
+      fds?.release();
       return;
     }
     this.pending += weight;
     try {
-      const response = await this.endpoint.handle(message, this.ctx);
+      const response = await this.endpoint.handle(message, fds === undefined ? this.ctx : { ...this.ctx, fds });
       if (response !== null) this.send(response);
     } catch (err) {
       this.log.error('unhandled error answering a request', err);
     } finally {
+      fds?.release();
       this.pending -= weight;
       this.options.uidInFlight.leave(uid, weight);
       this.pump();

@@ -12,6 +12,9 @@ import type { Logger } from '../../util/logger.js';
 import type { ConnectionOptions } from '../connection-options.js';
 import { MessageFramer } from '../message-framer.js';
 import { ReplyWriter } from '../reply-writer.js';
+import { IncomingFds } from '../fd-passing/incoming-fds.js';
+import { announcedCount, VARLINK_PASS_FDS } from '../fd-passing/limits.js';
+import { closeAll, ReceivedFds } from '../fd-passing/received-fds.js';
 import type { VarlinkCall, VarlinkEndpoint, VarlinkReply } from './varlink-endpoint.js';
 
 function asCall(message: unknown): VarlinkCall | null {
@@ -31,6 +34,10 @@ export class VarlinkConnection {
   private peerEnded = false;
   private closing = false;
   private readonly writer: ReplyWriter;
+  /** Descriptor passing, from the connection's first PassFds call (docs/fd-passing.md). */
+  private incoming: IncomingFds | undefined;
+  /** Calls that came with descriptors, until they run. */
+  private readonly callFds = new WeakMap<VarlinkCall, ReceivedFds>();
 
   constructor(
     private readonly socket: Socket,
@@ -72,11 +79,26 @@ export class VarlinkConnection {
   }
 
   private onMessage(bytes: Buffer): void {
+    this.incoming?.attach(bytes);
+    const fds = this.incoming?.take(bytes);
     let call: VarlinkCall | null = null;
     try {
       call = asCall(JSON.parse(bytes.toString('utf8')));
     } catch {
       call = null;
+    }
+    if (fds !== undefined) {
+      if (call === null || call.oneway === true) {
+        closeAll(fds);
+        return this.violation('descriptors came with something that is not a call expecting a reply');
+      }
+      // Nothing runs or waits before this call (PassFds wanted it so): its answer is in order.
+      const received = ReceivedFds.accept(fds, this.abort.signal);
+      if (typeof received === 'string') {
+        this.log.debug(`refusing a Varlink call's descriptors: ${received}`);
+        return this.send({ error: 'org.varlink.service.InvalidParameter', parameters: { parameter: 'fds' } });
+      }
+      this.callFds.set(call, received);
     }
     if (call === null) return this.violation('not a Varlink call');
     if (call.upgrade === true) return this.violation('protocol upgrades are not offered');
@@ -105,8 +127,11 @@ export class VarlinkConnection {
       this.endIfDone();
       return;
     }
+    if (call.method === VARLINK_PASS_FDS) return this.announceFds(call);
+    const fds = this.callFds.get(call);
     const uid = this.options.peer?.uid ?? -1;
     if (!this.options.uidInFlight.enter(uid)) {
+      fds?.release();
       if (call.oneway !== true) {
         this.send({
           error: 'org.projectatomic.aptostree1.Sysroot.LimitExceeded',
@@ -118,13 +143,49 @@ export class VarlinkConnection {
     }
     this.busyCall = true;
     this.endpoint
-      .handle(call, { peer: this.options.peer, signal: this.abort.signal }, (reply) => this.send(reply))
+      .handle(call, { peer: this.options.peer, signal: this.abort.signal, fds }, (reply) => this.send(reply))
       .catch((err: unknown) => this.log.error('unhandled error answering a Varlink call', err))
       .finally(() => {
+        fds?.release();
         this.busyCall = false;
         this.options.uidInFlight.leave(uid);
         this.next();
       });
+  }
+
+  /**
+   * PassFds {count}: the client's next call carries `count` descriptors. It runs in its turn
+   * like any call; reads are taken from libuv before the reply goes out, and nothing may
+   * have been sent after it (those bytes would have lost their descriptors).
+   */
+  private announceFds(call: VarlinkCall): void {
+    const count = announcedCount(call.parameters);
+    const refuse = (why: string) => {
+      this.send({ error: 'org.varlink.service.InvalidParameter', parameters: { parameter: 'count' } });
+      this.log.debug(`refusing PassFds: ${why}`);
+      setImmediate(() => this.next());
+    };
+    if (typeof count === 'string') return refuse(count);
+    if (this.queue.length > 0 || this.framer.hasMore || this.socket.readableLength > 0) return refuse('send nothing more until this is answered');
+    this.incoming ??= new IncomingFds(this.socket);
+    this.busyCall = true;
+    const awaiting = this.incoming.await(
+      count,
+      0x00,
+      this.options.maxMessageBytes,
+      this.options.limits.partialMessageTimeoutMs,
+      (bytes) => {
+        this.busyCall = false;
+        this.receive(bytes);
+        this.next();
+      },
+      (why) => this.violation(why),
+    );
+    if (!awaiting) {
+      this.busyCall = false;
+      return refuse('the connection cannot pass descriptors');
+    }
+    this.send({ parameters: { count } });
   }
 
   private endIfDone(): void {

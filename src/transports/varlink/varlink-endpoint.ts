@@ -96,7 +96,7 @@ export class VarlinkEndpoint {
   }
 
   /** Answers one call; `reply` gets every reply in order (none for `oneway`). */
-  async handle(call: VarlinkCall, ctx: Pick<CallContext, 'peer' | 'signal'>, reply: (r: VarlinkReply) => void): Promise<void> {
+  async handle(call: VarlinkCall, ctx: Pick<CallContext, 'peer' | 'signal' | 'fds'>, reply: (r: VarlinkReply) => void): Promise<void> {
     const send = (r: VarlinkReply): void => {
       if (call.oneway !== true) reply(r);
     };
