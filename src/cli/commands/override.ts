@@ -14,7 +14,7 @@ export const override = transactionVerb({
   description:
     "Override base packages: `override remove PKG...`, `override replace PKG[=VERSION]...` (no version: the sources' candidate), `override reset PKG... | --all`",
   method: 'OS.Override',
-  flags: { reboot: REBOOT_FLAG, lockFinalization: LOCK_FINALIZATION_FLAG, dryRun: { flag: 'dry-run' } },
+  flags: { reboot: REBOOT_FLAG, lockFinalization: LOCK_FINALIZATION_FLAG, dryRun: { flag: 'dry-run', alias: 'n' } },
   cliFlags: { all: { type: 'boolean', alias: 'a', description: 'With reset: reset every override' } },
   request: (args, params, ctx) => {
     const [sub, ...packages] = packageArgs(ctx.rawArgs);
