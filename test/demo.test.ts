@@ -33,7 +33,7 @@ describe('the demo', () => {
     assert.match(first.stdout, /^First run: layering hello and jq/m);
     assert.match(first.stdout, /^Packages added hello, jq: 12\.2 /m);
     assert.match(first.stdout, /State: idle\nAutomaticUpdates: none\nDeployments:\n/);
-    assert.match(first.stdout, /LayeredPackages: hello libjq1 jq/);
+    assert.match(first.stdout, /LayeredPackages: hello jq/);
     assert.match(first.stdout, /"pinned":true/);
     assert.match(first.stdout, /"rollback": "debian-[0-9a-f]{64}\.0"/);
     assert.match(first.stdout, /"code":-32602/);
@@ -45,7 +45,7 @@ describe('the demo', () => {
     assert.equal(second.status, 0, second.stderr);
     assert.doesNotMatch(second.stdout, /First run/);
     assert.match(second.stdout, /State: idle/);
-    assert.match(second.stdout, /LayeredPackages: hello libjq1 jq/);
+    assert.match(second.stdout, /LayeredPackages: hello jq/);
   });
 
   it('keeps running; every apt-ostree command it prints works as printed; Ctrl-C stops the daemon and the remote', async () => {

@@ -29,8 +29,11 @@ function deploymentFields(d: Deployment, verbose: boolean): [string, string][] {
   // rpm-ostree's rows for overrides: removed base packages, then replaced ones (old → new is in db diff).
   if (d.removedBasePackages.length > 0) rows.push(['RemovedBasePackages', d.removedBasePackages.join(' ')]);
   if (d.replacedBasePackages.length > 0) rows.push(['ReplacedBasePackages', d.replacedBasePackages.map((e) => e.replace('=', ' ')).join(', ')]);
-  if (d.layeredPackages.length > 0) rows.push(['LayeredPackages', d.layeredPackages.join(' ')]);
-  const inactive = d.requestedPackages.filter((p) => !d.layeredPackages.includes(p));
+  // As rpm-ostree: the requested packages the commit has (their dependencies are not listed),
+  // then those it does not have yet (RequestedPackages: inactive until the next layering).
+  const layered = d.requestedPackages.filter((p) => d.layeredPackages.includes(p.replace(/[:=].*$/, '')));
+  if (layered.length > 0) rows.push(['LayeredPackages', layered.join(' ')]);
+  const inactive = d.requestedPackages.filter((p) => !layered.includes(p));
   if (inactive.length > 0) rows.push(['RequestedPackages', inactive.join(' ')]);
   if (d.regenerateInitramfs) {
     rows.push(['Initramfs', d.initramfsArgs.length > 0 ? `regenerate ${d.initramfsArgs.join(' ')}` : 'regenerate']);
