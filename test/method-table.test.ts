@@ -152,7 +152,7 @@ describe('the method table', () => {
     const manager = {} as TransactionManager;
     const handlers = {
       ...readHandlers({ sysroot, config: () => DEFAULT_CONFIG, activeTransaction: () => null, cacheDir: '/nonexistent', stateDir: '/nonexistent' }),
-      ...operationHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG }).handlers,
+      ...operationHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG, cacheDir: '/nonexistent' }).handlers,
       ...transactionHandlers({ manager, sysroot, config: () => DEFAULT_CONFIG, stateDir: '/nonexistent', log: createLogger('error') }),
       ...controlHandlers({ reloadConfig: () => {}, reloadSysroot: () => {}, clients: new ClientRegistry(() => {}) }),
     };

@@ -14,15 +14,21 @@ export function exitCodeOf(tx: TransactionObject): number {
  * at once and Ctrl-C can cancel exactly this transaction), then Transaction.Watch, which
  * replays its events from the start. `--json` prints the raw stream, one JSON text per line.
  */
+export interface RunOptions {
+  /** Extra text printed after the result message of a successful transaction (not with --json). */
+  describeResult?: (result: Record<string, unknown>) => string;
+  /** The exit code of a successful transaction from its result (default: 0), e.g. 77 when nothing changed. */
+  exitCodeOfResult?: (result: Record<string, unknown>) => number;
+  /** Open files passed with the request (docs/fd-passing.md); params name them `{"fd": N}`. */
+  fds?: number[];
+}
+
 export async function runTransaction(
   ctx: CliContext,
   method: string,
   params: Record<string, unknown>,
   json: boolean,
-  /** Extra text printed after the result message of a successful transaction (not with --json). */
-  describeResult?: (result: Record<string, unknown>) => string,
-  /** The exit code of a successful transaction from its result (default: 0), e.g. 77 when nothing changed. */
-  exitCodeOfResult?: (result: Record<string, unknown>) => number,
+  { describeResult, exitCodeOfResult, fds = [] }: RunOptions = {},
 ): Promise<number> {
   const renderer = new ProgressRenderer(ctx.io.stdout, ctx.io.stdout.isTTY === true);
   const client = await ctx.connect((event, p) => {
@@ -39,7 +45,7 @@ export async function runTransaction(
     client.call('Transaction.Cancel', { id }).catch((err: Error) => ctx.io.stderr.write(`Cancel failed: ${err.message}\n`));
   });
   try {
-    const started = await client.call<{ transaction?: string; message?: string }>(method, { ...params, detach: true });
+    const started = await client.call<{ transaction?: string; message?: string }>(method, { ...params, detach: true }, { fds });
     if (started.transaction === undefined) {
       // Nothing was started (AutomaticUpdateTrigger with the none policy): the answer says why.
       ctx.io.stdout.write(json ? JSON.stringify({ result: started }) + '\n' : `${started.message ?? 'Nothing to do.'}\n`);

@@ -71,7 +71,7 @@ export class Daemon {
       log,
       deploymentIds: () => this.sysroot.snapshot().deployments.map((d) => d.id),
     });
-    const operations = operationHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config });
+    const operations = operationHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, cacheDir: paths.cacheDir });
     const handlers: HandlerTable = (this.handlers = {
       ...readHandlers({
         sysroot: this.sysroot,

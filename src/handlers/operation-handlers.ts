@@ -14,11 +14,15 @@ import type { TransactionManager } from '../transactions/transaction-manager.js'
 import type { OperationDefinition, OperationMethod, PrecheckContext } from '../worker/define-operation.js';
 import { OPERATION_METHODS, operationOf } from '../worker/operation-registry.js';
 import { answerSubmission } from './transaction-call.js';
+import { receiveDebs } from '../services/received-files.js';
+import { receivedDir } from '../services/received-dir.js';
 
 export interface OperationHandlerDeps {
   manager: TransactionManager;
   sysroot: SysrootService;
   config: () => DaemonConfig;
+  /** The daemon's cache dir: files requests pass wait under it (received-files.ts). */
+  cacheDir: string;
 }
 
 /**
@@ -59,8 +63,11 @@ function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: 
     // Again at act time: the state may have changed while polkit was asked (or, over D-Bus,
     // until the client called Start()).
     const osname = precheck(params);
-    const submission = deps.manager.submit(op.method, wire(params), osname, op.title(params), ctx.peer);
-    return answerSubmission(deps.manager, submission, wire(params), ctx);
+    const files = op.receivesFiles?.(params) ?? { param: '', refs: [] };
+    const options =
+      files.refs.length === 0 ? wire(params) : { ...wire(params), receivedFiles: receiveDebs(ctx, files.refs, receivedDir(deps.cacheDir), files.param) };
+    const submission = deps.manager.submit(op.method, options, osname, op.title(params), ctx.peer);
+    return answerSubmission(deps.manager, submission, options, ctx);
   };
   // The engine's answer is the operation's result (its method's result schema) plus the transaction id.
   const precheckAndTitle: Precheck<N> = (params, ctx) => {

@@ -45,6 +45,12 @@ export interface OperationDefinition<N extends OperationMethod> {
    * shutdown is what finalizes), or when this says so; by default when the request has `reboot: true`.
    */
   readonly reboot?: 'always' | ((params: ParamsOf<N>) => boolean);
+  /**
+   * The params naming files the request passed (`{"fd": N}`, docs/fd-passing.md): the daemon
+   * stores each before the transaction starts and gives the worker their sha256s as
+   * `receivedFiles`, in this order.
+   */
+  receivesFiles?(params: ParamsOf<N>): { param: string; refs: readonly unknown[] };
   /** The work, in the worker process. */
   run(ctx: OperationContext, params: ParamsOf<N>): Promise<OperationOutput<N>>;
 }

@@ -40,6 +40,11 @@ export const skipBranchCheck = t.optional(t.boolean({ doc: 'Deploying by checksu
 export const skipPurge = t.optional(
   t.boolean({ doc: "Keep the previous branch's ref (apt-ostree never deletes it on a rebase: accepted for rpm-ostree's clients, no effect)." }),
 );
+/** An open file passed with the request: `{"fd": N}`, the N-th descriptor it carried (docs/fd-passing.md). */
+export const FileRef = t.ref(
+  'FileRef',
+  t.object({ fd: t.integer({ minimum: 0, maximum: 63, doc: 'Index of the descriptor among those the request carried.' }) }, { doc: 'An open file passed with the request.' }),
+);
 export const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
 
 /** What a transaction on an OS can answer. */
@@ -165,6 +170,12 @@ export const PkgChange = defineMethod({
     {
       add: t.optional(packageList),
       remove: t.optional(packageList),
+      localPackages: t.optional(
+        t.array(FileRef, {
+          maxItems: 64,
+          doc: 'Local .deb files to layer, passed as open files with the request (docs/fd-passing.md); kept in the repository for later upgrades.',
+        }),
+      ),
       dryRun: t.optional(t.boolean({ doc: 'Report the plan and change nothing.' })),
       idempotent: t.optional(t.boolean({ doc: 'Already requested / not requested is not an error.' })),
       allowInactive: t.optional(t.boolean({ doc: 'Allow requesting a package the base already contains.' })),
@@ -174,6 +185,7 @@ export const PkgChange = defineMethod({
   ),
   result: layerChangeResult,
   action: 'install-uninstall-packages',
+  selectAction: (params) => ((params.localPackages ?? []).length > 0 ? 'install-local-packages' : 'install-uninstall-packages'),
   errors: LAYERING_ERRORS,
 });
 

@@ -18,6 +18,7 @@ export const Deployment = t.object(
     baseChecksum: t.nullable(t.string(), { doc: 'Base commit of a layered deployment, else null.' }),
     requestedPackages: t.array(t.string(), { doc: 'Packages the origin requests to be layered.' }),
     layeredPackages: t.array(t.string(), { doc: 'Packages layered in the deployed commit.' }),
+    localPackages: t.array(t.string(), { doc: 'Local .deb files the origin layers: NAME:SHA256 (the file is kept in the repository).' }),
     removedBasePackages: t.array(t.string(), { doc: 'Base packages the origin removes (overrides).' }),
     replacedBasePackages: t.array(t.string(), { doc: 'Base packages the origin replaces by other versions from the sources: name=version (overrides).' }),
     kernelArgs: t.array(t.string(), { doc: 'Kernel arguments from the boot entry.' }),

@@ -85,8 +85,10 @@ export async function downloadPackages(
   onProgress?: (p: PackageDownloadProgress) => void,
   /** What `pendingDownloads` already said, when the caller asked it (saves an apt run). */
   known?: PendingDownload[],
+  /** Local .debs of the plan (apt's origin `local-deb`), by package name: used where they are. */
+  local: Map<string, string> = new Map(),
 ): Promise<FetchedPackage[]> {
-  const fetched = plan.map((p) => ({ ...p, deb: join(apt.archivesDir, archiveFileName(p)) }));
+  const fetched = plan.map((p) => ({ ...p, deb: (p.origin === 'local-deb' ? local.get(p.name) : undefined) ?? join(apt.archivesDir, archiveFileName(p)) }));
   // A .deb reaches the archives only after apt verified it against the lists (it downloads
   // into partial/ and moves it when the hash matches), and the cache dir is root's: when every
   // .deb is there, another apt run (a second dependency resolution, ~1 s on the Debian

@@ -15,6 +15,8 @@ export interface OriginInfo {
   followedRefspec: string | null;
   /** `[packages] requested`, empties dropped. */
   requestedPackages: string[];
+  /** `[packages] requested-local`: local .debs layered, `NAME:SHA256`. */
+  requestedLocal: string[];
   /** `[overrides] remove`: base packages removed. */
   overrideRemove: string[];
   /** `[overrides] replace`: base packages replaced from the sources, `name=version`. */
@@ -37,6 +39,7 @@ export function parseOrigin(text: string): OriginInfo {
     baseRefspec,
     followedRefspec: refspec ?? baseRefspec,
     requestedPackages: kf.getStringList('packages', 'requested'),
+    requestedLocal: kf.getStringList('packages', 'requested-local'),
     overrideRemove: kf.getStringList('overrides', 'remove'),
     overrideReplace: kf.getStringList('overrides', 'replace'),
     regenerateInitramfs: kf.getBoolean('apt-ostree', 'regenerate-initramfs') ?? false,

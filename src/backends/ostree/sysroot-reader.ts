@@ -179,6 +179,7 @@ export class OstreeSysrootReader {
       baseChecksum: commit?.clientLayer ? commit.baseCommit : null,
       requestedPackages: origin?.requestedPackages ?? [],
       layeredPackages: (commit?.packages ?? []).map(layeredPackageName),
+      localPackages: origin?.baseRefspec !== null ? (origin?.requestedLocal ?? []) : [],
       removedBasePackages: origin?.baseRefspec !== null ? (origin?.overrideRemove ?? []) : [],
       replacedBasePackages: origin?.baseRefspec !== null ? (origin?.overrideReplace ?? []) : [],
       kernelArgs: options === null ? [] : splitKernelCmdline(options),

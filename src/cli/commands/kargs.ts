@@ -108,6 +108,6 @@ export const kargs = cliCommand({
     }
     const unchanged77 =
       parsed['unchanged-exit-77'] === true ? (r: Record<string, unknown>) => (r.changed === false ? ExitCode.Unchanged : ExitCode.Ok) : undefined;
-    return runTransaction(ctx, 'OS.KernelArgs', params, parsed.json === true, undefined, unchanged77);
+    return runTransaction(ctx, 'OS.KernelArgs', params, parsed.json === true, { exitCodeOfResult: unchanged77 });
   },
 });

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { defineCommand, type ArgsDef, type ParsedArgs } from 'citty';
 import type { MethodName } from '../../api/method-table.js';
 import { cliCommand, ExitCode, type CliCommand, type CliContext } from '../cli-context.js';
@@ -8,6 +9,14 @@ import { runTransaction } from '../transaction-runner.js';
 /** A usage error of a verb: printed as `apt-ostree VERB: message`, exit code 2. */
 export class Usage {
   constructor(readonly message: string) {}
+}
+
+/** A request that passes open files (its params name them `{"fd": N}`); they are closed after the call. */
+export class WithFiles {
+  constructor(
+    readonly params: Record<string, unknown>,
+    readonly fds: number[],
+  ) {}
 }
 
 /** The arguments of a transaction verb: `--os`, `--json`, the schema-derived ones, then its own. */
@@ -32,7 +41,7 @@ export interface TransactionVerb<N extends MethodName, S extends FlagSpecs<N>, C
     args: ParsedArgs<VerbArgs<N, S, C>>,
     params: Record<string, unknown>,
     ctx: CliContext,
-  ) => Record<string, unknown> | Usage | Promise<Record<string, unknown> | Usage>;
+  ) => Record<string, unknown> | WithFiles | Usage | Promise<Record<string, unknown> | Usage>;
 }
 
 /** The options of a transaction verb, in help order. */
@@ -59,7 +68,12 @@ export function transactionVerb<N extends MethodName, const S extends FlagSpecs<
         ctx.io.stderr.write(`apt-ostree ${verb.name}: ${request.message}\n`);
         return ExitCode.Usage;
       }
-      return runTransaction(ctx, verb.method, request, parsed.json === true);
+      if (!(request instanceof WithFiles)) return runTransaction(ctx, verb.method, request, parsed.json === true);
+      try {
+        return await runTransaction(ctx, verb.method, request.params, parsed.json === true, { fds: request.fds });
+      } finally {
+        for (const fd of request.fds) closeSync(fd);
+      }
     },
   });
 }

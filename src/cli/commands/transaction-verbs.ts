@@ -2,11 +2,12 @@
  * The verbs that start one transaction method, as data: name, help, method, and the params
  * fields exposed as options (their help is the field's doc). rpm-ostree's option names.
  */
+import { closeSync, openSync } from 'node:fs';
 import type { ParamsOf } from '../../api/method-types.js';
 import { ALLOW_DOWNGRADE_FLAG, ASSUMEYES_FLAG, FETCHING_FLAGS, LOCK_FINALIZATION_FLAG, REBOOT_FLAG } from '../flags/common-flags.js';
 import { packageArgs } from '../flags/package-words.js';
 import { REBASE_TARGET_FLAGS, rebaseRequest } from './rebase-target.js';
-import { transactionVerb, Usage } from './transaction-verb.js';
+import { transactionVerb, Usage, WithFiles } from './transaction-verb.js';
 
 export const deploy = transactionVerb({
   name: 'deploy',
@@ -99,12 +100,31 @@ const PKG_CHANGE = {
   idempotent: { flag: 'idempotent' },
 } as const;
 
-/** OS.PkgChange with the non-option words as `add` or `remove`. */
+/** A word of `install` that names a file (`./foo.deb`, `/abs/bar.deb`) rather than a package. */
+const isFileWord = (w: string): boolean => w.includes('/') || w.endsWith('.deb');
+
+/**
+ * OS.PkgChange with the non-option words as `add` or `remove`. install opens the files it is
+ * given (as the caller) and passes them open: the daemon never opens a path a user named.
+ */
 function pkgChange(verb: 'install' | 'uninstall') {
-  return (_args: unknown, params: Record<string, unknown>, ctx: { rawArgs: string[] }): Record<string, unknown> | Usage => {
-    const packages = packageArgs(ctx.rawArgs);
-    if (packages.length === 0) return new Usage('at least one PACKAGE is required');
-    return { [verb === 'install' ? 'add' : 'remove']: packages, ...params };
+  return (_args: unknown, params: Record<string, unknown>, ctx: { rawArgs: string[] }): Record<string, unknown> | WithFiles | Usage => {
+    const words = packageArgs(ctx.rawArgs);
+    if (words.length === 0) return new Usage('at least one PACKAGE is required');
+    if (verb === 'uninstall') return { remove: words, ...params };
+    const files = words.filter(isFileWord);
+    const packages = words.filter((w) => !isFileWord(w));
+    if (files.length === 0) return { add: packages, ...params };
+    const fds: number[] = [];
+    for (const file of files) {
+      try {
+        fds.push(openSync(file, 'r'));
+      } catch (e) {
+        for (const fd of fds) closeSync(fd);
+        return new Usage(`cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    }
+    return new WithFiles({ ...(packages.length > 0 ? { add: packages } : {}), localPackages: fds.map((_, fd) => ({ fd })), ...params }, fds);
   };
 }
 

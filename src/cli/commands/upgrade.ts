@@ -39,12 +39,14 @@ export const upgrade = cliCommand({
     const params = paramsFrom(args, parsed, ctx.rawArgs);
     if (parsed['trigger-automatic-update-policy'] === true) {
       const { osname } = params;
-      return runTransaction(ctx, 'OS.AutomaticUpdateTrigger', osname === undefined ? {} : { osname }, json, previewText);
+      return runTransaction(ctx, 'OS.AutomaticUpdateTrigger', osname === undefined ? {} : { osname }, json, { describeResult: previewText });
     }
     if (parsed.check === true || parsed.preview === true) {
       // A check deploys nothing: the staging options do not apply.
       const checkParams = Object.entries(params).filter(([field]) => !STAGING_FIELDS.includes(field));
-      return runTransaction(ctx, 'OS.Upgrade', { ...Object.fromEntries(checkParams), check: true }, json, parsed.preview === true ? previewText : undefined);
+      return runTransaction(ctx, 'OS.Upgrade', { ...Object.fromEntries(checkParams), check: true }, json, {
+        describeResult: parsed.preview === true ? previewText : undefined,
+      });
     }
     return runTransaction(ctx, 'OS.Upgrade', params, json);
   },

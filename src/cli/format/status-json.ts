@@ -27,10 +27,10 @@ type SysrootProperties = ResultOf<'Sysroot.GetProperties'>;
 type Deployment = SysrootProperties['deployments'][number];
 
 function deploymentJson(d: Deployment): Json {
-  const { removedBasePackages, replacedBasePackages, ...rest } = d;
+  const { removedBasePackages, replacedBasePackages, localPackages, ...rest } = d;
   return {
     ...(kebabKeys(rest) as Record<string, Json>),
-    'requested-local-packages': [],
+    'requested-local-packages': localPackages,
     'requested-base-removals': removedBasePackages,
     // Replacements from the configured sources (rpm-ostree's are local files or remote repos).
     'requested-base-replacements': replacedBasePackages,

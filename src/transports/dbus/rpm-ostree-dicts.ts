@@ -29,7 +29,7 @@ export function deploymentDict(d: Record<string, unknown> | null): VariantDict {
   if (d === null) return {};
   const dict = toVariantDict(d);
   dict.signatures = new V('av', []);
-  dict['requested-local-packages'] = new V('as', strings(d.requestedLocalPackages));
+  dict['requested-local-packages'] = new V('as', strings(d.localPackages));
   dict['requested-base-removals'] = new V('as', strings(d.removedBasePackages));
   dict['requested-base-local-replacements'] = new V('as', strings(d.requestedBaseLocalReplacements));
   dict['base-removals'] = new V('av', []);

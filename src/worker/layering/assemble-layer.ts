@@ -26,6 +26,7 @@ import { task } from '../steps/task.js';
 import { InitramfsError, regenerateInitramfs } from '../../backends/initramfs/regenerate.js';
 import { NO_OVERRIDES, type BaseOverrides, type ClientLayerOrigin } from '../../backends/ostree/write/deployment-writer.js';
 import { commitLayer } from './layer-commit.js';
+import { checkoutLocalDebs } from './local-debs.js';
 import { finishTree, prepareTree } from './tree-checkout.js';
 import { runCommand } from '../../util/run-command.js';
 
@@ -80,9 +81,9 @@ function named(e: unknown): unknown {
   return e;
 }
 
-/** apt's specs for `requested` and `overrides`: installs, replacements by version, removals. */
-function specsOf(requested: string[], overrides: BaseOverrides): string[] {
-  return layerSpecs([...requested, ...overrides.replace], overrides.remove);
+/** apt's specs for `requested`, local .debs (their paths) and `overrides`: installs, replacements by version, removals. */
+function specsOf(requested: string[], overrides: BaseOverrides, localPaths: Map<string, string> = new Map()): string[] {
+  return layerSpecs([...requested, ...localPaths.values(), ...overrides.replace], overrides.remove);
 }
 
 async function resolve(ctx: OperationContext, apt: AptEnvironment, specs: string[], removals: string[]): Promise<PlannedPackage[]> {
@@ -102,14 +103,16 @@ export async function planLayer(
   base: CommitNode,
   requested: string[],
   overrides: BaseOverrides = NO_OVERRIDES,
+  local: string[] = [],
 ): Promise<LayerPlan> {
   const scratch = scratchDir(session, ctx);
-  const specs = specsOf(requested, overrides);
   try {
     const apt = await openApt(ctx, session, base, scratch);
+    const localPaths = await checkoutLocalDebs(session.repoPath, local, join(scratch, 'local'));
+    const specs = specsOf(requested, overrides, localPaths);
     const plan = await resolve(ctx, apt, specs, overrides.remove).catch((e: unknown) => Promise.reject(named(e)));
     const pending = await pendingDownloads(apt, specs).catch((e: unknown) => Promise.reject(named(e)));
-    const fetched = await download(ctx, apt, specs, plan, pending);
+    const fetched = await download(ctx, apt, specs, plan, localPaths, pending);
     const sizes = await installedSizes(apt, plan);
     const files = (await Promise.all(fetched.map((p) => debContents(p.deb)))).flat().sort();
     return {
@@ -130,10 +133,11 @@ async function download(
   apt: AptEnvironment,
   requested: string[],
   plan: PlannedPackage[],
+  localPaths: Map<string, string>,
   pending?: PendingDownload[],
 ): Promise<FetchedPackage[]> {
   const fetched = await task(ctx, `Downloading ${plan.length} packages`, () =>
-    downloadPackages(apt, requested, plan, (p) => ctx.emit({ type: 'DownloadProgress', text: 'packages', ...p }), pending),
+    downloadPackages(apt, requested, plan, (p) => ctx.emit({ type: 'DownloadProgress', text: 'packages', ...p }), pending, localPaths),
   ).catch((e: unknown) => Promise.reject(named(e)));
   ctx.emit({ type: 'ProgressEnd' });
   return fetched;
@@ -174,11 +178,12 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
     mkdirSync(scratch, { recursive: true });
     let plan: PlannedPackage[] = [];
     let fetched: FetchedPackage[] = [];
-    const specs = specsOf(requested, overrides);
+    const localPaths = await checkoutLocalDebs(session.repoPath, layer.local, join(scratch, 'local'));
+    const specs = specsOf(requested, overrides, localPaths);
     if (specs.length > 0) {
       const apt = await openApt(ctx, session, base, scratch);
       plan = await resolve(ctx, apt, specs, removals).catch((e: unknown) => Promise.reject(named(e)));
-      fetched = plan.length > 0 ? await download(ctx, apt, specs, plan) : [];
+      fetched = plan.length > 0 ? await download(ctx, apt, specs, plan, localPaths) : [];
     }
     const tree = join(scratch, 'tree');
     await task(ctx, 'Checking out the base', () => prepareTree(session.repoPath, base.checksum, tree));
@@ -230,7 +235,7 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
       .then(() => finishTree(tree))
       .catch(tampered);
     const checksum = await task(ctx, 'Committing', () =>
-      commitLayer({ repo: session.repoPath, tree, base, requested, overrides, packages: plan, initramfsArgs: initramfs.regenerate ? initramfs.args : null }),
+      commitLayer({ repo: session.repoPath, tree, base, requested, local: layer.local, overrides, packages: plan, initramfsArgs: initramfs.regenerate ? initramfs.args : null }),
     );
     const node = loadCommitNode(session.repo, checksum);
     if (node === null) throw new OperationError('Failed', `The layered commit ${checksum} is not in the repository`);

@@ -17,6 +17,8 @@ export interface LayerCommitRequest {
   tree: string;
   base: { checksum: string; version: string | null };
   requested: string[];
+  /** Local .debs layered, `NAME:SHA256` (`aptostree.requested-local-packages`). */
+  local: string[];
   /** Base packages removed and replaced (`aptostree.removed-base-packages`, `aptostree.replaced-base-packages`). */
   overrides: BaseOverrides;
   packages: PlannedPackage[];
@@ -35,6 +37,7 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
     '--link-checkout-speedup',
     `--subject=apt-ostree: ${[
       ...req.requested,
+      ...req.local.map((e) => e.slice(0, e.lastIndexOf(':'))),
       ...req.overrides.remove.map((n) => `-${n}`),
       ...req.overrides.replace,
       ...(req.initramfsArgs !== null ? ['(initramfs)'] : []),
@@ -44,6 +47,7 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
     `--add-metadata=aptostree.requested-packages=${stringArray(req.requested)}`,
     `--add-metadata=aptostree.packages=${stringArray(req.packages.map((p) => `${p.name}=${p.version}:${p.architecture}`))}`,
   ];
+  if (req.local.length > 0) args.push(`--add-metadata=aptostree.requested-local-packages=${stringArray(req.local)}`);
   if (req.overrides.remove.length > 0) args.push(`--add-metadata=aptostree.removed-base-packages=${stringArray(req.overrides.remove)}`);
   if (req.overrides.replace.length > 0) args.push(`--add-metadata=aptostree.replaced-base-packages=${stringArray(req.overrides.replace)}`);
   if (req.initramfsArgs !== null) args.push(`--add-metadata=aptostree.initramfs-args=${stringArray(req.initramfsArgs)}`);

@@ -18,6 +18,9 @@ import { defineOperation } from '../define-operation.js';
 import { adjustLayering, adjustsAnything, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { ApiError } from '../../api/errors.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
+import { importReceivedDeb, localEntry, parseLocalEntry } from '../layering/local-debs.js';
+import { receivedDir } from '../../services/received-dir.js';
+import { task } from '../steps/task.js';
 import { changeOverrides, changesOverrides, sameOverrides, type OverrideChange } from '../layering/override-change.js';
 
 /** Installed package names of a commit's dpkg database. */
@@ -59,18 +62,44 @@ export function changeRequested(
   return next;
 }
 
-export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgChange'> & LayeringAdjustments & OverrideChange): Promise<OperationResult> {
+/** The daemon's additions to a request that passed files: their sha256s (received-files.ts). */
+interface Received {
+  receivedFiles?: string[];
+}
+
+/**
+ * The local packages after the request: those uninstalled by name go (and leave `remove`),
+ * those received are imported into the repository and replace any of the same name.
+ */
+async function changeLocal(ctx: OperationContext, session: SysrootSession, current: string[], p: Received & { remove?: string[] }) {
+  const names = new Set(current.map((e) => parseLocalEntry(e).name));
+  const remove = (p.remove ?? []).filter((spec) => !names.has(spec));
+  let local = current.filter((e) => !(p.remove ?? []).includes(parseLocalEntry(e).name));
+  for (const sha256 of p.receivedFiles ?? []) {
+    const deb = await task(ctx, 'Importing a local package', () => importReceivedDeb(session.repoPath, receivedDir(ctx.config.cacheDir), sha256));
+    ctx.emit({ type: 'Message', text: `  ${deb.name} ${deb.version} (local, sha256 ${deb.sha256})` });
+    local = [...local.filter((e) => parseLocalEntry(e).name !== deb.name), localEntry(deb)];
+  }
+  return { local, remove };
+}
+
+export async function pkgChange(
+  ctx: OperationContext,
+  params: ParamsOf<'OS.PkgChange'> & LayeringAdjustments & OverrideChange & Received,
+): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const d = requireDefault(session, ctx.osname);
     const branch = followedBranch(session, d, 'change the packages of');
     const base = requireCommit(session, branch.baseChecksum, true);
     const kept = adjustLayering(branch, params);
     const inBase = await basePackages(session, base.checksum);
-    const requested = changeRequested(kept.requested, inBase, params);
+    const { local, remove } = await changeLocal(ctx, session, kept.local, params);
+    const requested = changeRequested(kept.requested, inBase, { ...params, remove });
     const overrides = changesOverrides(params) ? changeOverrides(kept.overrides, inBase, requested, params) : kept.overrides;
     const same =
       requested.length === branch.requested.length &&
       requested.every((r, i) => r === branch.requested[i]) &&
+      local.join(';') === branch.local.join(';') &&
       sameOverrides(overrides, branch.overrides) &&
       !adjustsAnything(branch, { noInitramfs: params.noInitramfs });
     if (same) return { changed: false, deployment: null, message: 'No change: the requested packages and overrides are the same.' };
@@ -78,9 +107,9 @@ export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgC
     const overridden = overrides.remove.length + overrides.replace.length > 0;
     if (params.dryRun === true) {
       const plan =
-        requested.length === 0 && !overridden
+        requested.length === 0 && local.length === 0 && !overridden
           ? { packages: [], downloadSize: 0, installedSize: 0, files: [], removes: [] }
-          : await planLayer(ctx, session, base, requested, overrides);
+          : await planLayer(ctx, session, base, requested, overrides, local);
       const what = [
         requested.length > 0 ? `${plan.packages.length} packages for ${[...requested, ...overrides.replace].join(', ')}` : '',
         overrides.remove.length > 0 ? `${overrides.remove.join(', ')} removed` : '',
@@ -92,8 +121,9 @@ export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgC
         message: `Dry run: ${what.length === 0 ? 'the base alone' : what.join('; ')}; nothing changed.`,
       };
     }
-    const added = requested.filter((r) => !branch.requested.includes(r));
-    const removed = branch.requested.filter((r) => !requested.includes(r));
+    const names = (entries: string[]) => entries.map((e) => parseLocalEntry(e).name);
+    const added = [...requested.filter((r) => !branch.requested.includes(r)), ...names(local.filter((e) => !branch.local.includes(e)))];
+    const removed = [...branch.requested.filter((r) => !requested.includes(r)), ...names(branch.local.filter((e) => !local.includes(e)))];
     const newOnly = (xs: string[], ys: string[]) => xs.filter((x) => !ys.includes(x));
     const verb = [
       added.length > 0 ? `added ${added.join(', ')}` : '',
@@ -118,17 +148,20 @@ export async function pkgChange(ctx: OperationContext, params: ParamsOf<'OS.PkgC
       overrideCommit: /^override-commit=/m.test(branch.originText) ? base.checksum : null,
       verb: `Packages ${verb}:`,
       lockFinalization: params.lockFinalization,
-      layering: { refspec: branch.refspec, requested, overrides, initramfs: kept.initramfs },
+      layering: { refspec: branch.refspec, requested, local, overrides, initramfs: kept.initramfs },
     });
   });
 }
 
 export default defineOperation({
   method: 'OS.PkgChange',
-  title: (p) => ['pkg-change', ...packageChangeWords(p.add, p.remove)].join(' '),
+  title: (p) => ['pkg-change', ...packageChangeWords(p.add, p.remove), ...(p.localPackages ?? []).map((_, i) => `+(local .deb ${i + 1})`)].join(' '),
   precheck: (ctx, p) => {
-    refuseIfLayeringLocked(ctx, p.add, p.remove);
-    if ((p.add ?? []).length === 0 && (p.remove ?? []).length === 0) throw new ApiError('Failed', 'Nothing to install or uninstall');
+    refuseIfLayeringLocked(ctx, p.add, p.remove, p.localPackages === undefined ? undefined : p.localPackages.map(String));
+    if ((p.add ?? []).length === 0 && (p.remove ?? []).length === 0 && (p.localPackages ?? []).length === 0) {
+      throw new ApiError('Failed', 'Nothing to install or uninstall');
+    }
   },
+  receivesFiles: (p) => ({ param: 'localPackages', refs: p.localPackages ?? [] }),
   run: pkgChange,
 });

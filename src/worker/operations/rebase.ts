@@ -67,7 +67,7 @@ export async function rebase(ctx: OperationContext, params: ParamsOf<'OS.Rebase'
       target,
       base,
       baseOriginText: current.originText,
-      layering: { refspec, requested, overrides: kept.overrides, initramfs: kept.initramfs },
+      layering: { refspec, requested, local: kept.local, overrides: kept.overrides, initramfs: kept.initramfs },
       overrideCommit: params.revision ?? null,
       verb: `Rebased to ${refspec}:`,
     });

@@ -28,6 +28,8 @@ export interface FollowedBranch {
   originText: string;
   /** `[packages] requested`: layered onto every new base ([] for a plain deployment). */
   requested: string[];
+  /** `[packages] requested-local`: local .debs (`NAME:SHA256`), layered onto every new base. */
+  local: string[];
   /** `[overrides]`: base packages removed or replaced, re-applied to every new base. */
   overrides: BaseOverrides;
   /** The base commit: the deployment's own commit, or for a layered one the commit it was built on. */
@@ -56,6 +58,7 @@ export function followedBranch(session: SysrootSession, d: DeploymentRef, verb: 
     originText: text,
     requested: origin.baseRefspec !== null ? origin.requestedPackages : [],
     baseChecksum,
+    local: origin.baseRefspec !== null ? origin.requestedLocal : [],
     overrides: origin.baseRefspec !== null ? { remove: origin.overrideRemove, replace: origin.overrideReplace } : { remove: [], replace: [] },
     initramfs: { regenerate: origin.regenerateInitramfs, args: origin.initramfsArgs },
   };

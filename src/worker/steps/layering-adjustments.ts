@@ -19,6 +19,7 @@ export interface LayeringAdjustments {
 /** The client layer of a deployment: what every new base gets again. */
 export interface ClientLayer {
   requested: string[];
+  local: string[];
   overrides: BaseOverrides;
   initramfs: InitramfsState;
 }
@@ -26,6 +27,7 @@ export interface ClientLayer {
 export function adjustLayering(current: ClientLayer, a: LayeringAdjustments = {}): ClientLayer {
   return {
     requested: a.noLayering === true ? [] : current.requested,
+    local: a.noLayering === true ? [] : current.local,
     overrides: a.noOverrides === true ? NO_OVERRIDES : current.overrides,
     initramfs: a.noInitramfs === true ? { regenerate: false, args: [] } : current.initramfs,
   };
@@ -35,6 +37,6 @@ export function adjustLayering(current: ClientLayer, a: LayeringAdjustments = {}
 export function adjustsAnything(current: ClientLayer, a: LayeringAdjustments = {}): boolean {
   const overrides = current.overrides.remove.length > 0 || current.overrides.replace.length > 0;
   return (
-    (a.noLayering === true && current.requested.length > 0) || (a.noOverrides === true && overrides) || (a.noInitramfs === true && current.initramfs.regenerate)
+    (a.noLayering === true && current.requested.length + current.local.length > 0) || (a.noOverrides === true && overrides) || (a.noInitramfs === true && current.initramfs.regenerate)
   );
 }

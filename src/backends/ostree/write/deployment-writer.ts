@@ -39,13 +39,15 @@ export const NO_OVERRIDES: BaseOverrides = { remove: [], replace: [] };
 export interface ClientLayerOrigin {
   refspec: string;
   requested: string[];
+  /** Local .debs layered, `NAME:SHA256` (each kept in the repo as aptostree/local/…). */
+  local: string[];
   overrides: BaseOverrides;
   initramfs: InitramfsState;
 }
 
 /** Whether a client layer changes the base at all (else the deployment is the plain base). */
 export function hasClientLayer(layer: Omit<ClientLayerOrigin, 'refspec'>): boolean {
-  return layer.requested.length > 0 || layer.initramfs.regenerate || layer.overrides.remove.length > 0 || layer.overrides.replace.length > 0;
+  return layer.requested.length > 0 || layer.local.length > 0 || layer.initramfs.regenerate || layer.overrides.remove.length > 0 || layer.overrides.replace.length > 0;
 }
 
 /** Text of a deployment's origin file, null when it has none. */
@@ -83,6 +85,7 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null,
       // Any client-side change (packages, overrides, a regenerated initramfs) makes the commit a layer on a base.
       ffi.g_key_file_set_string(kf, 'origin', hasClientLayer(layer) ? 'baserefspec' : 'refspec', layer.refspec);
       if (layer.requested.length > 0) ffi.g_key_file_set_string(kf, 'packages', 'requested', list(layer.requested));
+      if (layer.local.length > 0) ffi.g_key_file_set_string(kf, 'packages', 'requested-local', list(layer.local));
       if (layer.overrides.remove.length > 0) ffi.g_key_file_set_string(kf, 'overrides', 'remove', list(layer.overrides.remove));
       if (layer.overrides.replace.length > 0) ffi.g_key_file_set_string(kf, 'overrides', 'replace', list(layer.overrides.replace));
       if (layer.initramfs.regenerate) {
