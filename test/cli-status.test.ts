@@ -173,6 +173,7 @@ describe('status text layout', () => {
     kernelArgs: [],
     regenerateInitramfs: false,
     initramfsArgs: [],
+    initramfsEtc: [],
     removedBasePackages: [],
     replacedBasePackages: [],
   };

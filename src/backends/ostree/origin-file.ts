@@ -23,6 +23,8 @@ export interface OriginInfo {
   regenerateInitramfs: boolean;
   /** `[apt-ostree] initramfs-args`, empties dropped. */
   initramfsArgs: string[];
+  /** `[apt-ostree] initramfs-etc`: files of /etc put into the initramfs, empties dropped. */
+  initramfsEtc: string[];
   /** The whole file, for keys this summary does not cover. */
   keyFile: KeyFile;
 }
@@ -41,6 +43,7 @@ export function parseOrigin(text: string): OriginInfo {
     overrideReplace: kf.getStringList('overrides', 'replace'),
     regenerateInitramfs: kf.getBoolean('apt-ostree', 'regenerate-initramfs') ?? false,
     initramfsArgs: kf.getStringList('apt-ostree', 'initramfs-args'),
+    initramfsEtc: kf.getStringList('apt-ostree', 'initramfs-etc'),
     keyFile: kf,
   };
 }

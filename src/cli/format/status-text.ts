@@ -30,6 +30,7 @@ function deploymentFields(d: Deployment): [string, string][] {
   if (d.regenerateInitramfs) {
     rows.push(['Initramfs', d.initramfsArgs.length > 0 ? `regenerate ${d.initramfsArgs.join(' ')}` : 'regenerate']);
   }
+  if (d.initramfsEtc.length > 0) rows.push(['InitramfsEtc', d.initramfsEtc.join(' ')]);
   if (d.pinned) rows.push(['Pinned', 'yes']);
   return rows;
 }
