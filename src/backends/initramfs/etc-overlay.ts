@@ -27,6 +27,9 @@ export function etcPathProblem(path: string): string | null {
   return null;
 }
 
+/** The largest file put into the initramfs (each is read into memory whole). */
+const MAX_FILE_SIZE = 64 * 1024 * 1024;
+
 /** One tracked file read from an /etc. */
 interface EtcFile {
   /** Relative to the root, e.g. `etc/crypttab`. */
@@ -50,10 +53,11 @@ export function readEtcFile(root: string, path: string): EtcFile | string {
   }
   if (st === null) return `${path}: no such file`;
   if (!st.isFile()) return `${path}: not a regular file`;
+  if (st.size > MAX_FILE_SIZE) return `${path}: larger than ${MAX_FILE_SIZE / 1024 / 1024} MiB`;
   const fd = openSync(join(root, rel), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const opened = fstatSync(fd);
-    if (opened.ino !== st.ino || opened.dev !== st.dev) return `${path}: changed while it was read`;
+    if (opened.ino !== st.ino || opened.dev !== st.dev || opened.size > MAX_FILE_SIZE) return `${path}: changed while it was read`;
     return { rel, stat: opened, data: readFileSync(fd) };
   } finally {
     closeSync(fd);
