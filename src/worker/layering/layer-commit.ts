@@ -2,8 +2,8 @@
  * The commit of a layered tree (docs/design-decisions.md): parent = the base commit, the base's version,
  * metadata `aptostree.clientlayer`, `aptostree.base-commit`, `aptostree.requested-packages`
  * and `aptostree.packages` (`name=version:arch`), plus `aptostree.initramfs-args` (as) when the
- * initramfs was regenerated, `aptostree.initramfs-etc` (as) when /etc files were added to it. `--link-checkout-speedup` reuses the
- * objects of the hardlinked checkout instead of re-hashing them.
+ * initramfs was regenerated and `aptostree.initramfs-etc` (as) when /etc files were added to it.
+ * `--link-checkout-speedup` reuses the objects of the hardlinked checkout instead of re-hashing them.
  */
 import { valueText } from '../../backends/ostree/write/variant.js';
 import { runCommand } from '../../util/run-command.js';
