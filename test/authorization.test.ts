@@ -44,6 +44,7 @@ const GUARDED: Record<string, Record<string, unknown>> = {
   'OS.Override': { remove: ['bash'] },
   'OS.KernelArgs': { append: ['quiet'] },
   'OS.SetInitramfsState': { regenerate: true },
+  'OS.InitramfsEtc': { track: ['/etc/hostname'] },
   'OS.Cleanup': { elements: ['base'] },
   'OS.ClearRollbackTarget': {},
   'OS.UpdateDeployment': { modifiers: { installPackages: ['hello'] }, options: {} },
@@ -64,6 +65,7 @@ const PRECHECKED: [string, Record<string, unknown>, string][] = [
   ['OS.Rebase', { refspec: 'origin:debian/trixie/x86_64', revision: '13.1' }, 'Failed'],
   ['OS.UpdateDeployment', { modifiers: { setRevision: '12.1', installPackages: ['hello'] }, options: {} }, 'NotImplemented'],
   ['OS.SetInitramfsState', { regenerate: false, args: ['-v'] }, 'Failed'],
+  ['OS.InitramfsEtc', { track: ['etc/hostname'] }, 'Failed'],
 ];
 const OPEN: Record<string, Record<string, unknown>> = {
   'Sysroot.GetDeployments': {},

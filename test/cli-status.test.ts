@@ -174,6 +174,7 @@ describe('status text layout', () => {
     regenerateInitramfs: false,
     initramfsArgs: [],
     localPackages: [],
+    initramfsEtc: [],
     removedBasePackages: [],
     replacedBasePackages: [],
   };

@@ -32,10 +32,11 @@ const VALID = new Map<AnyType, unknown>([
   [P.InitramfsArg, '--add=foo'],
   [P.ClientName, 'test-client'],
   [P.CommandLineText, 'apt-ostree upgrade'],
+  [P.EtcPath, '/etc/hostname'],
 ]);
 
 /** Syntaxes where some of the hostile strings are legitimate values (they reach no tool as options). */
-const FREE_FORM = new Set<AnyType>([P.KernelArg, P.KernelCmdline, P.InitramfsArg, P.ClientName, P.CommandLineText]);
+const FREE_FORM = new Set<AnyType>([P.KernelArg, P.KernelCmdline, P.InitramfsArg, P.ClientName, P.CommandLineText, P.EtcPath]);
 
 const unwrap = (f: Field): AnyType => (f.kind === 'optional' ? f.inner : f);
 const resolve = (t: AnyType): AnyType => (t.kind === 'ref' ? resolve(t.target) : t.kind === 'nullable' ? resolve(t.inner) : t);

@@ -63,7 +63,10 @@ describe('local .deb files', () => {
     assert.deepEqual(json.deployments[0]['requested-local-packages'], [`localtool:${sha256}`]);
     // The daemon kept nothing of the file outside the repository.
     rmSync(dir, { recursive: true });
-    assert.deepEqual(existsSync(join(suite.daemon.cacheDir, 'received')) ? execFileSync('ls', [join(suite.daemon.cacheDir, 'received')], { encoding: 'utf8' }).trim() : '', '');
+    assert.deepEqual(
+      existsSync(join(suite.daemon.cacheDir, 'received')) ? execFileSync('ls', [join(suite.daemon.cacheDir, 'received')], { encoding: 'utf8' }).trim() : '',
+      '',
+    );
   });
 
   it('an upgrade layers the local package again from the repository (the file is gone)', async () => {
@@ -89,7 +92,10 @@ describe('local .deb files', () => {
     } finally {
       closeSync(fd);
     }
-    await assert.rejects(suite.client.call('OS.PkgChange', { localPackages: [{ fd: 0 }] }), (e: RemoteError) => e.code === -32602 && /carried none/.test(e.message));
+    await assert.rejects(
+      suite.client.call('OS.PkgChange', { localPackages: [{ fd: 0 }] }),
+      (e: RemoteError) => e.code === -32602 && /carried none/.test(e.message),
+    );
     assert.equal((await cli('install', './no-such.deb')).code, 2);
     assert.deepEqual(
       (await deployments()).map((d) => d.id),

@@ -53,13 +53,6 @@ export const DBUS_REFUSED_MEMBERS: readonly DbusRefusedMember[] = [
     why: 'APT sources are files (/etc/apt/sources.list.d): edit them, then run `apt-ostree refresh-md`',
   },
   {
-    interface: 'OS',
-    member: 'InitramfsEtc',
-    in: [arg('track', 'as'), arg('untrack', 'as'), arg('untrack_all', 'b'), arg('force_sync', 'b'), arg('options', 'a{sv}')],
-    out: [address],
-    why: `tracking /etc files in the initramfs is ${NOT_YET}`,
-  },
-  {
     interface: 'OSExperimental',
     member: 'Moo',
     in: [arg('utf8', 'b')],

@@ -73,6 +73,7 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
     ],
   },
   'OS.SetInitramfsState': { options: common() },
+  'OS.InitramfsEtc': { options: [...common(), key('lock-finalization', 'b', 'lockFinalization')] },
   'OS.KernelArgs': {
     options: [
       ...common(),

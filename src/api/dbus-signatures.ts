@@ -83,6 +83,10 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
     out: [address],
   },
   'OS.SetInitramfsState': { in: [arg('regenerate', 'b', 'regenerate'), arg('args', 'as', 'args'), 'options'], out: [address] },
+  'OS.InitramfsEtc': {
+    in: [arg('track', 'as', 'track'), arg('untrack', 'as', 'untrack'), arg('untrack_all', 'b', 'untrackAll'), arg('force_sync', 'b', 'forceSync'), 'options'],
+    out: [address],
+  },
   'OS.Cleanup': { in: [arg('elements', 'as', 'elements')], out: [address] },
   'OS.UpdateDeployment': { in: [arg('modifiers', 'a{sv}', 'modifiers'), arg('options', 'a{sv}', 'options')], out: [address] },
   'OS.FinalizeDeployment': { in: ['options'], out: [address] },

@@ -38,6 +38,7 @@ export const METHODS = [
   overrides.Override,
   osTransactions.KernelArgs,
   osTransactions.SetInitramfsState,
+  osTransactions.InitramfsEtc,
   osTransactions.Cleanup,
   updateDeployment.UpdateDeployment,
   osTransactions.FinalizeDeployment,

@@ -9,6 +9,7 @@ import cleanup from './operations/cleanup.js';
 import clearRollbackTarget from './operations/clear-rollback-target.js';
 import deploy from './operations/deploy.js';
 import finalizeDeployment from './operations/finalize-deployment.js';
+import initramfsEtc from './operations/initramfs-etc.js';
 import setInitramfsState from './operations/initramfs-state.js';
 import kernelArgs from './operations/kernel-args.js';
 import override from './operations/override.js';
@@ -28,6 +29,7 @@ const OPERATIONS = [
   override,
   kernelArgs,
   setInitramfsState,
+  initramfsEtc,
   cleanup,
   clearRollbackTarget,
   updateDeployment,

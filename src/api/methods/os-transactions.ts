@@ -3,7 +3,7 @@ import { defineMethod, transactionParams } from '../method.js';
 import { t } from '../schema-builder.js';
 import { CachedUpdateRef } from '../types/cached-update.js';
 import { LayerPlanRef } from '../types/layer-plan.js';
-import { Checksum, InitramfsArg, KernelArg, KernelCmdline, PackageSpec, Refspec, Revision } from '../types/patterns.js';
+import { Checksum, EtcPath, InitramfsArg, KernelArg, KernelCmdline, PackageSpec, Refspec, Revision } from '../types/patterns.js';
 
 export const transaction = t.string({ doc: 'Id of the transaction that did the work.' });
 
@@ -43,7 +43,10 @@ export const skipPurge = t.optional(
 /** An open file passed with the request: `{"fd": N}`, the N-th descriptor it carried (docs/fd-passing.md). */
 export const FileRef = t.ref(
   'FileRef',
-  t.object({ fd: t.integer({ minimum: 0, maximum: 63, doc: 'Index of the descriptor among those the request carried.' }) }, { doc: 'An open file passed with the request.' }),
+  t.object(
+    { fd: t.integer({ minimum: 0, maximum: 63, doc: 'Index of the descriptor among those the request carried.' }) },
+    { doc: 'An open file passed with the request.' },
+  ),
 );
 export const packageList = t.array(PackageSpec, { maxItems: 256, doc: 'Package specs: name, name=version or name:arch.' });
 
@@ -234,6 +237,27 @@ export const SetInitramfsState = defineMethod({
     {
       regenerate: t.boolean(),
       args: t.optional(t.array(InitramfsArg, { maxItems: 64, doc: 'Extra arguments for the initramfs generator.' })),
+    },
+    true,
+  ),
+  result: deploymentResult,
+  action: 'bootconfig',
+  errors: TRANSACTION_ERRORS,
+});
+
+const etcPaths = (doc: string) => t.optional(t.array(EtcPath, { maxItems: 256, doc }));
+
+export const InitramfsEtc = defineMethod({
+  name: 'OS.InitramfsEtc',
+  kind: 'transaction',
+  doc: "Track or untrack files of /etc in the initramfs (rpm-ostree's initramfs-etc): a new deployment whose initramfs gets the tracked files as the merge deployment's /etc has them; the list is kept in the origin and applied to later deployments.",
+  params: transactionParams(
+    {
+      track: etcPaths('Files to add to the initramfs: absolute paths of existing regular files under /etc.'),
+      untrack: etcPaths('Tracked files to take out of the initramfs.'),
+      untrackAll: t.optional(t.boolean({ doc: 'Untrack every file.' })),
+      forceSync: t.optional(t.boolean({ doc: 'Make a new deployment even when the list does not change, to pick up changed file contents.' })),
+      lockFinalization,
     },
     true,
   ),

@@ -24,6 +24,7 @@ export const Deployment = t.object(
     kernelArgs: t.array(t.string(), { doc: 'Kernel arguments from the boot entry.' }),
     regenerateInitramfs: t.boolean({ doc: 'The initramfs is regenerated on the client.' }),
     initramfsArgs: t.array(t.string(), { doc: 'Extra arguments for initramfs regeneration.' }),
+    initramfsEtc: t.array(t.string(), { doc: 'Files of /etc tracked in the initramfs (rpm-ostree initramfs-etc).' }),
   },
   { doc: 'A deployment of the sysroot.' },
 );

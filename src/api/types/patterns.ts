@@ -161,3 +161,18 @@ export const OsNameOrDefault = t.ref(
     doc: 'A stateroot (OS) name; "" means the default one.',
   }),
 );
+
+/**
+ * A file of /etc to put into the initramfs (OS.InitramfsEtc): the syntax only keeps out what can
+ * never be a path there (a leading `-`, control characters, and `;`, the separator of the
+ * origin's `initramfs-etc=` list); that it is absolute, under /etc and without `..` is checked by
+ * the method itself, so that the refusal names the path. It reaches file-system calls only.
+ */
+export const EtcPath = t.ref(
+  'EtcPath',
+  t.string({
+    pattern: '^[^\\x00-\\x1f\\x7f;-][^\\x00-\\x1f\\x7f;]*$',
+    maxLength: 4096,
+    doc: 'A file of /etc, by its absolute path (e.g. /etc/crypttab).',
+  }),
+);

@@ -20,13 +20,13 @@ interface RegeneratedInitramfs {
   generator: 'dracut' | 'mkinitramfs';
 }
 
-/** The one kernel of `tree` (a directory of usr/lib/modules with a vmlinuz). */
-function treeKernel(tree: string): string {
+/** The one kernel of `tree` (a directory of usr/lib/modules with a vmlinuz); `what` is done to its initramfs. */
+export function treeKernel(tree: string, what = 'regenerating the initramfs'): string {
   const modules = existsSync(join(tree, 'usr/lib/modules')) ? directoryInTree(tree, 'usr/lib/modules') : join(tree, 'usr/lib/modules');
   const kernels = existsSync(modules) ? readdirSync(modules).filter((k) => existsSync(join(modules, k, 'vmlinuz'))) : [];
-  if (kernels.length === 0) throw new InitramfsError('The tree has no kernel (usr/lib/modules/VERSION/vmlinuz): no initramfs to regenerate');
+  if (kernels.length === 0) throw new InitramfsError(`The tree has no kernel (usr/lib/modules/VERSION/vmlinuz): ${what} needs one`);
   if (kernels.length > 1) {
-    throw new InitramfsError(`The tree has ${kernels.length} kernels (${kernels.join(', ')}); regenerating the initramfs needs exactly one`);
+    throw new InitramfsError(`The tree has ${kernels.length} kernels (${kernels.join(', ')}); ${what} needs exactly one`);
   }
   return kernels[0];
 }

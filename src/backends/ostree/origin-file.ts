@@ -25,6 +25,8 @@ export interface OriginInfo {
   regenerateInitramfs: boolean;
   /** `[apt-ostree] initramfs-args`, empties dropped. */
   initramfsArgs: string[];
+  /** `[apt-ostree] initramfs-etc`: files of /etc put into the initramfs, empties dropped. */
+  initramfsEtc: string[];
   /** The whole file, for keys this summary does not cover. */
   keyFile: KeyFile;
 }
@@ -44,6 +46,7 @@ export function parseOrigin(text: string): OriginInfo {
     overrideReplace: kf.getStringList('overrides', 'replace'),
     regenerateInitramfs: kf.getBoolean('apt-ostree', 'regenerate-initramfs') ?? false,
     initramfsArgs: kf.getStringList('apt-ostree', 'initramfs-args'),
+    initramfsEtc: kf.getStringList('apt-ostree', 'initramfs-etc'),
     keyFile: kf,
   };
 }

@@ -185,6 +185,7 @@ export class OstreeSysrootReader {
       kernelArgs: options === null ? [] : splitKernelCmdline(options),
       regenerateInitramfs: origin?.regenerateInitramfs ?? false,
       initramfsArgs: origin?.initramfsArgs ?? [],
+      initramfsEtc: origin?.baseRefspec !== null ? (origin?.initramfsEtc ?? []) : [],
     };
   }
 

@@ -3,6 +3,7 @@ import { cancel } from './cancel.js';
 import { db } from './db.js';
 import { history } from './history.js';
 import { initramfs } from './initramfs.js';
+import { initramfsEtc } from './initramfs-etc.js';
 import { kargs } from './kargs.js';
 import { override, reset } from './override.js';
 import { search, whatprovides } from './package-queries.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   history,
   kargs,
   initramfs,
+  'initramfs-etc': initramfsEtc,
   install,
   override,
   reset,

@@ -1,9 +1,9 @@
 import { defineCommand } from 'citty';
-import type { ResultOf } from '../../api/method-types.js';
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { REBOOT_FLAG } from '../flags/common-flags.js';
 import { flagsFrom, paramsFrom } from '../flags/schema-flags.js';
 import { runTransaction } from '../transaction-runner.js';
+import { showCurrentDeployment } from './current-deployment.js';
 import { verbArgs } from './transaction-verb.js';
 
 const args = {
@@ -38,20 +38,11 @@ export const initramfs = cliCommand({
     if (parsed.enable === true || parsed.disable === true) {
       return runTransaction(ctx, 'OS.SetInitramfsState', { regenerate: parsed.enable === true, ...params }, parsed.json === true);
     }
-    const client = await ctx.connect();
-    try {
-      const os = await client.call<ResultOf<'OS.GetProperties'>>('OS.GetProperties', parsed.os !== undefined ? { osname: parsed.os } : {});
-      const d = os.bootedDeployment ?? os.defaultDeployment;
+    return showCurrentDeployment(ctx, parsed.os, (d) => {
+      if (parsed.json === true) return JSON.stringify({ regenerate: d?.regenerateInitramfs ?? false, args: d?.initramfsArgs ?? [] }) + '\n';
       const state =
         d === null || !d.regenerateInitramfs ? 'disabled' : `enabled${d.initramfsArgs.length > 0 ? `, arguments: ${d.initramfsArgs.join(' ')}` : ''}`;
-      ctx.io.stdout.write(
-        parsed.json === true
-          ? JSON.stringify({ regenerate: d?.regenerateInitramfs ?? false, args: d?.initramfsArgs ?? [] }) + '\n'
-          : `Initramfs regeneration: ${state}\n`,
-      );
-      return ExitCode.Ok;
-    } finally {
-      client.close();
-    }
+      return `Initramfs regeneration: ${state}\n`;
+    });
   },
 });

@@ -27,7 +27,7 @@ type SysrootProperties = ResultOf<'Sysroot.GetProperties'>;
 type Deployment = SysrootProperties['deployments'][number];
 
 function deploymentJson(d: Deployment): Json {
-  const { removedBasePackages, replacedBasePackages, localPackages, ...rest } = d;
+  const { removedBasePackages, replacedBasePackages, localPackages, initramfsEtc, ...rest } = d;
   return {
     ...(kebabKeys(rest) as Record<string, Json>),
     'requested-local-packages': localPackages,
@@ -37,7 +37,7 @@ function deploymentJson(d: Deployment): Json {
     'requested-base-local-replacements': [],
     'base-removals': removedBasePackages.map((name) => ({ name })),
     'base-local-replacements': [],
-    'initramfs-etc': [],
+    'initramfs-etc': initramfsEtc,
     signatures: [],
   };
 }

@@ -36,10 +36,15 @@ function deploymentFields(d: Deployment, verbose: boolean): [string, string][] {
   const inactive = d.requestedPackages.filter((p) => !layered.includes(p));
   if (inactive.length > 0) rows.push(['RequestedPackages', inactive.join(' ')]);
   // rpm-ostree's row for local packages: here the name and the start of the file's sha256.
-  if (d.localPackages.length > 0) rows.push(['LocalPackages', d.localPackages.map((e) => `${e.slice(0, e.lastIndexOf(':'))} (${e.slice(e.lastIndexOf(':') + 1, e.lastIndexOf(':') + 13)})`).join(' ')]);
+  if (d.localPackages.length > 0)
+    rows.push([
+      'LocalPackages',
+      d.localPackages.map((e) => `${e.slice(0, e.lastIndexOf(':'))} (${e.slice(e.lastIndexOf(':') + 1, e.lastIndexOf(':') + 13)})`).join(' '),
+    ]);
   if (d.regenerateInitramfs) {
     rows.push(['Initramfs', d.initramfsArgs.length > 0 ? `regenerate ${d.initramfsArgs.join(' ')}` : 'regenerate']);
   }
+  if (d.initramfsEtc.length > 0) rows.push(['InitramfsEtc', d.initramfsEtc.join(' ')]);
   if (d.pinned) rows.push(['Pinned', 'yes']);
   return rows;
 }

@@ -2,7 +2,7 @@
  * Deployments and the cached update as the `a{sv}` dictionaries rpm-ostree's clients read
  * (rpm-ostree's rpmostreed-deployment-utils): the API's fields in kebab-case (variant-dict.ts)
  * plus rpm-ostree's keys with their rpm-ostree types — empty where the feature behind them does
- * not exist here (local packages, local replacements, initramfs-etc, signatures). `live-inprogress` and
+ * not exist here (local packages, local replacements, signatures). `live-inprogress` and
  * `live-replaced` are left out: rpm-ostree itself sets them only during a live change, and its
  * clients take their presence for one.
  */
@@ -34,7 +34,7 @@ export function deploymentDict(d: Record<string, unknown> | null): VariantDict {
   dict['requested-base-local-replacements'] = new V('as', strings(d.requestedBaseLocalReplacements));
   dict['base-removals'] = new V('av', []);
   dict['base-local-replacements'] = new V('av', []);
-  dict['initramfs-etc'] = new V('as', []);
+  dict['initramfs-etc'] = new V('as', strings(d.initramfsEtc));
   const meta: VariantDict = typeof d.version === 'string' ? { version: new V('s', d.version) } : {};
   // A layered deployment: the base's metadata and the layered commit's, as rpm-ostree splits them.
   if (typeof d.baseChecksum === 'string') {

@@ -20,10 +20,11 @@ import { DPKG_STATUS } from '../../backends/dpkg/status-file.js';
 import { readCommitFile } from '../../backends/ostree/commit-file.js';
 import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
 import type { SysrootSession } from '../../backends/ostree/write/session.js';
-import { glib } from '../../backends/ostree/glib.js';
 import { OperationError, type OperationContext } from '../operation-context.js';
 import { task } from '../steps/task.js';
+import { mergeDeploymentRoot } from '../steps/deployment-lookup.js';
 import { InitramfsError, regenerateInitramfs } from '../../backends/initramfs/regenerate.js';
+import { appendEtcOverlay } from '../../backends/initramfs/etc-overlay.js';
 import { NO_OVERRIDES, type BaseOverrides, type ClientLayerOrigin } from '../../backends/ostree/write/deployment-writer.js';
 import { commitLayer } from './layer-commit.js';
 import { checkoutLocalDebs } from './local-debs.js';
@@ -39,14 +40,7 @@ export function scratchDir(session: SysrootSession, ctx: OperationContext): stri
 
 /** apt configured for `osname` on `base`: the merge deployment's /etc/apt, the base's dpkg status. */
 export async function openApt(ctx: OperationContext, session: SysrootSession, base: CommitNode, scratch: string): Promise<AptEnvironment> {
-  const merge = session.mergeDeployment(ctx.osname);
-  if (merge === null) throw new OperationError('Failed', `No deployment of ${ctx.osname} to take the APT configuration from`);
-  let etcApt: string;
-  try {
-    etcApt = join(session.deploymentDir(merge), 'etc', 'apt');
-  } finally {
-    glib().g_object_unref(merge);
-  }
+  const etcApt = join(mergeDeploymentRoot(session, ctx.osname, 'the APT configuration'), 'etc', 'apt');
   mkdirSync(scratch, { recursive: true });
   const statusFile = join(scratch, 'base-status');
   writeFileSync(statusFile, await readCommitFile(session.repoPath, base.checksum, DPKG_STATUS));
@@ -153,6 +147,17 @@ function percentOf(ctx: OperationContext, step: RegExp, count: number): (line: s
   };
 }
 
+/**
+ * The tracked /etc files (rpm-ostree's initramfs-etc), as the merge deployment's /etc has them
+ * (the /etc the new deployment's is merged from), appended to the tree's initramfs; a tracked
+ * file no longer there is left out, and said.
+ */
+function addEtcFiles(ctx: OperationContext, session: SysrootSession, tree: string, paths: string[]): void {
+  const r = appendEtcOverlay(tree, mergeDeploymentRoot(session, ctx.osname, 'the /etc files for the initramfs'), paths);
+  for (const why of r.skipped) ctx.emit({ type: 'Message', text: `Not in the initramfs: ${why}` });
+  if (r.included.length > 0) ctx.emit({ type: 'Message', text: `Initramfs for ${r.kernelVersion} gets ${r.included.join(' ')}` });
+}
+
 /** What {@link assembleLayer} made. */
 export interface AssembledLayer {
   /** The new commit (not yet deployed). */
@@ -231,11 +236,26 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
         .catch(tampered)
         .catch((e: unknown) => Promise.reject(e instanceof InitramfsError ? new OperationError('Failed', e.message) : e));
     }
+    if (initramfs.etc.length > 0) {
+      await task(ctx, `Adding ${initramfs.etc.join(', ')} to the initramfs`, () => addEtcFiles(ctx, session, tree, initramfs.etc))
+        .catch(tampered)
+        .catch((e: unknown) => Promise.reject(e instanceof InitramfsError ? new OperationError('Failed', e.message) : e));
+    }
     await Promise.resolve()
       .then(() => finishTree(tree))
       .catch(tampered);
     const checksum = await task(ctx, 'Committing', () =>
-      commitLayer({ repo: session.repoPath, tree, base, requested, local: layer.local, overrides, packages: plan, initramfsArgs: initramfs.regenerate ? initramfs.args : null }),
+      commitLayer({
+        repo: session.repoPath,
+        tree,
+        base,
+        requested,
+        local: layer.local,
+        overrides,
+        packages: plan,
+        initramfsArgs: initramfs.regenerate ? initramfs.args : null,
+        initramfsEtc: initramfs.etc,
+      }),
     );
     const node = loadCommitNode(session.repo, checksum);
     if (node === null) throw new OperationError('Failed', `The layered commit ${checksum} is not in the repository`);

@@ -2,8 +2,8 @@
  * The commit of a layered tree (docs/design-decisions.md): parent = the base commit, the base's version,
  * metadata `aptostree.clientlayer`, `aptostree.base-commit`, `aptostree.requested-packages`
  * and `aptostree.packages` (`name=version:arch`), plus `aptostree.initramfs-args` (as) when the
- * initramfs was regenerated. `--link-checkout-speedup` reuses the
- * objects of the hardlinked checkout instead of re-hashing them.
+ * initramfs was regenerated and `aptostree.initramfs-etc` (as) when /etc files were added to it.
+ * `--link-checkout-speedup` reuses the objects of the hardlinked checkout instead of re-hashing them.
  */
 import { valueText } from '../../backends/ostree/write/variant.js';
 import { runCommand } from '../../util/run-command.js';
@@ -24,6 +24,8 @@ export interface LayerCommitRequest {
   packages: PlannedPackage[];
   /** Arguments the initramfs was regenerated with; null: the base's initramfs. */
   initramfsArgs: string[] | null;
+  /** Files of /etc appended to the initramfs (`aptostree.initramfs-etc`). */
+  initramfsEtc: string[];
 }
 
 /** Commits the tree; returns the new commit's checksum. */
@@ -41,6 +43,7 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
       ...req.overrides.remove.map((n) => `-${n}`),
       ...req.overrides.replace,
       ...(req.initramfsArgs !== null ? ['(initramfs)'] : []),
+      ...(req.initramfsEtc.length > 0 ? ['(initramfs-etc)'] : []),
     ].join(' ')}`,
     `--add-metadata-string=aptostree.base-commit=${req.base.checksum}`,
     '--add-metadata=aptostree.clientlayer=true',
@@ -51,6 +54,7 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
   if (req.overrides.remove.length > 0) args.push(`--add-metadata=aptostree.removed-base-packages=${stringArray(req.overrides.remove)}`);
   if (req.overrides.replace.length > 0) args.push(`--add-metadata=aptostree.replaced-base-packages=${stringArray(req.overrides.replace)}`);
   if (req.initramfsArgs !== null) args.push(`--add-metadata=aptostree.initramfs-args=${stringArray(req.initramfsArgs)}`);
+  if (req.initramfsEtc.length > 0) args.push(`--add-metadata=aptostree.initramfs-etc=${stringArray(req.initramfsEtc)}`);
   if (req.base.version !== null) args.push(`--add-metadata-string=version=${req.base.version}`);
   try {
     return (await runCommand('ostree', args)).trim();

@@ -33,7 +33,13 @@ export async function setInitramfsState(ctx: OperationContext, params: ParamsOf<
       baseOriginText: branch.originText,
       overrideCommit: /^override-commit=/m.test(branch.originText) ? branch.baseChecksum : null,
       verb: params.regenerate ? 'Initramfs regenerated for' : 'Base initramfs again for',
-      layering: { refspec: branch.refspec, requested: branch.requested, local: branch.local, overrides: branch.overrides, initramfs: { regenerate: params.regenerate, args } },
+      layering: {
+        refspec: branch.refspec,
+        requested: branch.requested,
+        local: branch.local,
+        overrides: branch.overrides,
+        initramfs: { ...current, regenerate: params.regenerate, args },
+      },
     });
   });
 }

@@ -7,6 +7,7 @@ import { originText } from '../../backends/ostree/write/deployment-writer.js';
 import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
 import { parseRefspec, type DeploymentRef, type SysrootSession } from '../../backends/ostree/write/session.js';
 import { parseOrigin } from '../../backends/ostree/origin-file.js';
+import { glib } from '../../backends/ostree/glib.js';
 import { OperationError } from '../operation-context.js';
 import { commitLabel } from './format.js';
 
@@ -34,7 +35,7 @@ export interface FollowedBranch {
   overrides: BaseOverrides;
   /** The base commit: the deployment's own commit, or for a layered one the commit it was built on. */
   baseChecksum: string;
-  /** `[apt-ostree]` regenerate-initramfs / initramfs-args: re-applied to every new base. */
+  /** `[apt-ostree]` regenerate-initramfs / initramfs-args / initramfs-etc: re-applied to every new base. */
   initramfs: InitramfsState;
 }
 
@@ -60,7 +61,7 @@ export function followedBranch(session: SysrootSession, d: DeploymentRef, verb: 
     baseChecksum,
     local: origin.baseRefspec !== null ? origin.requestedLocal : [],
     overrides: origin.baseRefspec !== null ? { remove: origin.overrideRemove, replace: origin.overrideReplace } : { remove: [], replace: [] },
-    initramfs: { regenerate: origin.regenerateInitramfs, args: origin.initramfsArgs },
+    initramfs: { regenerate: origin.regenerateInitramfs, args: origin.initramfsArgs, etc: origin.baseRefspec !== null ? origin.initramfsEtc : [] },
   };
 }
 
@@ -72,4 +73,18 @@ export function requireCommit(session: SysrootSession, checksum: string, complet
     throw new OperationError('Failed', `Commit ${commitLabel(c)} is only partly in the repository; it cannot be deployed without fetching (cacheOnly)`);
   }
   return c;
+}
+
+/**
+ * The directory of `osname`'s merge deployment (the booted one when booted, else the default):
+ * the /etc a new deployment's is merged from. `what` names what is taken from it, for the error.
+ */
+export function mergeDeploymentRoot(session: SysrootSession, osname: string, what: string): string {
+  const merge = session.mergeDeployment(osname);
+  if (merge === null) throw new OperationError('Failed', `No deployment of ${osname} to take ${what} from`);
+  try {
+    return session.deploymentDir(merge);
+  } finally {
+    glib().g_object_unref(merge);
+  }
 }

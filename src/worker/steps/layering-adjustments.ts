@@ -1,7 +1,8 @@
 /**
  * What UpdateDeployment's `noLayering`, `noOverrides` and `noInitramfs` (rpm-ostree's
  * `no-layering`, `no-overrides`, `no-initramfs`) change in the client layer a new deployment
- * gets: no requested packages, no overrides of base packages, initramfs regeneration off.
+ * gets: no requested packages, no overrides of base packages, initramfs regeneration off and no
+ * /etc files tracked in the initramfs (as rpm-ostree's no-initramfs).
  * Every path that builds a deployment (upgrade, deploy, rebase, package change, override)
  * applies them the same way.
  */
@@ -12,7 +13,7 @@ export interface LayeringAdjustments {
   noLayering?: boolean;
   /** Drop every override of base packages. */
   noOverrides?: boolean;
-  /** Turn client-side initramfs regeneration off. */
+  /** Turn client-side initramfs regeneration off and untrack every /etc file of the initramfs. */
   noInitramfs?: boolean;
 }
 
@@ -29,7 +30,7 @@ export function adjustLayering(current: ClientLayer, a: LayeringAdjustments = {}
     requested: a.noLayering === true ? [] : current.requested,
     local: a.noLayering === true ? [] : current.local,
     overrides: a.noOverrides === true ? NO_OVERRIDES : current.overrides,
-    initramfs: a.noInitramfs === true ? { regenerate: false, args: [] } : current.initramfs,
+    initramfs: a.noInitramfs === true ? { regenerate: false, args: [], etc: [] } : current.initramfs,
   };
 }
 
@@ -37,6 +38,8 @@ export function adjustLayering(current: ClientLayer, a: LayeringAdjustments = {}
 export function adjustsAnything(current: ClientLayer, a: LayeringAdjustments = {}): boolean {
   const overrides = current.overrides.remove.length > 0 || current.overrides.replace.length > 0;
   return (
-    (a.noLayering === true && current.requested.length + current.local.length > 0) || (a.noOverrides === true && overrides) || (a.noInitramfs === true && current.initramfs.regenerate)
+    (a.noLayering === true && current.requested.length + current.local.length > 0) ||
+    (a.noOverrides === true && overrides) ||
+    (a.noInitramfs === true && (current.initramfs.regenerate || current.initramfs.etc.length > 0))
   );
 }

@@ -22,6 +22,11 @@ export interface InitramfsState {
   regenerate: boolean;
   /** Arguments for the generator. */
   args: string[];
+  /**
+   * Files of /etc put into the initramfs (rpm-ostree's `initramfs-etc`): absolute paths, kept
+   * in the origin as `[apt-ostree] initramfs-etc=` and appended to every new layer's image.
+   */
+  etc: string[];
 }
 
 /**
@@ -47,7 +52,14 @@ export interface ClientLayerOrigin {
 
 /** Whether a client layer changes the base at all (else the deployment is the plain base). */
 export function hasClientLayer(layer: Omit<ClientLayerOrigin, 'refspec'>): boolean {
-  return layer.requested.length > 0 || layer.local.length > 0 || layer.initramfs.regenerate || layer.overrides.remove.length > 0 || layer.overrides.replace.length > 0;
+  return (
+    layer.requested.length > 0 ||
+    layer.local.length > 0 ||
+    layer.initramfs.regenerate ||
+    layer.initramfs.etc.length > 0 ||
+    layer.overrides.remove.length > 0 ||
+    layer.overrides.replace.length > 0
+  );
 }
 
 /** Text of a deployment's origin file, null when it has none. */
@@ -63,7 +75,8 @@ export function originText(d: Ptr): string | null {
  * deployment is pinned to a commit that is not the branch tip (what `ostree admin upgrade`
  * and rpm-ostree both honour). With `layer`, the origin is made plain (`refspec=`) or
  * layered (`baserefspec=` + `[packages] requested=a;b;` and/or `[apt-ostree]
- * regenerate-initramfs=true` + `initramfs-args=a;b;`, docs/design-decisions.md) following `refspec`.
+ * regenerate-initramfs=true` + `initramfs-args=a;b;` and/or `initramfs-etc=/etc/a;/etc/b;`,
+ * docs/design-decisions.md) following `refspec`.
  * Owned GKeyFile: g_key_file_unref.
  */
 export function newOrigin(baseOriginText: string, overrideCommit: string | null, layer: ClientLayerOrigin | null = null): Ptr {
@@ -82,7 +95,7 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null,
       ffi.g_key_file_remove_group(kf, 'apt-ostree', null);
       ffi.g_key_file_remove_group(kf, 'overrides', null);
       const list = (xs: string[]): string => xs.map((x) => `${x};`).join('');
-      // Any client-side change (packages, overrides, a regenerated initramfs) makes the commit a layer on a base.
+      // Any client-side change (packages, overrides, a regenerated initramfs, /etc files in it) makes the commit a layer on a base.
       ffi.g_key_file_set_string(kf, 'origin', hasClientLayer(layer) ? 'baserefspec' : 'refspec', layer.refspec);
       if (layer.requested.length > 0) ffi.g_key_file_set_string(kf, 'packages', 'requested', list(layer.requested));
       if (layer.local.length > 0) ffi.g_key_file_set_string(kf, 'packages', 'requested-local', list(layer.local));
@@ -92,6 +105,7 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null,
         ffi.g_key_file_set_string(kf, 'apt-ostree', 'regenerate-initramfs', 'true');
         if (layer.initramfs.args.length > 0) ffi.g_key_file_set_string(kf, 'apt-ostree', 'initramfs-args', list(layer.initramfs.args));
       }
+      if (layer.initramfs.etc.length > 0) ffi.g_key_file_set_string(kf, 'apt-ostree', 'initramfs-etc', list(layer.initramfs.etc));
     }
     return kf;
   } catch (e) {
