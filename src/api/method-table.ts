@@ -2,6 +2,7 @@ import type { MethodSpec } from './method.js';
 import * as osRead from './methods/os-read.js';
 import * as osTransactions from './methods/os-transactions.js';
 import * as overrides from './methods/override.js';
+import * as pkgChange from './methods/pkg-change.js';
 import * as sysroot from './methods/sysroot.js';
 import * as updateDeployment from './methods/update-deployment.js';
 import * as transaction from './methods/transaction.js';
@@ -34,7 +35,7 @@ export const METHODS = [
   osTransactions.Rollback,
   osTransactions.ClearRollbackTarget,
   osTransactions.Rebase,
-  osTransactions.PkgChange,
+  pkgChange.PkgChange,
   overrides.Override,
   osTransactions.KernelArgs,
   osTransactions.SetInitramfsState,

@@ -6,7 +6,8 @@
 import { defineMethod, transactionParams } from '../method.js';
 import { t } from '../schema-builder.js';
 import { PackageReplacement, PackageName } from '../types/patterns.js';
-import { LAYERING_ERRORS, layerChangeResult, lockFinalization } from './os-transactions.js';
+import { LAYERING_ERRORS, lockFinalization } from './os-transactions.js';
+import { layerChangeResult } from './pkg-change.js';
 
 const names = (doc: string) => t.optional(t.array(PackageName, { maxItems: 256, doc }));
 

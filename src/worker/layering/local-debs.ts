@@ -70,6 +70,7 @@ export async function importReceivedDeb(repo: string, receivedDir: string, sha25
 /** Checks each local .deb out under `dir`; returns name → path of the .deb. */
 export async function checkoutLocalDebs(repo: string, entries: string[], dir: string): Promise<Map<string, string>> {
   const paths = new Map<string, string>();
+  if (entries.length > 0) mkdirSync(dir, { recursive: true });
   for (const entry of entries) {
     const deb = parseLocalEntry(entry);
     const dest = join(dir, deb.sha256);
