@@ -30,8 +30,8 @@ const LAYERS = [
   'services', // the daemon's read model over the backends
   'backends', // OSTree, APT, dpkg, initramfs, file system
   'config', // the configuration file
-  'util', // small helpers with no knowledge of the daemon
   'client', // the JSON-RPC client library
+  'util', // small helpers with no knowledge of the daemon (the koffi loader, SCM_RIGHTS)
   'generated', // files generated from src/api (validators, version)
   'api', // the method table and the API's types: shared declarations, usable by all
 ];
@@ -40,7 +40,8 @@ const LAYERS = [
 const TOOLING = ['generators', 'demo', 'compose', 'vm'];
 
 /** The CLI is a client of the daemon: it talks to it through the API, never through its internals. */
-const CLIENT_IMPORTS: Record<string, string[]> = { cli: ['cli', 'client', 'api', 'util'] };
+// (generated: the version constant for --version.)
+const CLIENT_IMPORTS: Record<string, string[]> = { cli: ['cli', 'client', 'api', 'util', 'generated'] };
 
 interface Import {
   from: string; // file, relative to the checkout

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { sendWithFds } from '../transports/fd-passing/scm-rights.js';
+import { sendWithFds } from '../util/scm-rights.js';
 
 /** <errno.h> */
 const EAGAIN = 11;

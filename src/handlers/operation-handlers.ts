@@ -14,7 +14,7 @@ import type { TransactionManager } from '../transactions/transaction-manager.js'
 import type { OperationDefinition, OperationMethod, PrecheckContext } from '../worker/define-operation.js';
 import { OPERATION_METHODS, operationOf } from '../worker/operation-registry.js';
 import { answerSubmission } from './transaction-call.js';
-import { receiveDebs } from '../services/received-files.js';
+import { receiveDebs } from './received-files.js';
 import { receivedDir } from '../services/received-dir.js';
 
 export interface OperationHandlerDeps {

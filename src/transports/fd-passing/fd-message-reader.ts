@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { MAX_FDS_PER_MESSAGE } from './limits.js';
-import { receive } from './scm-rights.js';
+import { receive } from '../../util/scm-rights.js';
 import { closeAll } from './received-fds.js';
 
 /** Node's stream handle (internal: there is no public way to stop libuv's reads and take them over). */

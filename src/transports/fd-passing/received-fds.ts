@@ -1,7 +1,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import type { PassedFds } from '../../dispatcher/call-context.js';
-import { statusFlags } from './scm-rights.js';
+import { statusFlags } from '../../util/scm-rights.js';
 
 /** <fcntl.h> */
 const O_ACCMODE = 0o3;

@@ -3,7 +3,7 @@
  * makes the kernel close the descriptors a message carried). Linux, 64-bit only: the layouts
  * of struct msghdr and struct cmsghdr below are x86_64's and aarch64's.
  */
-import { koffi } from '../../backends/ostree/koffi.js';
+import { koffi } from './koffi.js';
 
 /** <sys/socket.h> */
 const MSG_CTRUNC = 0x8;
