@@ -23,3 +23,5 @@ await build({ ...common, entryPoints: ['dist/src/daemon/main.js'], outfile: 'dis
 await build({ ...common, entryPoints: ['dist/src/worker/main.js'], outfile: 'dist/apt-ostreed-worker.cjs' });
 // The CLI too: every `apt-ostree` command pays its start, and rpm-ostree's users notice.
 await build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/apt-ostree.cjs' });
+// apply-live's writer: started in the host's mount namespace (src/backends/live/).
+await build({ ...common, entryPoints: ['dist/src/backends/live/writer-run.js'], outfile: 'dist/apt-ostreed-live.cjs' });

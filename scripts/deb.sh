@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/dist/deb
 
-bundles=(dist/apt-ostreed.cjs dist/apt-ostreed-worker.cjs dist/apt-ostree.cjs)
+bundles=(dist/apt-ostreed.cjs dist/apt-ostreed-worker.cjs dist/apt-ostreed-live.cjs dist/apt-ostree.cjs)
 needs_build() {
   local b
   for b in "${bundles[@]}"; do [ -f "$b" ] || return 0; done

@@ -22,7 +22,7 @@ install -d "$LIB" "$DESTDIR/usr/bin" "$UNITS" "$DESTDIR/usr/lib/tmpfiles.d" \
   "$DESTDIR/usr/share/polkit-1/actions" "$DESTDIR/usr/share/dbus-1/system.d" "$DESTDIR/usr/share/dbus-1/system-services" \
   "$DESTDIR/etc/apt-ostreed" "$DESTDIR/usr/share/man/man1" "$DESTDIR/usr/share/man/man8"
 
-install -m 0644 dist/apt-ostreed.cjs dist/apt-ostreed-worker.cjs dist/apt-ostree.cjs "$LIB/"
+install -m 0644 dist/apt-ostreed.cjs dist/apt-ostreed-worker.cjs dist/apt-ostreed-live.cjs dist/apt-ostree.cjs "$LIB/"
 # The bundles keep native and lazily loaded modules external: those and their dependencies only.
 node scripts/runtime-modules.mjs "$LIB"
 # The programs: bin/'s scripts, loading the bundles from ../lib/apt-ostreed.

@@ -66,6 +66,8 @@ const PRECHECKED: [string, Record<string, unknown>, string][] = [
   ['OS.UpdateDeployment', { modifiers: { setRevision: '12.1', installPackages: ['hello'] }, options: {} }, 'NotImplemented'],
   ['OS.SetInitramfsState', { regenerate: false, args: ['-v'] }, 'Failed'],
   ['OS.InitramfsEtc', { track: ['etc/hostname'] }, 'Failed'],
+  // Not booted: there is no running system to change.
+  ['OS.ApplyLive', {}, 'Failed'],
 ];
 const OPEN: Record<string, Record<string, unknown>> = {
   'Sysroot.GetDeployments': {},

@@ -35,6 +35,7 @@ const EXPECTED_FILES = [
   'usr/bin/apt-ostree',
   `${LIB}/apt-ostreed.cjs`,
   `${LIB}/apt-ostreed-worker.cjs`,
+  `${LIB}/apt-ostreed-live.cjs`,
   `${LIB}/apt-ostree.cjs`,
   `${LIB}/node_modules/koffi/package.json`,
   `${LIB}/node_modules/koffi/index.cjs`,

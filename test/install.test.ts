@@ -25,6 +25,7 @@ describe('installation into a DESTDIR', () => {
         'usr/bin/apt-ostree',
         'usr/lib/apt-ostreed/apt-ostreed.cjs',
         'usr/lib/apt-ostreed/apt-ostreed-worker.cjs',
+        'usr/lib/apt-ostreed/apt-ostreed-live.cjs',
         'usr/lib/apt-ostreed/node_modules/koffi/package.json',
         'usr/lib/apt-ostreed/node_modules/dbus-next/package.json',
         'usr/lib/systemd/system/apt-ostreed.service',

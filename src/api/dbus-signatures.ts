@@ -88,6 +88,8 @@ export const DBUS_SIGNATURES: Record<MethodName, DbusMethod | NotOnDbus> = {
     out: [address],
   },
   'OS.Cleanup': { in: [arg('elements', 'as', 'elements')], out: [address] },
+  // Also rpm-ostree's OSExperimental.LiveFs (dbus-extra-members.ts), whose options are target and replace.
+  'OS.ApplyLive': { in: ['options'], out: [address] },
   'OS.UpdateDeployment': { in: [arg('modifiers', 'a{sv}', 'modifiers'), arg('options', 'a{sv}', 'options')], out: [address] },
   'OS.FinalizeDeployment': { in: ['options'], out: [address] },
   'OS.RefreshMd': { in: ['options'], out: [address] },

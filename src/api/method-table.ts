@@ -1,4 +1,5 @@
 import type { MethodSpec } from './method.js';
+import * as applyLive from './methods/apply-live.js';
 import * as osRead from './methods/os-read.js';
 import * as osTransactions from './methods/os-transactions.js';
 import * as overrides from './methods/override.js';
@@ -41,6 +42,7 @@ export const METHODS = [
   osTransactions.SetInitramfsState,
   osTransactions.InitramfsEtc,
   osTransactions.Cleanup,
+  applyLive.ApplyLive,
   updateDeployment.UpdateDeployment,
   osTransactions.FinalizeDeployment,
   osTransactions.RefreshMd,

@@ -5,6 +5,7 @@
 import type { ParamsOf } from '../api/method-types.js';
 import type { OperationContext } from './operation-context.js';
 import type { OperationDefinition, OperationMethod, OperationOutput } from './define-operation.js';
+import applyLive from './operations/apply-live.js';
 import cleanup from './operations/cleanup.js';
 import clearRollbackTarget from './operations/clear-rollback-target.js';
 import deploy from './operations/deploy.js';
@@ -31,6 +32,7 @@ const OPERATIONS = [
   setInitramfsState,
   initramfsEtc,
   cleanup,
+  applyLive,
   clearRollbackTarget,
   updateDeployment,
   finalizeDeployment,

@@ -5,6 +5,7 @@
 import { defineMethod, transactionParams } from '../method.js';
 import { t } from '../schema-builder.js';
 import { LayerPlanRef } from '../types/layer-plan.js';
+import { applyLiveOption } from './apply-live.js';
 import { LAYERING_ERRORS, lockFinalization, packageList, transaction } from './os-transactions.js';
 
 /** An open file passed with the request: `{"fd": N}`, the N-th descriptor it carried (docs/fd-passing.md). */
@@ -43,6 +44,7 @@ export const PkgChange = defineMethod({
       idempotent: t.optional(t.boolean({ doc: 'Already requested / not requested is not an error.' })),
       allowInactive: t.optional(t.boolean({ doc: 'Allow requesting a package the base already contains.' })),
       lockFinalization,
+      applyLive: applyLiveOption,
     },
     true,
   ),

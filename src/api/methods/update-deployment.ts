@@ -4,6 +4,7 @@
  * all follow from it.
  */
 import { defineMethod, transactionParams } from '../method.js';
+import { applyLiveOption } from './apply-live.js';
 import { updateDeploymentMode, type UpdateDeploymentMode } from '../update-deployment-mode.js';
 
 export { updateDeploymentMode, type UpdateDeploymentMode };
@@ -43,6 +44,7 @@ const UpdateOptions = t.object(
     noOverrides: t.optional(t.boolean({ doc: 'Drop every override of base packages first.' })),
     noInitramfs: t.optional(t.boolean({ doc: 'Turn client-side initramfs regeneration off in the new deployment.' })),
     registerDriver: t.optional(ClientName),
+    applyLive: applyLiveOption,
   },
   { doc: 'How to do it.' },
 );

@@ -25,6 +25,8 @@ export const Deployment = t.object(
     regenerateInitramfs: t.boolean({ doc: 'The initramfs is regenerated on the client.' }),
     initramfsArgs: t.array(t.string(), { doc: 'Extra arguments for initramfs regeneration.' }),
     initramfsEtc: t.array(t.string(), { doc: 'Files of /etc tracked in the initramfs (rpm-ostree initramfs-etc).' }),
+    liveCommit: t.optional(t.string({ doc: 'Booted deployment only: the commit whose /usr apply-live gave the running system.' })),
+    liveInprogress: t.optional(t.string({ doc: 'Booted deployment only: the commit an interrupted apply-live was applying.' })),
   },
   { doc: 'A deployment of the sysroot.' },
 );

@@ -4,6 +4,7 @@
  * ostree_sysroot_load_if_changed can tell, with one stat, whether anything (including
  * an `ostree admin deploy` run by hand) changed since the last read.
  */
+import { readLiveState } from '../live/live-state.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { glib, takeError, takeString, type GErrorOut } from './glib.js';
@@ -163,7 +164,10 @@ export class OstreeSysrootReader {
     const commit = this.commitInfo(repo, checksum);
     const bootconfig = ost.ostree_deployment_get_bootconfig(d);
     const options = bootconfig === null ? null : ost.ostree_bootconfig_parser_get(bootconfig, 'options');
+    const live = id === bootedId ? readLiveState({ checksum, serial }) : null;
     return {
+      ...(live?.commit != null ? { liveCommit: live.commit } : {}),
+      ...(live?.inprogress != null ? { liveInprogress: live.inprogress } : {}),
       id,
       osname,
       checksum,

@@ -10,7 +10,7 @@ import { search, whatprovides } from './package-queries.js';
 import { reload } from './reload.js';
 import { status } from './status.js';
 import { transaction } from './transaction.js';
-import { cleanup, deploy, finalizeDeployment, install, rebase, refreshMd, rollback, uninstall } from './transaction-verbs.js';
+import { applyLive, cleanup, deploy, finalizeDeployment, install, rebase, refreshMd, rollback, uninstall } from './transaction-verbs.js';
 import { upgrade } from './upgrade.js';
 import { usroverlay } from './usroverlay.js';
 
@@ -39,6 +39,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   db,
   transaction,
   usroverlay,
+  'apply-live': applyLive,
 };
 
 /** rpm-ostree's other names of verbs, each for a verb of {@link COMMANDS}. */

@@ -98,6 +98,7 @@ const PKG_CHANGE = {
   lockFinalization: LOCK_FINALIZATION_FLAG,
   dryRun: { flag: 'dry-run', alias: 'n' },
   idempotent: { flag: 'idempotent' },
+  applyLive: { flag: 'apply-live', alias: 'A' },
 } as const;
 
 /** A word of `install` that names a file (`./foo.deb`, `/abs/bar.deb`) rather than a package. */
@@ -144,4 +145,11 @@ export const uninstall = transactionVerb({
   flags: PKG_CHANGE,
   cliFlags: { assumeyes: ASSUMEYES_FLAG },
   request: pkgChange('uninstall'),
+});
+
+export const applyLive = transactionVerb({
+  name: 'apply-live',
+  description: 'Apply the pending deployment to the running system without a reboot (package additions; until the next boot)',
+  method: 'OS.ApplyLive',
+  flags: { target: { flag: 'target' }, reset: { flag: 'reset' }, allowReplacement: { flag: 'allow-replacement' } },
 });

@@ -27,9 +27,12 @@ type SysrootProperties = ResultOf<'Sysroot.GetProperties'>;
 type Deployment = SysrootProperties['deployments'][number];
 
 function deploymentJson(d: Deployment): Json {
-  const { removedBasePackages, replacedBasePackages, localPackages, initramfsEtc, ...rest } = d;
+  const { removedBasePackages, replacedBasePackages, localPackages, initramfsEtc, liveCommit, liveInprogress, ...rest } = d;
   return {
     ...(kebabKeys(rest) as Record<string, Json>),
+    // rpm-ostree's keys for apply-live, on the booted deployment only.
+    ...(liveCommit !== undefined ? { 'live-replaced': liveCommit } : {}),
+    ...(liveInprogress !== undefined ? { 'live-inprogress': liveInprogress } : {}),
     'requested-local-packages': localPackages,
     'requested-base-removals': removedBasePackages,
     // Replacements from the configured sources (rpm-ostree's are local files or remote repos).

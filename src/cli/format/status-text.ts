@@ -26,6 +26,9 @@ function deploymentFields(d: Deployment, verbose: boolean): [string, string][] {
   rows.push(['Commit', d.checksum]);
   if (d.staged) rows.push(['Staged', 'yes']);
   if (d.unlocked !== 'none') rows.push(['Unlocked', d.unlocked]);
+  // rpm-ostree's rows for apply-live: what the running /usr has instead of the booted commit's.
+  if (d.liveInprogress !== undefined) rows.push(['InterruptedLiveCommit', d.liveInprogress]);
+  if (d.liveCommit !== undefined) rows.push(['LiveCommit', d.liveCommit]);
   // rpm-ostree's rows for overrides: removed base packages, then replaced ones (old → new is in db diff).
   if (d.removedBasePackages.length > 0) rows.push(['RemovedBasePackages', d.removedBasePackages.join(' ')]);
   if (d.replacedBasePackages.length > 0) rows.push(['ReplacedBasePackages', d.replacedBasePackages.map((e) => e.replace('=', ' ')).join(', ')]);

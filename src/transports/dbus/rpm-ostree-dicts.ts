@@ -35,6 +35,11 @@ export function deploymentDict(d: Record<string, unknown> | null): VariantDict {
   dict['base-removals'] = new V('av', []);
   dict['base-local-replacements'] = new V('av', []);
   dict['initramfs-etc'] = new V('as', strings(d.initramfsEtc));
+  // rpm-ostree's keys for apply-live (the booted deployment only).
+  delete dict['live-commit'];
+  delete dict['live-inprogress'];
+  if (typeof d.liveCommit === 'string') dict['live-replaced'] = new V('s', d.liveCommit);
+  if (typeof d.liveInprogress === 'string') dict['live-inprogress'] = new V('s', d.liveInprogress);
   const meta: VariantDict = typeof d.version === 'string' ? { version: new V('s', d.version) } : {};
   // A layered deployment: the base's metadata and the layered commit's, as rpm-ostree splits them.
   if (typeof d.baseChecksum === 'string') {

@@ -14,6 +14,7 @@ import { followedBranch, requireCommit, requireDefault } from '../steps/deployme
 import { withSysroot } from '../steps/sysroot-session.js';
 import { planLayer } from '../layering/assemble-layer.js';
 import type { ParamsOf } from '../../api/method-types.js';
+import { refuseApplyLive, thenApplyLive } from '../steps/then-apply-live.js';
 import { defineOperation } from '../define-operation.js';
 import { adjustLayering, adjustsAnything, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { ApiError } from '../../api/errors.js';
@@ -161,7 +162,8 @@ export default defineOperation({
     if ((p.add ?? []).length === 0 && (p.remove ?? []).length === 0 && (p.localPackages ?? []).length === 0) {
       throw new ApiError('Failed', 'Nothing to install or uninstall');
     }
+    if (p.applyLive === true) refuseApplyLive(ctx, p);
   },
   receivesFiles: (p) => ({ param: 'localPackages', refs: p.localPackages ?? [] }),
-  run: pkgChange,
+  run: async (ctx, p) => thenApplyLive(ctx, p.applyLive, await pkgChange(ctx, p)),
 });

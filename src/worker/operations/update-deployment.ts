@@ -6,6 +6,7 @@
 import { ApiError, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { updateDeploymentMode } from '../../api/update-deployment-mode.js';
+import { refuseApplyLive, thenApplyLive } from '../steps/then-apply-live.js';
 import { defineOperation } from '../define-operation.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
@@ -144,7 +145,8 @@ export default defineOperation({
     );
     refuseUnsupported(p);
     if (updateDeploymentMode(p.modifiers) === 'rebase') refuseRebaseToVersion(p.modifiers.setRevision);
+    if (p.options.applyLive === true) refuseApplyLive(ctx, p.options);
   },
   reboot: (p) => p.options.reboot === true,
-  run: updateDeployment,
+  run: async (ctx, p) => thenApplyLive(ctx, p.options.applyLive, await updateDeployment(ctx, p)),
 });
