@@ -15,7 +15,9 @@ import { describe, it } from 'node:test';
 import { inHostNamespace, inSlaveMountNamespace } from '../src/backends/live/host-namespace.js';
 import type { LivePlan } from '../src/backends/live/live-plan.js';
 import { diffTrees } from '../src/backends/live/tree-diff.js';
+import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
 import { cliOn, deploymentRoot } from './support/capture-io.js';
+import { startDaemon } from './support/daemon-process.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 import { REPO_ROOT } from './support/repo-root.js';
@@ -50,6 +52,22 @@ describe('apply-live: refusals, the tree diff and the live writer on real deploy
       before.map((d) => d.id),
       'nothing was deployed',
     );
+  });
+
+  it('[Experimental] LiveFs=false turns live changes off: OS.ApplyLive and applyLive are refused, naming the setting', async () => {
+    const off = await startDaemon({ sysroot: suite.fixture.sysroot, config: '[Experimental]\nLiveFs=false\n' });
+    const client = await JsonRpcClient.connect(off.socket);
+    try {
+      for (const [method, params] of [
+        ['OS.ApplyLive', {}],
+        ['OS.PkgChange', { add: ['fooapp'], applyLive: true }],
+      ] as const) {
+        await assert.rejects(client.call(method, params), (e: RemoteError) => e.errorName === 'Failed' && /LiveFs=false/.test(e.message));
+      }
+    } finally {
+      client.close();
+      await off.stop();
+    }
   });
 
   it("the tree diff of base → base + fooapp: fooapp's and libfoo1's files added, the dpkg database changed, nothing removed", async () => {

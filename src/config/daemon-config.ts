@@ -32,7 +32,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   refreshMdMaxAge: 21600,
   rebootCommand: ['systemctl', 'reboot'],
   experimentalEnabled: false,
-  liveFs: false,
+  // apply-live is rpm-ostree's stable verb: on unless the administrator turns it off.
+  liveFs: true,
 };
 
 type Parser = (value: string, key: string) => Partial<DaemonConfig>;

@@ -1,23 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundlePath } from '../util/bundle-path.js';
 import type { Logger } from '../util/logger.js';
 import type { OperationEvent } from '../worker/operation-context.js';
 import type { FromWorker, RunMessage } from '../worker/protocol.js';
 
 const WORKER_BUNDLE = 'apt-ostreed-worker.cjs';
-
-/** The worker bundle next to the daemon's (dist/), found from bundled or unbundled code. */
-function workerScript(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    const candidate = join(dir, WORKER_BUNDLE);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(`${WORKER_BUNDLE} not found; run npm run build`);
-}
 
 /** How a worker ended. */
 export type WorkerOutcome =
@@ -47,7 +34,7 @@ export class WorkerProcess {
   private stderr = '';
 
   constructor(log: Logger, options: { preload: boolean }) {
-    this.child = fork(workerScript(), [], {
+    this.child = fork(bundlePath(WORKER_BUNDLE), [], {
       // A process group of its own: kill() reaches what the worker started (apt-get, dpkg-deb,
       // ostree commit, bwrap) too, not only the worker.
       detached: true,

@@ -3,28 +3,15 @@
  * mount namespace with a plan, and waits for it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundlePath } from '../../util/bundle-path.js';
 import { inHostNamespace } from './host-namespace.js';
 import type { LivePlan } from './live-plan.js';
 
 const WRITER_BUNDLE = 'apt-ostreed-live.cjs';
 
-/** The writer bundle next to the daemon's (dist/), found from bundled or unbundled code. */
-function writerScript(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    const candidate = join(dir, WRITER_BUNDLE);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(`${WRITER_BUNDLE} not found; run npm run build`);
-}
-
 /** Runs the plan; `onLine` gets the writer's output lines. Rejects with the writer's error. */
 export function runLiveWriter(plan: LivePlan, unitName: string, onLine: (line: string) => void): Promise<void> {
-  const argv = inHostNamespace([process.execPath, writerScript()], unitName);
+  const argv = inHostNamespace([process.execPath, bundlePath(WRITER_BUNDLE)], unitName);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';

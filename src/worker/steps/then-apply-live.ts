@@ -10,6 +10,9 @@ import { applyLive } from './apply-live.js';
 
 /** What a request with applyLive may not be, decided before any work. */
 export function refuseApplyLive(ctx: PrecheckContext, o: { reboot?: boolean; dryRun?: boolean; downloadOnly?: boolean }): void {
+  if (!ctx.config.liveFs) {
+    throw new ApiError('Failed', 'Live changes are turned off on this machine ([Experimental] LiveFs=false in the daemon configuration)');
+  }
   if (o.reboot === true) throw new ApiError('Failed', 'applyLive and reboot exclude each other');
   if (o.dryRun === true || o.downloadOnly === true) throw new ApiError('Failed', 'applyLive needs a new deployment: not with dryRun or downloadOnly');
   if (!ctx.sysrootBooted) throw new ApiError('Failed', 'apply-live changes the running system, and this sysroot is not the booted one');
