@@ -27,14 +27,14 @@ type SysrootProperties = ResultOf<'Sysroot.GetProperties'>;
 type Deployment = SysrootProperties['deployments'][number];
 
 function deploymentJson(d: Deployment): Json {
-  const { removedBasePackages, replacedBasePackages, localPackages, initramfsEtc, ...rest } = d;
+  const { removedBasePackages, replacedBasePackages, requestedBaseLocalReplacements, localPackages, initramfsEtc, ...rest } = d;
   return {
     ...(kebabKeys(rest) as Record<string, Json>),
     'requested-local-packages': localPackages,
     'requested-base-removals': removedBasePackages,
     // Replacements from the configured sources (rpm-ostree's are local files or remote repos).
     'requested-base-replacements': replacedBasePackages,
-    'requested-base-local-replacements': [],
+    'requested-base-local-replacements': requestedBaseLocalReplacements,
     'base-removals': removedBasePackages.map((name) => ({ name })),
     'base-local-replacements': [],
     'initramfs-etc': initramfsEtc,
