@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { RemoteError } from '../src/client/jsonrpc-client.js';
+import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
 import { baseWithBasetool } from './support/basetool-base.js';
 import { cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
@@ -95,6 +95,26 @@ describe('override replace ./x.deb', () => {
       (await deployments()).map((d) => d.id),
       before,
     );
+  });
+
+  it('a client that leaves (detach, then closes) does not keep its file past the transaction', async () => {
+    const caller = await JsonRpcClient.connect(suite.daemon.socket);
+    const fd = openSync(join(debs(), 'basetool_2.5_all.deb'), 'r');
+    let id: string;
+    try {
+      ({ transaction: id } = await caller.call<{ transaction: string }>(
+        'OS.Override',
+        { replaceLocalPackages: [{ fd: 0 }], dryRun: true, detach: true },
+        { fds: [fd] },
+      ));
+    } finally {
+      closeSync(fd);
+      caller.close();
+    }
+    const { transaction } = await suite.client.call<{ transaction: { state: string } }>('Transaction.Watch', { id });
+    assert.equal(transaction.state, 'succeeded');
+    assert.deepEqual(received(), []);
+    assert.deepEqual(localRefs(), []);
   });
 
   it('override replace ./basetool_2.5_all.deb: dpkg replaces the base version; origin, status and JSON show it', async () => {
