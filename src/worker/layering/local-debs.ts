@@ -115,7 +115,7 @@ export async function checkoutLocalDebs(
     } catch (e) {
       throw new OperationError(
         'Failed',
-        `The local package ${deb.name} (${deb.sha256}) is no longer in the repository: install it again, or uninstall ${deb.name} (${e instanceof Error ? e.message : String(e)})`,
+        `The local package ${deb.name} (${deb.sha256}) is no longer in the repository: pass the file again (install or override replace), or drop it (uninstall or override reset ${deb.name}) (${e instanceof Error ? e.message : String(e)})`,
       );
     }
     paths.set(deb.name, join(dest, `${deb.name}.deb`));
