@@ -177,6 +177,7 @@ describe('status text layout', () => {
     initramfsEtc: [],
     removedBasePackages: [],
     replacedBasePackages: [],
+    requestedBaseLocalReplacements: [],
   };
 
   it('marks the booted deployment with ● and shows staged, unlocked and inactive requests', () => {

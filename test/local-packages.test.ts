@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RemoteError } from '../src/client/jsonrpc-client.js';
@@ -14,21 +14,10 @@ import { addServerCommit } from '../src/demo/remote-fixture.js';
 import { cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
 import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
+import { buildLocalDeb } from './support/local-deb.js';
 
-/** Builds `localtool_1.0_all.deb` (depends on libfoo1, which only the APT repository has) in `dir`. */
-function buildLocalDeb(dir: string): string {
-  const root = join(dir, 'localtool');
-  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
-  mkdirSync(join(root, 'usr/bin'), { recursive: true });
-  writeFileSync(
-    join(root, 'DEBIAN/control'),
-    'Package: localtool\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@example.invalid>\nDepends: libfoo1\nDescription: a local package\n',
-  );
-  writeFileSync(join(root, 'usr/bin/localtool'), '#!/bin/sh\necho localtool\n', { mode: 0o755 });
-  const deb = join(dir, 'localtool_1.0_all.deb');
-  execFileSync('dpkg-deb', ['--root-owner-group', '-b', root, deb], { stdio: 'pipe' });
-  return deb;
-}
+/** `localtool_1.0_all.deb` (depends on libfoo1, which only the APT repository has) in `dir`. */
+const LOCALTOOL = { name: 'localtool', version: '1.0', depends: 'libfoo1', files: { '/usr/bin/localtool': '#!/bin/sh\necho localtool\n' } };
 
 describe('local .deb files', () => {
   const suite = daemonSuite(layeringFixture, stopLayeringFixture);
@@ -38,10 +27,26 @@ describe('local .deb files', () => {
   const origin = (id: string): string => readFileSync(`${root(id)}.origin`, 'utf8');
   const repo = (): string => join(suite.fixture.sysroot, 'ostree/repo');
 
+  it('install -n ./file.deb checks the file and plans with it, and imports nothing into the repository', async () => {
+    const dir = join(suite.fixture.dir, 'debs');
+    const { path } = buildLocalDeb(dir, LOCALTOOL);
+    const refsBefore = execFileSync('ostree', ['refs', `--repo=${repo()}`], { encoding: 'utf8' });
+    const before = (await deployments()).map((d) => d.id);
+    const r = await cli('install', '-n', path);
+    assert.equal(r.code, 0, r.err + r.out);
+    assert.match(r.out, /localtool 1\.0 \(local, sha256 /);
+    assert.match(r.out, /Dry run: \d+ packages for localtool; nothing changed/);
+    assert.equal(execFileSync('ostree', ['refs', `--repo=${repo()}`], { encoding: 'utf8' }), refsBefore, 'no new ref');
+    assert.deepEqual(
+      (await deployments()).map((d) => d.id),
+      before,
+    );
+    assert.deepEqual(existsSync(join(suite.daemon.cacheDir, 'received')) ? readdirSync(join(suite.daemon.cacheDir, 'received')) : [], []);
+  });
+
   it('install ./file.deb: passed open, kept in the repository, its dependencies from the sources; status shows LocalPackages', async () => {
     const dir = join(suite.fixture.dir, 'debs');
-    const deb = buildLocalDeb(dir);
-    const sha256 = execFileSync('sha256sum', [deb], { encoding: 'utf8' }).split(' ')[0];
+    const { sha256 } = buildLocalDeb(dir, LOCALTOOL);
     const cwd = process.cwd();
     process.chdir(dir);
     let r;

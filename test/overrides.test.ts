@@ -10,36 +10,16 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RemoteError } from '../src/client/jsonrpc-client.js';
 import type { DebSpec } from '../src/demo/apt-repo.js';
-import { addServerCommit } from '../src/demo/remote-fixture.js';
-import { BASE_PACKAGES, type DpkgPackage } from '../src/demo/sysroot-builder.js';
 import { cliOn, deploymentRoot } from './support/capture-io.js';
 import { daemonSuite } from './support/daemon-suite.js';
-import { layeringFixture, stopLayeringFixture, type LayeringFixture } from './support/layering-fixture.js';
+import { baseWithBasetool } from './support/basetool-base.js';
+import { layeringFixture, stopLayeringFixture } from './support/layering-fixture.js';
 
 /** Other versions of the base's basetool in the APT repository: an older one (a pin) and a newer one. */
 const REPO_DEBS: DebSpec[] = [
   { name: 'basetool', version: '1.0', description: 'basetool, older', files: { '/usr/bin/basetool': 'basetool 1.0\n' } },
   { name: 'basetool', version: '3.0', description: 'basetool, newer', files: { '/usr/bin/basetool': 'basetool 3.0\n' } },
 ];
-
-/** A base commit on the server with basetool at `version` installed as dpkg installs it, and baseuser depending on it. */
-function baseWithBasetool(f: LayeringFixture, release: string, version: string): string {
-  const packages: DpkgPackage[] = [
-    ...BASE_PACKAGES,
-    { name: 'basetool', version, arch: 'all' },
-    { name: 'baseuser', version: '1.0', arch: 'all', depends: 'basetool' },
-  ];
-  return addServerCommit(f, {
-    version: release,
-    dpkgPackages: packages,
-    files: {
-      'usr/bin/basetool': `basetool ${version}\n`,
-      'usr/share/dpkg/database/info/basetool.list': '/.\n/usr\n/usr/bin\n/usr/bin/basetool\n',
-      'usr/bin/baseuser': 'uses basetool\n',
-      'usr/share/dpkg/database/info/baseuser.list': '/.\n/usr\n/usr/bin\n/usr/bin/baseuser\n',
-    },
-  });
-}
 
 describe('overrides of base packages', () => {
   const suite = daemonSuite((dir) => layeringFixture(dir, REPO_DEBS), stopLayeringFixture);
@@ -111,7 +91,7 @@ describe('overrides of base packages', () => {
     assert.equal(readFileSync(join(root(d.id), 'usr/bin/basetool'), 'utf8'), 'basetool 2.0\n');
     assert.doesNotMatch(origin(d.id), /\[overrides\]/);
 
-    assert.equal((await cli('override', 'replace', './basetool_1.0_all.deb')).code, 2, 'local files are not taken yet');
+    assert.equal((await cli('override', 'replace', './no-such_1.0_all.deb')).code, 2, 'a file that cannot be opened is a usage error');
     const r = await cli('override', 'replace', 'basetool=1.0');
     assert.equal(r.code, 0, r.err + r.out);
     d = (await deployments())[0];

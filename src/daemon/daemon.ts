@@ -25,6 +25,8 @@ import { SocketServer } from '../transports/socket-server.js';
 import { VarlinkEndpoint } from '../transports/varlink/varlink-endpoint.js';
 import { DEFAULT_LIMITS, type ConnectionLimits } from '../transports/connection-limits.js';
 import type { Logger } from '../util/logger.js';
+import { sweepReceived } from '../handlers/received-file-holds.js';
+import { receivedDir } from '../services/received-dir.js';
 
 /** Where the daemon finds and keeps things (docs/design-decisions.md, "Where things live"). */
 interface DaemonPaths {
@@ -71,6 +73,9 @@ export class Daemon {
       log,
       deploymentIds: () => this.sysroot.snapshot().deployments.map((d) => d.id),
     });
+    // Files requests passed to a previous run of the daemon: their calls and transactions died with it.
+    const stale = sweepReceived(receivedDir(paths.cacheDir));
+    if (stale.length > 0) log.info(`removed ${stale.length} file(s) a previous run received and left in ${receivedDir(paths.cacheDir)}`);
     const operations = operationHandlers({ manager: this.transactions, sysroot: this.sysroot, config: () => this.config, cacheDir: paths.cacheDir });
     const handlers: HandlerTable = (this.handlers = {
       ...readHandlers({

@@ -13,7 +13,8 @@ import type { SysrootService } from '../services/sysroot-service.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { OperationDefinition, OperationMethod, PrecheckContext } from '../worker/define-operation.js';
 import { OPERATION_METHODS, operationOf } from '../worker/operation-registry.js';
-import { answerSubmission } from './transaction-call.js';
+import { answerSubmission, type Submission } from './transaction-call.js';
+import { ReceivedFileHolds } from './received-file-holds.js';
 import { receiveDebs } from './received-files.js';
 import { receivedDir } from '../services/received-dir.js';
 
@@ -56,7 +57,11 @@ function precheckOf<N extends OperationMethod>(op: OperationDefinition<N>, deps:
   };
 }
 
-function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: OperationHandlerDeps): { handler: Handler<N>; precheck: Precheck<N> } {
+function entriesOf<N extends OperationMethod>(
+  op: OperationDefinition<N>,
+  deps: OperationHandlerDeps,
+  received: ReceivedFileHolds,
+): { handler: Handler<N>; precheck: Precheck<N> } {
   const precheck = precheckOf(op, deps);
   const handler = async (params: ParamsOf<N>, ctx: CallContext) => {
     deps.manager.prepareWorker();
@@ -64,9 +69,17 @@ function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: 
     // until the client called Start()).
     const osname = precheck(params);
     const files = op.receivesFiles?.(params) ?? { param: '', refs: [] };
-    const options =
-      files.refs.length === 0 ? wire(params) : { ...wire(params), receivedFiles: receiveDebs(ctx, files.refs, receivedDir(deps.cacheDir), files.param) };
-    const submission = deps.manager.submit(op.method, options, osname, op.title(params), ctx.peer);
+    const sha256s = files.refs.length === 0 ? [] : receiveDebs(ctx, files.refs, received, files.param);
+    const options = sha256s.length === 0 ? wire(params) : { ...wire(params), receivedFiles: sha256s };
+    let submission: Submission;
+    try {
+      submission = deps.manager.submit(op.method, options, osname, op.title(params), ctx.peer);
+    } catch (e) {
+      received.release(sha256s);
+      throw e;
+    }
+    // The files are the transaction's (or the one it joined) until it ends, whoever follows it.
+    if (sha256s.length > 0) void submission.tx.done.then(() => received.release(sha256s));
     return answerSubmission(deps.manager, submission, options, ctx);
   };
   // The engine's answer is the operation's result (its method's result schema) plus the transaction id.
@@ -83,8 +96,9 @@ function entriesOf<N extends OperationMethod>(op: OperationDefinition<N>, deps: 
 export function operationHandlers(deps: OperationHandlerDeps): { handlers: HandlerTable; prechecks: PrecheckTable } {
   const handlers: Record<string, unknown> = {};
   const prechecks: Record<string, unknown> = {};
+  const received = new ReceivedFileHolds(receivedDir(deps.cacheDir));
   for (const method of OPERATION_METHODS) {
-    const e = entriesOf(operationOf(method), deps);
+    const e = entriesOf(operationOf(method), deps, received);
     handlers[method] = e.handler;
     prechecks[method] = e.precheck;
   }

@@ -2,7 +2,8 @@
  * Files a request passed as open descriptors (docs/fd-passing.md), taken into the daemon's own
  * storage before its transaction starts: read through the descriptor only (never a path the
  * client named), checked to be a Debian binary package of bounded size, and kept as
- * `<dir>/<sha256>.deb` (root's, 0600) for the worker, which imports it into the repository.
+ * `<dir>/<sha256>.deb` (root's, 0600) for the worker, which imports it into the repository; the
+ * daemon removes it when the request lets go of it (received-file-holds.ts).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { JsonRpcCode, ProtocolError } from '../api/errors.js';
 import type { CallContext } from '../dispatcher/call-context.js';
 import { takeFd } from '../dispatcher/fd-params.js';
+import type { ReceivedFileHolds } from './received-file-holds.js';
 
 /** The largest .deb taken (Debian's largest binary packages are a few hundred MiB). */
 export const MAX_DEB_BYTES = 1024 * 1024 * 1024;
@@ -57,16 +59,27 @@ function storeDeb(fd: number, dir: string, param: string): string {
 }
 
 /**
- * Takes the descriptors `refs` name (`{"fd": N}`) from the request and stores each file;
- * returns their sha256s in order. Every descriptor taken is closed.
+ * Takes the descriptors `refs` name (`{"fd": N}`) from the request and stores each file under
+ * `holds.dir`, held by the caller (received-file-holds.ts), who releases them; returns their
+ * sha256s in order. Every descriptor taken is closed. When one fails, those stored before it are
+ * released.
  */
-export function receiveDebs(ctx: Pick<CallContext, 'fds'>, refs: readonly unknown[], dir: string, param: string): string[] {
-  return refs.map((ref, i) => {
-    const fd = takeFd(ctx, ref, `${param}[${i}]`);
-    try {
-      return storeDeb(fd, dir, `${param}[${i}]`);
-    } finally {
-      closeSync(fd);
-    }
-  });
+export function receiveDebs(ctx: Pick<CallContext, 'fds'>, refs: readonly unknown[], holds: ReceivedFileHolds, param: string): string[] {
+  const stored: string[] = [];
+  try {
+    refs.forEach((ref, i) => {
+      const fd = takeFd(ctx, ref, `${param}[${i}]`);
+      try {
+        const sha256 = storeDeb(fd, holds.dir, `${param}[${i}]`);
+        holds.hold([sha256]);
+        stored.push(sha256);
+      } finally {
+        closeSync(fd);
+      }
+    });
+  } catch (e) {
+    holds.release(stored);
+    throw e;
+  }
+  return stored;
 }

@@ -221,7 +221,7 @@ export const InitramfsEtc = defineMethod({
 });
 
 const CleanupElement = t.enum(['base', 'pending-deploy', 'rollback-deploy', 'metadata'], {
-  doc: 'What to clean up.',
+  doc: 'What to clean up: base (base refs and local .deb refs no deployment uses), pending-deploy, rollback-deploy, metadata (cached metadata and package lists).',
 });
 
 export const Cleanup = defineMethod({

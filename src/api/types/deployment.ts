@@ -21,6 +21,9 @@ export const Deployment = t.object(
     localPackages: t.array(t.string(), { doc: 'Local .deb files the origin layers: NAME:SHA256 (the file is kept in the repository).' }),
     removedBasePackages: t.array(t.string(), { doc: 'Base packages the origin removes (overrides).' }),
     replacedBasePackages: t.array(t.string(), { doc: 'Base packages the origin replaces by other versions from the sources: name=version (overrides).' }),
+    requestedBaseLocalReplacements: t.array(t.string(), {
+      doc: 'Base packages the origin replaces by local .deb files: NAME:SHA256 (overrides; the file is kept in the repository).',
+    }),
     kernelArgs: t.array(t.string(), { doc: 'Kernel arguments from the boot entry.' }),
     regenerateInitramfs: t.boolean({ doc: 'The initramfs is regenerated on the client.' }),
     initramfsArgs: t.array(t.string(), { doc: 'Extra arguments for initramfs regeneration.' }),

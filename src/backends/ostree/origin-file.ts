@@ -21,6 +21,8 @@ export interface OriginInfo {
   overrideRemove: string[];
   /** `[overrides] replace`: base packages replaced from the sources, `name=version`. */
   overrideReplace: string[];
+  /** `[overrides] replace-local`: base packages replaced by local .debs, `NAME:SHA256`. */
+  overrideReplaceLocal: string[];
   /** `[apt-ostree] regenerate-initramfs`, false when absent. */
   regenerateInitramfs: boolean;
   /** `[apt-ostree] initramfs-args`, empties dropped. */
@@ -44,6 +46,7 @@ export function parseOrigin(text: string): OriginInfo {
     requestedLocal: kf.getStringList('packages', 'requested-local'),
     overrideRemove: kf.getStringList('overrides', 'remove'),
     overrideReplace: kf.getStringList('overrides', 'replace'),
+    overrideReplaceLocal: kf.getStringList('overrides', 'replace-local'),
     regenerateInitramfs: kf.getBoolean('apt-ostree', 'regenerate-initramfs') ?? false,
     initramfsArgs: kf.getStringList('apt-ostree', 'initramfs-args'),
     initramfsEtc: kf.getStringList('apt-ostree', 'initramfs-etc'),

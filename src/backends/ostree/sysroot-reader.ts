@@ -186,6 +186,7 @@ export class OstreeSysrootReader {
       localPackages: origin?.baseRefspec !== null ? (origin?.requestedLocal ?? []) : [],
       removedBasePackages: origin?.baseRefspec !== null ? (origin?.overrideRemove ?? []) : [],
       replacedBasePackages: origin?.baseRefspec !== null ? (origin?.overrideReplace ?? []) : [],
+      requestedBaseLocalReplacements: origin?.baseRefspec !== null ? (origin?.overrideReplaceLocal ?? []) : [],
       kernelArgs: options === null ? [] : splitKernelCmdline(options),
       regenerateInitramfs: origin?.regenerateInitramfs ?? false,
       initramfsArgs: origin?.initramfsArgs ?? [],

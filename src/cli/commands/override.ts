@@ -5,28 +5,31 @@
 import { LOCK_FINALIZATION_FLAG, REBOOT_FLAG } from '../flags/common-flags.js';
 import { packageArgs } from '../flags/package-words.js';
 import { repeatedOption } from '../flags/repeated-option.js';
-import { transactionVerb, Usage } from './transaction-verb.js';
+import { isFileWord, openFiles } from './open-files.js';
+import { transactionVerb, Usage, WithFiles } from './transaction-verb.js';
 
 const SUBCOMMANDS = ['remove', 'replace', 'reset'] as const;
 
 export const override = transactionVerb({
   name: 'override',
   description:
-    "Override base packages: `override remove PKG...`, `override replace PKG[=VERSION]...` (no version: the sources' candidate), `override reset PKG... | --all`",
+    "Override base packages: `override remove PKG...`, `override replace PKG[=VERSION]... | ./PKG.deb...` (no version: the sources' candidate; a path: that local .deb), `override reset PKG... | --all`",
   method: 'OS.Override',
   flags: { reboot: REBOOT_FLAG, lockFinalization: LOCK_FINALIZATION_FLAG, dryRun: { flag: 'dry-run', alias: 'n' } },
   cliFlags: { all: { type: 'boolean', alias: 'a', description: 'With reset: reset every override' } },
   request: (args, params, ctx) => {
     const [sub, ...packages] = packageArgs(ctx.rawArgs);
     if (!SUBCOMMANDS.includes(sub as (typeof SUBCOMMANDS)[number]))
-      return new Usage('say `remove PKG...`, `replace PKG[=VERSION]...` or `reset PKG... | --all`');
+      return new Usage('say `remove PKG...`, `replace PKG[=VERSION]... | ./PKG.deb...` or `reset PKG... | --all`');
     if (sub === 'reset' && args.all === true) return packages.length > 0 ? new Usage('reset takes PACKAGEs or --all, not both') : { resetAll: true, ...params };
     if (packages.length === 0) return new Usage(`override ${sub}: at least one PACKAGE is required`);
-    if (sub === 'replace') {
-      const local = packages.filter((p) => p.endsWith('.deb'));
-      if (local.length > 0) return new Usage(`replacing by local .deb files (${local.join(', ')}) is not supported yet: name the version, PKG=VERSION`);
-    }
-    return { [sub]: packages, ...params };
+    const files = sub === 'replace' ? packages.filter(isFileWord) : [];
+    if (files.length === 0) return { [sub]: packages, ...params };
+    // Local .deb files replacing base packages: opened here and passed open, as install does.
+    const fds = openFiles(files);
+    if (fds instanceof Usage) return fds;
+    const named = packages.filter((p) => !isFileWord(p));
+    return new WithFiles({ ...(named.length > 0 ? { replace: named } : {}), replaceLocalPackages: fds.map((_, fd) => ({ fd })), ...params }, fds);
   },
 });
 

@@ -2,12 +2,12 @@
  * The verbs that start one transaction method, as data: name, help, method, and the params
  * fields exposed as options (their help is the field's doc). rpm-ostree's option names.
  */
-import { closeSync, openSync } from 'node:fs';
 import type { ParamsOf } from '../../api/method-types.js';
 import { ALLOW_DOWNGRADE_FLAG, ASSUMEYES_FLAG, FETCHING_FLAGS, LOCK_FINALIZATION_FLAG, REBOOT_FLAG } from '../flags/common-flags.js';
 import { packageArgs } from '../flags/package-words.js';
 import { REBASE_TARGET_FLAGS, rebaseRequest } from './rebase-target.js';
 import { transactionVerb, Usage, WithFiles } from './transaction-verb.js';
+import { isFileWord, openFiles } from './open-files.js';
 
 export const deploy = transactionVerb({
   name: 'deploy',
@@ -101,9 +101,6 @@ const PKG_CHANGE = {
   applyLive: { flag: 'apply-live', alias: 'A' },
 } as const;
 
-/** A word of `install` that names a file (`./foo.deb`, `/abs/bar.deb`) rather than a package. */
-const isFileWord = (w: string): boolean => w.includes('/') || w.endsWith('.deb');
-
 /**
  * OS.PkgChange with the non-option words as `add` or `remove`. install opens the files it is
  * given (as the caller) and passes them open: the daemon never opens a path a user named.
@@ -116,15 +113,8 @@ function pkgChange(verb: 'install' | 'uninstall') {
     const files = words.filter(isFileWord);
     const packages = words.filter((w) => !isFileWord(w));
     if (files.length === 0) return { add: packages, ...params };
-    const fds: number[] = [];
-    for (const file of files) {
-      try {
-        fds.push(openSync(file, 'r'));
-      } catch (e) {
-        for (const fd of fds) closeSync(fd);
-        return new Usage(`cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-    }
+    const fds = openFiles(files);
+    if (fds instanceof Usage) return fds;
     return new WithFiles({ ...(packages.length > 0 ? { add: packages } : {}), localPackages: fds.map((_, fd) => ({ fd })), ...params }, fds);
   };
 }

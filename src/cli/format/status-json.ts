@@ -27,7 +27,7 @@ type SysrootProperties = ResultOf<'Sysroot.GetProperties'>;
 type Deployment = SysrootProperties['deployments'][number];
 
 function deploymentJson(d: Deployment): Json {
-  const { removedBasePackages, replacedBasePackages, localPackages, initramfsEtc, liveCommit, liveInprogress, ...rest } = d;
+  const { removedBasePackages, replacedBasePackages, requestedBaseLocalReplacements, localPackages, initramfsEtc, liveCommit, liveInprogress, ...rest } = d;
   return {
     ...(kebabKeys(rest) as Record<string, Json>),
     // rpm-ostree's keys for apply-live, on the booted deployment only.
@@ -37,7 +37,7 @@ function deploymentJson(d: Deployment): Json {
     'requested-base-removals': removedBasePackages,
     // Replacements from the configured sources (rpm-ostree's are local files or remote repos).
     'requested-base-replacements': replacedBasePackages,
-    'requested-base-local-replacements': [],
+    'requested-base-local-replacements': requestedBaseLocalReplacements,
     'base-removals': removedBasePackages.map((name) => ({ name })),
     'base-local-replacements': [],
     'initramfs-etc': initramfsEtc,

@@ -12,6 +12,10 @@ function fields(rows: [string, string][], indent: number): string[] {
 }
 
 /** The lines describing one deployment (without the marker line); `verbose` adds where it lives. */
+/** The name and the start of the sha256 of a local .deb entry (`NAME:SHA256`). */
+const localName = (e: string): string => e.slice(0, e.lastIndexOf(':'));
+const shortSha = (e: string): string => e.slice(e.lastIndexOf(':') + 1, e.lastIndexOf(':') + 13);
+
 function deploymentFields(d: Deployment, verbose: boolean): [string, string][] {
   const rows: [string, string][] = [];
   const when = isoTime(d.timestamp);
@@ -31,7 +35,11 @@ function deploymentFields(d: Deployment, verbose: boolean): [string, string][] {
   if (d.liveCommit !== undefined) rows.push(['LiveCommit', d.liveCommit]);
   // rpm-ostree's rows for overrides: removed base packages, then replaced ones (old → new is in db diff).
   if (d.removedBasePackages.length > 0) rows.push(['RemovedBasePackages', d.removedBasePackages.join(' ')]);
-  if (d.replacedBasePackages.length > 0) rows.push(['ReplacedBasePackages', d.replacedBasePackages.map((e) => e.replace('=', ' ')).join(', ')]);
+  const replaced = [
+    ...d.replacedBasePackages.map((e) => e.replace('=', ' ')),
+    ...d.requestedBaseLocalReplacements.map((e) => `${localName(e)} (local ${shortSha(e)})`),
+  ];
+  if (replaced.length > 0) rows.push(['ReplacedBasePackages', replaced.join(', ')]);
   // As rpm-ostree: the requested packages the commit has (their dependencies are not listed),
   // then those it does not have yet (RequestedPackages: inactive until the next layering).
   const layered = d.requestedPackages.filter((p) => d.layeredPackages.includes(p.replace(/[:=].*$/, '')));
@@ -39,11 +47,7 @@ function deploymentFields(d: Deployment, verbose: boolean): [string, string][] {
   const inactive = d.requestedPackages.filter((p) => !layered.includes(p));
   if (inactive.length > 0) rows.push(['RequestedPackages', inactive.join(' ')]);
   // rpm-ostree's row for local packages: here the name and the start of the file's sha256.
-  if (d.localPackages.length > 0)
-    rows.push([
-      'LocalPackages',
-      d.localPackages.map((e) => `${e.slice(0, e.lastIndexOf(':'))} (${e.slice(e.lastIndexOf(':') + 1, e.lastIndexOf(':') + 13)})`).join(' '),
-    ]);
+  if (d.localPackages.length > 0) rows.push(['LocalPackages', d.localPackages.map((e) => `${localName(e)} (${shortSha(e)})`).join(' ')]);
   if (d.regenerateInitramfs) {
     rows.push(['Initramfs', d.initramfsArgs.length > 0 ? `regenerate ${d.initramfsArgs.join(' ')}` : 'regenerate']);
   }

@@ -75,7 +75,7 @@ function named(e: unknown): unknown {
   return e;
 }
 
-/** apt's specs for `requested`, local .debs (their paths) and `overrides`: installs, replacements by version, removals. */
+/** apt's specs for `requested`, local .debs (their paths: layered or replacing base packages) and `overrides`: installs, replacements by version, removals. */
 function specsOf(requested: string[], overrides: BaseOverrides, localPaths: Map<string, string> = new Map()): string[] {
   return layerSpecs([...requested, ...localPaths.values(), ...overrides.replace], overrides.remove);
 }
@@ -98,11 +98,13 @@ export async function planLayer(
   requested: string[],
   overrides: BaseOverrides = NO_OVERRIDES,
   local: string[] = [],
+  /** Local .debs not in the repository (a dry run does not import them): `NAME:SHA256` → path. */
+  localFiles: ReadonlyMap<string, string> = new Map(),
 ): Promise<LayerPlan> {
   const scratch = scratchDir(session, ctx);
   try {
     const apt = await openApt(ctx, session, base, scratch);
-    const localPaths = await checkoutLocalDebs(session.repoPath, local, join(scratch, 'local'));
+    const localPaths = await checkoutLocalDebs(session.repoPath, [...local, ...overrides.replaceLocal], join(scratch, 'local'), localFiles);
     const specs = specsOf(requested, overrides, localPaths);
     const plan = await resolve(ctx, apt, specs, overrides.remove).catch((e: unknown) => Promise.reject(named(e)));
     const pending = await pendingDownloads(apt, specs).catch((e: unknown) => Promise.reject(named(e)));
@@ -183,7 +185,7 @@ export async function assembleLayer(ctx: OperationContext, session: SysrootSessi
     mkdirSync(scratch, { recursive: true });
     let plan: PlannedPackage[] = [];
     let fetched: FetchedPackage[] = [];
-    const localPaths = await checkoutLocalDebs(session.repoPath, layer.local, join(scratch, 'local'));
+    const localPaths = await checkoutLocalDebs(session.repoPath, [...layer.local, ...overrides.replaceLocal], join(scratch, 'local'));
     const specs = specsOf(requested, overrides, localPaths);
     if (specs.length > 0) {
       const apt = await openApt(ctx, session, base, scratch);

@@ -19,7 +19,10 @@ export interface LayerCommitRequest {
   requested: string[];
   /** Local .debs layered, `NAME:SHA256` (`aptostree.requested-local-packages`). */
   local: string[];
-  /** Base packages removed and replaced (`aptostree.removed-base-packages`, `aptostree.replaced-base-packages`). */
+  /**
+   * Base packages removed and replaced (`aptostree.removed-base-packages`, `aptostree.replaced-base-packages`,
+   * `aptostree.replaced-base-local-packages`).
+   */
   overrides: BaseOverrides;
   packages: PlannedPackage[];
   /** Arguments the initramfs was regenerated with; null: the base's initramfs. */
@@ -42,6 +45,7 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
       ...req.local.map((e) => e.slice(0, e.lastIndexOf(':'))),
       ...req.overrides.remove.map((n) => `-${n}`),
       ...req.overrides.replace,
+      ...req.overrides.replaceLocal.map((e) => `${e.slice(0, e.lastIndexOf(':'))}(local)`),
       ...(req.initramfsArgs !== null ? ['(initramfs)'] : []),
       ...(req.initramfsEtc.length > 0 ? ['(initramfs-etc)'] : []),
     ].join(' ')}`,
@@ -53,6 +57,9 @@ export async function commitLayer(req: LayerCommitRequest): Promise<string> {
   if (req.local.length > 0) args.push(`--add-metadata=aptostree.requested-local-packages=${stringArray(req.local)}`);
   if (req.overrides.remove.length > 0) args.push(`--add-metadata=aptostree.removed-base-packages=${stringArray(req.overrides.remove)}`);
   if (req.overrides.replace.length > 0) args.push(`--add-metadata=aptostree.replaced-base-packages=${stringArray(req.overrides.replace)}`);
+  if (req.overrides.replaceLocal.length > 0) {
+    args.push(`--add-metadata=aptostree.replaced-base-local-packages=${stringArray(req.overrides.replaceLocal)}`);
+  }
   if (req.initramfsArgs !== null) args.push(`--add-metadata=aptostree.initramfs-args=${stringArray(req.initramfsArgs)}`);
   if (req.initramfsEtc.length > 0) args.push(`--add-metadata=aptostree.initramfs-etc=${stringArray(req.initramfsEtc)}`);
   if (req.base.version !== null) args.push(`--add-metadata-string=version=${req.base.version}`);

@@ -1,6 +1,7 @@
 /**
  * OS.Cleanup: removes what the administrator names — unused base refs of layered
- * deployments, the pending or the rollback deployment, cached metadata — then prunes the repo.
+ * deployments and refs of local .deb files no deployment uses, the pending or the rollback
+ * deployment, cached metadata — then prunes the repo.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { cleanupAfterWrite } from '../steps/deploy-commit.js';
 import { task } from '../steps/task.js';
 import { withSysroot } from '../steps/sysroot-session.js';
 import { BASE_REF_PREFIX } from '../layering/base-refs.js';
+import { unusedLocalRefs } from '../layering/local-refs.js';
 import type { ParamsOf } from '../../api/method-types.js';
 import { defineOperation } from '../define-operation.js';
 
@@ -61,6 +63,10 @@ export async function cleanup(ctx: OperationContext, params: ParamsOf<'OS.Cleanu
       const unused = Object.entries(readRefs(session.repoPath)).filter(([ref, checksum]) => ref.startsWith(BASE_REF_PREFIX) && !used.has(checksum));
       for (const [ref] of unused) session.setRef(ref, null);
       if (unused.length > 0) done.push(`removed base refs ${unused.map(([r]) => r).join(', ')}`);
+      // Local .deb files no origin names any more (uninstalled, reset, or their deployments gone).
+      const local = unusedLocalRefs(session);
+      for (const ref of local) session.setRef(ref, null);
+      if (local.length > 0) done.push(`removed local package refs ${local.join(', ')}`);
     }
     if (wanted.has('metadata')) {
       // libostree's cached remote summaries, and the APT lists (rpm-ostree's `repomd`): the next layering fetches them again.

@@ -19,7 +19,8 @@ import { defineOperation } from '../define-operation.js';
 import { adjustLayering, adjustsAnything, type LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { ApiError } from '../../api/errors.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
-import { importReceivedDeb, localEntry, parseLocalEntry } from '../layering/local-debs.js';
+import { importReceivedDeb, inspectReceivedDeb, localEntry, parseLocalEntry, type ReceivedDeb } from '../layering/local-debs.js';
+import { hasOverrides, NO_OVERRIDES, type BaseOverrides } from '../../backends/ostree/write/deployment-writer.js';
 import { receivedDir } from '../../services/received-dir.js';
 import { task } from '../steps/task.js';
 import { changeOverrides, changesOverrides, sameOverrides, type OverrideChange } from '../layering/override-change.js';
@@ -63,30 +64,47 @@ export function changeRequested(
   return next;
 }
 
-/** The daemon's additions to a request that passed files: their sha256s (received-files.ts). */
-interface Received {
+/** The daemon's additions to a request that passed files: their sha256s (received-files.ts), local packages to layer. */
+export interface Received {
   receivedFiles?: string[];
+}
+
+/** Base packages to replace by files the request passed: their sha256s (OS.Override replaceLocalPackages). */
+export interface ReceivedReplacements {
+  overrideReplaceLocalFiles?: string[];
+}
+
+/** Checks each received file (a Debian package: its name and version); nothing is imported yet. */
+async function inspectAll(ctx: OperationContext, sha256s: string[] = []): Promise<ReceivedDeb[]> {
+  const debs: ReceivedDeb[] = [];
+  for (const sha256 of sha256s) {
+    const deb = await task(ctx, 'Checking a local package', () => inspectReceivedDeb(receivedDir(ctx.config.cacheDir), sha256));
+    ctx.emit({ type: 'Message', text: `  ${deb.name} ${deb.version} (local, sha256 ${deb.sha256})` });
+    debs.push(deb);
+  }
+  return debs;
 }
 
 /**
  * The local packages after the request: those uninstalled by name go (and leave `remove`),
- * those received are imported into the repository and replace any of the same name.
+ * those received replace any of the same name.
  */
-async function changeLocal(ctx: OperationContext, session: SysrootSession, current: string[], p: Received & { remove?: string[] }) {
+function changeLocal(current: string[], received: ReceivedDeb[], p: { remove?: string[] }) {
   const names = new Set(current.map((e) => parseLocalEntry(e).name));
   const remove = (p.remove ?? []).filter((spec) => !names.has(spec));
   let local = current.filter((e) => !(p.remove ?? []).includes(parseLocalEntry(e).name));
-  for (const sha256 of p.receivedFiles ?? []) {
-    const deb = await task(ctx, 'Importing a local package', () => importReceivedDeb(session.repoPath, receivedDir(ctx.config.cacheDir), sha256));
-    ctx.emit({ type: 'Message', text: `  ${deb.name} ${deb.version} (local, sha256 ${deb.sha256})` });
-    local = [...local.filter((e) => parseLocalEntry(e).name !== deb.name), localEntry(deb)];
-  }
+  for (const deb of received) local = [...local.filter((e) => parseLocalEntry(e).name !== deb.name), localEntry(deb)];
   return { local, remove };
+}
+
+/** Override words for messages: `name`, `name=version`, `name (local)`. */
+function overrideWords(o: BaseOverrides): string[] {
+  return [...o.remove, ...o.replace, ...o.replaceLocal.map((e) => `${parseLocalEntry(e).name} (local)`)];
 }
 
 export async function pkgChange(
   ctx: OperationContext,
-  params: ParamsOf<'OS.PkgChange'> & LayeringAdjustments & OverrideChange & Received,
+  params: ParamsOf<'OS.PkgChange'> & LayeringAdjustments & OverrideChange & Received & ReceivedReplacements,
 ): Promise<OperationResult> {
   return withSysroot(ctx, async (session) => {
     const d = requireDefault(session, ctx.osname);
@@ -94,9 +112,12 @@ export async function pkgChange(
     const base = requireCommit(session, branch.baseChecksum, true);
     const kept = adjustLayering(branch, params);
     const inBase = await basePackages(session, base.checksum);
-    const { local, remove } = await changeLocal(ctx, session, kept.local, params);
+    const received = await inspectAll(ctx, params.receivedFiles);
+    const replacing = await inspectAll(ctx, params.overrideReplaceLocalFiles);
+    const { local, remove } = changeLocal(kept.local, received, params);
     const requested = changeRequested(kept.requested, inBase, { ...params, remove });
-    const overrides = changesOverrides(params) ? changeOverrides(kept.overrides, inBase, requested, params) : kept.overrides;
+    const change = { ...params, overrideReplaceLocal: [...(params.overrideReplaceLocal ?? []), ...replacing.map(localEntry)] };
+    const overrides = changesOverrides(change) ? changeOverrides(kept.overrides, inBase, requested, change) : kept.overrides;
     const same =
       requested.length === branch.requested.length &&
       requested.every((r, i) => r === branch.requested[i]) &&
@@ -105,14 +126,18 @@ export async function pkgChange(
       !adjustsAnything(branch, { noInitramfs: params.noInitramfs });
     if (same) return { changed: false, deployment: null, message: 'No change: the requested packages and overrides are the same.' };
 
-    const overridden = overrides.remove.length + overrides.replace.length > 0;
+    // The received files the new deployment uses: not in the repository yet.
+    const used = [...received, ...replacing].filter((deb) => local.includes(localEntry(deb)) || overrides.replaceLocal.includes(localEntry(deb)));
+    const names = (entries: string[]) => entries.map((e) => parseLocalEntry(e).name);
     if (params.dryRun === true) {
+      // A dry run checks the files and plans with them where they are: nothing enters the repository.
       const plan =
-        requested.length === 0 && local.length === 0 && !overridden
+        requested.length === 0 && local.length === 0 && !hasOverrides(overrides)
           ? { packages: [], downloadSize: 0, installedSize: 0, files: [], removes: [] }
-          : await planLayer(ctx, session, base, requested, overrides, local);
+          : await planLayer(ctx, session, base, requested, overrides, local, new Map(used.map((deb) => [localEntry(deb), deb.path])));
+      const layering = [...requested, ...names(local), ...overrides.replace, ...overrideWords({ ...NO_OVERRIDES, replaceLocal: overrides.replaceLocal })];
       const what = [
-        requested.length > 0 ? `${plan.packages.length} packages for ${[...requested, ...overrides.replace].join(', ')}` : '',
+        layering.length > 0 ? `${plan.packages.length} packages for ${layering.join(', ')}` : '',
         overrides.remove.length > 0 ? `${overrides.remove.join(', ')} removed` : '',
       ].filter((w) => w !== '');
       return {
@@ -122,22 +147,21 @@ export async function pkgChange(
         message: `Dry run: ${what.length === 0 ? 'the base alone' : what.join('; ')}; nothing changed.`,
       };
     }
-    const names = (entries: string[]) => entries.map((e) => parseLocalEntry(e).name);
+    for (const deb of used) await task(ctx, `Importing the local package ${deb.name}`, () => importReceivedDeb(session.repoPath, deb));
     const added = [...requested.filter((r) => !branch.requested.includes(r)), ...names(local.filter((e) => !branch.local.includes(e)))];
     const removed = [...branch.requested.filter((r) => !requested.includes(r)), ...names(branch.local.filter((e) => !local.includes(e)))];
     const newOnly = (xs: string[], ys: string[]) => xs.filter((x) => !ys.includes(x));
+    const replacedNow = overrideWords({ ...overrides, remove: [] });
+    const replacedBefore = overrideWords({ ...branch.overrides, remove: [] });
+    const reset = newOnly(overrideWords(branch.overrides), overrideWords(overrides));
     const verb = [
       added.length > 0 ? `added ${added.join(', ')}` : '',
       removed.length > 0 ? `removed ${removed.join(', ')}` : '',
       newOnly(overrides.remove, branch.overrides.remove).length > 0
         ? `base packages removed: ${newOnly(overrides.remove, branch.overrides.remove).join(', ')}`
         : '',
-      newOnly(overrides.replace, branch.overrides.replace).length > 0
-        ? `base packages replaced: ${newOnly(overrides.replace, branch.overrides.replace).join(', ')}`
-        : '',
-      newOnly([...branch.overrides.remove, ...branch.overrides.replace], [...overrides.remove, ...overrides.replace]).length > 0
-        ? `overrides reset: ${newOnly([...branch.overrides.remove, ...branch.overrides.replace], [...overrides.remove, ...overrides.replace]).join(', ')}`
-        : '',
+      newOnly(replacedNow, replacedBefore).length > 0 ? `base packages replaced: ${newOnly(replacedNow, replacedBefore).join(', ')}` : '',
+      reset.length > 0 ? `overrides reset: ${reset.join(', ')}` : '',
     ]
       .filter((w) => w !== '')
       .join('; ');

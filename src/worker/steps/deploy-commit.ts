@@ -7,6 +7,7 @@ import {
   cleanupSysroot,
   deployTree,
   hasClientLayer,
+  hasOverrides,
   newOrigin,
   writeAsDefault,
   type ClientLayerOrigin,
@@ -20,6 +21,7 @@ import { glib } from '../../backends/ostree/glib.js';
 import type { Ptr } from '../../backends/ostree/koffi.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { assembleLayer } from '../layering/assemble-layer.js';
+import { localDebVersions } from '../layering/local-debs.js';
 import { keepBaseAlive } from '../layering/base-refs.js';
 import { setFinalizationLock } from './finalization-lock.js';
 import { commitLabel, formatBytes } from './format.js';
@@ -177,12 +179,13 @@ async function withApplicableOverrides(
   current: DeploymentRef,
   layer: ClientLayerOrigin,
 ): Promise<ClientLayerOrigin> {
-  if (layer.overrides.remove.length === 0 && layer.overrides.replace.length === 0) return layer;
+  if (!hasOverrides(layer.overrides)) return layer;
   const versions = async (commit: string) => installedVersions((await readCommitFile(session.repoPath, commit, DPKG_STATUS)).toString('utf8'));
   const node = loadCommitNode(session.repo, current.checksum);
   const previousBase = node?.clientLayer === true && node.baseCommit !== null ? node.baseCommit : current.checksum;
   const base = await versions(target.checksum);
   const previous = previousBase === target.checksum ? base : await versions(previousBase).catch(() => base);
-  const overrides = effectiveOverrides(layer.overrides, base, previous, (text) => ctx.emit({ type: 'Message', text }));
+  const say = (text: string): void => ctx.emit({ type: 'Message', text });
+  const overrides = effectiveOverrides(layer.overrides, base, previous, say, localDebVersions(session, layer.overrides.replaceLocal));
   return { ...layer, overrides };
 }

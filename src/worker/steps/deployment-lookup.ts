@@ -3,7 +3,7 @@
  * origin), and commits that must be in the repository.
  */
 import type { BaseOverrides, InitramfsState } from '../../backends/ostree/write/deployment-writer.js';
-import { originText } from '../../backends/ostree/write/deployment-writer.js';
+import { NO_OVERRIDES, originText } from '../../backends/ostree/write/deployment-writer.js';
 import { loadCommitNode, type CommitNode } from '../../backends/ostree/write/history.js';
 import { parseRefspec, type DeploymentRef, type SysrootSession } from '../../backends/ostree/write/session.js';
 import { parseOrigin } from '../../backends/ostree/origin-file.js';
@@ -60,7 +60,10 @@ export function followedBranch(session: SysrootSession, d: DeploymentRef, verb: 
     requested: origin.baseRefspec !== null ? origin.requestedPackages : [],
     baseChecksum,
     local: origin.baseRefspec !== null ? origin.requestedLocal : [],
-    overrides: origin.baseRefspec !== null ? { remove: origin.overrideRemove, replace: origin.overrideReplace } : { remove: [], replace: [] },
+    overrides:
+      origin.baseRefspec !== null
+        ? { remove: origin.overrideRemove, replace: origin.overrideReplace, replaceLocal: origin.overrideReplaceLocal }
+        : NO_OVERRIDES,
     initramfs: { regenerate: origin.regenerateInitramfs, args: origin.initramfsArgs, etc: origin.baseRefspec !== null ? origin.initramfsEtc : [] },
   };
 }

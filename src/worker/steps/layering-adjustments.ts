@@ -6,7 +6,7 @@
  * Every path that builds a deployment (upgrade, deploy, rebase, package change, override)
  * applies them the same way.
  */
-import { NO_OVERRIDES, type BaseOverrides, type InitramfsState } from '../../backends/ostree/write/deployment-writer.js';
+import { hasOverrides, NO_OVERRIDES, type BaseOverrides, type InitramfsState } from '../../backends/ostree/write/deployment-writer.js';
 
 export interface LayeringAdjustments {
   /** Drop every requested package (packages asked for in the same request are then added). */
@@ -36,7 +36,7 @@ export function adjustLayering(current: ClientLayer, a: LayeringAdjustments = {}
 
 /** Whether the adjustments change anything for `current`. */
 export function adjustsAnything(current: ClientLayer, a: LayeringAdjustments = {}): boolean {
-  const overrides = current.overrides.remove.length > 0 || current.overrides.replace.length > 0;
+  const overrides = hasOverrides(current.overrides);
   return (
     (a.noLayering === true && current.requested.length + current.local.length > 0) ||
     (a.noOverrides === true && overrides) ||

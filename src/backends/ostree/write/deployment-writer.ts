@@ -31,14 +31,19 @@ export interface InitramfsState {
 
 /**
  * Overrides of base packages a deployment carries in its origin (`[overrides]`): base packages
- * removed, and base packages replaced by other versions from the sources (`name=version`).
+ * removed, base packages replaced by other versions from the sources (`name=version`), and
+ * base packages replaced by local .deb files (`NAME:SHA256`, kept in the repo as aptostree/local/…).
  */
 export interface BaseOverrides {
   remove: string[];
   replace: string[];
+  replaceLocal: string[];
 }
 
-export const NO_OVERRIDES: BaseOverrides = { remove: [], replace: [] };
+export const NO_OVERRIDES: BaseOverrides = { remove: [], replace: [], replaceLocal: [] };
+
+/** Whether any base package is overridden. */
+export const hasOverrides = (o: BaseOverrides): boolean => o.remove.length + o.replace.length + o.replaceLocal.length > 0;
 
 /** What the client adds to a base: the branch followed, layered packages, overrides, initramfs state. */
 export interface ClientLayerOrigin {
@@ -52,14 +57,7 @@ export interface ClientLayerOrigin {
 
 /** Whether a client layer changes the base at all (else the deployment is the plain base). */
 export function hasClientLayer(layer: Omit<ClientLayerOrigin, 'refspec'>): boolean {
-  return (
-    layer.requested.length > 0 ||
-    layer.local.length > 0 ||
-    layer.initramfs.regenerate ||
-    layer.initramfs.etc.length > 0 ||
-    layer.overrides.remove.length > 0 ||
-    layer.overrides.replace.length > 0
-  );
+  return layer.requested.length > 0 || layer.local.length > 0 || layer.initramfs.regenerate || layer.initramfs.etc.length > 0 || hasOverrides(layer.overrides);
 }
 
 /** Text of a deployment's origin file, null when it has none. */
@@ -101,6 +99,7 @@ export function newOrigin(baseOriginText: string, overrideCommit: string | null,
       if (layer.local.length > 0) ffi.g_key_file_set_string(kf, 'packages', 'requested-local', list(layer.local));
       if (layer.overrides.remove.length > 0) ffi.g_key_file_set_string(kf, 'overrides', 'remove', list(layer.overrides.remove));
       if (layer.overrides.replace.length > 0) ffi.g_key_file_set_string(kf, 'overrides', 'replace', list(layer.overrides.replace));
+      if (layer.overrides.replaceLocal.length > 0) ffi.g_key_file_set_string(kf, 'overrides', 'replace-local', list(layer.overrides.replaceLocal));
       if (layer.initramfs.regenerate) {
         ffi.g_key_file_set_string(kf, 'apt-ostree', 'regenerate-initramfs', 'true');
         if (layer.initramfs.args.length > 0) ffi.g_key_file_set_string(kf, 'apt-ostree', 'initramfs-args', list(layer.initramfs.args));
