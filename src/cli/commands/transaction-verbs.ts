@@ -141,5 +141,9 @@ export const applyLive = transactionVerb({
   name: 'apply-live',
   description: 'Apply the pending deployment to the running system without a reboot (package additions; until the next boot)',
   method: 'OS.ApplyLive',
-  flags: { target: { flag: 'target' }, reset: { flag: 'reset' }, allowReplacement: { flag: 'allow-replacement' } },
+  flags: {
+    target: { flag: 'target', note: 'of a deployment of this OS; default: the pending deployment' },
+    reset: { flag: 'reset' },
+    allowReplacement: { flag: 'allow-replacement' },
+  },
 });
