@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { inHostNamespace, inSlaveMountNamespace } from '../src/backends/live/host-namespace.js';
+import { inHostNamespace, mountNamespaceOfPid1 } from '../src/backends/live/host-namespace.js';
 import type { LivePlan } from '../src/backends/live/live-plan.js';
 import { diffTrees } from '../src/backends/live/tree-diff.js';
 import { JsonRpcClient, type RemoteError } from '../src/client/jsonrpc-client.js';
@@ -143,17 +143,22 @@ describe('apply-live: refusals, the tree diff and the live writer on real deploy
     }
   });
 
-  it("the host's mount namespace: reached through systemd-run only from a slave namespace (the service's PrivateMounts=yes)", () => {
-    const host = '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n';
-    const service = '455 400 8:1 / / rw,relatime master:1 - ext4 /dev/sda1 rw\n';
-    const sandbox = '455 400 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n';
-    assert.equal(inSlaveMountNamespace(host), false);
-    assert.equal(inSlaveMountNamespace(service), true);
-    assert.equal(inSlaveMountNamespace(sandbox), false);
-    assert.deepEqual(inHostNamespace(['node', 'w.cjs'], 'u', false), ['node', 'w.cjs']);
-    const argv = inHostNamespace(['node', 'w.cjs'], 'apt-ostreed-live-1', true);
-    assert.equal(argv[0], 'systemd-run');
-    assert.ok(argv.includes('--pipe') && argv.includes('--wait') && argv.includes('--unit=apt-ostreed-live-1'));
-    assert.deepEqual(argv.slice(argv.indexOf('--') + 1), ['node', 'w.cjs']);
+  it("the host's mount namespace: the writer runs directly in PID 1's namespace, through systemd-run from any other, or when PID 1's cannot be read and systemd runs (the service)", () => {
+    const reader = (self: string, pid1: string | null) => (path: string) => {
+      if (path === '/proc/self/ns/mnt') return self;
+      if (pid1 === null) throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      return pid1;
+    };
+    assert.equal(mountNamespaceOfPid1(reader('mnt:[4026531841]', 'mnt:[4026531841]')), 'same');
+    assert.equal(mountNamespaceOfPid1(reader('mnt:[4026532301]', 'mnt:[4026531841]')), 'other');
+    assert.equal(mountNamespaceOfPid1(reader('mnt:[4026532301]', null)), 'unknown');
+    assert.deepEqual(inHostNamespace(['node', 'w.cjs'], 'u', 'same', true), ['node', 'w.cjs']);
+    assert.deepEqual(inHostNamespace(['node', 'w.cjs'], 'u', 'unknown', false), ['node', 'w.cjs'], 'no systemd: nowhere else to go');
+    for (const where of ['other', 'unknown'] as const) {
+      const argv = inHostNamespace(['node', 'w.cjs'], 'apt-ostreed-live-1', where, true);
+      assert.equal(argv[0], 'systemd-run');
+      assert.ok(argv.includes('--pipe') && argv.includes('--wait') && argv.includes('--unit=apt-ostreed-live-1'));
+      assert.deepEqual(argv.slice(argv.indexOf('--') + 1), ['node', 'w.cjs']);
+    }
   });
 });
