@@ -18,6 +18,7 @@ export function updateDeploymentMode(m: {
   setRevision?: string;
   installPackages?: string[];
   uninstallPackages?: string[];
+  installLocalPackages?: unknown[];
   overrideRemovePackages?: string[];
   overrideReplacePackages?: string[];
   overrideResetPackages?: string[];
@@ -25,7 +26,7 @@ export function updateDeploymentMode(m: {
   if (m.setRefspec !== undefined) return 'rebase';
   const overrides = [m.overrideRemovePackages, m.overrideReplacePackages, m.overrideResetPackages];
   if (overrides.some((o) => (o ?? []).length > 0)) return 'override';
-  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) return 'pkg-change';
+  if ([m.installPackages, m.uninstallPackages, m.installLocalPackages].some((p) => (p ?? []).length > 0)) return 'pkg-change';
   if (m.setRevision !== undefined) return 'deploy';
   return 'upgrade';
 }

@@ -18,7 +18,8 @@ import type { LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { registerUpdateDriver } from '../steps/update-driver.js';
 import type { OverrideChange } from '../layering/override-change.js';
 
-type Params = ParamsOf<'OS.UpdateDeployment'>;
+/** The daemon adds the sha256s of the local packages it received (modifiers.installLocalPackages, received-files.ts). */
+type Params = ParamsOf<'OS.UpdateDeployment'> & { receivedFiles?: string[] };
 
 const unsupported = (what: string) => new ApiError('NotImplemented', `${what} is not supported`);
 
@@ -28,11 +29,14 @@ function refuseUnsupported({ modifiers: m, options: o }: Params): void {
   if (o.noPullBase === true && (m.setRefspec !== undefined || m.setRevision !== undefined)) {
     throw new ProtocolError(JsonRpcCode.InvalidParams, 'noPullBase keeps the current base: it cannot be combined with setRefspec or setRevision');
   }
-  const packages = (m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0;
+  const packages = [m.installPackages, m.uninstallPackages, m.installLocalPackages].some((p) => (p ?? []).length > 0);
   const overrides = updateDeploymentMode(m) === 'override' || (m.overrideResetPackages ?? []).length > 0;
   if (overrides && (m.setRefspec !== undefined || m.setRevision !== undefined)) throw unsupported('Overrides together with setRefspec or setRevision');
   if (overrides && (o.cacheOnly === true || o.downloadOnly === true)) throw unsupported('cacheOnly or downloadOnly with overrides');
   if (m.setRefspec !== undefined && (m.uninstallPackages ?? []).length > 0) throw unsupported('uninstallPackages together with setRefspec');
+  if ((m.installLocalPackages ?? []).length > 0 && (overrides || m.setRefspec !== undefined || m.setRevision !== undefined)) {
+    throw unsupported('installLocalPackages together with overrides, setRefspec or setRevision');
+  }
   if (m.setRefspec === undefined && packages) {
     if (m.setRevision !== undefined) throw unsupported('Package changes together with setRevision');
     if (o.cacheOnly === true || o.downloadOnly === true) throw unsupported('cacheOnly or downloadOnly with package changes');
@@ -49,6 +53,7 @@ function relayer(ctx: OperationContext, p: Params, adjust: LayeringAdjustments):
     idempotent: true,
     allowInactive: o.allowInactiveRequests,
     lockFinalization: o.lockFinalization,
+    receivedFiles: p.receivedFiles,
     ...overrideChange(p),
     ...adjust,
   });
@@ -85,6 +90,7 @@ async function updateDeployment(ctx: OperationContext, p: Params): Promise<Opera
         idempotent: o.idempotentLayering === true || o.noLayering === true,
         allowInactive: o.allowInactiveRequests,
         lockFinalization: o.lockFinalization,
+        receivedFiles: p.receivedFiles,
         ...adjust,
       });
     case 'deploy':
@@ -128,7 +134,11 @@ export default defineOperation({
           )
           .join(' ');
       case 'pkg-change':
-        return ['pkg-change', ...packageChangeWords(m.installPackages, m.uninstallPackages)].join(' ');
+        return [
+          'pkg-change',
+          ...packageChangeWords(m.installPackages, m.uninstallPackages),
+          ...(m.installLocalPackages ?? []).map((_, i) => `+(local .deb ${i + 1})`),
+        ].join(' ');
       case 'deploy':
         return `deploy ${m.setRevision}`;
       case 'upgrade':
@@ -142,11 +152,13 @@ export default defineOperation({
       p.modifiers.uninstallPackages,
       p.modifiers.overrideRemovePackages,
       p.modifiers.overrideReplacePackages,
+      p.modifiers.installLocalPackages?.map(String),
     );
     refuseUnsupported(p);
     if (updateDeploymentMode(p.modifiers) === 'rebase') refuseRebaseToVersion(p.modifiers.setRevision);
     if (p.options.applyLive === true) refuseApplyLive(ctx, p.options);
   },
   reboot: (p) => p.options.reboot === true,
+  receivesFiles: (p) => ({ param: 'modifiers.installLocalPackages', refs: p.modifiers.installLocalPackages ?? [] }),
   run: async (ctx, p) => thenApplyLive(ctx, p.options.applyLive, await updateDeployment(ctx, p)),
 });

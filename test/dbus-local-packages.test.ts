@@ -1,0 +1,160 @@
+/**
+ * rpm-ostree's `install ./x.rpm` over D-Bus: UpdateDeployment with `install-local-packages`
+ * (type `ah`) holding handles into the message's Unix file descriptors, from a client written
+ * from rpm-ostree's interface (python3-gi, GUnixFDList), on a real system bus. The .deb ends up
+ * layered; a pipe, a write-only file, a handle past the list, more than 64 descriptors and a
+ * file that is not a .deb are refused; the daemon keeps none of the descriptors.
+ */
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import type { Deployment } from '../src/api/types/deployment.js';
+import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
+import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
+import { layeringFixture, stopLayeringFixture, type LayeringFixture } from './support/layering-fixture.js';
+import { buildLocalDeb } from './support/local-deb.js';
+import { tempSysrootDir } from './support/ostree-admin-status.js';
+import { until } from './support/processes.js';
+import { REPO_ROOT } from './support/repo-root.js';
+import { rpmOstreeXml } from './support/rpm-ostree-xml.js';
+import { BUS_POLICY_TARGET, installFile, nameHasOwner, startSystemBus, type TestBus } from './support/system-bus.js';
+
+const run = promisify(execFile);
+const NAME = 'org.projectatomic.aptostree1';
+const INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs';
+
+interface CaseReport {
+  error?: string;
+  message?: string;
+  address?: string;
+  started?: boolean;
+  finished?: [boolean, string] | null;
+}
+
+/** The daemon's open descriptors: what each links to. */
+function openFds(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a GUnixFDList)", () => {
+  const dir = tempSysrootDir();
+  const work = mkdtempSync(join(tmpdir(), 'apt-ostreed-dbus-local-'));
+  let bus: TestBus;
+  let fixture: LayeringFixture;
+  let daemon: DaemonHandle;
+  let removePolicy = (): void => {};
+  let report: Record<string, CaseReport>;
+  let deb: string;
+  let fdsBefore: string[];
+  let fdsAfter: string[];
+
+  before(async () => {
+    removePolicy = installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET);
+    // The system bus passes 16 descriptors a message at most: raised, so that the daemon's own limit (64) is what refuses.
+    bus = await startSystemBus(work, { max_message_unix_fds: 128, max_incoming_unix_fds: 1024, max_outgoing_unix_fds: 1024 });
+    fixture = await layeringFixture(dir);
+    daemon = await startDaemon({ sysroot: fixture.sysroot, env: { DBUS_SYSTEM_BUS_ADDRESS: bus.address } });
+    await until(() => nameHasOwner(bus.address, NAME), 10_000, 'the daemon to own its bus name');
+    deb = buildLocalDeb(join(work, 'debs'), { name: 'dbustool', version: '1.0', files: { '/usr/bin/dbustool': '#!/bin/sh\necho dbustool\n' } }).path;
+    const text = join(work, 'notes.txt');
+    writeFileSync(text, 'not a package\n');
+    const pid = daemon.process.pid as number;
+    writeFileSync(join(work, 'rpm-ostree.xml'), rpmOstreeXml());
+    const client = async (plan: object[]): Promise<Record<string, CaseReport>> => {
+      writeFileSync(join(work, 'plan.json'), JSON.stringify(plan));
+      const { stdout } = await run(
+        '/usr/bin/python3',
+        [join(REPO_ROOT, 'test/support/rpm_ostree_local_client.py'), bus.address, join(work, 'rpm-ostree.xml'), join(work, 'plan.json')],
+        { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      return JSON.parse(stdout) as Record<string, CaseReport>;
+    };
+    // First a transaction that starts what the daemon keeps between transactions (its worker).
+    const first = await client([{ name: 'unused', files: [deb, text], handles: [], options: { 'dry-run': ['b', true] } }]);
+    fdsBefore = openFds(pid);
+    report = {
+      ...first,
+      ...(await client([
+        { name: 'pipe', files: ['pipe'], handles: [0] },
+        { name: 'write-only', files: [`write-only:${text}`], handles: [0] },
+        { name: 'bad handle', files: [deb], handles: [1] },
+        { name: 'too many', files: Array.from({ length: 65 }, () => deb), handles: [0] },
+        { name: 'fileoverride', files: [deb], modifiers: { 'install-local-fileoverride-packages': ['ah', [0]] } },
+        { name: 'replace local', files: [deb], modifiers: { 'override-replace-local-packages': ['ah', [0]] } },
+        { name: 'not a deb', files: [text], handles: [0] },
+        { name: 'layered', files: [text, deb], handles: [1] },
+      ])),
+    };
+    // The transaction objects close once their client is gone.
+    await until(() => openFds(pid).length <= fdsBefore.length, 10_000, 'the daemon to close what the calls brought').catch(() => {});
+    fdsAfter = openFds(pid);
+  });
+  after(async () => {
+    await daemon?.stop();
+    if (fixture !== undefined) await stopLayeringFixture(fixture);
+    await bus?.stop();
+    removePolicy();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('layers the .deb its handle names: Finished(true), LocalPackages in the new deployment', async () => {
+    const r = report.layered;
+    assert.equal(r.error, undefined, `${r.error}: ${r.message}`);
+    assert.equal(r.started, true);
+    assert.deepEqual(r.finished?.[0], true, JSON.stringify(r.finished));
+    const sha256 = execFileSync('sha256sum', [deb], { encoding: 'utf8' }).split(' ')[0];
+    const c = await JsonRpcClient.connect(daemon.socket);
+    try {
+      const d = (await c.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments[0];
+      assert.deepEqual(d.localPackages, [`dbustool:${sha256}`]);
+      assert.ok(d.layeredPackages.includes('dbustool'), JSON.stringify(d.layeredPackages));
+    } finally {
+      c.close();
+    }
+  });
+
+  it('refuses, at the call, descriptors that are no readable regular file, a handle past the list and more than 64 descriptors', () => {
+    const refused = (name: string, error: string, text: RegExp): void => {
+      const r = report[name];
+      assert.equal(r.error, error, `${name}: ${JSON.stringify(r)}`);
+      assert.match(r.message ?? '', text, name);
+    };
+    refused('pipe', INVALID_ARGS, /descriptor 0: not a regular file/);
+    refused('write-only', INVALID_ARGS, /descriptor 0: not opened for reading/);
+    refused('bad handle', INVALID_ARGS, /"install-local-packages": handle 1 is not one of the 1 descriptors/);
+    refused('too many', INVALID_ARGS, /65 descriptors in one message, more than the 64 allowed/);
+    refused('fileoverride', `${NAME}.Error.NotSupported`, /"install-local-fileoverride-packages"/);
+    refused('replace local', `${NAME}.Error.NotSupported`, /"override-replace-local-packages"/);
+  });
+
+  it('a file that is not a .deb fails its transaction, saying so', () => {
+    const r = report['not a deb'];
+    const said = r.error !== undefined ? `${r.error} ${r.message}` : JSON.stringify(r.finished);
+    assert.ok(r.error !== undefined || r.finished?.[0] === false, said);
+    assert.match(said, /not a Debian binary package/);
+  });
+
+  it('descriptors no option names are simply closed: the call runs', () => {
+    const r = report.unused;
+    assert.equal(r.error, undefined, `${r.error}: ${r.message}`);
+    assert.equal(r.finished?.[0], true, JSON.stringify(r.finished));
+  });
+
+  it('keeps none of the descriptors the calls brought', () => {
+    const mine = fdsAfter.filter((l) => l.startsWith(work) || l === deb);
+    assert.deepEqual(mine, [], 'the files the client opened');
+    const pipes = (fds: string[]) => fds.filter((l) => l.startsWith('pipe:')).length;
+    assert.ok(pipes(fdsAfter) <= pipes(fdsBefore), `pipes before ${pipes(fdsBefore)}, after ${pipes(fdsAfter)}`);
+    assert.ok(fdsAfter.length <= fdsBefore.length, `before ${fdsBefore.length}: ${fdsBefore.join(' ')}\nafter ${fdsAfter.length}: ${fdsAfter.join(' ')}`);
+  });
+});
