@@ -27,6 +27,20 @@ const run = promisify(execFile);
 const NAME = 'org.projectatomic.aptostree1';
 const INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs';
 
+/** The options rpm-ostree's `install` sends (rpmostree-pkg-builtins.cxx), all of them: two are not in its XML. */
+const RPM_OSTREE_INSTALL_OPTIONS = {
+  reboot: ['b', false],
+  'cache-only': ['b', false],
+  'download-only': ['b', false],
+  'no-pull-base': ['b', true],
+  'dry-run': ['b', false],
+  'print-interactive': ['b', false],
+  'allow-inactive': ['b', false],
+  'no-layering': ['b', false],
+  'idempotent-layering': ['b', false],
+  'lock-finalization': ['b', false],
+};
+
 interface CaseReport {
   error?: string;
   message?: string;
@@ -92,7 +106,7 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
         { name: 'fileoverride', files: [deb], modifiers: { 'install-local-fileoverride-packages': ['ah', [0]] } },
         { name: 'replace local', files: [deb], modifiers: { 'override-replace-local-packages': ['ah', [0]] } },
         { name: 'not a deb', files: [text], handles: [0] },
-        { name: 'layered', files: [text, deb], handles: [1] },
+        { name: 'layered', files: [text, deb], handles: [1], options: RPM_OSTREE_INSTALL_OPTIONS },
       ])),
     };
     // The transaction objects close once their client is gone.

@@ -132,6 +132,9 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
       key('download-only', 'b', 'options.downloadOnly'),
       key('allow-inactive-requests', 'b', 'options.allowInactiveRequests'),
       key('idempotent-layering', 'b', 'options.idempotentLayering'),
+      // Not in rpm-ostree's XML, but what its CLI's install/uninstall send (rpmostree-pkg-builtins.cxx).
+      key('allow-inactive', 'b', 'options.allowInactiveRequests'),
+      refused('print-interactive', 'b', 'the plan is not printed for an interactive confirmation (use --dry-run, or -y)'),
       key('lock-finalization', 'b', 'options.lockFinalization'),
     ],
   },
