@@ -47,6 +47,8 @@ interface CaseReport {
   address?: string;
   started?: boolean;
   finished?: [boolean, string] | null;
+  /** The daemon's open descriptors before and after the case, its client still on the bus. */
+  daemon_fds: [number, number];
 }
 
 /** The daemon's open descriptors: what each links to. */
@@ -89,7 +91,7 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
       const { stdout } = await run(
         '/usr/bin/python3',
         [join(REPO_ROOT, 'test/support/rpm_ostree_local_client.py'), bus.address, join(work, 'rpm-ostree.xml'), join(work, 'plan.json')],
-        { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+        { timeout: 300_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, DAEMON_PID: String(pid) } },
       );
       return JSON.parse(stdout) as Record<string, CaseReport>;
     };
@@ -149,6 +151,11 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
     refused('too many', INVALID_ARGS, /65 descriptors in one message, more than the 64 allowed/);
     refused('fileoverride', `${NAME}.Error.NotSupported`, /"install-local-fileoverride-packages"/);
     refused('replace local', `${NAME}.Error.NotSupported`, /"override-replace-local-packages"/);
+    // Closed before the refusal was answered, the client still on the bus.
+    for (const name of ['pipe', 'write-only', 'bad handle', 'too many', 'fileoverride', 'replace local']) {
+      const [before, after] = report[name].daemon_fds;
+      assert.equal(after, before, `${name}: the daemon's descriptors before and after`);
+    }
   });
 
   it('a file that is not a .deb fails its transaction, saying so', () => {

@@ -6,7 +6,8 @@ their handles, indices into that list; UpdateDeployment goes with the list
 (g_dbus_proxy_call_with_unix_fd_list). A returned transaction address is followed to Finished
 (rpm_ostree_client.follow). Prints one JSON report: per case, the error or the transaction.
 
-Usage: python3 rpm_ostree_local_client.py BUS_ADDRESS INTERFACE_XML PLAN_JSON
+Usage: [DAEMON_PID=PID] python3 rpm_ostree_local_client.py BUS_ADDRESS INTERFACE_XML PLAN_JSON
+With DAEMON_PID, each case also reports the daemon's open descriptors before and after it.
 PLAN_JSON: [{"name": ..., "files": [path | "pipe" | "write-only:PATH"], "handles": [int],
              "modifiers": {key: [type, value]}, "options": {key: [type, value]}}]
 """
@@ -34,7 +35,14 @@ def open_file(spec, keep):
     return os.open(spec, os.O_RDONLY)
 
 
+def daemon_fds():
+    """How many descriptors the daemon (DAEMON_PID) has open, or None."""
+    pid = os.environ.get('DAEMON_PID')
+    return None if pid is None else len(os.listdir(f'/proc/{pid}/fd'))
+
+
 def run_case(os_proxy, info, case):
+    before = daemon_fds()
     keep = []
     fds = [open_file(f, keep) for f in case['files']]
     fd_list = Gio.UnixFDList.new()
@@ -61,6 +69,8 @@ def run_case(os_proxy, info, case):
         entry['message'] = e.message
     for fd in fds + keep:
         os.close(fd)
+    # Counted while this client is still on the bus (leaving it would close what the daemon kept for it).
+    entry['daemon_fds'] = [before, daemon_fds()]
     return entry
 
 
