@@ -1,13 +1,14 @@
 /**
- * rpm-ostree's `install ./x.rpm` over D-Bus: UpdateDeployment with `install-local-packages`
- * (type `ah`) holding handles into the message's Unix file descriptors, from a client written
- * from rpm-ostree's interface (python3-gi, GUnixFDList), on a real system bus. The .deb ends up
- * layered; a pipe, a write-only file, a handle past the list, more than 64 descriptors and a
- * file that is not a .deb are refused; the daemon keeps none of the descriptors.
+ * rpm-ostree's `install ./x.rpm` and `override replace ./x.rpm` over D-Bus: UpdateDeployment
+ * with `install-local-packages` / `override-replace-local-packages` (type `ah`) holding handles
+ * into the message's Unix file descriptors, from a client written from rpm-ostree's interface
+ * (python3-gi, GUnixFDList), on a real system bus. The .deb ends up layered, the other replaces
+ * a base package; a pipe, a write-only file, a handle past the list, more than 64 descriptors
+ * and a file that is not a .deb are refused; the daemon keeps none of the descriptors.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +18,8 @@ import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { startDaemon, type DaemonHandle } from './support/daemon-process.js';
 import { layeringFixture, stopLayeringFixture, type LayeringFixture } from './support/layering-fixture.js';
 import { buildLocalDeb } from './support/local-deb.js';
+import { baseWithBasetool } from './support/basetool-base.js';
+import { cliOn, deploymentRoot } from './support/capture-io.js';
 import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 import { REPO_ROOT } from './support/repo-root.js';
@@ -38,6 +41,16 @@ const RPM_OSTREE_INSTALL_OPTIONS = {
   'allow-inactive': ['b', false],
   'no-layering': ['b', false],
   'idempotent-layering': ['b', false],
+  'lock-finalization': ['b', false],
+};
+
+/** The options rpm-ostree's `override replace` sends (rpmostree-override-builtins.cxx). */
+const RPM_OSTREE_OVERRIDE_OPTIONS = {
+  reboot: ['b', false],
+  'cache-only': ['b', false],
+  'no-pull-base': ['b', true],
+  'dry-run': ['b', false],
+  'no-overrides': ['b', false],
   'lock-finalization': ['b', false],
 };
 
@@ -73,6 +86,7 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
   let deb: string;
   let fdsBefore: string[];
   let fdsAfter: string[];
+  let basetoolSha256: string;
 
   before(async () => {
     removePolicy = installFile(join(REPO_ROOT, 'interfaces', 'org.projectatomic.aptostree1.conf'), BUS_POLICY_TARGET);
@@ -97,6 +111,12 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
     };
     // First a transaction that starts what the daemon keeps between transactions (its worker).
     const first = await client([{ name: 'unused', files: [deb, text], handles: [], options: { 'dry-run': ['b', true] } }]);
+    // A base with basetool 2.0, for the replacement by a local basetool 2.5.
+    baseWithBasetool(fixture, '12.3', '2.0');
+    const upgraded = await cliOn(() => daemon.socket)('upgrade');
+    assert.equal(upgraded.code, 0, upgraded.err + upgraded.out);
+    const replacement = buildLocalDeb(join(work, 'debs'), { name: 'basetool', version: '2.5', files: { '/usr/bin/basetool': 'basetool 2.5 (local)\n' } });
+    basetoolSha256 = replacement.sha256;
     fdsBefore = openFds(pid);
     report = {
       ...first,
@@ -106,9 +126,15 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
         { name: 'bad handle', files: [deb], handles: [1] },
         { name: 'too many', files: Array.from({ length: 65 }, () => deb), handles: [0] },
         { name: 'fileoverride', files: [deb], modifiers: { 'install-local-fileoverride-packages': ['ah', [0]] } },
-        { name: 'replace local', files: [deb], modifiers: { 'override-replace-local-packages': ['ah', [0]] } },
         { name: 'not a deb', files: [text], handles: [0] },
         { name: 'layered', files: [text, deb], handles: [1], options: RPM_OSTREE_INSTALL_OPTIONS },
+        { name: 'both', files: [deb, replacement.path], handles: [0], modifiers: { 'override-replace-local-packages': ['ah', [1]] } },
+        {
+          name: 'replaced',
+          files: [replacement.path],
+          modifiers: { 'override-replace-local-packages': ['ah', [0]] },
+          options: RPM_OSTREE_OVERRIDE_OPTIONS,
+        },
       ])),
     };
     // The transaction objects close once their client is gone.
@@ -139,6 +165,21 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
     }
   });
 
+  it('replaces a base package by the .deb override-replace-local-packages names (after the layering: both stay)', async () => {
+    const r = report.replaced;
+    assert.equal(r.error, undefined, `${r.error}: ${r.message}`);
+    assert.deepEqual(r.finished?.[0], true, JSON.stringify(r.finished));
+    const c = await JsonRpcClient.connect(daemon.socket);
+    try {
+      const d = (await c.call<{ deployments: Deployment[] }>('Sysroot.GetDeployments')).deployments[0];
+      assert.deepEqual(d.requestedBaseLocalReplacements, [`basetool:${basetoolSha256}`]);
+      assert.equal(d.localPackages.length, 1, JSON.stringify(d.localPackages));
+      assert.equal(readFileSync(join(deploymentRoot(fixture.sysroot, d.id), 'usr/bin/basetool'), 'utf8'), 'basetool 2.5 (local)\n');
+    } finally {
+      c.close();
+    }
+  });
+
   it('refuses, at the call, descriptors that are no readable regular file, a handle past the list and more than 64 descriptors', () => {
     const refused = (name: string, error: string, text: RegExp): void => {
       const r = report[name];
@@ -150,9 +191,9 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
     refused('bad handle', INVALID_ARGS, /"install-local-packages": handle 1 is not one of the 1 descriptors/);
     refused('too many', INVALID_ARGS, /65 descriptors in one message, more than the 64 allowed/);
     refused('fileoverride', `${NAME}.Error.NotSupported`, /"install-local-fileoverride-packages"/);
-    refused('replace local', `${NAME}.Error.NotSupported`, /"override-replace-local-packages"/);
+    refused('both', `${NAME}.Error.NotImplemented`, /installLocalPackages together with overrides/);
     // Closed before the refusal was answered, the client still on the bus.
-    for (const name of ['pipe', 'write-only', 'bad handle', 'too many', 'fileoverride', 'replace local']) {
+    for (const name of ['pipe', 'write-only', 'bad handle', 'too many', 'fileoverride', 'both']) {
       const [before, after] = report[name].daemon_fds;
       assert.equal(after, before, `${name}: the daemon's descriptors before and after`);
     }

@@ -72,7 +72,7 @@ describe("rpm-ostree's option keys", () => {
       (e: ApiError) => e.errorName === 'NotSupported' && /"apply-live"/.test(e.message),
     );
     applyOptionDict('OS.UpdateDeployment', 'options', true, { 'apply-live': new dbus.Variant('b', false) }, params);
-    applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'override-replace-local-packages': new dbus.Variant('ah', []) }, params);
+    applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-fileoverride-packages': new dbus.Variant('ah', []) }, params);
     assert.deepEqual(params, { modifiers: {}, options: {} }, 'asking for nothing sets nothing');
     assert.throws(
       () => applyOptionDict('OS.Upgrade', 'options', false, { 'no-such-key': new dbus.Variant('b', true) }, {}),
@@ -108,7 +108,8 @@ describe("rpm-ostree's option keys", () => {
     );
     // A refused key says so, whatever its handles.
     assert.throws(
-      () => applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'override-replace-local-packages': new dbus.Variant('ah', [5]) }, { modifiers: {} }, 1),
+      () =>
+        applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-fileoverride-packages': new dbus.Variant('ah', [5]) }, { modifiers: {} }, 1),
       (e: ApiError) => e.errorName === 'NotSupported',
     );
     // This daemon's own PkgChange param, in kebab-case, takes handles the same way.

@@ -26,7 +26,6 @@ const refused = (k: string, type: string, why: string): DbusOptionKey => ({ key:
 
 const LIVE = 'live changes to the booted deployment are not implemented yet (apt-ostree install then reboot)';
 const FILEOVERRIDE = "packages whose files may replace other packages' files are not layered (dpkg would need --force-overwrite)";
-const REPLACE_LOCAL = 'replacing base packages with local .deb files is not implemented yet';
 const MODULES = 'Debian has no DNF modules';
 
 /** Keys every transaction method's options take: rpm-ostree's CLI sends them everywhere. */
@@ -111,7 +110,7 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
       key('override-remove-packages', 'as', 'modifiers.overrideRemovePackages'),
       key('override-reset-packages', 'as', 'modifiers.overrideResetPackages'),
       key('override-replace-packages', 'as', 'modifiers.overrideReplacePackages'),
-      refused('override-replace-local-packages', 'ah', REPLACE_LOCAL),
+      key('override-replace-local-packages', 'ah', 'modifiers.overrideReplaceLocalPackages'),
       refused('custom-origin', '(ss)', 'custom origins name container images, which apt-ostree does not deploy'),
       refused('treefile', 's', "rpm-ostree treefiles describe RPM composes; apt-ostree's layering takes package names"),
     ],

@@ -30,6 +30,12 @@ const UpdateModifiers = t.object(
     overrideReplacePackages: t.optional(
       t.array(PackageReplacement, { maxItems: 256, doc: 'Base packages to replace: name=version or name (OS.Override replace).' }),
     ),
+    overrideReplaceLocalPackages: t.optional(
+      t.array(FileRef, {
+        maxItems: 64,
+        doc: "Base packages to replace by local .deb files passed open with the request (over D-Bus rpm-ostree's override-replace-local-packages handles): as OS.Override replaceLocalPackages. Not with installLocalPackages.",
+      }),
+    ),
     overrideResetPackages: t.optional(t.array(PackageName, { maxItems: 256, doc: 'Overridden packages to reset (OS.Override reset).' })),
   },
   { doc: 'What to change in the new deployment.' },

@@ -11,15 +11,23 @@ import { defineOperation } from '../define-operation.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
 import { deploy } from './deploy.js';
-import { pkgChange } from './pkg-change.js';
+import { pkgChange, type Received, type ReceivedReplacements } from './pkg-change.js';
 import { rebase, refuseRebaseToVersion } from './rebase.js';
 import { upgrade } from './upgrade.js';
 import type { LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { registerUpdateDriver } from '../steps/update-driver.js';
 import type { OverrideChange } from '../layering/override-change.js';
 
-/** The daemon adds the sha256s of the local packages it received (modifiers.installLocalPackages, received-files.ts). */
-type Params = ParamsOf<'OS.UpdateDeployment'> & { receivedFiles?: string[] };
+/**
+ * The daemon adds the sha256s of the files it received (received-files.ts): those of
+ * modifiers.installLocalPackages, or else of modifiers.overrideReplaceLocalPackages (never both).
+ */
+type Params = ParamsOf<'OS.UpdateDeployment'> & Received;
+
+/** The received files as the layer change takes them: packages to layer, or base packages' replacements. */
+function receivedFiles({ modifiers: m, receivedFiles: files }: Params): Received & ReceivedReplacements {
+  return (m.installLocalPackages ?? []).length > 0 ? { receivedFiles: files } : { overrideReplaceLocalFiles: files };
+}
 
 const unsupported = (what: string) => new ApiError('NotImplemented', `${what} is not supported`);
 
@@ -53,7 +61,7 @@ function relayer(ctx: OperationContext, p: Params, adjust: LayeringAdjustments):
     idempotent: true,
     allowInactive: o.allowInactiveRequests,
     lockFinalization: o.lockFinalization,
-    receivedFiles: p.receivedFiles,
+    ...receivedFiles(p),
     ...overrideChange(p),
     ...adjust,
   });
@@ -90,7 +98,7 @@ async function updateDeployment(ctx: OperationContext, p: Params): Promise<Opera
         idempotent: o.idempotentLayering === true || o.noLayering === true,
         allowInactive: o.allowInactiveRequests,
         lockFinalization: o.lockFinalization,
-        receivedFiles: p.receivedFiles,
+        ...receivedFiles(p),
         ...adjust,
       });
     case 'deploy':
@@ -129,6 +137,7 @@ export default defineOperation({
       case 'override':
         return ['override', ...(m.overrideRemovePackages ?? []).map((n) => `-${n}`), ...(m.overrideReplacePackages ?? []).map((e) => `+${e}`)]
           .concat(
+            (m.overrideReplaceLocalPackages ?? []).map((_, i) => `+(local .deb ${i + 1})`),
             (m.overrideResetPackages ?? []).map((n) => `reset ${n}`),
             packageChangeWords(m.installPackages, m.uninstallPackages),
           )
@@ -153,12 +162,16 @@ export default defineOperation({
       p.modifiers.overrideRemovePackages,
       p.modifiers.overrideReplacePackages,
       p.modifiers.installLocalPackages?.map(String),
+      p.modifiers.overrideReplaceLocalPackages?.map(String),
     );
     refuseUnsupported(p);
     if (updateDeploymentMode(p.modifiers) === 'rebase') refuseRebaseToVersion(p.modifiers.setRevision);
     if (p.options.applyLive === true) refuseApplyLive(ctx, p.options);
   },
   reboot: (p) => p.options.reboot === true,
-  receivesFiles: (p) => ({ param: 'modifiers.installLocalPackages', refs: p.modifiers.installLocalPackages ?? [] }),
+  receivesFiles: ({ modifiers: m }) =>
+    (m.installLocalPackages ?? []).length > 0
+      ? { param: 'modifiers.installLocalPackages', refs: m.installLocalPackages ?? [] }
+      : { param: 'modifiers.overrideReplaceLocalPackages', refs: m.overrideReplaceLocalPackages ?? [] },
   run: async (ctx, p) => thenApplyLive(ctx, p.options.applyLive, await updateDeployment(ctx, p)),
 });
