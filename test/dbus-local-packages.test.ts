@@ -117,6 +117,13 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
     assert.equal(upgraded.code, 0, upgraded.err + upgraded.out);
     const replacement = buildLocalDeb(join(work, 'debs'), { name: 'basetool', version: '2.5', files: { '/usr/bin/basetool': 'basetool 2.5 (local)\n' } });
     basetoolSha256 = replacement.sha256;
+    // The refusals first, on a quiet daemon: the same count for a second.
+    for (let stable = 0, last = -1, deadline = Date.now() + 10_000; stable < 5 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const n = openFds(pid).length;
+      stable = n === last ? stable + 1 : 0;
+      last = n;
+    }
     fdsBefore = openFds(pid);
     report = {
       ...first,
@@ -126,9 +133,9 @@ describe("install-local-packages over D-Bus (rpm-ostree's client: handles into a
         { name: 'bad handle', files: [deb], handles: [1] },
         { name: 'too many', files: Array.from({ length: 65 }, () => deb), handles: [0] },
         { name: 'fileoverride', files: [deb], modifiers: { 'install-local-fileoverride-packages': ['ah', [0]] } },
+        { name: 'both', files: [deb, replacement.path], handles: [0], modifiers: { 'override-replace-local-packages': ['ah', [1]] } },
         { name: 'not a deb', files: [text], handles: [0] },
         { name: 'layered', files: [text, deb], handles: [1], options: RPM_OSTREE_INSTALL_OPTIONS },
-        { name: 'both', files: [deb, replacement.path], handles: [0], modifiers: { 'override-replace-local-packages': ['ah', [1]] } },
         {
           name: 'replaced',
           files: [replacement.path],

@@ -14,6 +14,7 @@ PLAN_JSON: [{"name": ..., "files": [path | "pipe" | "write-only:PATH"], "handles
 import json
 import os
 import sys
+import time
 
 import gi
 
@@ -69,8 +70,15 @@ def run_case(os_proxy, info, case):
         entry['message'] = e.message
     for fd in fds + keep:
         os.close(fd)
-    # Counted while this client is still on the bus (leaving it would close what the daemon kept for it).
-    entry['daemon_fds'] = [before, daemon_fds()]
+    # Counted while this client is still on the bus (leaving it would close what the daemon kept for
+    # it); given a moment to settle (the daemon's own work may hold a descriptor for a while).
+    after = daemon_fds()
+    for _ in range(30):
+        if after is None or after <= before:
+            break
+        time.sleep(0.1)
+        after = daemon_fds()
+    entry['daemon_fds'] = [before, after]
     return entry
 
 
