@@ -6,6 +6,9 @@
  * the peer-to-peer address of a transaction object (transaction-object.ts), as rpm-ostree's.
  * Loaded only when a system bus is reachable, after the socket serves; no bus, or a bus that
  * refuses the name, is logged once.
+ * The bus connection receives Unix file descriptors (fd-bus-connection.ts): those a call brings
+ * (rpm-ostree's `ah` handles, e.g. `install-local-packages`) become the call's passed
+ * descriptors, checked and closed as the socket's (docs/fd-passing.md#over-d-bus).
  *
  * dbus-next's decorator API does not work from TypeScript (it implements an old decorator proposal): interfaces are classes
  * configured with `configureMembers`, and the caller of a method is learned from the message
