@@ -72,7 +72,7 @@ describe("rpm-ostree's option keys", () => {
       (e: ApiError) => e.errorName === 'NotSupported' && /"apply-live"/.test(e.message),
     );
     applyOptionDict('OS.UpdateDeployment', 'options', true, { 'apply-live': new dbus.Variant('b', false) }, params);
-    applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-packages': new dbus.Variant('ah', []) }, params);
+    applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-fileoverride-packages': new dbus.Variant('ah', []) }, params);
     assert.deepEqual(params, { modifiers: {}, options: {} }, 'asking for nothing sets nothing');
     assert.throws(
       () => applyOptionDict('OS.Upgrade', 'options', false, { 'no-such-key': new dbus.Variant('b', true) }, {}),
@@ -83,5 +83,38 @@ describe("rpm-ostree's option keys", () => {
       (e: ProtocolError) => /"allow-downgrade" must be of type b/.test(e.message),
     );
     assert.throws(() => applyOptionDict('OS.Upgrade', 'options', false, { osname: new dbus.Variant('s', 'other') }, {}), /unknown options key "osname"/);
+  });
+
+  it('an ah value holds handles into the message\'s descriptors: {"fd": N} references, each naming one of them once', () => {
+    const params: Record<string, unknown> = { modifiers: {}, options: {} };
+    applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-packages': new dbus.Variant('ah', [1, 0]) }, params, 2);
+    assert.deepEqual(params.modifiers, { installLocalPackages: [{ fd: 1 }, { fd: 0 }] });
+    const spec = findMethod('OS.UpdateDeployment');
+    assert.ok(spec !== undefined);
+    assert.doesNotThrow(() => validateParams(spec, params));
+    const local = (handles: number[], count: number) =>
+      applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-packages': new dbus.Variant('ah', handles) }, { modifiers: {} }, count);
+    assert.throws(
+      () => local([2], 2),
+      (e: ProtocolError) => /handle 2 is not one of the 2 descriptors/.test(e.message),
+    );
+    assert.throws(
+      () => local([0], 0),
+      (e: ProtocolError) => /handle 0 is not one of the 0 descriptors/.test(e.message),
+    );
+    assert.throws(
+      () => local([1, 1], 2),
+      (e: ProtocolError) => /handle 1 is named twice/.test(e.message),
+    );
+    // A refused key says so, whatever its handles.
+    assert.throws(
+      () =>
+        applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-fileoverride-packages': new dbus.Variant('ah', [5]) }, { modifiers: {} }, 1),
+      (e: ApiError) => e.errorName === 'NotSupported',
+    );
+    // This daemon's own PkgChange param, in kebab-case, takes handles the same way.
+    const own: Record<string, unknown> = {};
+    applyOptionDict('OS.PkgChange', 'options', false, { 'local-packages': new dbus.Variant('ah', [0]) }, own, 1);
+    assert.deepEqual(own, { localPackages: [{ fd: 0 }] });
   });
 });

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import dbus from 'dbus-next';
 import { after, before, describe, it } from 'node:test';
-import { RPM_OSTREE_MEMBERS, type RpmOstreeInterface } from '../src/api/rpm-ostree-interface.js';
+import { RPM_OSTREE_MEMBERS } from '../src/api/rpm-ostree-interface.js';
 import { JsonRpcClient } from '../src/client/jsonrpc-client.js';
 import { addServerCommit, buildRemoteSysroot, type RemoteSysroot } from '../src/demo/remote-fixture.js';
 import { compatRows } from '../src/generators/rpm-ostree-compat-doc.js';
@@ -27,49 +27,11 @@ import { tempSysrootDir } from './support/ostree-admin-status.js';
 import { until } from './support/processes.js';
 import { REPO_ROOT } from './support/repo-root.js';
 import { BUS_POLICY_TARGET, installFile, nameHasOwner, startSystemBus, type TestBus } from './support/system-bus.js';
+import { rpmOstreeXml } from './support/rpm-ostree-xml.js';
 
 const run = promisify(execFile);
 const NAME = 'org.projectatomic.aptostree1';
 const COMMAND_LINE = 'rpm-ostree upgrade --check';
-
-/** rpm-ostree's interface as introspection XML, with the bus names swapped (all a client changes). */
-function rpmOstreeXml(): string {
-  const ifaces: RpmOstreeInterface[] = ['Sysroot', 'OS', 'OSExperimental', 'Transaction'];
-  const args = (sig: string, direction: string): string[] => splitSignature(sig).map((t, i) => `<arg name="a${i}" type="${t}" direction="${direction}"/>`);
-  const body = ifaces.map((i) => {
-    const members = RPM_OSTREE_MEMBERS.filter((m) => m.interface === i).map((m) => {
-      if (m.kind === 'property') return `<property name="${m.name}" type="${m.in}" access="read"/>`;
-      if (m.kind === 'signal')
-        return `<signal name="${m.name}">${splitSignature(m.in)
-          .map((t, n) => `<arg name="a${n}" type="${t}"/>`)
-          .join('')}</signal>`;
-      return `<method name="${m.name}">${[...args(m.in, 'in'), ...args(m.out, 'out')].join('')}</method>`;
-    });
-    return `<interface name="${NAME}.${i}">${members.join('')}</interface>`;
-  });
-  return `<node>${body.join('')}</node>`;
-}
-
-/** The complete types of a D-Bus signature, in order. */
-function splitSignature(sig: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const one = (): void => {
-    const c = sig[i++];
-    if (c === 'a') return one();
-    if (c === '(' || c === '{') {
-      const close = c === '(' ? ')' : '}';
-      while (sig[i] !== close) one();
-      i++;
-    }
-  };
-  while (i < sig.length) {
-    const start = i;
-    one();
-    out.push(sig.slice(start, i));
-  }
-  return out;
-}
 
 const asv = (entries: Record<string, [string, unknown]>) => ({ __asv__: entries });
 const opts = (more: Record<string, [string, unknown]> = {}) => asv({ 'initiating-command-line': ['s', COMMAND_LINE], reboot: ['b', false], ...more });

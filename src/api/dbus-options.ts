@@ -1,7 +1,8 @@
 /**
  * The keys of the `a{sv}` options and modifiers dictionaries of rpm-ostree's D-Bus methods
  * (rpm-ostree's `org.projectatomic.rpmostree1.xml`, and the keys its CLI sends), and what each
- * is here: the params field it sets (a dotted path for UpdateDeployment's two dictionaries),
+ * is here: the params field it sets (a dotted path for UpdateDeployment's two dictionaries;
+ * an `ah` value's handles become `{"fd": N}` references to the message's descriptors),
  * or NotSupported with the reason when it has no meaning on Debian. A key whose value asks for
  * nothing (false, "", an empty array) is accepted even then. The kebab-case form of any field
  * of the method's own params is accepted as well (this daemon's own options); any other key is
@@ -24,7 +25,7 @@ const key = (k: string, type: string, field: string): DbusOptionKey => ({ key: k
 const refused = (k: string, type: string, why: string): DbusOptionKey => ({ key: k, type, notSupported: why });
 
 const LIVE = 'live changes to the booted deployment are not implemented yet (apt-ostree install then reboot)';
-const LOCAL = 'local .deb files are not accepted over D-Bus yet (use `apt-ostree install ./file.deb`)';
+const FILEOVERRIDE = "packages whose files may replace other packages' files are not layered (dpkg would need --force-overwrite)";
 const MODULES = 'Debian has no DNF modules';
 
 /** Keys every transaction method's options take: rpm-ostree's CLI sends them everywhere. */
@@ -101,14 +102,15 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
       key('set-revision', 's', 'modifiers.setRevision'),
       key('install-packages', 'as', 'modifiers.installPackages'),
       key('uninstall-packages', 'as', 'modifiers.uninstallPackages'),
-      refused('install-local-packages', 'ah', LOCAL),
-      refused('install-local-fileoverride-packages', 'ah', LOCAL),
+      // Handles into the message's descriptors (docs/fd-passing.md): the daemon reads the .debs through them.
+      key('install-local-packages', 'ah', 'modifiers.installLocalPackages'),
+      refused('install-local-fileoverride-packages', 'ah', FILEOVERRIDE),
       refused('install-modules', 'as', MODULES),
       refused('uninstall-modules', 'as', MODULES),
       key('override-remove-packages', 'as', 'modifiers.overrideRemovePackages'),
       key('override-reset-packages', 'as', 'modifiers.overrideResetPackages'),
       key('override-replace-packages', 'as', 'modifiers.overrideReplacePackages'),
-      refused('override-replace-local-packages', 'ah', LOCAL),
+      key('override-replace-local-packages', 'ah', 'modifiers.overrideReplaceLocalPackages'),
       refused('custom-origin', '(ss)', 'custom origins name container images, which apt-ostree does not deploy'),
       refused('treefile', 's', "rpm-ostree treefiles describe RPM composes; apt-ostree's layering takes package names"),
     ],
@@ -129,6 +131,9 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
       key('download-only', 'b', 'options.downloadOnly'),
       key('allow-inactive-requests', 'b', 'options.allowInactiveRequests'),
       key('idempotent-layering', 'b', 'options.idempotentLayering'),
+      // Not in rpm-ostree's XML, but what its CLI's install/uninstall send (rpmostree-pkg-builtins.cxx).
+      key('allow-inactive', 'b', 'options.allowInactiveRequests'),
+      refused('print-interactive', 'b', 'the plan is not printed for an interactive confirmation (use --dry-run, or -y)'),
       key('lock-finalization', 'b', 'options.lockFinalization'),
     ],
   },

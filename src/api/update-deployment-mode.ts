@@ -18,14 +18,16 @@ export function updateDeploymentMode(m: {
   setRevision?: string;
   installPackages?: string[];
   uninstallPackages?: string[];
+  installLocalPackages?: unknown[];
   overrideRemovePackages?: string[];
   overrideReplacePackages?: string[];
+  overrideReplaceLocalPackages?: unknown[];
   overrideResetPackages?: string[];
 }): UpdateDeploymentMode {
   if (m.setRefspec !== undefined) return 'rebase';
-  const overrides = [m.overrideRemovePackages, m.overrideReplacePackages, m.overrideResetPackages];
+  const overrides = [m.overrideRemovePackages, m.overrideReplacePackages, m.overrideReplaceLocalPackages, m.overrideResetPackages];
   if (overrides.some((o) => (o ?? []).length > 0)) return 'override';
-  if ((m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0) return 'pkg-change';
+  if ([m.installPackages, m.uninstallPackages, m.installLocalPackages].some((p) => (p ?? []).length > 0)) return 'pkg-change';
   if (m.setRevision !== undefined) return 'deploy';
   return 'upgrade';
 }

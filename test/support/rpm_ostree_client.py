@@ -103,18 +103,23 @@ def key_types(dict_variant):
     return out
 
 
-def main():
-    bus_address, xml_path, plan_path = sys.argv[1], sys.argv[2], sys.argv[3]
+def connect(bus_address, xml_path):
+    """The bus connection, the interfaces by short name, and proxies of the Sysroot and the booted OS (GetOS)."""
     with open(xml_path, encoding='utf-8') as f:
         node = Gio.DBusNodeInfo.new_for_xml(f.read())
-    with open(plan_path, encoding='utf-8') as f:
-        plan = json.load(f)
     infos = {i.name.rsplit('.', 1)[1]: i for i in node.interfaces}
     conn = Gio.DBusConnection.new_for_address_sync(
         bus_address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
     sysroot = proxy(conn, BUS, SYSROOT, infos['Sysroot'])
     (os_path,) = call(sysroot, 'GetOS', GLib.Variant('(s)', ('',))).unpack()
-    os_proxy = proxy(conn, BUS, os_path, infos['OS'])
+    return conn, infos, sysroot, os_path, proxy(conn, BUS, os_path, infos['OS'])
+
+
+def main():
+    bus_address, xml_path, plan_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    with open(plan_path, encoding='utf-8') as f:
+        plan = json.load(f)
+    conn, infos, sysroot, os_path, os_proxy = connect(bus_address, xml_path)
     report = {'properties': {'Sysroot': properties(sysroot, infos['Sysroot']), 'OS': properties(os_proxy, infos['OS'])},
               'reads': {}, 'transactions': {}}
     targets = {'Sysroot': sysroot, 'OS': os_proxy}
@@ -150,4 +155,5 @@ def main():
     print(json.dumps(report))
 
 
-main()
+if __name__ == '__main__':
+    main()

@@ -16,15 +16,24 @@ export interface TestBus {
   stop(): Promise<void>;
 }
 
-/** Starts dbus-daemon with Debian's system bus configuration, listening in `dir`. */
-export async function startSystemBus(dir: string): Promise<TestBus> {
+/**
+ * Starts dbus-daemon with Debian's system bus configuration, listening in `dir`; `limits`
+ * (e.g. `max_message_unix_fds`) are set in it.
+ */
+export async function startSystemBus(dir: string, limits: Record<string, number> = {}): Promise<TestBus> {
   const socket = join(dir, 'system_bus_socket');
   const config = readFileSync('/usr/share/dbus-1/system.conf', 'utf8')
     .replace(/<listen>[^<]*<\/listen>/, `<listen>unix:path=${socket}</listen>`)
     .replace(/<pidfile>[^<]*<\/pidfile>/, '')
     // No bus activation: polkitd is started by the test, not by systemd.
     .replace(/<standard_system_servicedirs\/>/, '')
-    .replace('<includedir>system.d</includedir>', '<includedir>/usr/share/dbus-1/system.d</includedir>');
+    .replace('<includedir>system.d</includedir>', '<includedir>/usr/share/dbus-1/system.d</includedir>')
+    .replace(
+      '</busconfig>',
+      `${Object.entries(limits)
+        .map(([name, value]) => `<limit name="${name}">${value}</limit>`)
+        .join('')}</busconfig>`,
+    );
   const configFile = join(dir, 'system.conf');
   writeFileSync(configFile, config);
   chmodSync(dir, 0o755);

@@ -12,6 +12,7 @@ import type { PolkitAction } from '../polkit-actions.js';
 import { t } from '../schema-builder.js';
 import { ClientName, PackageReplacement, PackageName, Refspec, Revision } from '../types/patterns.js';
 import { cacheOnly, deploymentResult, downloadOnly, LAYERING_ERRORS, lockFinalization, packageList, skipBranchCheck, skipPurge } from './os-transactions.js';
+import { FileRef } from './pkg-change.js';
 
 const UpdateModifiers = t.object(
   {
@@ -19,9 +20,21 @@ const UpdateModifiers = t.object(
     setRevision: t.optional(Revision),
     installPackages: t.optional(packageList),
     uninstallPackages: t.optional(packageList),
+    installLocalPackages: t.optional(
+      t.array(FileRef, {
+        maxItems: 64,
+        doc: "Local .deb files to layer, passed as open files with the request (docs/fd-passing.md; over D-Bus rpm-ostree's install-local-packages handles): as OS.PkgChange localPackages.",
+      }),
+    ),
     overrideRemovePackages: t.optional(t.array(PackageName, { maxItems: 256, doc: 'Base packages to remove (OS.Override remove).' })),
     overrideReplacePackages: t.optional(
       t.array(PackageReplacement, { maxItems: 256, doc: 'Base packages to replace: name=version or name (OS.Override replace).' }),
+    ),
+    overrideReplaceLocalPackages: t.optional(
+      t.array(FileRef, {
+        maxItems: 64,
+        doc: "Base packages to replace by local .deb files passed open with the request (over D-Bus rpm-ostree's override-replace-local-packages handles): as OS.Override replaceLocalPackages. Not with installLocalPackages.",
+      }),
     ),
     overrideResetPackages: t.optional(t.array(PackageName, { maxItems: 256, doc: 'Overridden packages to reset (OS.Override reset).' })),
   },
@@ -70,6 +83,10 @@ export const UpdateDeployment = defineMethod({
   ),
   result: deploymentResult,
   action: 'upgrade',
-  selectAction: (params) => UPDATE_DEPLOYMENT_ACTIONS[updateDeploymentMode(params.modifiers)],
+  selectAction: (params) => {
+    const mode = updateDeploymentMode(params.modifiers);
+    // Local packages go only with package changes (the precheck refuses them with anything else).
+    return mode === 'pkg-change' && (params.modifiers.installLocalPackages ?? []).length > 0 ? 'install-local-packages' : UPDATE_DEPLOYMENT_ACTIONS[mode];
+  },
   errors: [...LAYERING_ERRORS, 'NotImplemented'],
 });

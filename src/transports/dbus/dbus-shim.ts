@@ -6,6 +6,9 @@
  * the peer-to-peer address of a transaction object (transaction-object.ts), as rpm-ostree's.
  * Loaded only when a system bus is reachable, after the socket serves; no bus, or a bus that
  * refuses the name, is logged once.
+ * The bus connection receives Unix file descriptors (fd-bus-connection.ts): those a call brings
+ * (rpm-ostree's `ah` handles, e.g. `install-local-packages`) become the call's passed
+ * descriptors, checked and closed as the socket's (docs/fd-passing.md#over-d-bus).
  *
  * dbus-next's decorator API does not work from TypeScript (it implements an old decorator proposal): interfaces are classes
  * configured with `configureMembers`, and the caller of a method is learned from the message
@@ -16,7 +19,7 @@
  * their properties and the variant conversions are in their own files.
  */
 import dbus from 'dbus-next';
-import { ApiError, ERROR_PREFIX } from '../../api/errors.js';
+import { ApiError, ERROR_PREFIX, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, type DbusMethod } from '../../api/dbus-signatures.js';
 import { DBUS_PROPERTY_ALIASES, dbusMembersOf } from '../../api/dbus-extra-members.js';
 import { addRefusedMembers, objectManagerInterface, OBJECT_MANAGER_PATH, osExperimentalInterface, type ManagedObject } from './compat-members.js';
@@ -31,6 +34,8 @@ import { CachedProperties } from './cached-properties.js';
 import { DbusTransactionObject, type Submitted } from './transaction-object.js';
 import { removeStaleTransactionSockets } from './peer-to-peer/peer-server.js';
 import { applyOptionDict } from './option-keys.js';
+import { connectFdBus, unixPathOf, type MessageFds } from './fd-bus-connection.js';
+import { closeAll, ReceivedFds } from '../fd-passing/received-fds.js';
 import { bootedOsName, bootedOsPath, clientDescription, inValue, outValue, propertyValue, signatureOf } from './dbus-values.js';
 
 export const SYSROOT_PATH = '/org/projectatomic/aptostree1/Sysroot';
@@ -64,6 +69,8 @@ type AnyInterface = dbus.interface.Interface & Record<string, unknown>;
 
 export class DbusShim {
   private sender = '';
+  /** The method call being dispatched (its descriptors are taken by call()). */
+  private message: dbus.Message | null = null;
   /** The transaction objects not yet gone (their clients may still connect). */
   private readonly transactionObjects = new Set<DbusTransactionObject>();
   /** One "connection" per bus client (its unique name): aborted when it leaves the bus. */
@@ -80,16 +87,32 @@ export class DbusShim {
     private readonly dispatcher: Dispatcher,
     private readonly model: ShimModel,
     private readonly log: Logger,
+    private readonly takeFds: (msg: dbus.Message) => MessageFds | undefined = () => undefined,
   ) {}
+
+  /**
+   * The system bus: a connection that receives descriptors (fd-bus-connection.ts) when the bus
+   * is a `unix:path=` socket; else dbus-next's own, without them.
+   */
+  private static async connect(log: Logger): Promise<{ bus: dbus.MessageBus; takeFds?: (msg: dbus.Message) => MessageFds | undefined }> {
+    const path = unixPathOf(process.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/var/run/dbus/system_bus_socket');
+    if (path === null) return { bus: dbus.systemBus() };
+    const onError = (err: Error): void => log.warn(`D-Bus: ${err.message}`);
+    const connection = await connectFdBus(path, onError);
+    if (!connection.unixFds) log.info('D-Bus: the bus does not pass file descriptors (install-local-packages is refused)');
+    return { bus: connection.bus, takeFds: (msg) => connection.takeFds(msg) };
+  }
 
   /** Connects, exports the objects and owns the name; null (logged once) when that is not possible. */
   static async start(dispatcher: Dispatcher, model: ShimModel, log: Logger): Promise<DbusShim | null> {
     let bus: dbus.MessageBus | null = null;
     try {
-      bus = dbus.systemBus();
-      const shim = new DbusShim(bus, dispatcher, model, log);
+      const connected = await DbusShim.connect(log);
+      bus = connected.bus;
+      const shim = new DbusShim(bus, dispatcher, model, log, connected.takeFds);
       bus.addMethodHandler((msg: dbus.Message) => {
         shim.sender = msg.sender;
+        shim.message = msg;
         return false;
       });
       shim.exportObjects();
@@ -214,19 +237,26 @@ export class DbusShim {
   /** A D-Bus method call → the dispatcher (validate → authorize → act) → out-arguments. */
   private async call(method: MethodName, member: string, sig: DbusMethod, args: unknown[], osname: string | null, fixed = {}): Promise<unknown> {
     const sender = this.sender;
+    // Taken now, while the message is dispatched (the connection closes what is not taken).
+    const passed = this.message === null ? undefined : this.takeFds(this.message);
+    this.message = null;
     const params: Record<string, unknown> = osname === null ? { ...fixed } : { ...fixed, osname };
+    let fds: ReceivedFds | undefined;
     try {
+      fds = this.acceptFds(member, passed, sender);
+      const handles = new Set<number>();
       sig.in.forEach((a, i) => {
-        if (a === 'options') applyOptionDict(method, 'options', false, args[i] as Record<string, dbus.Variant>, params);
+        if (a === 'options') applyOptionDict(method, 'options', false, args[i] as Record<string, dbus.Variant>, params, fds?.count, handles);
         else if (a.type === 'a{sv}') {
           params[a.field] ??= {};
-          applyOptionDict(method, a.name, true, args[i] as Record<string, dbus.Variant>, params);
+          applyOptionDict(method, a.name, true, args[i] as Record<string, dbus.Variant>, params, fds?.count, handles);
         } else {
           const value = inValue(method, a, args[i]);
           if (value !== undefined) params[a.field] = value;
         }
       });
     } catch (err) {
+      fds?.release();
       throw this.dbusError(err);
     }
     /** What the transaction method's handler said it submitted (ctx.transactionSubmitted). */
@@ -244,12 +274,21 @@ export class DbusShim {
         title = t;
       },
       signal: this.clientSignal(sender),
+      ...(fds === undefined ? {} : { fds }),
     };
+    /** A transaction method's descriptors live until its handler ran (on Start()) or its object is gone. */
+    let keepFds = false;
     let result: Record<string, unknown>;
     try {
       const object = async (runMethod: () => Promise<unknown>, startNow: boolean): Promise<string> => {
         const run = async (): Promise<Submitted> => {
-          const { transaction } = (await runMethod()) as { transaction: string };
+          let answer: unknown;
+          try {
+            answer = await runMethod();
+          } finally {
+            fds?.release();
+          }
+          const { transaction } = answer as { transaction: string };
           // Every transaction handler says what it submitted (answerSubmission) before it answers.
           if (submitted?.transaction !== transaction) throw new Error(`the handler did not announce transaction ${transaction}`);
           return { transaction, joined: submitted.joined };
@@ -270,6 +309,7 @@ export class DbusShim {
             this.propertiesChanged();
           },
           onRemoved: () => {
+            fds?.release();
             this.transactionObjects.delete(transaction);
             if (id !== null) this.dbusTransactions.delete(id);
           },
@@ -285,14 +325,35 @@ export class DbusShim {
       } else if (findMethod(method)?.kind === 'transaction') {
         // Validated and authorized now; queued when a client calls Start() on the object.
         result = { transaction: await object(await this.dispatcher.prepare(method, { ...params, detach: true }, ctx), false) };
+        keepFds = true;
       } else {
         result = (await this.dispatcher.call(method, params, ctx)) as Record<string, unknown>;
       }
     } catch (err) {
       throw this.dbusError(err);
+    } finally {
+      if (!keepFds) fds?.release();
     }
     const out = sig.out.map((a) => outValue(a, result[a.field]));
     return out.length === 1 ? out[0] : out.length === 0 ? undefined : out;
+  }
+
+  /**
+   * The descriptors a call's message brought, checked as the socket checks them (at most
+   * MAX_FDS_PER_MESSAGE, each a regular file open for reading): InvalidArgs, and all closed, if
+   * any is refused. Their lifetime follows `sender`'s bus connection, as the socket's follows
+   * its connection.
+   */
+  private acceptFds(member: string, passed: MessageFds | undefined, sender: string): ReceivedFds | undefined {
+    if (passed === undefined) return undefined;
+    const refuse = (why: string): ProtocolError => new ProtocolError(JsonRpcCode.InvalidParams, `${member}: the message's file descriptors: ${why}`);
+    if (passed.problem !== null) {
+      closeAll(passed.fds);
+      throw refuse(passed.problem);
+    }
+    const received = ReceivedFds.accept(passed.fds, this.clientSignal(sender));
+    if (typeof received === 'string') throw refuse(received);
+    return received;
   }
 
   /** The abort signal standing for `sender`'s connection (RegisterClient ends when it leaves the bus). */

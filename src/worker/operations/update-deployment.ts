@@ -11,14 +11,23 @@ import { defineOperation } from '../define-operation.js';
 import type { OperationContext, OperationResult } from '../operation-context.js';
 import { packageChangeWords, refuseIfLayeringLocked } from '../prechecks.js';
 import { deploy } from './deploy.js';
-import { pkgChange } from './pkg-change.js';
+import { pkgChange, type Received, type ReceivedReplacements } from './pkg-change.js';
 import { rebase, refuseRebaseToVersion } from './rebase.js';
 import { upgrade } from './upgrade.js';
 import type { LayeringAdjustments } from '../steps/layering-adjustments.js';
 import { registerUpdateDriver } from '../steps/update-driver.js';
 import type { OverrideChange } from '../layering/override-change.js';
 
-type Params = ParamsOf<'OS.UpdateDeployment'>;
+/**
+ * The daemon adds the sha256s of the files it received (received-files.ts): those of
+ * modifiers.installLocalPackages, or else of modifiers.overrideReplaceLocalPackages (never both).
+ */
+type Params = ParamsOf<'OS.UpdateDeployment'> & Received;
+
+/** The received files as the layer change takes them: packages to layer, or base packages' replacements. */
+function receivedFiles({ modifiers: m, receivedFiles: files }: Params): Received & ReceivedReplacements {
+  return (m.installLocalPackages ?? []).length > 0 ? { receivedFiles: files } : { overrideReplaceLocalFiles: files };
+}
 
 const unsupported = (what: string) => new ApiError('NotImplemented', `${what} is not supported`);
 
@@ -28,11 +37,14 @@ function refuseUnsupported({ modifiers: m, options: o }: Params): void {
   if (o.noPullBase === true && (m.setRefspec !== undefined || m.setRevision !== undefined)) {
     throw new ProtocolError(JsonRpcCode.InvalidParams, 'noPullBase keeps the current base: it cannot be combined with setRefspec or setRevision');
   }
-  const packages = (m.installPackages ?? []).length > 0 || (m.uninstallPackages ?? []).length > 0;
+  const packages = [m.installPackages, m.uninstallPackages, m.installLocalPackages].some((p) => (p ?? []).length > 0);
   const overrides = updateDeploymentMode(m) === 'override' || (m.overrideResetPackages ?? []).length > 0;
   if (overrides && (m.setRefspec !== undefined || m.setRevision !== undefined)) throw unsupported('Overrides together with setRefspec or setRevision');
   if (overrides && (o.cacheOnly === true || o.downloadOnly === true)) throw unsupported('cacheOnly or downloadOnly with overrides');
   if (m.setRefspec !== undefined && (m.uninstallPackages ?? []).length > 0) throw unsupported('uninstallPackages together with setRefspec');
+  if ((m.installLocalPackages ?? []).length > 0 && (overrides || m.setRefspec !== undefined || m.setRevision !== undefined)) {
+    throw unsupported('installLocalPackages together with overrides, setRefspec or setRevision');
+  }
   if (m.setRefspec === undefined && packages) {
     if (m.setRevision !== undefined) throw unsupported('Package changes together with setRevision');
     if (o.cacheOnly === true || o.downloadOnly === true) throw unsupported('cacheOnly or downloadOnly with package changes');
@@ -49,6 +61,7 @@ function relayer(ctx: OperationContext, p: Params, adjust: LayeringAdjustments):
     idempotent: true,
     allowInactive: o.allowInactiveRequests,
     lockFinalization: o.lockFinalization,
+    ...receivedFiles(p),
     ...overrideChange(p),
     ...adjust,
   });
@@ -85,6 +98,7 @@ async function updateDeployment(ctx: OperationContext, p: Params): Promise<Opera
         idempotent: o.idempotentLayering === true || o.noLayering === true,
         allowInactive: o.allowInactiveRequests,
         lockFinalization: o.lockFinalization,
+        ...receivedFiles(p),
         ...adjust,
       });
     case 'deploy':
@@ -123,12 +137,17 @@ export default defineOperation({
       case 'override':
         return ['override', ...(m.overrideRemovePackages ?? []).map((n) => `-${n}`), ...(m.overrideReplacePackages ?? []).map((e) => `+${e}`)]
           .concat(
+            (m.overrideReplaceLocalPackages ?? []).map((_, i) => `+(local .deb ${i + 1})`),
             (m.overrideResetPackages ?? []).map((n) => `reset ${n}`),
             packageChangeWords(m.installPackages, m.uninstallPackages),
           )
           .join(' ');
       case 'pkg-change':
-        return ['pkg-change', ...packageChangeWords(m.installPackages, m.uninstallPackages)].join(' ');
+        return [
+          'pkg-change',
+          ...packageChangeWords(m.installPackages, m.uninstallPackages),
+          ...(m.installLocalPackages ?? []).map((_, i) => `+(local .deb ${i + 1})`),
+        ].join(' ');
       case 'deploy':
         return `deploy ${m.setRevision}`;
       case 'upgrade':
@@ -142,11 +161,17 @@ export default defineOperation({
       p.modifiers.uninstallPackages,
       p.modifiers.overrideRemovePackages,
       p.modifiers.overrideReplacePackages,
+      p.modifiers.installLocalPackages?.map(String),
+      p.modifiers.overrideReplaceLocalPackages?.map(String),
     );
     refuseUnsupported(p);
     if (updateDeploymentMode(p.modifiers) === 'rebase') refuseRebaseToVersion(p.modifiers.setRevision);
     if (p.options.applyLive === true) refuseApplyLive(ctx, p.options);
   },
   reboot: (p) => p.options.reboot === true,
+  receivesFiles: ({ modifiers: m }) =>
+    (m.installLocalPackages ?? []).length > 0
+      ? { param: 'modifiers.installLocalPackages', refs: m.installLocalPackages ?? [] }
+      : { param: 'modifiers.overrideReplaceLocalPackages', refs: m.overrideReplaceLocalPackages ?? [] },
   run: async (ctx, p) => thenApplyLive(ctx, p.options.applyLive, await updateDeployment(ctx, p)),
 });

@@ -18,16 +18,27 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 const FIXED_HEADER_BYTES = 16;
 
 /** dbus-next's internals that have no public export (its package has no "exports" map that hides them). */
-interface DbusNextInternals {
+export interface DbusNextInternals {
   MessageBus: new (connection: EventEmitter) => dbus.MessageBus;
   unmarshalMessages(stream: NodeJS.ReadableStream, onMessage: (raw: unknown) => void, opts: object): void;
   messageToJsFmt(raw: unknown): ConstructorParameters<typeof dbus.Message>[0];
   marshallMessage(message: dbus.Message): [Buffer, number[]];
   Message: typeof dbus.Message;
+  /** dbus-next's reader of marshalled data (`fds`: what a handle index reads as). */
+  DBusBuffer: new (
+    buffer: Buffer,
+    startPos: number,
+    endian: number,
+    fds: ArrayLike<number>,
+    options: object,
+  ) => { readArray(type: unknown, length: number): unknown[]; align(power: number): void; read(signature: string): unknown[] };
+  /** The header's fields: their signature, and their names by code. */
+  headerSignature: unknown[];
+  headerTypeName: (string | null)[];
 }
 
 let internals: DbusNextInternals | null = null;
-function dbusNext(): DbusNextInternals {
+export function dbusNext(): DbusNextInternals {
   if (internals !== null) return internals;
   const require = createRequire(import.meta.url);
   // These modules are CommonJS with untyped exports; their shapes are declared by DbusNextInternals.
@@ -38,20 +49,26 @@ function dbusNext(): DbusNextInternals {
     messageToJsFmt: marshall.messageToJsFmt,
     marshallMessage: marshall.marshallMessage,
     Message: (require('dbus-next/lib/message-type.js') as { Message: typeof dbus.Message }).Message,
+    DBusBuffer: require('dbus-next/lib/dbus-buffer.js') as DbusNextInternals['DBusBuffer'],
+    headerSignature: require('dbus-next/lib/header-signature.json') as unknown[],
+    headerTypeName: (require('dbus-next/lib/constants.js') as { headerTypeName: (string | null)[] }).headerTypeName,
   };
   return internals;
 }
 
 /**
  * Cuts the byte stream into whole messages (header lengths), refusing any longer than
- * MAX_MESSAGE_BYTES before it is buffered.
+ * `maxBytes` before it is buffered. `onFrame` also gets where the message starts in the stream.
  */
-class MessageFramer {
+export class MessageFramer {
   private pending: Buffer = Buffer.alloc(0);
+  /** Stream offset of the first pending byte. */
+  private offset = 0;
 
   constructor(
-    private readonly onFrame: (frame: Buffer) => void,
+    private readonly onFrame: (frame: Buffer, start: number) => void,
     private readonly onTooLong: () => void,
+    private readonly maxBytes = MAX_MESSAGE_BYTES,
   ) {}
 
   push(chunk: Buffer): void {
@@ -61,10 +78,13 @@ class MessageFramer {
       const read = (at: number): number => (little ? this.pending.readUInt32LE(at) : this.pending.readUInt32BE(at));
       const fieldsLength = read(12);
       const total = FIXED_HEADER_BYTES + Math.ceil(fieldsLength / 8) * 8 + read(4);
-      if (total > MAX_MESSAGE_BYTES) return this.onTooLong();
+      if (total > this.maxBytes) return this.onTooLong();
       if (this.pending.length < total) return;
-      this.onFrame(this.pending.subarray(0, total));
+      const frame = this.pending.subarray(0, total);
+      const start = this.offset;
       this.pending = this.pending.subarray(total);
+      this.offset += total;
+      this.onFrame(frame, start);
     }
   }
 }
