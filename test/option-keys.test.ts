@@ -24,6 +24,7 @@ function sample(key: string, type: string): unknown {
     'register-driver': 'zincati',
     'set-refspec': 'origin:debian/trixie/x86_64',
     'set-revision': 'a'.repeat(64),
+    target: 'a'.repeat(64),
     id: 'a-client',
   };
   switch (type) {
@@ -68,10 +69,10 @@ describe("rpm-ostree's option keys", () => {
   it('a refused key is NotSupported only when it asks for something; unknown keys and wrong types are InvalidArgs naming the key', () => {
     const params = { modifiers: {}, options: {} };
     assert.throws(
-      () => applyOptionDict('OS.UpdateDeployment', 'options', true, { 'apply-live': new dbus.Variant('b', true) }, params),
-      (e: ApiError) => e.errorName === 'NotSupported' && /"apply-live"/.test(e.message),
+      () => applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-modules': new dbus.Variant('as', ['nodejs:20']) }, params),
+      (e: ApiError) => e.errorName === 'NotSupported' && /"install-modules"/.test(e.message),
     );
-    applyOptionDict('OS.UpdateDeployment', 'options', true, { 'apply-live': new dbus.Variant('b', false) }, params);
+    applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-modules': new dbus.Variant('as', []) }, params);
     applyOptionDict('OS.UpdateDeployment', 'modifiers', true, { 'install-local-fileoverride-packages': new dbus.Variant('ah', []) }, params);
     assert.deepEqual(params, { modifiers: {}, options: {} }, 'asking for nothing sets nothing');
     assert.throws(

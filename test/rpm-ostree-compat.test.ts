@@ -98,6 +98,8 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
         ['OS', 'GetDeploymentBootConfig', '(sb)', ['', false]],
         ['OS', 'ListRepos', '', []],
         ['OS', 'ModifyYumRepo', '(sa{ss})', ['fedora', { enabled: '0' }]],
+        // rpm-ostree's apply-live: this sysroot is not the running system's, so it is refused before any work.
+        ['OSExperimental', 'LiveFs', '(a{sv})', [asv({ replace: ['b', true], 'initiating-command-line': ['s', 'rpm-ostree apply-live'] })]],
       ],
       transactions: [
         ['DownloadUpdateRpmDiff', '', []],
@@ -149,7 +151,7 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
 
   it("calls every read method and gets rpm-ostree's reply types; ModifyYumRepo says what to do instead", () => {
     for (const [member, r] of Object.entries(report.reads)) {
-      if (member === 'ModifyYumRepo') continue;
+      if (member === 'ModifyYumRepo' || member === 'LiveFs') continue;
       assert.equal(r.error, undefined, `${member}: ${r.error} ${r.message}`);
     }
     const diff = report.reads.GetDeploymentsRpmDiff.value as [[string, number, Record<string, unknown>][]];
@@ -173,6 +175,9 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
     // The same branch: nothing to preview, an empty answer of the right type.
     assert.deepEqual(report.reads.GetCachedRebaseRpmDiff, { type: '(a(sua{sv})a{sv})', value: [[], {}] });
     assert.match(report.reads.ModifyYumRepo.message ?? '', /sources\.list\.d/);
+    // OSExperimental.LiveFs is OS.ApplyLive (its `replace` key allowReplacement): here, refused as not booted.
+    assert.equal(report.reads.LiveFs.error, `${NAME}.Error.Failed`, JSON.stringify(report.reads.LiveFs));
+    assert.match(report.reads.LiveFs.message ?? '', /not the booted one/);
   });
 
   it('follows every transaction method through its peer-to-peer address to Finished, with typed progress', () => {
@@ -220,7 +225,8 @@ describe("a client written from rpm-ostree's interface (Gio checks every type)",
       const V = dbus.Variant;
       await refused(os.Upgrade({ 'foo-bar': new V('b', true) }), 'org.freedesktop.DBus.Error.InvalidArgs', /unknown options key "foo-bar"/);
       await refused(os.Upgrade({ reboot: new V('s', 'yes') }), 'org.freedesktop.DBus.Error.InvalidArgs', /"reboot" must be of type b/);
-      await refused(os.UpdateDeployment({}, { 'apply-live': new V('b', true) }), `${NAME}.Error.NotSupported`, /"apply-live"/);
+      // apply-live is mapped (options.applyLive); this sysroot is not the running system's.
+      await refused(os.UpdateDeployment({}, { 'apply-live': new V('b', true) }), `${NAME}.Error.Failed`, /not the booted one/);
       await refused(os.UpdateDeployment({ 'install-modules': new V('as', ['x']) }, {}), `${NAME}.Error.NotSupported`, /"install-modules".*DNF modules/);
       await refused(os.UpdateDeployment({ treefile: new V('s', '/x.yaml') }, {}), `${NAME}.Error.NotSupported`, /"treefile"/);
       // Asking for nothing is always accepted: the method answers its transaction's address.

@@ -42,8 +42,6 @@ const ALIASES: Record<string, MethodName> = {
 /** rpm-ostree's property names for properties this API names otherwise. */
 export const DBUS_PROPERTY_ALIASES: Record<string, string> = { HasCachedUpdateRpmDiff: 'HasCachedUpdateAptDiff' };
 
-const NOT_YET = 'not implemented yet in apt-ostreed';
-
 export const DBUS_REFUSED_MEMBERS: readonly DbusRefusedMember[] = [
   {
     interface: 'OS',
@@ -59,7 +57,6 @@ export const DBUS_REFUSED_MEMBERS: readonly DbusRefusedMember[] = [
     out: [arg('result', 's')],
     why: "rpm-ostree's easter egg; apt has its own (`apt moo`)",
   },
-  { interface: 'OSExperimental', member: 'LiveFs', in: [arg('options', 'a{sv}')], out: [address], why: `live changes to the booted deployment are ${NOT_YET}` },
   {
     interface: 'OSExperimental',
     member: 'DownloadPackages',
@@ -70,7 +67,9 @@ export const DBUS_REFUSED_MEMBERS: readonly DbusRefusedMember[] = [
 ];
 
 /** Every D-Bus method of interface `i` answered by a method of the table: its own, aliases, fixed-params members. */
-export function dbusMembersOf(i: 'Sysroot' | 'OS'): DbusMember[] {
+export function dbusMembersOf(i: 'Sysroot' | 'OS' | 'OSExperimental'): DbusMember[] {
+  // rpm-ostree's apply-live: OSExperimental.LiveFs(options) is OS.ApplyLive.
+  if (i === 'OSExperimental') return [{ member: 'LiveFs', method: 'OS.ApplyLive', sig: DBUS_SIGNATURES['OS.ApplyLive'] as DbusMethod }];
   const own: DbusMember[] = dbusMethodsOf(i);
   if (i !== 'OS') return own;
   const aliases = Object.entries(ALIASES).map(([member, method]) => ({ member, method, sig: DBUS_SIGNATURES[method] as DbusMethod }));

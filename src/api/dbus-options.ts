@@ -24,7 +24,6 @@ export interface DbusOptionKey {
 const key = (k: string, type: string, field: string): DbusOptionKey => ({ key: k, type, field });
 const refused = (k: string, type: string, why: string): DbusOptionKey => ({ key: k, type, notSupported: why });
 
-const LIVE = 'live changes to the booted deployment are not implemented yet (apt-ostree install then reboot)';
 const FILEOVERRIDE = "packages whose files may replace other packages' files are not layered (dpkg would need --force-overwrite)";
 const MODULES = 'Debian has no DNF modules';
 
@@ -74,6 +73,10 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
     ],
   },
   'OS.SetInitramfsState': { options: common() },
+  // OSExperimental.LiveFs's keys (rpm-ostree's apply-live sends target and replace).
+  'OS.ApplyLive': {
+    options: [key('initiating-command-line', 's', 'initiatingCommandLine'), key('target', 's', 'target'), key('replace', 'b', 'allowReplacement')],
+  },
   'OS.InitramfsEtc': { options: [...common(), key('lock-finalization', 'b', 'lockFinalization')] },
   'OS.KernelArgs': {
     options: [
@@ -117,7 +120,7 @@ export const RPM_OSTREE_OPTION_KEYS: Partial<Record<MethodName, Record<string, r
     options: [
       key('initiating-command-line', 's', 'initiatingCommandLine'),
       key('reboot', 'b', 'options.reboot'),
-      refused('apply-live', 'b', LIVE),
+      key('apply-live', 'b', 'options.applyLive'),
       key('allow-downgrade', 'b', 'options.allowDowngrade'),
       key('skip-purge', 'b', 'options.skipPurge'),
       key('skip-branch-check', 'b', 'options.skipBranchCheck'),

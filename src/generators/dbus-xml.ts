@@ -24,9 +24,9 @@ function methodXml(name: string, inArgs: DbusArg[], outArgs: readonly DbusArg[],
 
 const OPTIONS: DbusArg = { name: 'options', type: 'a{sv}', field: '' };
 
-function interfaceXml(i: 'Sysroot' | 'OS'): string[] {
+function interfaceXml(i: 'Sysroot' | 'OS' | 'OSExperimental'): string[] {
   const lines = [`  <interface name="${dbusInterfaceName(i)}">`];
-  for (const p of DBUS_PROPERTIES[i]) lines.push(`    <property name="${p.name}" type="${esc(p.type)}" access="read"/>`);
+  for (const p of i === 'OSExperimental' ? [] : DBUS_PROPERTIES[i]) lines.push(`    <property name="${p.name}" type="${esc(p.type)}" access="read"/>`);
   if (i === 'OS') {
     for (const [alias, name] of Object.entries(DBUS_PROPERTY_ALIASES)) {
       const p = DBUS_PROPERTIES.OS.find((x) => x.name === name);
@@ -70,9 +70,7 @@ export function dbusIntrospectionXml(): string {
     '<node>',
     ...interfaceXml('Sysroot'),
     ...interfaceXml('OS'),
-    `  <interface name="${dbusInterfaceName('OSExperimental')}">`,
-    ...refusedXml('OSExperimental'),
-    '  </interface>',
+    ...interfaceXml('OSExperimental'),
     ...transactionXml(),
     '</node>',
     '',

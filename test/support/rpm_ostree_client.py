@@ -122,7 +122,7 @@ def main():
     conn, infos, sysroot, os_path, os_proxy = connect(bus_address, xml_path)
     report = {'properties': {'Sysroot': properties(sysroot, infos['Sysroot']), 'OS': properties(os_proxy, infos['OS'])},
               'reads': {}, 'transactions': {}}
-    targets = {'Sysroot': sysroot, 'OS': os_proxy}
+    targets = {'Sysroot': sysroot, 'OS': os_proxy, 'OSExperimental': proxy(conn, BUS, os_path, infos['OSExperimental'])}
     def reads(entries):
         for iface, member, vtype, args in entries:
             try:

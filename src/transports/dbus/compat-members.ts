@@ -1,13 +1,12 @@
 /**
  * The D-Bus shim's members that exist for rpm-ostree's clients only: the methods that answer
  * NotSupported (with rpm-ostree's signatures, so a client gets the reason instead of
- * UnknownMethod), the OSExperimental interface of each OS object, and
+ * UnknownMethod; the OSExperimental interface's are among them), and
  * org.freedesktop.DBus.ObjectManager at /org/projectatomic/aptostree1 (rpm-ostree's clients
  * built on GDBusObjectManagerClient list the Sysroot and OS objects through it).
  */
 import dbus from 'dbus-next';
 import { DBUS_REFUSED_MEMBERS, type OsInterface } from '../../api/dbus-extra-members.js';
-import { dbusInterfaceName } from '../../api/dbus-signatures.js';
 import { ApiError } from '../../api/errors.js';
 
 export const OBJECT_MANAGER_PATH = '/org/projectatomic/aptostree1';
@@ -27,15 +26,6 @@ export function addRefusedMembers(
       throw toDbusError(new ApiError('NotSupported', `${m.member} is not supported: ${m.why}`, { member: m.member }));
     };
   }
-}
-
-/** The OSExperimental interface of an OS object: every member answers NotSupported. */
-export function osExperimentalInterface(toDbusError: (err: unknown) => dbus.DBusError): dbus.interface.Interface {
-  class Iface extends dbus.interface.Interface {}
-  const methods: Record<string, dbus.interface.MethodOptions> = {};
-  addRefusedMembers('OSExperimental', Iface.prototype as unknown as Proto, methods, toDbusError);
-  Iface.configureMembers({ methods });
-  return new Iface(dbusInterfaceName('OSExperimental'));
 }
 
 /** One exported object: its path, and each interface's properties as a{sv}. */

@@ -22,7 +22,7 @@ import dbus from 'dbus-next';
 import { ApiError, ERROR_PREFIX, JsonRpcCode, ProtocolError } from '../../api/errors.js';
 import { BUS_NAME, DBUS_PROPERTIES, dbusInterfaceName, type DbusMethod } from '../../api/dbus-signatures.js';
 import { DBUS_PROPERTY_ALIASES, dbusMembersOf } from '../../api/dbus-extra-members.js';
-import { addRefusedMembers, objectManagerInterface, OBJECT_MANAGER_PATH, osExperimentalInterface, type ManagedObject } from './compat-members.js';
+import { addRefusedMembers, objectManagerInterface, OBJECT_MANAGER_PATH, type ManagedObject } from './compat-members.js';
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
 import { osObjectPath } from '../../services/deployment-roles.js';
@@ -152,7 +152,7 @@ export class DbusShim {
       this.bus.export(os.objectPath, iface);
       this.bus.export(
         os.objectPath,
-        osExperimentalInterface((err) => this.dbusError(err)),
+        this.interfaceFor('OSExperimental', () => ({}), os.name),
       );
     }
     this.bus.export(
@@ -197,14 +197,14 @@ export class DbusShim {
   }
 
   /** A configured dbus-next interface of `kind` whose properties come from `read()` (kept between reads). */
-  private interfaceFor(kind: 'Sysroot' | 'OS', read: () => Record<string, unknown>, osname: string | null): AnyInterface {
+  private interfaceFor(kind: 'Sysroot' | 'OS' | 'OSExperimental', read: () => Record<string, unknown>, osname: string | null): AnyInterface {
     const cached = new CachedProperties(read, () => this.model.propertySources());
     this.cachedProperties.push(cached);
     // One class per object: configureMembers configures a class (its prototype).
     class Iface extends dbus.interface.Interface {}
     const proto = Iface.prototype as unknown as Record<string, unknown>;
     const props: Record<string, dbus.interface.PropertyOptions> = {};
-    for (const p of DBUS_PROPERTIES[kind]) {
+    for (const p of kind === 'OSExperimental' ? [] : DBUS_PROPERTIES[kind]) {
       props[p.name] = { signature: p.type, access: 'read' };
       Object.defineProperty(proto, p.name, {
         get: () => {
