@@ -98,6 +98,8 @@ export class Daemon {
       isSubscribed: (connection) => this.clients.has(connection),
     });
     this.bus.on('transactionEvent', ({ event }) => {
+      // What a transaction changed outside ostree/deploy (apply-live's state in /run) shows at once.
+      if (event.type === 'Finished') this.sysroot.invalidate();
       if (event.type === 'Finished' || event.type === 'Queued' || event.type === 'Started') {
         this.idle?.check();
         notifySystemd(`STATUS=${this.statusLine()}`);

@@ -23,6 +23,11 @@ export class SysrootService {
     return this.guard(() => this.reader.reload());
   }
 
+  /** The next read rebuilds the snapshot even if libostree sees no change (state kept beside the sysroot changed). */
+  invalidate(): void {
+    this.reader.invalidate();
+  }
+
   close(): void {
     this.reader.close();
   }

@@ -52,6 +52,8 @@ export class OstreeSysrootReader {
   private sysroot: Ptr | null = null;
   private snapshot: SysrootSnapshot | null = null;
   private generation = 0;
+  /** Set by {@link invalidate}: rebuild on the next read. */
+  private stale = false;
   private readonly commits = new CommitMetadataCache();
 
   /** Lazy: neither koffi nor the disk is touched until the first {@link read}. */
@@ -83,7 +85,8 @@ export class OstreeSysrootReader {
       this.dropSysroot();
       throw new SysrootLoadError(this.path, e?.message ?? 'loading sysroot failed', e?.domain, e?.code);
     }
-    if (changed[0] === 0 && this.snapshot !== null) return this.snapshot;
+    if (changed[0] === 0 && this.snapshot !== null && !this.stale) return this.snapshot;
+    this.stale = false;
     try {
       return this.rebuild(this.sysroot);
     } catch (e) {
@@ -92,6 +95,11 @@ export class OstreeSysrootReader {
       this.dropSysroot();
       throw e;
     }
+  }
+
+  /** The next {@link read} rebuilds the snapshot (apply-live's state is not in ostree/deploy). */
+  invalidate(): void {
+    this.stale = true;
   }
 
   /** Drop the libostree object and load from scratch (Sysroot.Reload). */
