@@ -39,9 +39,18 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function makeDir(from: string, to: string): void {
   const st = lstatSync(from);
-  const existing = existsSync(to) ? lstatSync(to) : null;
+  const existing = lexists(to) ? lstatSync(to) : null;
   if (existing !== null && !existing.isDirectory()) rmSync(to, { force: true });
   if (existing === null || !existing.isDirectory()) mkdirSync(to);
   lchownSync(to, st.uid, st.gid);
@@ -55,13 +64,15 @@ async function writeInside(plan: LivePlan): Promise<void> {
     const files: string[] = [];
     for (const rel of copy.paths) {
       const st = lstatSync(join(copy.from, rel));
-      if (st.isDirectory()) {
-        if (!(copy.noClobber && existsSync(join(plan.root, rel)))) makeDir(join(copy.from, rel), join(plan.root, rel));
-      } else files.push(rel);
+      // noClobber: what exists stays (checked here: cp -n's exit status differs between coreutils versions).
+      if (copy.noClobber && lexists(join(plan.root, rel))) continue;
+      if (st.isDirectory()) makeDir(join(copy.from, rel), join(plan.root, rel));
+      else files.push(rel);
     }
-    const mode = copy.noClobber ? '--no-clobber' : '--remove-destination';
     for (let i = 0; i < files.length; i += BATCH) {
-      await run(['cp', '-a', '--no-dereference', '--parents', mode, '-t', plan.root, '--', ...files.slice(i, i + BATCH)], { cwd: copy.from });
+      await run(['cp', '-a', '--no-dereference', '--parents', '--remove-destination', '-t', plan.root, '--', ...files.slice(i, i + BATCH)], {
+        cwd: copy.from,
+      });
     }
   }
 }
