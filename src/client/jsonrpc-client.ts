@@ -1,4 +1,6 @@
-import { JSONRPCClient, type JSONRPCRequest, type JSONRPCResponse } from 'json-rpc-2.0';
+// The client alone: the package's index also loads its server, which a client never uses.
+import { JSONRPCClient } from 'json-rpc-2.0/dist/client.js';
+import type { JSONRPCRequest, JSONRPCResponse } from 'json-rpc-2.0/dist/models.js';
 import { createConnection, type Socket } from 'node:net';
 import { writeWithFds } from './fd-sending.js';
 
