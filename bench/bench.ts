@@ -16,6 +16,7 @@ import { buildStandardSysroot, removeSysroot } from '../src/demo/sysroot-builder
 import type { BenchResults, BenchRow, BenchRun } from '../src/generators/bench-results-doc.js';
 import type { BenchTools } from './bench-tools.js';
 import { bigUpgradeFigures } from './big-upgrade-bench.js';
+import { cliStatusFigures } from './cli-status-bench.js';
 import { dbusFigures } from './dbus-bench.js';
 import { floodFigures } from './flood-bench.js';
 import { idleFigures } from './idle-bench.js';
@@ -317,11 +318,12 @@ function addWithLimit(figure: string, value: number, baseline: number, unit: str
 const CPUS = availableParallelism();
 const pinServer = (argv: string[]) => (CPUS >= 2 ? ['taskset', '-c', '1', ...argv] : argv);
 
-/** `node dist/bench/bench.js PART` runs one part alone: idle, layering, startup, upgrade, dbus, flood, varlink, vm (only alone). */
+/** `node dist/bench/bench.js PART` runs one part alone: idle, cli, layering, startup, upgrade, dbus, flood, varlink, vm (only alone). */
 const only = process.argv[2];
 const tools: BenchTools = { root: ROOT, daemonBin: DAEMON, cliBin: CLI, echoBin: ECHO, waitForSocket, stop, timed, shuffled, median, add, addWithLimit };
 const PARTS: Record<string, (dir: string, t: BenchTools) => Promise<void>> = {
   idle: (dir) => idleSection(dir),
+  cli: cliStatusFigures,
   layering: layeringFigures,
   startup: startupFigures,
   upgrade: bigUpgradeFigures,
@@ -424,15 +426,17 @@ async function main(): Promise<void> {
     await idleSection(dir);
     // For information: the daemon that served the load above, and the same bare server.
     add('RSS after the load above (not idle-trimmed)', rssMb(daemon.pid as number), rssMb(echo.pid as number), 'MB', null);
-    // 4. Transactions: start-up, small updates, rollback, kargs; then a debootstrap-sized upgrade.
+    // 4. The CLI's own start: apt-ostree status as a whole process.
+    await cliStatusFigures(dir, tools);
+    // 5. Transactions: start-up, small updates, rollback, kargs; then a debootstrap-sized upgrade.
     await startupFigures(dir, tools);
     await transactionFigures(dir);
     await bigUpgradeFigures(dir, tools);
-    // 5. Package layering.
+    // 6. Package layering.
     await layeringFigures(dir, tools);
-    // 6. The D-Bus shim beside the socket's protocols.
+    // 7. The D-Bus shim beside the socket's protocols.
     await dbusFigures(dir, tools);
-    // 7. A root read while one user floods.
+    // 8. A root read while one user floods.
     await floodFigures(dir, tools);
   } finally {
     await Promise.all(children.map(stop));

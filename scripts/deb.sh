@@ -15,9 +15,9 @@ OUT=$ROOT/dist/deb
 bundles=(dist/apt-ostreed.cjs dist/apt-ostreed-worker.cjs dist/apt-ostreed-live.cjs dist/apt-ostree.cjs)
 needs_build() {
   local b
-  for b in "${bundles[@]}"; do [ -f "$b" ] || return 0; done
+  for b in "${bundles[@]}" dist/apt-ostree.cjs.cache; do [ -f "$b" ] || return 0; done
   # The first bundle is the oldest: any source newer than it means the build is stale.
-  [ -n "$(find src bin scripts/bundle*.mjs package-lock.json -newer "${bundles[0]}" -print -quit)" ] && return 0
+  [ -n "$(find src bin scripts/bundle*.mjs scripts/cli-code-cache* package-lock.json -newer "${bundles[0]}" -print -quit)" ] && return 0
   local tool
   for tool in dpkg-buildpackage dh dh_installsystemd; do command -v "$tool" >/dev/null || return 0; done
   return 1
@@ -48,6 +48,8 @@ rm -rf "$stage"
 mkdir -p "$stage/dist" "$stage/scripts" "$stage/src/config" "$stage/docs" "$stage/interfaces" "$stage/polkit"
 cp -r debian bin systemd "$stage/"
 cp "${bundles[@]}" "$stage/dist/"
+# The CLI's code cache (scripts/cli-code-cache.mjs), made with the bundles.
+cp dist/apt-ostree.cjs.cache "$stage/dist/"
 cp scripts/install.sh scripts/runtime-modules.mjs scripts/bundle-externals.mjs "$stage/scripts/"
 cp src/config/apt-ostreed.conf "$stage/src/config/"
 cp docs/apt-ostree.1 docs/apt-ostreed.8 "$stage/docs/"

@@ -23,11 +23,14 @@ install -d "$LIB" "$DESTDIR/usr/bin" "$UNITS" "$DESTDIR/usr/lib/tmpfiles.d" \
   "$DESTDIR/etc/apt-ostreed" "$DESTDIR/usr/share/man/man1" "$DESTDIR/usr/share/man/man8"
 
 install -m 0644 dist/apt-ostreed.cjs dist/apt-ostreed-worker.cjs dist/apt-ostreed-live.cjs dist/apt-ostree.cjs "$LIB/"
+# The CLI bundle's V8 code cache (scripts/cli-code-cache.mjs): optional, the CLI starts without it.
+[ ! -f dist/apt-ostree.cjs.cache ] || install -m 0644 dist/apt-ostree.cjs.cache "$LIB/"
 # The bundles keep native and lazily loaded modules external: those and their dependencies only.
 node scripts/runtime-modules.mjs "$LIB"
 # The programs: bin/'s scripts, loading the bundles from ../lib/apt-ostreed.
 for prog in apt-ostreed apt-ostree; do
-  sed "s|require('../dist/|require(require('node:path').join(__dirname, '../lib/apt-ostreed/|; s|\.cjs')|.cjs'))|" "bin/$prog" > "$DESTDIR/usr/bin/$prog.tmp"
+  sed "s|require('../dist/\([^']*\)')|require(require('node:path').join(__dirname, '../lib/apt-ostreed/\1'))|; s|join(__dirname, '../dist/|join(__dirname, '../lib/apt-ostreed/|" \
+    "bin/$prog" > "$DESTDIR/usr/bin/$prog.tmp"
   chmod 0755 "$DESTDIR/usr/bin/$prog.tmp"
   mv "$DESTDIR/usr/bin/$prog.tmp" "$DESTDIR/usr/bin/$prog"
 done

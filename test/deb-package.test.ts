@@ -37,6 +37,7 @@ const EXPECTED_FILES = [
   `${LIB}/apt-ostreed-worker.cjs`,
   `${LIB}/apt-ostreed-live.cjs`,
   `${LIB}/apt-ostree.cjs`,
+  `${LIB}/apt-ostree.cjs.cache`,
   `${LIB}/node_modules/koffi/package.json`,
   `${LIB}/node_modules/koffi/index.cjs`,
   `${LIB}/node_modules/@koromix/koffi-linux-x64/package.json`,

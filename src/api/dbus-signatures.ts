@@ -173,13 +173,4 @@ export const DBUS_TRANSACTION_INTERFACE = {
   ],
 };
 
-/** D-Bus object path of an OS, its name escaped like systemd's bus_path_encode. */
-export function osObjectPath(osname: string): string {
-  const escaped = [...Buffer.from(osname, 'utf8')]
-    .map((b) => {
-      const c = String.fromCharCode(b);
-      return /[A-Za-z0-9]/.test(c) ? c : '_' + b.toString(16).padStart(2, '0');
-    })
-    .join('');
-  return `/org/projectatomic/aptostree1/${escaped === '' ? '_' : escaped}`;
-}
+export { osObjectPath } from './dbus-object-paths.js';

@@ -1,7 +1,7 @@
 import { parseArgs, renderUsage } from 'citty';
 import { ConnectError, JsonRpcClient, RemoteError } from '../client/jsonrpc-client.js';
 import { ExitCode, type CliContext, type CliIo } from './cli-context.js';
-import { ALIASES, aliasesOf, COMMANDS } from './commands/index.js';
+import { ALIASES, aliasesOf, VERB_LOADERS } from './commands/verbs.js';
 import { PRODUCT_VERSION } from '../generated/version.js';
 
 export { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
@@ -9,7 +9,9 @@ export { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 /** Default socket of the daemon. */
 export const DEFAULT_SOCKET = '/run/apt-ostreed.sock';
 
-function usage(): string {
+/** The usage text: it loads every verb for its description (a run of one verb loads only that one). */
+async function usage(): Promise<string> {
+  const { COMMANDS } = await import('./commands/index.js');
   const verbs = Object.entries(COMMANDS)
     .map(([name, c]) => {
       const aliases = aliasesOf(name);
@@ -65,7 +67,7 @@ function splitGlobal(argv: string[]): { socket?: string; help: boolean; version?
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const global = splitGlobal(argv);
   if (global.error !== undefined) {
-    io.stderr.write(`apt-ostree: ${global.error}\n\n${usage()}`);
+    io.stderr.write(`apt-ostree: ${global.error}\n\n${await usage()}`);
     return ExitCode.Usage;
   }
   if (global.version === true) {
@@ -73,16 +75,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.Ok;
   }
   if (global.verb === undefined) {
-    (global.help ? io.stdout : io.stderr).write(usage());
+    (global.help ? io.stdout : io.stderr).write(await usage());
     return global.help ? ExitCode.Ok : ExitCode.Usage;
   }
   // Own properties only: `apt-ostree constructor` names no verb.
   const name = Object.hasOwn(ALIASES, global.verb) ? ALIASES[global.verb] : global.verb;
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (command === undefined) {
-    io.stderr.write(`apt-ostree: unknown command "${global.verb}"\n\n${usage()}`);
+  const load = Object.hasOwn(VERB_LOADERS, name) ? VERB_LOADERS[name] : undefined;
+  if (load === undefined) {
+    io.stderr.write(`apt-ostree: unknown command "${global.verb}"\n\n${await usage()}`);
     return ExitCode.Usage;
   }
+  const command = await load();
   // The socket may also follow the verb (`apt-ostree status --socket P`), as users type it.
   const rest = [...global.rest];
   let socket = global.socket;

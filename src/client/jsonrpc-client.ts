@@ -1,6 +1,6 @@
-import { JSONRPCClient, type JSONRPCRequest, type JSONRPCResponse } from 'json-rpc-2.0';
 import { createConnection, type Socket } from 'node:net';
 import { writeWithFds } from './fd-sending.js';
+import { PendingCalls, type JsonRpcRequest, type JsonRpcResponse } from './pending-calls.js';
 
 /** The daemon's socket could not be reached. */
 export class ConnectError extends Error {
@@ -44,12 +44,6 @@ export interface CallOptions {
   fds?: readonly number[];
 }
 
-/** How the transport writes one request: with descriptors, or ahead of held requests. */
-interface SendOptions {
-  fds?: readonly number[];
-  direct?: boolean;
-}
-
 /** How long a connection refused for a full backlog (EAGAIN) is tried again. */
 const CONNECT_RETRY_MS = 5000;
 
@@ -65,11 +59,11 @@ function connectOnce(path: string): Promise<Socket> {
 }
 
 /**
- * A JSON-RPC 2.0 client over the daemon's NDJSON Unix socket (json-rpc-2.0's JSONRPCClient
- * for ids and matching): many calls in flight, notifications handed to a listener.
+ * A JSON-RPC 2.0 client over the daemon's NDJSON Unix socket: many calls in flight (matched by
+ * id), notifications handed to a listener.
  */
 export class JsonRpcClient {
-  private readonly rpc: JSONRPCClient<SendOptions | void>;
+  private readonly pending = new PendingCalls();
   /** The write of the last request with descriptors. */
   private fdWrite: Promise<void> = Promise.resolve();
   /** While descriptors are being passed, other requests wait here (nothing may come between). */
@@ -83,12 +77,6 @@ export class JsonRpcClient {
     private readonly socket: Socket,
     private readonly onNotification: NotificationListener,
   ) {
-    this.rpc = new JSONRPCClient<SendOptions | void>((payload: unknown, options: SendOptions | void) => {
-      const line = JSON.stringify(payload) + '\n';
-      if (options?.fds !== undefined) return (this.fdWrite = writeWithFds(socket, line, options.fds));
-      if (this.held !== null && options?.direct !== true) this.held.push(line);
-      else socket.write(line);
-    });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('close', () => this.failAll(new Error('connection to apt-ostreed closed')));
@@ -116,7 +104,7 @@ export class JsonRpcClient {
     if (this.closedError) throw this.closedError;
     const fds = options.fds ?? [];
     const request = { jsonrpc: '2.0' as const, id: this.nextId++, method, params };
-    const response = await (fds.length === 0 ? this.rpc.requestAdvanced(request) : this.requestWithFds(request, fds));
+    const response = await (fds.length === 0 ? this.request(request) : this.requestWithFds(request, fds));
     if (response.error) {
       const data = (response.error.data ?? {}) as Record<string, unknown>;
       throw new RemoteError(response.error.code, response.error.message, data);
@@ -124,19 +112,28 @@ export class JsonRpcClient {
     return response.result as T;
   }
 
+  /** Sends a request (held while descriptors are being passed, unless `direct`) and awaits its response. */
+  private request(request: JsonRpcRequest, direct = false): Promise<JsonRpcResponse> {
+    return this.pending.call(request, () => {
+      const line = JSON.stringify(request) + '\n';
+      if (this.held !== null && !direct) this.held.push(line);
+      else this.socket.write(line);
+    });
+  }
+
   /**
    * `rpc.passFds` announces the descriptors; once it is answered the request goes with them
    * attached (sendmsg). Other requests made meanwhile are held and follow it.
    */
-  private requestWithFds(request: JSONRPCRequest, fds: readonly number[]): Promise<JSONRPCResponse> {
+  private requestWithFds(request: JsonRpcRequest, fds: readonly number[]): Promise<JsonRpcResponse> {
     const turn = this.fdTurn.then(async () => {
       if (this.closedError) throw this.closedError;
       this.held = [];
       try {
         const announce = { jsonrpc: '2.0' as const, id: this.nextId++, method: 'rpc.passFds', params: { count: fds.length } };
-        const answer = await this.rpc.requestAdvanced(announce, { direct: true });
+        const answer = await this.request(announce, true);
         if (answer.error) throw new RemoteError(answer.error.code, answer.error.message, (answer.error.data ?? {}) as Record<string, unknown>);
-        const response = Promise.resolve(this.rpc.requestAdvanced(request, { fds }));
+        const response = this.pending.call(request, () => (this.fdWrite = writeWithFds(this.socket, JSON.stringify(request) + '\n', fds)));
         // Its rejection is the caller's (returned below); the write's is awaited here.
         response.catch(() => {});
         await this.fdWrite;
@@ -172,7 +169,7 @@ export class JsonRpcClient {
       if (typeof message.method === 'string') {
         this.onNotification(message.method, (message.params ?? {}) as Record<string, unknown>);
       } else {
-        this.rpc.receive(message as unknown as JSONRPCResponse);
+        this.pending.receive(message as unknown as JsonRpcResponse);
       }
     }
   }
@@ -180,6 +177,6 @@ export class JsonRpcClient {
   private failAll(err: Error): void {
     if (this.closedError) return;
     this.closedError = err;
-    this.rpc.rejectAllPendingRequests(err.message);
+    this.pending.failAll(err.message);
   }
 }

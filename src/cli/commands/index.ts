@@ -14,7 +14,7 @@ import { applyLive, cleanup, deploy, finalizeDeployment, install, rebase, refres
 import { upgrade } from './upgrade.js';
 import { usroverlay } from './usroverlay.js';
 
-/** Every verb of `apt-ostree`, by name. */
+/** Every verb of `apt-ostree`, by name, loaded (the CLI itself loads only the one it runs: verbs.ts). */
 export const COMMANDS: Record<string, CliCommand> = {
   status,
   upgrade,
@@ -42,18 +42,4 @@ export const COMMANDS: Record<string, CliCommand> = {
   'apply-live': applyLive,
 };
 
-/** rpm-ostree's other names of verbs, each for a verb of {@link COMMANDS}. */
-export const ALIASES: Readonly<Record<string, string>> = {
-  update: 'upgrade',
-  'pkg-add': 'install',
-  'pkg-remove': 'uninstall',
-  remove: 'uninstall',
-  makecache: 'refresh-md',
-};
-
-/** The other names of `verb`. */
-export function aliasesOf(verb: string): string[] {
-  return Object.entries(ALIASES)
-    .filter(([, target]) => target === verb)
-    .map(([alias]) => alias);
-}
+export { ALIASES, aliasesOf } from './verbs.js';

@@ -3,7 +3,7 @@ import type { DeploymentObject as Deployment, ResultOf } from '../../api/method-
 import { cliCommand, ExitCode } from '../cli-context.js';
 import { formatStatus } from '../format/status-text.js';
 import { rpmOstreeStatusJson } from '../format/status-json.js';
-import { osObjectPath } from '../../api/dbus-signatures.js';
+import { osObjectPath } from '../../api/dbus-object-paths.js';
 
 const definition = defineCommand({
   meta: { name: 'status', description: 'Show the deployments and what the daemon is doing' },

@@ -19,8 +19,8 @@ const invalidRequest = (id: JsonRpcId, message: string): JsonRpcResponse => erro
  * JSON-RPC 2.0 on top of the dispatcher: envelopes, batches and notifications (the dispatcher
  * already made every error an ApiError or a ProtocolError; error-object.ts gives its wire form).
  *
- * The server side is written here rather than with the json-rpc-2.0 package (which the CLI's
- * client uses): the package answers a batch of one with a bare object (the specification
+ * The server side is written here rather than with the json-rpc-2.0 package (the CLI's client
+ * no longer uses it either: src/client/pending-calls.ts): the package answers a batch of one with a bare object (the specification
  * wants an array), leaves parse errors to the caller, and its import and per-request cost were
  * a third of the daemon's cold-start and latency budgets (npm run bench).
  */
