@@ -1,6 +1,8 @@
+// The client alone: the package's index also loads its server, which a client never uses.
+import { JSONRPCClient } from 'json-rpc-2.0/dist/client.js';
+import type { JSONRPCRequest, JSONRPCResponse } from 'json-rpc-2.0/dist/models.js';
 import { createConnection, type Socket } from 'node:net';
 import { writeWithFds } from './fd-sending.js';
-import { PendingCalls, type JsonRpcRequest, type JsonRpcResponse } from './pending-calls.js';
 
 /** The daemon's socket could not be reached. */
 export class ConnectError extends Error {
@@ -44,6 +46,12 @@ export interface CallOptions {
   fds?: readonly number[];
 }
 
+/** How the transport writes one request: with descriptors, or ahead of held requests. */
+interface SendOptions {
+  fds?: readonly number[];
+  direct?: boolean;
+}
+
 /** How long a connection refused for a full backlog (EAGAIN) is tried again. */
 const CONNECT_RETRY_MS = 5000;
 
@@ -59,11 +67,11 @@ function connectOnce(path: string): Promise<Socket> {
 }
 
 /**
- * A JSON-RPC 2.0 client over the daemon's NDJSON Unix socket: many calls in flight (matched by
- * id), notifications handed to a listener.
+ * A JSON-RPC 2.0 client over the daemon's NDJSON Unix socket (json-rpc-2.0's JSONRPCClient
+ * for ids and matching): many calls in flight, notifications handed to a listener.
  */
 export class JsonRpcClient {
-  private readonly pending = new PendingCalls();
+  private readonly rpc: JSONRPCClient<SendOptions | void>;
   /** The write of the last request with descriptors. */
   private fdWrite: Promise<void> = Promise.resolve();
   /** While descriptors are being passed, other requests wait here (nothing may come between). */
@@ -77,6 +85,12 @@ export class JsonRpcClient {
     private readonly socket: Socket,
     private readonly onNotification: NotificationListener,
   ) {
+    this.rpc = new JSONRPCClient<SendOptions | void>((payload: unknown, options: SendOptions | void) => {
+      const line = JSON.stringify(payload) + '\n';
+      if (options?.fds !== undefined) return (this.fdWrite = writeWithFds(socket, line, options.fds));
+      if (this.held !== null && options?.direct !== true) this.held.push(line);
+      else socket.write(line);
+    });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('close', () => this.failAll(new Error('connection to apt-ostreed closed')));
@@ -104,7 +118,7 @@ export class JsonRpcClient {
     if (this.closedError) throw this.closedError;
     const fds = options.fds ?? [];
     const request = { jsonrpc: '2.0' as const, id: this.nextId++, method, params };
-    const response = await (fds.length === 0 ? this.request(request) : this.requestWithFds(request, fds));
+    const response = await (fds.length === 0 ? this.rpc.requestAdvanced(request) : this.requestWithFds(request, fds));
     if (response.error) {
       const data = (response.error.data ?? {}) as Record<string, unknown>;
       throw new RemoteError(response.error.code, response.error.message, data);
@@ -112,28 +126,19 @@ export class JsonRpcClient {
     return response.result as T;
   }
 
-  /** Sends a request (held while descriptors are being passed, unless `direct`) and awaits its response. */
-  private request(request: JsonRpcRequest, direct = false): Promise<JsonRpcResponse> {
-    return this.pending.call(request, () => {
-      const line = JSON.stringify(request) + '\n';
-      if (this.held !== null && !direct) this.held.push(line);
-      else this.socket.write(line);
-    });
-  }
-
   /**
    * `rpc.passFds` announces the descriptors; once it is answered the request goes with them
    * attached (sendmsg). Other requests made meanwhile are held and follow it.
    */
-  private requestWithFds(request: JsonRpcRequest, fds: readonly number[]): Promise<JsonRpcResponse> {
+  private requestWithFds(request: JSONRPCRequest, fds: readonly number[]): Promise<JSONRPCResponse> {
     const turn = this.fdTurn.then(async () => {
       if (this.closedError) throw this.closedError;
       this.held = [];
       try {
         const announce = { jsonrpc: '2.0' as const, id: this.nextId++, method: 'rpc.passFds', params: { count: fds.length } };
-        const answer = await this.request(announce, true);
+        const answer = await this.rpc.requestAdvanced(announce, { direct: true });
         if (answer.error) throw new RemoteError(answer.error.code, answer.error.message, (answer.error.data ?? {}) as Record<string, unknown>);
-        const response = this.pending.call(request, () => (this.fdWrite = writeWithFds(this.socket, JSON.stringify(request) + '\n', fds)));
+        const response = Promise.resolve(this.rpc.requestAdvanced(request, { fds }));
         // Its rejection is the caller's (returned below); the write's is awaited here.
         response.catch(() => {});
         await this.fdWrite;
@@ -169,7 +174,7 @@ export class JsonRpcClient {
       if (typeof message.method === 'string') {
         this.onNotification(message.method, (message.params ?? {}) as Record<string, unknown>);
       } else {
-        this.pending.receive(message as unknown as JsonRpcResponse);
+        this.rpc.receive(message as unknown as JSONRPCResponse);
       }
     }
   }
@@ -177,6 +182,6 @@ export class JsonRpcClient {
   private failAll(err: Error): void {
     if (this.closedError) return;
     this.closedError = err;
-    this.pending.failAll(err.message);
+    this.rpc.rejectAllPendingRequests(err.message);
   }
 }
