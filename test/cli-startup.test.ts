@@ -57,4 +57,15 @@ describe('CLI start-up', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("the stand-in daemon's replies (scripts/cli-code-cache-replies.json) have every field the API declares for a deployment", () => {
+    const required = (JSON.parse(readFileSync(join(REPO_ROOT, 'schema/types/Deployment.json'), 'utf8')) as { required: string[] }).required;
+    const replies = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/cli-code-cache-replies.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const deployments = [
+      ...(replies['Sysroot.GetProperties'].deployments as Record<string, unknown>[]),
+      ...Object.values(replies['OS.GetProperties']).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && 'checksum' in v),
+    ];
+    assert.ok(deployments.length > 0);
+    for (const d of deployments) for (const field of required) assert.ok(field in d, `${String(d.id)}: ${field} (the build's code cache runs status on these)`);
+  });
 });

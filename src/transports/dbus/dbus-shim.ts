@@ -26,10 +26,11 @@ import { addRefusedMembers, objectManagerInterface, OBJECT_MANAGER_PATH, type Ma
 import type { MethodName } from '../../api/method-table.js';
 import { findMethod } from '../../api/method-table.js';
 import { osObjectPath } from '../../services/deployment-roles.js';
-import type { CallContext, PeerCredentials } from '../../dispatcher/call-context.js';
+import type { CallContext } from '../../dispatcher/call-context.js';
 import type { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { asKnownError } from '../../dispatcher/known-error.js';
 import type { Logger } from '../../util/logger.js';
+import { BusClients, busPeer } from './bus-clients.js';
 import { CachedProperties } from './cached-properties.js';
 import { DbusTransactionObject, type Submitted } from './transaction-object.js';
 import { removeStaleTransactionSockets } from './peer-to-peer/peer-server.js';
@@ -74,7 +75,7 @@ export class DbusShim {
   /** The transaction objects not yet gone (their clients may still connect). */
   private readonly transactionObjects = new Set<DbusTransactionObject>();
   /** One "connection" per bus client (its unique name): aborted when it leaves the bus. */
-  private readonly clientSignals = new Map<string, AbortController>();
+  private readonly clients = new BusClients();
   private readonly osObjects = new Map<string, AnyInterface>();
   private sysrootObject: AnyInterface | null = null;
   /** The property values of every object, kept between reads. */
@@ -116,7 +117,7 @@ export class DbusShim {
         return false;
       });
       shim.exportObjects();
-      await shim.watchClients();
+      await shim.clients.watch(shim.bus);
       const reply = await bus.requestName(BUS_NAME, dbus.NameFlag.DO_NOT_QUEUE);
       if (reply !== dbus.RequestNameReply.PRIMARY_OWNER && reply !== dbus.RequestNameReply.ALREADY_OWNER) {
         throw new Error(`the name ${BUS_NAME} is owned by another process`);
@@ -265,7 +266,7 @@ export class DbusShim {
     let title = method.slice(method.indexOf('.') + 1).toLowerCase();
     const ctx: CallContext = {
       transport: 'dbus',
-      peer: await this.peerOf(sender),
+      peer: await busPeer(this.bus, sender, this.log),
       transactionEvent: () => {},
       transactionSubmitted: (s) => {
         submitted = s;
@@ -273,7 +274,7 @@ export class DbusShim {
       transactionTitle: (t) => {
         title = t;
       },
-      signal: this.clientSignal(sender),
+      signal: this.clients.signal(sender),
       ...(fds === undefined ? {} : { fds }),
     };
     /** A transaction method's descriptors live until its handler ran (on Start()) or its object is gone. */
@@ -351,40 +352,9 @@ export class DbusShim {
       closeAll(passed.fds);
       throw refuse(passed.problem);
     }
-    const received = ReceivedFds.accept(passed.fds, this.clientSignal(sender));
+    const received = ReceivedFds.accept(passed.fds, this.clients.signal(sender));
     if (typeof received === 'string') throw refuse(received);
     return received;
-  }
-
-  /** The abort signal standing for `sender`'s connection (RegisterClient ends when it leaves the bus). */
-  private clientSignal(sender: string): AbortSignal {
-    let c = this.clientSignals.get(sender);
-    if (c === undefined) {
-      c = new AbortController();
-      this.clientSignals.set(sender, c);
-    }
-    return c.signal;
-  }
-
-  /** Watches clients leave the bus (NameOwnerChanged to no owner). */
-  private async watchClients(): Promise<void> {
-    await this.bus.call(
-      new dbus.Message({
-        destination: 'org.freedesktop.DBus',
-        path: '/org/freedesktop/DBus',
-        interface: 'org.freedesktop.DBus',
-        member: 'AddMatch',
-        signature: 's',
-        body: ["type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged'"],
-      }),
-    );
-    this.bus.on('message', (msg: dbus.Message) => {
-      if (msg.member !== 'NameOwnerChanged' || msg.interface !== 'org.freedesktop.DBus') return;
-      const [name, , newOwner] = msg.body as [string, string, string];
-      if (newOwner !== '') return;
-      this.clientSignals.get(name)?.abort();
-      this.clientSignals.delete(name);
-    });
   }
 
   /** The running transaction's D-Bus record, when it was started over D-Bus. */
@@ -405,34 +375,6 @@ export class DbusShim {
     const method = t.method ?? '';
     const osname = typeof t.params?.osname === 'string' ? t.params.osname : bootedOsName(props);
     return [record?.member ?? method.slice(method.indexOf('.') + 1), record?.sender ?? '', osname === null ? '/' : osObjectPath(osname)];
-  }
-
-  /**
-   * Who `sender` is, from the bus: its uid and pid (GetConnectionUnixUser/ProcessID, recorded
-   * by the bus when it connected) and its unique name, which polkit is asked about (a pid
-   * read here could already name another process).
-   */
-  private async peerOf(sender: string): Promise<PeerCredentials | null> {
-    try {
-      const ask = async (member: string): Promise<number> => {
-        const reply = await this.bus.call(
-          new dbus.Message({
-            destination: 'org.freedesktop.DBus',
-            path: '/org/freedesktop/DBus',
-            interface: 'org.freedesktop.DBus',
-            member,
-            signature: 's',
-            body: [sender],
-          }),
-        );
-        return Number(reply?.body[0]);
-      };
-      const [uid, pid] = await Promise.all([ask('GetConnectionUnixUser'), ask('GetConnectionUnixProcessID')]);
-      return { uid, pid, gid: -1, busName: sender };
-    } catch (err) {
-      this.log.debug(`D-Bus: cannot learn who ${sender} is: ${(err as Error).message}`);
-      return null;
-    }
   }
 
   /**
