@@ -81,16 +81,22 @@ function unlockState(d: DeploymentRef): string {
   return ost.ostree_deployment_unlocked_state_to_string(ost.ostree_deployment_get_unlocked(d.ptr));
 }
 
+/** What the locked part decided: nothing to do, or the writer's plan and the state to record after it. */
+type Prepared =
+  { done: ApplyLiveOutcome } | { plan: LivePlan; booted: { checksum: string; serial: number }; after: LiveState | null; outcome: ApplyLiveOutcome };
+
 export async function applyLive(ctx: OperationContext, o: ApplyLiveOptions, stateDir?: string): Promise<ApplyLiveOutcome> {
   const say = (text: string): void => ctx.emit({ type: 'Message', text });
-  return withSysroot(ctx, async (session) => {
+  // The plan is made holding the sysroot lock; the writer runs after it is released, since
+  // `ostree admin unlock` takes the lock itself (as rpm-ostree drops its lock for it).
+  const prepared: Prepared = await withSysroot(ctx, async (session) => {
     const booted = session.booted();
     if (booted === null) throw new OperationError('Failed', 'apply-live changes the running system, and this sysroot is not the booted one');
     if (booted.osname !== ctx.osname) throw new OperationError('Failed', `The booted deployment is of ${booted.osname}, not ${ctx.osname}`);
     const unlocked = unlockState(booted);
     if (unlocked === 'hotfix') throw new OperationError('Failed', 'apply-live cannot be used while /usr is unlocked for a hotfix (usroverlay --hotfix)');
 
-    let state: LiveState | null = readLiveState(booted, stateDir);
+    const state: LiveState | null = readLiveState(booted, stateDir);
     if (state === null) session.setRef(LIVE_REF, null); // left from an earlier boot
     const target = pickTarget(session, ctx.osname, booted, o);
     if (state?.inprogress != null && state.inprogress !== target.checksum) {
@@ -102,7 +108,7 @@ export async function applyLive(ctx: OperationContext, o: ApplyLiveOptions, stat
     const source = state?.commit ?? booted.checksum;
     if (source === target.checksum && state?.inprogress == null) {
       const what = target.checksum === booted.checksum ? 'the booted commit' : shortChecksum(target.checksum);
-      return { changed: false, liveCommit: target.checksum, message: `The running system already has ${what}.` };
+      return { done: { changed: false, liveCommit: target.checksum, message: `The running system already has ${what}.` } };
     }
 
     const bootedRoot = session.deploymentDir(booted.ptr);
@@ -150,32 +156,49 @@ export async function applyLive(ctx: OperationContext, o: ApplyLiveOptions, stat
     );
     for (const e of packages) say(`${e.change === 'added' ? 'Added' : e.change === 'removed' ? 'Removed' : 'Changed'}: ${describeEntry(e)}`);
 
-    state = { commit: state?.commit ?? null, inprogress: target.checksum, files: state?.files ?? [] };
-    writeLiveState(booted, state, stateDir);
-    session.setRef(LIVE_REF, target.checksum);
-    await runLiveWriter(plan, `apt-ostreed-live-${ctx.transactionId.replace(/[^A-Za-z0-9]/g, '')}`, say);
-
-    if (target.checksum === booted.checksum) {
-      writeLiveState(booted, null, stateDir);
-      session.setRef(LIVE_REF, null);
+    // Recorded before anything is written: an interruption leaves the target to finish first.
+    writeLiveState(booted, { commit: state?.commit ?? null, inprogress: target.checksum, files: state?.files ?? [] }, stateDir);
+    const reset = target.checksum === booted.checksum;
+    session.setRef(LIVE_REF, reset ? null : target.checksum);
+    const bootedId = { checksum: booted.checksum, serial: booted.serial };
+    if (reset) {
       return {
-        changed: true,
-        liveCommit: booted.checksum,
-        message: 'The running system is back to the booted commit (/usr stays an overlay until the reboot).',
+        plan,
+        booted: bootedId,
+        after: null,
+        outcome: {
+          changed: true,
+          liveCommit: booted.checksum,
+          message: 'The running system is back to the booted commit (/usr stays an overlay until the reboot).',
+        },
       };
     }
-    const files = [...new Set([...state.files.filter((f) => !gone.includes(f) && !restore.includes(f)), ...writing, ...etcAdded.map((f) => f.slice(4))])];
-    writeLiveState(booted, { commit: target.checksum, inprogress: null, files }, stateDir);
+    const files = [
+      ...new Set([...(state?.files ?? []).filter((f) => !gone.includes(f) && !restore.includes(f)), ...writing, ...etcAdded.map((f) => f.slice(4))]),
+    ];
     const added = packages.filter((e) => e.change === 'added').map((e) => e.name);
     return {
-      changed: true,
-      liveCommit: target.checksum,
-      message:
-        `Successfully updated the running system to ${shortChecksum(target.checksum)}` +
-        (added.length > 0 ? `: added ${added.join(', ')}` : '') +
-        '. The changes to /usr last until the next reboot, which boots the pending deployment as usual.',
+      plan,
+      booted: bootedId,
+      after: { commit: target.checksum, inprogress: null, files },
+      outcome: {
+        changed: true,
+        liveCommit: target.checksum,
+        message:
+          `Successfully updated the running system to ${shortChecksum(target.checksum)}` +
+          (added.length > 0 ? `: added ${added.join(', ')}` : '') +
+          '. The changes to /usr last until the next reboot, which boots the pending deployment as usual.',
+      },
     };
   });
+  if ('done' in prepared) return prepared.done;
+  try {
+    await runLiveWriter(prepared.plan, `apt-ostreed-live-${ctx.transactionId.replace(/[^A-Za-z0-9]/g, '')}`, say);
+  } catch (e) {
+    throw new OperationError('Failed', `Applying live failed: ${(e as Error).message}`);
+  }
+  writeLiveState(prepared.booted, prepared.after, stateDir);
+  return prepared.outcome;
 }
 
 function existsIn(root: string, rel: string): boolean {
