@@ -18,9 +18,13 @@ import { checkLivePlan, type LivePlan } from './live-plan.js';
 
 const BATCH = 200;
 
-function run(argv: string[], opts: { cwd?: string; input?: string } = {}): Promise<void> {
+function run(argv: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'inherit', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'inherit', 'pipe'],
+    });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => {
       if (err.length < 8192) err += d.toString('utf8');
@@ -58,7 +62,10 @@ function makeDir(from: string, to: string): void {
 }
 
 async function writeInside(plan: LivePlan): Promise<void> {
-  if (plan.remountUsr) await run(['mount', '-o', 'remount,rw', '--', join(plan.root, 'usr')]);
+  // The overlay's superblock is made read-write: mount(2) with MS_REMOUNT, as rpm-ostree does.
+  // util-linux's new mount API (fsconfig) is refused by overlayfs ("No changes allowed in
+  // reconfigure"), so libmount is told to use the classic call.
+  if (plan.remountUsr) await run(['mount', '-o', 'remount,rw', '--', join(plan.root, 'usr')], { env: { ...process.env, LIBMOUNT_FORCE_MOUNT2: 'always' } });
   for (const rel of plan.remove) rmSync(join(plan.root, rel), { recursive: true, force: true });
   for (const copy of plan.copies) {
     const files: string[] = [];
