@@ -59,7 +59,11 @@ export async function startPolkitFixture(options: PolkitFixtureOptions): Promise
   const stop = async (): Promise<void> => {
     await daemon?.stop();
     // A test may have left it stopped (SIGSTOP): it would never see SIGTERM.
-    if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
+    try {
+      if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
+    } catch {
+      // polkitd is gone already (ESRCH): the rest is still stopped and removed.
+    }
     await polkitd?.stop();
     await bus?.stop();
     for (const cleanup of cleanups.reverse()) cleanup();
@@ -97,7 +101,11 @@ export async function startPolkitFixture(options: PolkitFixtureOptions): Promise
       restartBus: async () => {
         // The bus first: polkitd leaving first would make the bus answer its pending calls (NoReply).
         await fixture.bus.stop();
-        if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
+        try {
+      if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
+    } catch {
+      // polkitd is gone already (ESRCH): the rest is still stopped and removed.
+    }
         await polkitd?.stop();
         polkitd = null;
         fixture.bus = bus = await startSystemBus(busDir);
