@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { PackageDiffEntry } from '../../api/types/package.js';
 import { diffPackages } from '../../backends/dpkg/package-diff.js';
 import { DPKG_STATUS, installedPackages, type InstalledPackage } from '../../backends/dpkg/status-file.js';
+import { readCommitFile } from '../../backends/ostree/commit-file.js';
 import { libostree } from '../../backends/ostree/libostree.js';
 import type { DeploymentRef, SysrootSession } from '../../backends/ostree/write/session.js';
 import type { LiveCopy, LivePlan } from '../../backends/live/live-plan.js';
@@ -41,6 +42,15 @@ export interface ApplyLiveOutcome {
   /** The commit the running system now has (the booted one after a reset). */
   liveCommit: string;
   message: string;
+}
+
+async function commitPackages(repo: string, commit: string): Promise<InstalledPackage[]> {
+  try {
+    return installedPackages((await readCommitFile(repo, commit, DPKG_STATUS)).toString('utf8'));
+  } catch (e) {
+    // Without them nothing tells additions from replacements: refuse rather than guess.
+    throw new OperationError('Failed', `Cannot read the dpkg database of ${shortChecksum(commit)}, which the running system has: ${(e as Error).message}`);
+  }
 }
 
 function packagesOf(root: string): InstalledPackage[] {
@@ -113,9 +123,9 @@ export async function applyLive(ctx: OperationContext, o: ApplyLiveOptions, stat
 
     const bootedRoot = session.deploymentDir(booted.ptr);
     const targetRoot = session.deploymentDir(target.ptr);
-    const sourceDeployment = session.deploymentsOf(ctx.osname).find((d) => d.checksum === source);
-    const sourceRoot = sourceDeployment === undefined ? bootedRoot : session.deploymentDir(sourceDeployment.ptr);
-    const packages = diffPackages(packagesOf(sourceRoot), packagesOf(targetRoot));
+    // The running system's packages: those of the live commit, read from the repository (its
+    // deployment may be gone: a later package change replaces the staged deployment).
+    const packages = diffPackages(await commitPackages(session.repoPath, source), packagesOf(targetRoot));
     const replacing = packages.filter((e) => e.change !== 'added');
     if (replacing.length > 0 && o.allowReplacement !== true && o.reset !== true) {
       throw new OperationError(
