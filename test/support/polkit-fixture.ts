@@ -102,10 +102,10 @@ export async function startPolkitFixture(options: PolkitFixtureOptions): Promise
         // The bus first: polkitd leaving first would make the bus answer its pending calls (NoReply).
         await fixture.bus.stop();
         try {
-      if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
-    } catch {
-      // polkitd is gone already (ESRCH): the rest is still stopped and removed.
-    }
+          if (polkitd !== null) process.kill(polkitd.pid, 'SIGCONT');
+        } catch {
+          // polkitd is gone already (ESRCH): the rest is still stopped and removed.
+        }
         await polkitd?.stop();
         polkitd = null;
         fixture.bus = bus = await startSystemBus(busDir);
