@@ -89,19 +89,21 @@ export class DbusShim {
     private readonly model: ShimModel,
     private readonly log: Logger,
     private readonly takeFds: (msg: dbus.Message) => MessageFds | undefined = () => undefined,
+    /** Leaves the bus at once (the descriptor-reading connection's reader must not outlive it). */
+    private readonly closeBus: () => void = () => {},
   ) {}
 
   /**
    * The system bus: a connection that receives descriptors (fd-bus-connection.ts) when the bus
    * is a `unix:path=` socket; else dbus-next's own, without them.
    */
-  private static async connect(log: Logger): Promise<{ bus: dbus.MessageBus; takeFds?: (msg: dbus.Message) => MessageFds | undefined }> {
+  private static async connect(log: Logger): Promise<{ bus: dbus.MessageBus; takeFds?: (msg: dbus.Message) => MessageFds | undefined; close?: () => void }> {
     const path = unixPathOf(process.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/var/run/dbus/system_bus_socket');
     if (path === null) return { bus: dbus.systemBus() };
     const onError = (err: Error): void => log.warn(`D-Bus: ${err.message}`);
     const connection = await connectFdBus(path, onError);
     if (!connection.unixFds) log.info('D-Bus: the bus does not pass file descriptors (install-local-packages is refused)');
-    return { bus: connection.bus, takeFds: (msg) => connection.takeFds(msg) };
+    return { bus: connection.bus, takeFds: (msg) => connection.takeFds(msg), close: () => connection.close() };
   }
 
   /** Connects, exports the objects and owns the name; null (logged once) when that is not possible. */
@@ -110,7 +112,7 @@ export class DbusShim {
     try {
       const connected = await DbusShim.connect(log);
       bus = connected.bus;
-      const shim = new DbusShim(bus, dispatcher, model, log, connected.takeFds);
+      const shim = new DbusShim(bus, dispatcher, model, log, connected.takeFds, connected.close);
       bus.addMethodHandler((msg: dbus.Message) => {
         shim.sender = msg.sender;
         shim.message = msg;
@@ -137,6 +139,7 @@ export class DbusShim {
   stop(): void {
     for (const t of [...this.transactionObjects]) t.close();
     this.bus.disconnect();
+    this.closeBus();
   }
 
   /** Whether a transaction object waits for its clients (the daemon does not exit idle then). */

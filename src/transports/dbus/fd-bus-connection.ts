@@ -50,6 +50,12 @@ export interface FdBusConnection {
    * it brought none. Only while `msg` is dispatched: afterwards they are closed.
    */
   takeFds(msg: dbus.Message): MessageFds | undefined;
+  /**
+   * Leaves the bus now: the reader's wait (poll(2) on a thread of libuv's pool) is woken and the
+   * socket closed. Node's exit joins the pool's threads, so a wait left pending there hangs the
+   * process's exit (found on the booted image: the idle daemon never finished exiting).
+   */
+  close(): void;
 }
 
 /** The socket path of a `unix:path=` bus address, or null (abstract sockets, tcp: not handled here). */
@@ -265,5 +271,6 @@ export async function connectFdBus(path: string, onError: (err: Error) => void):
       attached.delete(msg);
       return fds;
     },
+    close: () => ended(),
   };
 }
